@@ -1,0 +1,40 @@
+# Two commands set everything up on a fresh Debian machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+
+.PHONY: run test test-fast chromium clean-data
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall whenever a requirements file changes.
+$(STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+## Start the whole product locally with demo data: site http://127.0.0.1:$(PORT)/, API under /api/.
+run: $(STAMP)
+	PORT=$(PORT) $(PY) -m scripts.devstack
+
+## Install Debian's Chromium for the browser tests when missing (root only; never a browser download).
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing: install Debian's package 'chromium' (browser tests will be skipped)"; fi; \
+	fi
+
+## Run every test.
+test: $(STAMP) chromium
+	$(PY) -m pytest
+
+## Every test but the browser ones.
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not browser"
+
+## Forget the local data (the demo data comes back at the next `make run`).
+clean-data:
+	rm -rf .local

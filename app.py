@@ -1,0 +1,14 @@
+"""Entry point: create the Chalice app and register the blueprints. Wiring only."""
+from chalice import Chalice
+
+from chalicelib.api import auth, dev, family, public, staff
+from chalicelib.settings import get_settings
+
+settings = get_settings()  # fails fast on an unsafe environment (e.g. CANTINE_NOW in prod)
+
+app = Chalice(app_name="cantine")
+app.api.cors = False  # the site and the API share one origin
+for blueprint in (public.bp, auth.bp, family.bp, staff.bp):
+    app.register_blueprint(blueprint)
+if settings.is_local:
+    app.register_blueprint(dev.bp)

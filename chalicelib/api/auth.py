@@ -1,0 +1,80 @@
+"""Signing in and out, passwords."""
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.api.errors import json_response
+from chalicelib.api.routing import PUBLIC, SESSION, SESSION_COOKIE, Call, endpoint
+from chalicelib.domain.sessions import ABSOLUTE_TIMEOUT
+from chalicelib.domain.accounts import Principal
+from chalicelib.domain.errors import ValidationError
+
+bp = Blueprint(__name__)
+
+
+def _cookie(call: Call, value: str, max_age: int) -> str:
+    # Path=/api: the site's static files never need the cookie.
+    parts = [f"{SESSION_COOKIE}={value}", "Path=/api", f"Max-Age={max_age}",
+             "HttpOnly", "SameSite=Strict"]
+    if call.services.settings.secure_cookies:
+        parts.append("Secure")
+    return "; ".join(parts)
+
+
+def _who(principal: Principal) -> dict:
+    body = {"role": principal.kind, "name": principal.name,
+            "must_change_password": principal.must_change_password}
+    if principal.kind == "family":
+        body["family_number"] = principal.ref
+    else:
+        body["staff_role"] = principal.role
+        body["email"] = principal.ref
+    return body
+
+
+@endpoint(bp, "/auth/login", ("POST",), audience=PUBLIC)
+def login(call: Call):
+    """Sign in with a family number, a family e-mail or a staff e-mail."""
+    signed = call.services.auth.login(call.body.get("login"), call.body.get("password"),
+                                      call.now)
+    cookie = _cookie(call, signed.token, int(ABSOLUTE_TIMEOUT.total_seconds()))
+    return json_response(_who(signed.principal), 200, {"Set-Cookie": cookie})
+
+
+@endpoint(bp, "/auth/logout", ("POST",), audience=SESSION)
+def logout(call: Call):
+    """End the session server-side and clear the cookie."""
+    call.services.auth.logout(call.session)
+    return json_response(None, 204, {"Set-Cookie": _cookie(call, "", 0)})
+
+
+@endpoint(bp, "/auth/me", audience=SESSION)
+def get_me(call: Call):
+    """Who is signed in."""
+    return _who(call.principal)
+
+
+@endpoint(bp, "/auth/password/forgot", ("POST",), audience=PUBLIC)
+def forgot_password(call: Call):
+    """Send a reset link to a known address; the answer never says whether it is known."""
+    message = call.services.auth.forgot(call.body.get("email"), call.now)
+    return json_response({"message": message}, 202)
+
+
+@endpoint(bp, "/auth/password/reset", ("POST",), audience=PUBLIC)
+def reset_password(call: Call):
+    """Choose a new password with a reset link's token (no automatic sign-in)."""
+    call.services.auth.reset(call.body.get("token"), call.body.get("password"), call.now)
+    return json_response(None, 204)
+
+
+@endpoint(bp, "/auth/password/change", ("POST",), audience=SESSION)
+def change_password(call: Call):
+    """Change one's own password, by default ending the other sessions."""
+    end_others = call.body.get("end_other_sessions", True)
+    if not isinstance(end_others, bool):
+        raise ValidationError("« end_other_sessions » doit valoir true ou false.",
+                              field="end_other_sessions")
+    call.services.auth.change_password(call.session, call.body.get("current_password"),
+                                       call.body.get("password"), end_others, call.now)
+    return json_response(None, 204)

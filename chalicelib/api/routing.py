@@ -1,0 +1,166 @@
+"""Declaring endpoints: who may call each one is stated at the route and enforced here.
+
+Every view receives a ``Call`` and returns a JSON-able value or a chalice ``Response``.
+``ENDPOINTS`` lists every declared route with its audience, for the access-matrix tests.
+"""
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from http.cookies import CookieError, SimpleCookie
+from typing import Any, Callable
+
+from chalice import Blueprint, Response
+
+from chalicelib import wiring
+from chalicelib.api.errors import from_exception, json_response
+from chalicelib.domain.accounts import Principal
+from chalicelib.domain.errors import DomainError, Forbidden, NotFound, ValidationError
+from chalicelib.services.auth import CurrentSession, ensure_password_changed
+
+SESSION_COOKIE = "cantine_session"
+MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
+MAX_BODY = 256 * 1024
+
+PUBLIC = "public"      # anyone
+SESSION = "session"    # any signed-in account, even before a temporary password is changed
+FAMILY = "family"      # a family whose password is its own
+STAFF = "staff"        # a staff member with one of the listed roles
+AUDIENCES = (PUBLIC, SESSION, FAMILY, STAFF)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+    audience: str
+    roles: tuple[str, ...] = ()
+
+
+ENDPOINTS: list[Endpoint] = []
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+    code = "unsupported_media_type"
+    message = "Le corps de la requête doit être au format JSON (application/json)."
+
+
+@dataclass
+class Call:
+    """What a view needs: the request's parts, the caller and the services."""
+    request: Any
+    params: dict[str, str]
+    services: wiring.Container
+    now: datetime
+    body: dict[str, Any] = field(default_factory=dict)
+    session: CurrentSession | None = None
+
+    @property
+    def principal(self) -> Principal:
+        """The signed-in account (views behind an audience other than PUBLIC)."""
+        assert self.session is not None
+        return self.session.principal
+
+    @property
+    def query(self) -> dict[str, str]:
+        """Query-string parameters (last value wins)."""
+        return dict(self.request.query_params or {})
+
+    def family_number(self) -> str:
+        """The caller's family number."""
+        return self.principal.ref
+
+
+def _header(request: Any, name: str) -> str | None:
+    headers = request.headers
+    return headers.get(name) if headers is not None else None
+
+
+def session_token(request: Any) -> str | None:
+    """The session token from the cookie header, if any."""
+    raw = _header(request, "cookie")
+    if not raw:
+        return None
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(raw)
+    except CookieError:
+        return None
+    morsel = jar.get(SESSION_COOKIE)
+    return morsel.value if morsel else None
+
+
+def _read_body(request: Any, method: str) -> dict[str, Any]:
+    raw = request.raw_body or b""
+    if method not in MUTATING or not raw.strip():
+        return {}
+    content_type = (_header(request, "content-type") or "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        # Also what stops cross-site form posts: browsers cannot send JSON without CORS.
+        raise UnsupportedMediaType()
+    if len(raw) > MAX_BODY:
+        raise ValidationError("La requête est trop volumineuse.", code="request_too_large")
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationError("Le corps de la requête n'est pas un JSON valide.") from None
+    if not isinstance(body, dict):
+        raise ValidationError("Le corps de la requête doit être un objet JSON.")
+    return body
+
+
+def _authorize(call: Call, audience: str, roles: tuple[str, ...]) -> None:
+    if audience == PUBLIC:
+        return
+    call.session = call.services.auth.authenticate(session_token(call.request), call.now)
+    principal = call.session.principal
+    if audience == SESSION:
+        return
+    if audience == FAMILY:
+        if principal.kind != "family":
+            # Staff hitting a family URL: the family-side resource does not exist for them.
+            raise NotFound()
+        ensure_password_changed(principal)
+        return
+    if principal.kind != "staff" or (roles and principal.role not in roles):
+        raise Forbidden("Cette action est réservée au personnel habilité.")
+    ensure_password_changed(principal)
+
+
+def endpoint(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",), *,
+             audience: str, roles: tuple[str, ...] = ()) -> Callable:
+    """Register ``view(call)`` on ``bp`` behind the given audience (and staff roles)."""
+    if audience not in AUDIENCES:
+        raise ValueError(f"unknown audience {audience!r}")
+    if audience == STAFF and not roles:
+        raise ValueError("staff endpoints must name the roles they admit")
+
+    def decorator(view: Callable[[Call], Any]) -> Callable:
+        for method in methods:
+            ENDPOINTS.append(Endpoint(method, path, audience, roles))
+
+        @functools.wraps(view)
+        def handler(**params: str) -> Response:
+            request = bp.current_request
+            try:
+                services = wiring.container()
+                call = Call(request=request, params=params, services=services,
+                            now=services.clock.now())
+                call.body = _read_body(request, request.method)
+                _authorize(call, audience, roles)
+                result = view(call)
+            except Exception as exc:  # noqa: BLE001 - the one place errors become HTTP
+                return from_exception(exc)
+            if isinstance(result, Response):
+                return result
+            return json_response(result)
+
+        # Accept every content type at the routing layer: ``_read_body`` answers bad
+        # ones in the product's own error shape instead of Chalice's.
+        bp.route(path, methods=list(methods), content_types=["*/*"])(handler)
+        return handler
+
+    return decorator

@@ -1,0 +1,3 @@
+"""Pure rules: values in, values out. May import the standard library, ``zoneinfo``,
+``holidays``, ``vacances_scolaires_france`` and ``zxcvbn``'s lists — never chalice,
+boto3 or pynamodb, and never the current time (``now`` is always a parameter)."""

@@ -1,0 +1,1 @@
+"""E-mail through SES, with the product's French templates. May import ``settings``."""

@@ -1,0 +1,57 @@
+"""The texts of the e-mails, in French."""
+from __future__ import annotations
+
+from chalicelib.mail.sender import Message
+
+_SIGNATURE = "\n\n-- \nService cantine et périscolaire de votre commune\n" \
+             "Ce message est envoyé automatiquement, merci de ne pas y répondre.\n"
+
+
+def welcome_family(to: tuple[str, ...], name: str, number: str, password: str,
+                   site_url: str) -> Message:
+    """First credentials of a new family."""
+    text = (
+        f"Bonjour,\n\n"
+        f"Le compte de la famille {name} a été créé sur le portail de la cantine et "
+        f"du périscolaire : {site_url}/connexion.html\n\n"
+        f"Identifiant : {number}\n"
+        f"Mot de passe provisoire : {password}\n\n"
+        f"Ce mot de passe provisoire est valable 14 jours. À votre première connexion, "
+        f"vous choisirez votre propre mot de passe.\n"
+        f"Vous pouvez aussi vous connecter avec votre adresse e-mail."
+        + _SIGNATURE)
+    return Message(to, "Vos identifiants pour la cantine et le périscolaire", text)
+
+
+def welcome_staff(email: str, name: str, password: str, site_url: str) -> Message:
+    """First credentials of a staff member."""
+    text = (
+        f"Bonjour {name},\n\n"
+        f"Un compte vous a été ouvert sur la console du personnel : {site_url}/connexion.html\n\n"
+        f"Identifiant : {email}\n"
+        f"Mot de passe provisoire : {password}\n\n"
+        f"Ce mot de passe provisoire est valable 14 jours et devra être changé à la "
+        f"première connexion." + _SIGNATURE)
+    return Message((email,), "Votre compte sur la console du personnel", text)
+
+
+def password_reset(email: str, link: str) -> Message:
+    """The single-use reset link."""
+    text = (
+        "Bonjour,\n\n"
+        "Une demande de réinitialisation du mot de passe a été faite pour votre compte.\n"
+        f"Pour choisir un nouveau mot de passe, ouvrez ce lien (valable une heure, "
+        f"utilisable une seule fois) :\n\n{link}\n\n"
+        "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : "
+        "votre mot de passe reste inchangé." + _SIGNATURE)
+    return Message((email,), "Réinitialisation de votre mot de passe", text)
+
+
+def password_changed(to: tuple[str, ...]) -> Message:
+    """Warns the owner that the password changed, in case it was not them."""
+    text = (
+        "Bonjour,\n\n"
+        "Le mot de passe de votre compte vient d'être modifié.\n"
+        "Si vous n'êtes pas à l'origine de ce changement, utilisez « Mot de passe oublié ? » "
+        "sur la page de connexion et prévenez la mairie." + _SIGNATURE)
+    return Message(to, "Votre mot de passe a été modifié", text)

@@ -1,0 +1,240 @@
+"""Sign-in, sessions and passwords, for families and staff alike."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from chalicelib.domain import throttle
+from chalicelib.domain.accounts import Principal, is_email, normalize_email
+from chalicelib.domain.errors import (DomainError, Forbidden, TooManyRequests,
+                                      Unauthenticated, ValidationError)
+from chalicelib.domain.passwords import check_new_password
+from chalicelib.domain.sessions import (RESET_TOKEN_LIFETIME, is_alive, needs_touch)
+from chalicelib.mail import templates
+from chalicelib.mail.sender import Mailer
+from chalicelib.services.security import (hash_password, hash_token, new_token,
+                                          verify_password)
+from chalicelib.storage.accounts import AccountRepository
+from chalicelib.storage.sessions import (AttemptRepository, ResetTokenRepository,
+                                         SessionRepository)
+
+FORGOT_ANSWER = ("Si cette adresse correspond à un compte, un message contenant un lien "
+                 "pour choisir un nouveau mot de passe vient d'y être envoyé. "
+                 "Pensez à regarder dans les courriers indésirables.")
+
+
+class InvalidCredentials(Unauthenticated):
+    code = "invalid_credentials"
+    message = "Identifiant ou mot de passe incorrect."
+
+
+class TemporaryPasswordExpired(Unauthenticated):
+    code = "temporary_password_expired"
+    message = ("Votre mot de passe provisoire a expiré. Utilisez « Mot de passe oublié ? » "
+               "pour en choisir un nouveau.")
+
+
+class InvalidToken(ValidationError):
+    code = "invalid_token"
+
+    def __init__(self) -> None:
+        super().__init__("Ce lien n'est plus valable. Faites une nouvelle demande depuis "
+                         "« Mot de passe oublié ? ».", field="token")
+
+
+class PasswordChangeRequired(Forbidden):
+    code = "password_change_required"
+    message = "Vous devez d'abord choisir un nouveau mot de passe."
+
+
+class InvalidCurrentPassword(ValidationError):
+    code = "invalid_current_password"
+
+    def __init__(self) -> None:
+        super().__init__("Le mot de passe actuel est incorrect.", field="current_password")
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    principal: Principal
+    token: str
+
+
+@dataclass(frozen=True)
+class CurrentSession:
+    principal: Principal
+    token_hash: str
+
+
+def _attempt_key(login: str) -> str:
+    return hash_token("login:" + login)
+
+
+def _principal_key(kind: str, ref: str) -> str:
+    return f"{kind}#{ref}"
+
+
+class AuthService:
+    """Everything about who someone is and how they prove it."""
+
+    def __init__(self, accounts: AccountRepository, sessions: SessionRepository,
+                 resets: ResetTokenRepository, attempts: AttemptRepository,
+                 mailer: Mailer, site_url: str) -> None:
+        self._accounts = accounts
+        self._sessions = sessions
+        self._resets = resets
+        self._attempts = attempts
+        self._mailer = mailer
+        self._site_url = site_url
+
+    # -- sign-in ---------------------------------------------------------------------
+    def _resolve(self, login: str) -> tuple[str, str] | None:
+        if is_email(login):
+            return self._accounts.find_login(normalize_email(login))
+        if login.isdigit():
+            return ("family", login)
+        return None
+
+    def login(self, login: object, password: object, now: datetime) -> SignedIn:
+        """Check credentials and open a session; same failure whether the login exists."""
+        if not isinstance(login, str) or not isinstance(password, str) or not login.strip():
+            raise ValidationError("Indiquez votre identifiant et votre mot de passe.",
+                                  field="login")
+        login = login.strip()
+        if len(login) > 254 or len(password) > 1024:
+            raise InvalidCredentials()
+        normalized = normalize_email(login) if "@" in login else login
+        key = _attempt_key(normalized)
+        attempts = self._attempts.get(key)
+        wait = throttle.retry_after(attempts.failures, attempts.last_failure_at, now)
+        if wait:
+            raise TooManyRequests(details={"retry_after_seconds": wait})
+        account = self._resolve(normalized)
+        found = self._accounts.credentials_of(*account) if account else None
+        credentials = found[1] if found else None
+        # verify_password always runs argon2, so unknown logins take as long as known ones.
+        if not verify_password(credentials.password_hash if credentials else None, password) \
+                or account is None or found is None:
+            failures = throttle.effective_failures(
+                attempts.failures, attempts.last_failure_at, now) + 1
+            self._attempts.record_failure(key, failures, now)
+            raise InvalidCredentials()
+        if attempts.failures:
+            self._attempts.clear([key])
+        if credentials.must_change_password and credentials.temporary_expires_at \
+                and now >= credentials.temporary_expires_at:
+            raise TemporaryPasswordExpired()
+        kind, ref = account
+        token = new_token()
+        self._sessions.create(hash_token(token), _principal_key(kind, ref), now)
+        return SignedIn(self._principal(kind, ref, found[0], credentials, staff_role=None),
+                        token)
+
+    def _principal(self, kind: str, ref: str, name: str, credentials, staff_role) -> Principal:
+        role = staff_role
+        if kind == "staff" and role is None:
+            staff = self._accounts.get_staff(ref)
+            role = staff.role if staff else None
+        return Principal(kind=kind, ref=ref, name=name, role=role,
+                         must_change_password=bool(credentials.must_change_password))
+
+    def authenticate(self, token: str | None, now: datetime) -> CurrentSession:
+        """The principal behind a session cookie, or ``Unauthenticated``."""
+        if not token or len(token) > 200:
+            raise Unauthenticated()
+        token_hash = hash_token(token)
+        stored = self._sessions.get(token_hash)
+        if stored is None or not is_alive(stored.times, now):
+            raise Unauthenticated("Votre session a expiré. Veuillez vous reconnecter.",
+                                  code="session_expired" if stored else "unauthenticated")
+        kind, _, ref = stored.principal.partition("#")
+        if kind == "family":
+            family = self._accounts.get_family(ref)
+            if family is None:
+                raise Unauthenticated()
+            principal = Principal("family", ref, family.name, None,
+                                  family.credentials.must_change_password)
+        else:
+            staff = self._accounts.get_staff(ref)
+            if staff is None:
+                raise Unauthenticated()
+            principal = Principal("staff", ref, staff.name, staff.role,
+                                  staff.credentials.must_change_password)
+        if needs_touch(stored.times, now):
+            self._sessions.touch(token_hash, now)
+        return CurrentSession(principal, token_hash)
+
+    def logout(self, session: CurrentSession) -> None:
+        """End this session server-side."""
+        self._sessions.delete(session.token_hash)
+
+    # -- passwords -------------------------------------------------------------------
+    def forgot(self, email: object, now: datetime) -> str:
+        """Send a reset link if the address is known; the answer is the same either way."""
+        if not isinstance(email, str) or not is_email(email.strip()):
+            raise ValidationError("Indiquez une adresse e-mail valide.", field="email")
+        address = normalize_email(email)
+        account = self._accounts.find_login(address)
+        if account is not None:
+            token = new_token()
+            self._resets.create(hash_token(token), _principal_key(*account),
+                                now + RESET_TOKEN_LIFETIME)
+            link = f"{self._site_url}/reinitialiser.html?token={token}"
+            self._mailer.send(templates.password_reset(address, link))
+        else:
+            # Spend what the known path spends on hashing so timing tells nothing.
+            hash_token(new_token())
+        return FORGOT_ANSWER
+
+    def reset(self, token: object, password: object, now: datetime) -> None:
+        """Set a new password from a reset link; ends all sessions and unlocks sign-in."""
+        if not isinstance(token, str) or not token or len(token) > 200:
+            raise InvalidToken()
+        # Check the password first: a weak one must not burn the single-use link.
+        check_new_password(password)
+        token_hash = hash_token(token)
+        consumed = self._resets.consume(token_hash)
+        if consumed is None or now >= consumed[1]:
+            raise InvalidToken()
+        kind, _, ref = consumed[0].partition("#")
+        self._accounts.set_password(kind, ref, hash_password(password))
+        self._sessions.delete_all(consumed[0])
+        self._unlock(kind, ref)
+
+    def _unlock(self, kind: str, ref: str) -> None:
+        emails = self._accounts.emails_of(kind, ref)
+        logins = [ref] if kind == "family" else []
+        self._attempts.clear([_attempt_key(x) for x in logins + list(emails)])
+
+    def change_password(self, session: CurrentSession, current: object, password: object,
+                        end_other_sessions: bool, now: datetime) -> int:
+        """Change one's own password; returns how many other sessions were ended."""
+        principal = session.principal
+        if not isinstance(current, str) or not current:
+            raise InvalidCurrentPassword()
+        found = self._accounts.credentials_of(principal.kind, principal.ref)
+        if found is None or not verify_password(found[1].password_hash, current):
+            raise InvalidCurrentPassword()
+        context = (principal.ref, principal.name, current)
+        check_new_password(password, context=context)
+        if password == current:
+            raise ValidationError("Le nouveau mot de passe doit être différent de l'actuel.",
+                                  field="password", code="weak_password")
+        self._accounts.set_password(principal.kind, principal.ref, hash_password(password))
+        ended = 0
+        if end_other_sessions:
+            ended = self._sessions.delete_all(principal.key, keep=session.token_hash)
+        emails = self._accounts.emails_of(principal.kind, principal.ref)
+        if emails:
+            self._mailer.send(templates.password_changed(emails))
+        return ended
+
+
+def ensure_password_changed(principal: Principal) -> None:
+    """Family and staff endpoints refuse service until a temporary password is replaced."""
+    if principal.must_change_password:
+        raise PasswordChangeRequired()
+
+
+__all__ = ["AuthService", "SignedIn", "CurrentSession", "FORGOT_ANSWER",
+           "ensure_password_changed", "DomainError"]

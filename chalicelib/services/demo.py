@@ -1,0 +1,57 @@
+"""Local stage only: tables, SES sender and the demo data a person trying the product uses.
+
+The same data is listed in the README and printed by ``make run``.
+"""
+from __future__ import annotations
+
+from chalicelib.domain.accounts import NewFamily
+from chalicelib.services.security import hash_password
+from chalicelib.storage.models import create_tables
+
+DEMO_FAMILY = {"number": "1001", "name": "TEST", "email": "famille.test@example.org",
+               "password": "demo-famille-2026", "child": ("TOTO", "TEST")}
+DEMO_STAFF = {"email": "mairie@example.org", "name": "Mairie", "password": "demo-mairie-2026",
+              "role": "admin"}
+
+
+def prepare_stack(container) -> None:
+    """Create missing tables and verify the sender address in SES."""
+    if not container.settings.is_local:
+        raise RuntimeError("prepare_stack is for the local stage only")
+    create_tables()
+    import boto3
+    ses = boto3.client("ses", region_name=container.settings.region,
+                       endpoint_url=container.settings.aws_endpoint)
+    ses.verify_email_identity(EmailAddress=container.settings.mail_from)
+
+
+def load_demo_data(container) -> bool:
+    """Create the demo accounts unless they exist; returns whether anything was created."""
+    if not container.settings.is_local:
+        raise RuntimeError("demo data is for the local stage only")
+    accounts = container.accounts
+    now = container.clock.now()
+    created = False
+    if accounts.get_family(DEMO_FAMILY["number"]) is None:
+        number = accounts.next_family_number()
+        if number != DEMO_FAMILY["number"]:
+            number = DEMO_FAMILY["number"]
+        accounts.create_family(
+            number, NewFamily(DEMO_FAMILY["name"], (DEMO_FAMILY["email"],)),
+            hash_password(DEMO_FAMILY["password"]), None, now)
+        accounts.add_child(number, *DEMO_FAMILY["child"])
+        created = True
+    if accounts.get_staff(DEMO_STAFF["email"]) is None:
+        accounts.create_staff(DEMO_STAFF["email"], DEMO_STAFF["name"], DEMO_STAFF["role"],
+                              hash_password(DEMO_STAFF["password"]), None, now)
+        created = True
+    return created
+
+
+def describe() -> str:
+    """The demo logins, as printed at start."""
+    return (
+        "Données de démonstration :\n"
+        f"  Famille   : n° {DEMO_FAMILY['number']} ou {DEMO_FAMILY['email']}"
+        f" / {DEMO_FAMILY['password']} (enfant TOTO TEST)\n"
+        f"  Personnel : {DEMO_STAFF['email']} / {DEMO_STAFF['password']} (admin)\n")

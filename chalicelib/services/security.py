@@ -1,0 +1,48 @@
+"""Password hashing (argon2id) and random tokens."""
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+# OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane.
+_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+
+def hash_password(password: str) -> str:
+    """Argon2id hash with a fresh salt."""
+    return _HASHER.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Whether the password matches; runs a full verification even for a missing hash."""
+    try:
+        return _HASHER.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@functools.lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    # Verifying against this when no account matches makes unknown logins cost as
+    # much as known ones, so timing does not reveal which logins exist.
+    return _HASHER.hash(secrets.token_urlsafe(16))
+
+
+def new_token() -> str:
+    """An opaque random token: 256 bits, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    """Tokens are high-entropy, so a plain SHA-256 is enough to store them safely."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def same(a: str, b: str) -> bool:
+    """Constant-time comparison."""
+    return hmac.compare_digest(a.encode(), b.encode())

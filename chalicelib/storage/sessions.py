@@ -1,0 +1,112 @@
+"""Sessions, password-reset tokens and sign-in failure counters."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pynamodb.exceptions import DeleteError, DoesNotExist
+
+from chalicelib.domain.sessions import SessionTimes, expires_at
+from chalicelib.domain.throttle import MEMORY
+from chalicelib.storage.models import LoginAttemptModel, ResetTokenModel, SessionModel
+
+
+@dataclass(frozen=True)
+class StoredSession:
+    token_hash: str
+    principal: str
+    times: SessionTimes
+
+
+@dataclass(frozen=True)
+class Attempts:
+    failures: int
+    last_failure_at: datetime | None
+
+
+class SessionRepository:
+    """Server-side sessions, found by the hash of the cookie's token."""
+
+    def create(self, token_hash: str, principal: str, now: datetime) -> None:
+        """Store a new session."""
+        times = SessionTimes(now, now)
+        SessionModel(token_hash, principal=principal, created_at=now, last_seen_at=now,
+                     expires=expires_at(times)).save(
+            condition=SessionModel.token_hash.does_not_exist())
+
+    def get(self, token_hash: str) -> StoredSession | None:
+        """The session with this token hash, alive or not, or None."""
+        try:
+            item = SessionModel.get(token_hash)
+        except DoesNotExist:
+            return None
+        return StoredSession(item.token_hash, item.principal,
+                             SessionTimes(item.created_at, item.last_seen_at))
+
+    def touch(self, token_hash: str, now: datetime) -> None:
+        """Record activity, unless the session was ended meanwhile."""
+        try:
+            SessionModel(token_hash).update(
+                actions=[SessionModel.last_seen_at.set(now)],
+                condition=SessionModel.token_hash.exists())
+        except Exception:  # noqa: BLE001 - a lost touch only shortens the idle window
+            pass
+
+    def delete(self, token_hash: str) -> None:
+        """End one session."""
+        SessionModel(token_hash).delete()
+
+    def delete_all(self, principal: str, keep: str | None = None) -> int:
+        """End every session of an account but ``keep``; returns how many ended."""
+        ended = 0
+        for item in SessionModel.by_principal.query(principal):
+            if item.token_hash != keep:
+                item.delete()
+                ended += 1
+        return ended
+
+
+class ResetTokenRepository:
+    """Single-use password-reset tokens, stored hashed."""
+
+    def create(self, token_hash: str, principal: str, expires: datetime) -> None:
+        """Store a token valid until ``expires``."""
+        ResetTokenModel(token_hash, principal=principal, expires_at=expires,
+                        expires=expires).save()
+
+    def consume(self, token_hash: str) -> tuple[str, datetime] | None:
+        """Delete the token and return (principal, expiry); None if it was already used.
+
+        The conditional delete makes two simultaneous uses of one link succeed once.
+        """
+        try:
+            item = ResetTokenModel.get(token_hash)
+        except DoesNotExist:
+            return None
+        try:
+            item.delete(condition=ResetTokenModel.token_hash.exists())
+        except DeleteError:
+            return None
+        return item.principal, item.expires_at
+
+
+class AttemptRepository:
+    """Consecutive sign-in failures per login identifier (hashed)."""
+
+    def get(self, key: str) -> Attempts:
+        """Failures so far for this identifier."""
+        try:
+            item = LoginAttemptModel.get(key)
+        except DoesNotExist:
+            return Attempts(0, None)
+        return Attempts(int(item.failures or 0), item.last_failure_at)
+
+    def record_failure(self, key: str, failures: int, now: datetime) -> None:
+        """Store the new failure count (``failures`` already includes this one)."""
+        LoginAttemptModel(key, failures=failures, last_failure_at=now,
+                          expires=now + MEMORY).save()
+
+    def clear(self, keys: list[str]) -> None:
+        """Forget failures, after a success or a password reset."""
+        for key in keys:
+            LoginAttemptModel(key).delete()

@@ -1,0 +1,57 @@
+"""Builds the object graph once per process: settings, clock, repositories, services.
+
+Tests call ``reset()`` after changing the environment or swap the clock.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from chalicelib.clock import FixedClock, SystemClock
+from chalicelib.mail.sender import Mailer
+from chalicelib.services.auth import AuthService
+from chalicelib.services.families import FamilyService
+from chalicelib.settings import Settings, get_settings
+from chalicelib.storage.accounts import AccountRepository
+from chalicelib.storage.sessions import (AttemptRepository, ResetTokenRepository,
+                                         SessionRepository)
+
+
+@dataclass
+class Container:
+    settings: Settings
+    clock: SystemClock | FixedClock
+    mailer: Mailer
+    accounts: AccountRepository
+    auth: AuthService
+    families: FamilyService
+
+
+def _ses_client_factory(settings: Settings):
+    def make():
+        import boto3  # imported on first e-mail: most requests send none
+        return boto3.client("ses", region_name=settings.region,
+                            endpoint_url=settings.aws_endpoint)
+    return make
+
+
+def build(settings: Settings) -> Container:
+    """Assemble the services for these settings."""
+    clock = FixedClock(settings.fixed_now) if settings.fixed_now else SystemClock()
+    mailer = Mailer(_ses_client_factory(settings), settings.mail_from)
+    accounts = AccountRepository()
+    auth = AuthService(accounts, SessionRepository(), ResetTokenRepository(),
+                       AttemptRepository(), mailer, settings.site_url)
+    families = FamilyService(accounts, mailer, settings.site_url)
+    return Container(settings, clock, mailer, accounts, auth, families)
+
+
+@functools.lru_cache(maxsize=1)
+def container() -> Container:
+    """The process's services, built on first use."""
+    return build(get_settings())
+
+
+def reset() -> None:
+    """Forget the built services (tests)."""
+    container.cache_clear()

@@ -1,0 +1,342 @@
+"""The whole product on one machine, as CloudFront will serve it: the site at ``/`` and
+the API under ``/api/`` on one origin, moto's server playing DynamoDB and SES.
+
+``make run`` starts it in the foreground (Ctrl-C stops everything it started); the
+browser tests start it on a free port with a throw-away data folder. Data survives a
+restart: the tables are written to ``<data dir>/tables.json`` shortly after each change
+and at exit, and read back at start. moto keeps everything in memory, hence the dump.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import mimetypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE = ROOT / "static-site"
+API_PREFIX = "/api"
+DUMP_EVERY = 1.0  # seconds between a change and its write to disk
+
+# The headers CloudFront adds to the site (see infra/), repeated here so that the local
+# site is held to the same Content-Security-Policy as production.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors 'none'"),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now, on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(url: str, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except Exception:  # noqa: BLE001 - not up yet
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{url} did not answer within {seconds} s")
+            time.sleep(0.1)
+
+
+class TableStore:
+    """Copies every table of the stage to a JSON file and back (local stage only)."""
+
+    def __init__(self, path: Path, client: Any, table_names: list[str]) -> None:
+        self.path = path
+        self.client = client
+        self.table_names = table_names
+        self.lock = threading.Lock()
+
+    def save(self) -> None:
+        """Write all items atomically (a crash never leaves half a file)."""
+        with self.lock:
+            data: dict[str, list] = {}
+            for name in self.table_names:
+                items: list = []
+                for page in self.client.get_paginator("scan").paginate(TableName=name):
+                    items.extend(page["Items"])
+                data[name] = items
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(data), encoding="utf-8")
+            tmp.replace(self.path)
+
+    def load(self) -> int:
+        """Put back what was saved; returns the number of items restored."""
+        if not self.path.exists():
+            return 0
+        data = json.loads(self.path.read_text(encoding="utf-8"))
+        count = 0
+        for name, items in data.items():
+            if name not in self.table_names:
+                continue
+            for start in range(0, len(items), 25):
+                batch = [{"PutRequest": {"Item": item}} for item in items[start:start + 25]]
+                request = {name: batch}
+                while request:
+                    reply = self.client.batch_write_item(RequestItems=request)
+                    request = reply.get("UnprocessedItems") or {}
+                count += len(batch)
+        return count
+
+
+class DevStack:
+    """moto's server + the API through Chalice's local gateway + the static site."""
+
+    def __init__(self, port: int, data_dir: Path, now: str | None = None,
+                 quiet: bool = False) -> None:
+        self.port = port
+        self.data_dir = data_dir
+        self.now = now
+        self.quiet = quiet
+        self.moto: subprocess.Popen | None = None
+        self.httpd: ThreadingHTTPServer | None = None
+        self.store: TableStore | None = None
+        self._dirty = threading.Event()
+        self._stopping = threading.Event()
+        self._api_lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _log(self, text: str) -> None:
+        if not self.quiet:
+            print(text, flush=True)
+
+    def start(self) -> None:
+        """Start moto, the tables, the demo data and the web server (in a thread)."""
+        moto_port = free_port()
+        self.moto = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(moto_port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            # Its own session: Ctrl-C in the terminal must not kill it before we save.
+            start_new_session=True)
+        endpoint = f"http://127.0.0.1:{moto_port}"
+        _wait_for(f"{endpoint}/moto-api/data.json")
+        self._configure_environment(endpoint)
+
+        from chalice.cli.factory import CLIFactory
+        from chalice.local import LocalGateway
+
+        factory = CLIFactory(project_dir=str(ROOT))
+        config = factory.create_config_obj(chalice_stage_name="local")
+        os.environ.update(config.environment_variables)
+        self._configure_environment(endpoint)  # ours win over config.json's
+        app = factory.load_chalice_app(config.environment_variables)
+        self.gateway = LocalGateway(app, config)
+
+        from chalicelib import wiring
+        from chalicelib.services import demo
+        from chalicelib.storage.models import ALL_MODELS
+
+        container = wiring.container()
+        demo.prepare_stack(container)
+        import boto3
+        client = boto3.client("dynamodb", region_name=container.settings.region,
+                              endpoint_url=endpoint)
+        self.store = TableStore(self.data_dir / "tables.json", client,
+                                [m.Meta.table_name for m in ALL_MODELS])
+        restored = self.store.load()
+        created = demo.load_demo_data(container)
+        if created:
+            self._dirty.set()
+        self._log(f"Données locales : {self.data_dir} ({restored} éléments restaurés)")
+        self._log(demo.describe())
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler_class())
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=self._saver, daemon=True).start()
+        now_note = f" (horloge fixée à {self.now})" if self.now else ""
+        self._log(f"Portail : {self.url}/   API : {self.url}/api/{now_note}")
+
+    def _configure_environment(self, endpoint: str) -> None:
+        os.environ.update({
+            "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "eu-west-3"),
+            "CANTINE_STAGE": "local",
+            "CANTINE_AWS_ENDPOINT": endpoint,
+            "CANTINE_SITE_URL": self.url,
+        })
+        if self.now:
+            os.environ["CANTINE_NOW"] = self.now
+        else:
+            os.environ.pop("CANTINE_NOW", None)
+
+    def _saver(self) -> None:
+        while not self._stopping.is_set():
+            if self._dirty.wait(timeout=0.5):
+                time.sleep(DUMP_EVERY)
+                self._dirty.clear()
+                try:
+                    self.store.save()
+                except Exception as exc:  # noqa: BLE001 - retried at the next change
+                    self._log(f"sauvegarde locale impossible : {exc}")
+
+    def stop(self) -> None:
+        """Save, then stop the web server and moto's server."""
+        self._stopping.set()
+        if self.httpd is not None:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+        if self.store is not None and self.moto is not None and self.moto.poll() is None:
+            try:
+                self.store.save()
+            except Exception as exc:  # noqa: BLE001
+                self._log(f"sauvegarde locale impossible : {exc}")
+        if self.moto is not None and self.moto.poll() is None:
+            self.moto.terminate()
+            try:
+                self.moto.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.moto.kill()
+
+    # -- HTTP --------------------------------------------------------------------------
+    def handle_api(self, method: str, path: str, headers: dict, body: bytes | None):
+        """Run one API request through Chalice's local gateway, like API Gateway would."""
+        from chalice.local import LocalGatewayException
+        from chalicelib.api.errors import JSON_HEADERS, not_found_body
+
+        # The app object keeps "the current request" in one attribute: one at a time,
+        # as in a Lambda container.
+        with self._api_lock:
+            try:
+                response = self.gateway.handle_request(method, path, headers, body)
+            except LocalGatewayException as exc:
+                if exc.CODE == 403:
+                    # No route matched: production maps API Gateway's answer to this.
+                    return 404, dict(JSON_HEADERS), json.dumps(not_found_body()).encode()
+                return exc.CODE, dict(exc.headers), exc.body or b""
+        if method not in ("GET", "HEAD", "OPTIONS"):
+            self._dirty.set()
+        out_headers = dict(response.get("headers") or {})
+        multi = response.get("multiValueHeaders") or {}
+        payload = response.get("body") or b""
+        if response.get("isBase64Encoded"):
+            import base64
+            payload = base64.b64decode(payload)
+        elif isinstance(payload, str):
+            payload = payload.encode("utf-8")
+        return response["statusCode"], (out_headers, multi), payload
+
+    def _handler_class(self):
+        stack = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            server_version = "cantine-dev"
+
+            def log_message(self, fmt, *args):  # noqa: N802 - quiet by default
+                if not stack.quiet and os.environ.get("CANTINE_ACCESS_LOG"):
+                    super().log_message(fmt, *args)
+
+            def _send(self, status: int, headers, body: bytes) -> None:
+                multi = {}
+                if isinstance(headers, tuple):
+                    headers, multi = headers
+                self.send_response(status)
+                for name, value in headers.items():
+                    if name.lower() not in ("content-length", "connection"):
+                        self.send_header(name, value)
+                for name, values in multi.items():
+                    for value in values:
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+
+            def _dispatch(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                path = self.path
+                if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+                    api_path = path[len(API_PREFIX):] or "/"
+                    status, headers, payload = stack.handle_api(
+                        self.command, api_path, dict(self.headers), body)
+                    self._send(status, headers, payload)
+                    return
+                if self.command not in ("GET", "HEAD"):
+                    self._send(405, {"Allow": "GET, HEAD"}, b"")
+                    return
+                self._serve_static(path.split("?", 1)[0].split("#", 1)[0])
+
+            def _serve_static(self, path: str) -> None:
+                relative = path.lstrip("/") or "index.html"
+                if relative.endswith("/"):
+                    relative += "index.html"
+                target = (SITE / relative).resolve()
+                if SITE.resolve() not in target.parents or not target.is_file():
+                    notfound = SITE / "404.html"
+                    body = notfound.read_bytes() if notfound.exists() else b"Page introuvable"
+                    headers = {"Content-Type": "text/html; charset=utf-8", **SECURITY_HEADERS}
+                    self._send(404, headers, body)
+                    return
+                ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+                if ctype.startswith("text/") or ctype in ("application/javascript",):
+                    ctype += "; charset=utf-8"
+                headers = {"Content-Type": ctype, "Cache-Control": "no-cache",
+                           **SECURITY_HEADERS}
+                self._send(200, headers, target.read_bytes())
+
+            do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = _dispatch
+
+            def do_OPTIONS(self) -> None:  # noqa: N802
+                self._dispatch()
+
+        return Handler
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run the whole product locally.")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--data-dir", default=str(ROOT / ".local"))
+    args = parser.parse_args(argv)
+    mimetypes.add_type("application/javascript", ".js")
+    stack = DevStack(args.port, Path(args.data_dir), now=os.environ.get("CANTINE_NOW") or None)
+    stopped = threading.Event()
+    # Installed explicitly: a process started in the background may inherit SIGINT ignored.
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    try:
+        stack.start()
+        print("Ctrl-C pour arrêter.", flush=True)
+        while not stopped.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the save
+        print("\nArrêt…", flush=True)
+        stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

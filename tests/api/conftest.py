@@ -1,0 +1,121 @@
+"""API tests: the Chalice app under moto's mock, with a clock the test controls."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+
+import pytest
+from chalice.test import Client
+from moto import mock_aws
+
+from chalicelib import wiring
+from chalicelib.mail.outbox import read_outbox
+from chalicelib.services import demo
+
+
+class Api:
+    """A thin JSON client over chalice's test client that keeps the session cookie."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.cookie: str | None = None
+
+    def request(self, method: str, path: str, body=None, *, headers=None, raw=None,
+                keep_cookie=True):
+        all_headers = {"Content-Type": "application/json"}
+        if self.cookie:
+            all_headers["Cookie"] = f"cantine_session={self.cookie}"
+        all_headers.update(headers or {})
+        payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        response = self.client.http.request(method, path, headers=all_headers, body=payload)
+        set_cookie = response.headers.get("set-cookie") or response.headers.get("Set-Cookie")
+        if set_cookie and keep_cookie:
+            value = set_cookie.split(";")[0].split("=", 1)[1]
+            self.cookie = value or None
+        return response
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body, **kw)
+
+    def put(self, path, body=None, **kw):
+        return self.request("PUT", path, body, **kw)
+
+    def login(self, login, password):
+        return self.post("/auth/login", {"login": login, "password": password})
+
+
+def body(response):
+    """Parsed JSON body of a test-client response."""
+    return json.loads(response.body) if response.body else None
+
+
+@pytest.fixture
+def aws():
+    with mock_aws():
+        wiring.reset()
+        yield
+        wiring.reset()
+
+
+@pytest.fixture
+def services(aws):
+    container = wiring.container()
+    demo.prepare_stack(container)
+    demo.load_demo_data(container)
+    return container
+
+
+@pytest.fixture
+def clock(services):
+    return services.clock
+
+
+@pytest.fixture
+def app(services):
+    from app import app as chalice_app
+    return chalice_app
+
+
+@pytest.fixture
+def client(app):
+    with Client(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def api(client):
+    return Api(client)
+
+
+@pytest.fixture
+def other_api(client):
+    return Api(client)
+
+
+@pytest.fixture
+def outbox(services):
+    def read():
+        return read_outbox(None, services.settings.region)
+    return read
+
+
+def link_token(text: str) -> str:
+    """The token carried by the reset link of an e-mail."""
+    match = re.search(r"token=([A-Za-z0-9_\-]+)", text)
+    assert match, text
+    return match.group(1)
+
+
+def credentials_from(text: str) -> tuple[str, str]:
+    """(number, temporary password) from a welcome e-mail."""
+    number = re.search(r"^Identifiant : (\S+)$", text, re.M).group(1)
+    password = re.search(r"^Mot de passe provisoire : (\S+)$", text, re.M).group(1)
+    return number, password
+
+
+def at(iso: str) -> datetime:
+    return datetime.fromisoformat(iso)

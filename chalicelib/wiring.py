@@ -10,9 +10,12 @@ from dataclasses import dataclass
 from chalicelib.clock import FixedClock, SystemClock
 from chalicelib.mail.sender import Mailer
 from chalicelib.services.auth import AuthService
+from chalicelib.services.bookings import BookingService, CommuneService
 from chalicelib.services.families import FamilyService
 from chalicelib.settings import Settings, get_settings
 from chalicelib.storage.accounts import AccountRepository
+from chalicelib.storage.bookings import BookingRepository
+from chalicelib.storage.commune import CommuneRepository
 from chalicelib.storage.sessions import (AttemptRepository, ResetTokenRepository,
                                          SessionRepository)
 
@@ -25,6 +28,8 @@ class Container:
     accounts: AccountRepository
     auth: AuthService
     families: FamilyService
+    commune: CommuneService
+    bookings: BookingService
 
 
 def _ses_client_factory(settings: Settings):
@@ -43,7 +48,9 @@ def build(settings: Settings) -> Container:
     auth = AuthService(accounts, SessionRepository(), ResetTokenRepository(),
                        AttemptRepository(), mailer, settings.site_url)
     families = FamilyService(accounts, mailer, settings.site_url)
-    return Container(settings, clock, mailer, accounts, auth, families)
+    commune = CommuneService(CommuneRepository())
+    bookings = BookingService(commune, BookingRepository())
+    return Container(settings, clock, mailer, accounts, auth, families, commune, bookings)
 
 
 @functools.lru_cache(maxsize=1)

@@ -25,3 +25,31 @@ def family_json(family: Family) -> dict:
 def get_family(call: Call):
     """The signed-in family: number, name, contact details and children."""
     return family_json(call.services.families.get_family(call.family_number()))
+
+
+@endpoint(bp, "/family/bookings", audience=FAMILY)
+def list_bookings(call: Call):
+    """Booked days per child over a range ("Inscriptions en cours")."""
+    return call.services.bookings.family_bookings(call.family(), call.query, call.now)
+
+
+@endpoint(bp, "/children/{child_id}/calendar", audience=FAMILY)
+def get_calendar(call: Call):
+    """A child's month: holidays, and per service booked / editable / deadline."""
+    return call.services.bookings.month(call.family(), call.params["child_id"],
+                                        call.query.get("month"), call.now)
+
+
+@endpoint(bp, "/children/{child_id}/bookings", ("PUT",), audience=FAMILY)
+def update_bookings(call: Call):
+    """Save day-by-day changes, all or nothing."""
+    saved = call.services.bookings.save(call.family(), call.params["child_id"], call.body,
+                                        call.now)
+    return {"saved": saved}
+
+
+@endpoint(bp, "/children/{child_id}/bookings/period", ("POST",), audience=FAMILY)
+def book_period(call: Call):
+    """Book or cancel a whole period (week, month, school year)."""
+    return call.services.bookings.book_period(call.family(), call.params["child_id"],
+                                              call.body, call.now)

@@ -16,7 +16,7 @@ from chalice import Blueprint, Response
 
 from chalicelib import wiring
 from chalicelib.api.errors import from_exception, json_response
-from chalicelib.domain.accounts import Principal
+from chalicelib.domain.accounts import Family, Principal
 from chalicelib.domain.errors import DomainError, Forbidden, NotFound, ValidationError
 from chalicelib.services.auth import CurrentSession, ensure_password_changed
 
@@ -72,6 +72,11 @@ class Call:
     def family_number(self) -> str:
         """The caller's family number."""
         return self.principal.ref
+
+    def family(self) -> Family:
+        """The caller's family, as read when the session was checked."""
+        assert self.session is not None and self.session.family is not None
+        return self.session.family
 
 
 def _header(request: Any, name: str) -> str | None:

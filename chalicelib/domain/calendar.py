@@ -130,7 +130,8 @@ class SchoolCalendar:
         return result
 
 
-def _parse_date(value: Any, field: str) -> date:
+def parse_date(value: Any, field: str) -> date:
+    """A strict YYYY-MM-DD date, or ValidationError on ``field``."""
     if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
         raise ValidationError("Date invalide (format attendu AAAA-MM-JJ).", field=field)
     try:
@@ -143,8 +144,8 @@ def parse_closure(data: dict, *, closure_id: str = "") -> Closure:
     """Validate {"start", "end", "label"} into a Closure; the id comes from the server."""
     if not isinstance(data, dict):
         raise ValidationError("Fermeture invalide.", field="closure")
-    start = _parse_date(data.get("start"), "start")
-    end = _parse_date(data.get("end"), "end")
+    start = parse_date(data.get("start"), "start")
+    end = parse_date(data.get("end"), "end")
     if start > end:
         raise ValidationError("La date de fin doit être postérieure ou égale à la date de début.",
                               field="end")

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.domain import throttle
-from chalicelib.domain.accounts import Principal, is_email, normalize_email
+from chalicelib.domain.accounts import Family, Principal, is_email, normalize_email
 from chalicelib.domain.errors import (DomainError, Forbidden, TooManyRequests,
                                       Unauthenticated, ValidationError)
 from chalicelib.domain.passwords import check_new_password
@@ -64,6 +64,7 @@ class SignedIn:
 class CurrentSession:
     principal: Principal
     token_hash: str
+    family: Family | None = None  # read anyway to authenticate a family: views reuse it
 
 
 def _attempt_key(login: str) -> str:
@@ -148,6 +149,7 @@ class AuthService:
             raise Unauthenticated("Votre session a expiré. Veuillez vous reconnecter.",
                                   code="session_expired" if stored else "unauthenticated")
         kind, _, ref = stored.principal.partition("#")
+        family = None
         if kind == "family":
             family = self._accounts.get_family(ref)
             if family is None:
@@ -162,7 +164,7 @@ class AuthService:
                                   staff.credentials.must_change_password)
         if needs_touch(stored.times, now):
             self._sessions.touch(token_hash, now)
-        return CurrentSession(principal, token_hash)
+        return CurrentSession(principal, token_hash, family)
 
     def logout(self, session: CurrentSession) -> None:
         """End this session server-side."""

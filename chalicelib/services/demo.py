@@ -5,6 +5,7 @@ The same data is listed in the README and printed by ``make run``.
 from __future__ import annotations
 
 from chalicelib.domain.accounts import NewFamily
+from chalicelib.domain.commune import default_settings
 from chalicelib.services.security import hash_password
 from chalicelib.storage.models import create_tables
 
@@ -45,6 +46,7 @@ def load_demo_data(container) -> bool:
         accounts.create_staff(DEMO_STAFF["email"], DEMO_STAFF["name"], DEMO_STAFF["role"],
                               hash_password(DEMO_STAFF["password"]), None, now)
         created = True
+    created = container.commune.initialize(default_settings("Commune de démonstration")) or created
     return created
 
 

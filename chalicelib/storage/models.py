@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import functools
 
-from pynamodb.attributes import (BooleanAttribute, ListAttribute, MapAttribute,
-                                 NumberAttribute, TTLAttribute, UnicodeAttribute,
+from pynamodb.attributes import (BooleanAttribute, JSONAttribute, ListAttribute,
+                                 MapAttribute, NumberAttribute, NumberSetAttribute,
+                                 TTLAttribute, UnicodeAttribute, UnicodeSetAttribute,
                                  UTCDateTimeAttribute, VersionAttribute)
 from pynamodb.connection import Connection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -115,6 +116,30 @@ class CounterModel(Model):
     value = NumberAttribute(default=0)
 
 
+class CommuneModel(Model):
+    """The commune's settings and closures: one item, read by every calendar."""
+    Meta = _meta("commune")
+    id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    zone = UnicodeAttribute()
+    school_days = NumberSetAttribute()
+    services = JSONAttribute()
+    closures = JSONAttribute(default=list)
+    next_closure = NumberAttribute(default=1)
+    version = VersionAttribute()
+
+
+class BookingModel(Model):
+    """One child's day: which services are booked. Versioned so no update is lost."""
+    Meta = _meta("bookings")
+    child_id = UnicodeAttribute(hash_key=True)
+    day = UnicodeAttribute(range_key=True)
+    family = UnicodeAttribute()
+    services = UnicodeSetAttribute(null=True)
+    updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+
 @functools.lru_cache(maxsize=1)
 def connection() -> Connection:
     """The connection transactions run on (models hold their own)."""
@@ -124,7 +149,7 @@ def connection() -> Connection:
 
 ALL_MODELS: tuple[type[Model], ...] = (
     FamilyModel, StaffModel, LoginModel, SessionModel, ResetTokenModel,
-    LoginAttemptModel, CounterModel,
+    LoginAttemptModel, CounterModel, CommuneModel, BookingModel,
 )
 
 

@@ -1,0 +1,168 @@
+"""Booking rules: which changes a parent may make, day by day or over a period."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from chalicelib.domain.calendar import DayInfo, SchoolCalendar, parse_date
+from chalicelib.domain.commune import CommuneSettings, ServiceConfig
+from chalicelib.domain.deadlines import (booking_deadline, can_change,
+                                         cancellation_deadline)
+from chalicelib.domain.errors import Unprocessable, ValidationError
+
+DEADLINE_PASSED = "deadline_passed"
+CLOSED = "closed"
+NOT_BOOKABLE = "not_bookable"
+# Far enough for a whole school year booked in late August, near enough to catch typos.
+HORIZON = timedelta(days=400)
+MAX_CHANGES = 400
+MAX_PERIOD = timedelta(days=400)
+
+
+@dataclass(frozen=True)
+class Change:
+    date: date
+    service: str
+    booked: bool
+
+
+@dataclass(frozen=True)
+class Refusal:
+    date: date
+    service: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        """As listed in an error's details."""
+        return {"date": self.date.isoformat(), "service": self.service, "reason": self.reason}
+
+
+class BookingRefused(Unprocessable):
+    code = "booking_refused"
+    message = "Certaines modifications ne sont pas possibles ; rien n'a été enregistré."
+
+    def __init__(self, refusals: list[Refusal]) -> None:
+        super().__init__(details=[r.to_dict() for r in refusals])
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+    services: tuple[str, ...]
+    weekdays: frozenset[int]
+    booked: bool
+
+
+def _bool(value: Any, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError("La valeur doit être true ou false.", field=field)
+    return value
+
+
+def parse_changes(data: dict[str, Any]) -> list[Change]:
+    """Validate ``{"changes": [{"date","service","booked"}]}``; one change per day and service."""
+    raw = data.get("changes")
+    if not isinstance(raw, list) or not raw:
+        raise ValidationError("Indiquez au moins une modification.", field="changes")
+    if len(raw) > MAX_CHANGES:
+        raise ValidationError(f"Au plus {MAX_CHANGES} modifications par envoi.", field="changes")
+    changes: list[Change] = []
+    seen: set[tuple[date, str]] = set()
+    for index, item in enumerate(raw):
+        where = f"changes[{index}]"
+        if not isinstance(item, dict):
+            raise ValidationError("Modification invalide.", field=where)
+        day = parse_date(item.get("date"), f"{where}.date")
+        service = item.get("service")
+        if not isinstance(service, str) or not service:
+            raise ValidationError("Prestation manquante.", field=f"{where}.service")
+        booked = _bool(item.get("booked"), f"{where}.booked")
+        if (day, service) in seen:
+            raise ValidationError("Le même jour et la même prestation apparaissent deux fois.",
+                                  field=where)
+        seen.add((day, service))
+        changes.append(Change(day, service, booked))
+    return changes
+
+
+def parse_period(data: dict[str, Any], settings: CommuneSettings) -> Period:
+    """Validate a period booking request."""
+    start = parse_date(data.get("from"), "from")
+    end = parse_date(data.get("to"), "to")
+    if end < start:
+        raise ValidationError("La date de fin précède la date de début.", field="to")
+    if end - start > MAX_PERIOD:
+        raise ValidationError("La période ne peut dépasser une année scolaire.", field="to")
+    services = data.get("services")
+    if not isinstance(services, list) or not services or \
+            any(not isinstance(s, str) for s in services) or len(set(services)) != len(services):
+        raise ValidationError("Choisissez au moins une prestation.", field="services")
+    for index, code in enumerate(services):
+        if settings.service(code) is None:
+            raise ValidationError("Prestation inconnue.", field=f"services[{index}]")
+    weekdays = data.get("weekdays")
+    if not isinstance(weekdays, list) or not weekdays or any(
+            isinstance(d, bool) or not isinstance(d, int) or not 1 <= d <= 7 for d in weekdays):
+        raise ValidationError("Choisissez au moins un jour de la semaine (1 = lundi … 7).",
+                              field="weekdays")
+    return Period(start, end, tuple(services), frozenset(weekdays),
+                  _bool(data.get("booked"), "booked"))
+
+
+def expand_period(period: Period) -> list[Change]:
+    """Every (day, service) the period names, before any rule is applied."""
+    changes = []
+    day = period.start
+    while day <= period.end:
+        if day.isoweekday() in period.weekdays:
+            changes.extend(Change(day, code, period.booked) for code in period.services)
+        day += timedelta(days=1)
+    return changes
+
+
+def refusal_reason(change: Change, booked_before: bool, settings: CommuneSettings,
+                   calendar: SchoolCalendar, now: datetime, frozen: bool = False) -> str | None:
+    """Why this change cannot be made now, or None if it can."""
+    service = settings.service(change.service)
+    if service is None or not service.bookable or service.deadline is None:
+        return NOT_BOOKABLE
+    if change.booked == booked_before:
+        return None  # nothing changes: never refuse a no-op
+    info = calendar.day(change.date)
+    if info.closure or info.public_holiday or info.school_holiday:
+        return CLOSED
+    if not info.school_day:
+        return NOT_BOOKABLE
+    if change.date > now.date() + HORIZON:
+        return NOT_BOOKABLE
+    if frozen or not can_change(change.date, booked_before, change.booked, service.deadline,
+                                calendar, now):
+        return DEADLINE_PASSED
+    return None
+
+
+def service_cell(info: DayInfo, service: ServiceConfig, booked: bool,
+                 calendar: SchoolCalendar, now: datetime, frozen: bool = False) -> dict[str, Any]:
+    """One checkbox of the grid: booked, editable now, and the deadline that applies."""
+    if not service.bookable or service.deadline is None or not info.school_day \
+            or info.date > now.date() + HORIZON:
+        return {"booked": booked, "editable": False, "deadline": None}
+    limit = (cancellation_deadline if booked else booking_deadline)(
+        info.date, service.deadline, calendar)
+    editable = not frozen and can_change(info.date, booked, not booked, service.deadline,
+                                         calendar, now)
+    return {"booked": booked, "editable": editable, "deadline": limit.isoformat()}
+
+
+def month_bounds(month: Any) -> tuple[date, date]:
+    """First and last day of a ``YYYY-MM`` month."""
+    if not isinstance(month, str) or len(month) != 7 or month[4] != "-":
+        raise ValidationError("Mois invalide (format attendu AAAA-MM).", field="month")
+    try:
+        first = date(int(month[:4]), int(month[5:]), 1)
+    except ValueError:
+        raise ValidationError("Mois invalide (format attendu AAAA-MM).", field="month") from None
+    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    return first, following - timedelta(days=1)

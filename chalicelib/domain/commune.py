@@ -1,0 +1,172 @@
+"""A commune's settings: school days, holiday zone, services and their deadlines, closures."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import time
+from typing import Any
+
+from chalicelib.domain.calendar import ZONES, Closure, SchoolCalendar
+from chalicelib.domain.deadlines import (DeadlinePolicy, WeeklyRule, parse_policy,
+                                         policy_to_dict)
+from chalicelib.domain.errors import ValidationError
+
+BOOKED, ATTENDANCE, OFF = "booked", "attendance", "off"
+MODES = (BOOKED, ATTENDANCE, OFF)
+# Every service the product knows, in the order the guides show their columns.
+SERVICE_CODES = ("meal", "care_morning", "care_evening", "centre_morning", "centre_evening",
+                 "study")
+DEFAULT_LABELS = {"meal": "Repas", "care_morning": "Garderie matin",
+                  "care_evening": "Garderie soir", "centre_morning": "Centre matin",
+                  "centre_evening": "Centre soir", "study": "Etude"}
+_HHMM = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    code: str
+    label: str
+    mode: str
+    deadline: DeadlinePolicy | None = None
+    closing_time: time | None = None
+
+    @property
+    def bookable(self) -> bool:
+        """Parents book this service themselves."""
+        return self.mode == BOOKED
+
+    @property
+    def active(self) -> bool:
+        """Shown to parents and staff (booked or attendance-only)."""
+        return self.mode != OFF
+
+
+@dataclass(frozen=True)
+class CommuneSettings:
+    name: str
+    zone: str
+    school_days: tuple[int, ...]
+    services: tuple[ServiceConfig, ...]
+    closures: tuple[Closure, ...] = field(default=())
+    version: int | None = None
+
+    def service(self, code: str) -> ServiceConfig | None:
+        """The service with this code, or None."""
+        return next((s for s in self.services if s.code == code), None)
+
+    def active_services(self) -> tuple[ServiceConfig, ...]:
+        """Services parents see, in display order."""
+        return tuple(s for s in self.services if s.active)
+
+    def bookable_services(self) -> tuple[ServiceConfig, ...]:
+        """Services parents book."""
+        return tuple(s for s in self.services if s.bookable)
+
+    def calendar(self) -> SchoolCalendar:
+        """The school calendar these settings describe."""
+        return SchoolCalendar(self.school_days, self.zone, self.closures)
+
+
+def default_settings(name: str = "Commune de démonstration") -> CommuneSettings:
+    """Saint-Just-d'Avray's setup: 4-day week, zone A, Thursday 17:00 for the next week."""
+    thursday = DeadlinePolicy(WeeklyRule(4, time(17, 0)))
+    modes = {"meal": BOOKED, "care_morning": BOOKED, "care_evening": BOOKED}
+    closing = {"care_morning": time(8, 30), "care_evening": time(18, 30)}
+    services = tuple(
+        ServiceConfig(code, DEFAULT_LABELS[code], modes.get(code, OFF),
+                      thursday if modes.get(code) == BOOKED else None, closing.get(code))
+        for code in SERVICE_CODES)
+    return CommuneSettings(name=name, zone="A", school_days=(1, 2, 4, 5), services=services)
+
+
+def _time_text(value: time | None) -> str | None:
+    return value.strftime("%H:%M") if value else None
+
+
+def service_to_dict(service: ServiceConfig) -> dict[str, Any]:
+    """A service as stored and as the API shows it."""
+    return {"code": service.code, "label": service.label, "mode": service.mode,
+            "deadline": policy_to_dict(service.deadline) if service.deadline else None,
+            "closing_time": _time_text(service.closing_time)}
+
+
+def closure_to_dict(closure: Closure) -> dict[str, Any]:
+    """A closure as stored and as the API shows it."""
+    return {"id": closure.id, "start": closure.start.isoformat(),
+            "end": closure.end.isoformat(), "label": closure.label}
+
+
+def settings_to_dict(settings: CommuneSettings) -> dict[str, Any]:
+    """Settings as the API shows them."""
+    return {"name": settings.name, "zone": settings.zone,
+            "school_days": list(settings.school_days),
+            "services": [service_to_dict(s) for s in settings.services],
+            "closures": [closure_to_dict(c) for c in settings.closures],
+            "version": settings.version}
+
+
+def _parse_service(data: Any, index: int) -> ServiceConfig:
+    where = f"services[{index}]"
+    if not isinstance(data, dict):
+        raise ValidationError("Prestation invalide.", field=where)
+    code = data.get("code")
+    if code not in SERVICE_CODES:
+        raise ValidationError(f"Code de prestation inconnu ({', '.join(SERVICE_CODES)}).",
+                              field=f"{where}.code")
+    label = data.get("label")
+    label = " ".join(label.split()) if isinstance(label, str) else ""
+    if not 1 <= len(label) <= 40:
+        raise ValidationError("Le libellé doit faire entre 1 et 40 caractères.",
+                              field=f"{where}.label")
+    mode = data.get("mode")
+    if mode not in MODES:
+        raise ValidationError("Mode invalide (booked, attendance ou off).", field=f"{where}.mode")
+    policy = None
+    if mode == BOOKED:
+        if not isinstance(data.get("deadline"), dict):
+            raise ValidationError("Une prestation réservée doit avoir un délai.",
+                                  field=f"{where}.deadline")
+        policy = parse_policy(data["deadline"], f"{where}.deadline")
+    closing = data.get("closing_time")
+    closing_time = None
+    if closing not in (None, ""):
+        match = _HHMM.fullmatch(closing) if isinstance(closing, str) else None
+        if match is None:
+            raise ValidationError("Heure de fermeture invalide (HH:MM).",
+                                  field=f"{where}.closing_time")
+        closing_time = time(int(match.group(1)), int(match.group(2)))
+    return ServiceConfig(code, label, mode, policy, closing_time)
+
+
+def parse_settings(data: Any, current: CommuneSettings) -> CommuneSettings:
+    """Validate a staff edit; fields left out keep their current value, closures too."""
+    if not isinstance(data, dict):
+        raise ValidationError("Paramètres invalides.", field="settings")
+    name = data.get("name", current.name)
+    name = " ".join(name.split()) if isinstance(name, str) else ""
+    if not 1 <= len(name) <= 100:
+        raise ValidationError("Le nom de la commune doit faire entre 1 et 100 caractères.",
+                              field="name")
+    zone = data.get("zone", current.zone)
+    if zone not in ZONES:
+        raise ValidationError("Zone de vacances scolaires invalide (A, B ou C).", field="zone")
+    days = data.get("school_days", list(current.school_days))
+    if (not isinstance(days, list) or not days
+            or any(isinstance(d, bool) or not isinstance(d, int) or not 1 <= d <= 7 for d in days)
+            or len(set(days)) != len(days)):
+        raise ValidationError("Jours d'école invalides (liste de 1 = lundi à 7 = dimanche).",
+                              field="school_days")
+    services = current.services
+    if "services" in data:
+        raw = data["services"]
+        if not isinstance(raw, list) or not raw:
+            raise ValidationError("La liste des prestations est invalide.", field="services")
+        parsed = [_parse_service(item, i) for i, item in enumerate(raw)]
+        codes = [s.code for s in parsed]
+        if len(set(codes)) != len(codes):
+            raise ValidationError("Une prestation apparaît deux fois.", field="services")
+        # Services left out keep their configuration, so the product's columns never vanish.
+        by_code = {s.code: s for s in current.services} | {s.code: s for s in parsed}
+        services = tuple(by_code[c] for c in SERVICE_CODES if c in by_code)
+    return replace(current, name=name, zone=zone, school_days=tuple(sorted(days)),
+                   services=services)

@@ -1,0 +1,191 @@
+"""Booking use cases: the month grid, saving changes, period booking, current bookings."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from chalicelib.domain.accounts import Child, Family
+from chalicelib.domain.bookings import (BookingRefused, Change, Refusal, expand_period,
+                                        month_bounds, parse_changes, parse_period,
+                                        refusal_reason, service_cell)
+from chalicelib.domain.calendar import parse_closure, parse_date
+from chalicelib.domain.commune import (CommuneSettings, default_settings, parse_settings)
+from chalicelib.domain.errors import Conflict, NotFound, ValidationError
+from chalicelib.storage.bookings import BookingConflict, BookingRepository, StoredDay
+from chalicelib.storage.commune import CommuneRepository
+
+ATTEMPTS = 3  # a save that meets a concurrent one re-reads and re-applies, then gives up
+MAX_RANGE = timedelta(days=400)
+
+
+def _child(family: Family, child_id: str) -> Child:
+    child = family.child(child_id)
+    if child is None:
+        raise NotFound()  # another family's child looks exactly like a missing one
+    return child
+
+
+class CommuneService:
+    """The commune's settings and closures."""
+
+    def __init__(self, repository: CommuneRepository) -> None:
+        self._repository = repository
+
+    def get(self) -> CommuneSettings:
+        """Stored settings, or the defaults before the commune has saved any."""
+        return self._repository.get() or default_settings()
+
+    def initialize(self, settings: CommuneSettings) -> bool:
+        """Store first settings unless the commune has some; returns whether it stored."""
+        if self._repository.get() is not None:
+            return False
+        self._repository.save(settings)
+        return True
+
+    def update(self, data: dict[str, Any]) -> CommuneSettings:
+        """Apply a staff edit; a stale ``version`` is refused with a conflict."""
+        current = self.get()
+        expected = data.get("version", current.version)
+        if expected != current.version:
+            raise Conflict("Les paramètres ont été modifiés entre-temps. "
+                           "Rechargez la page et recommencez.")
+        return self._repository.save(parse_settings(data, current))
+
+    def add_closure(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Add a closure (strike, "pont", school trip); returns it with its new id."""
+        current = self.get()
+        number = self._repository.next_closure_number()
+        closure = parse_closure(data, closure_id=f"f{number}")
+        self._repository.save(replace(current, closures=current.closures + (closure,)),
+                              next_closure=number + 1)
+        return {"id": closure.id, "start": closure.start.isoformat(),
+                "end": closure.end.isoformat(), "label": closure.label}
+
+    def delete_closure(self, closure_id: str) -> None:
+        """Remove a closure; an unknown id is NotFound."""
+        current = self.get()
+        kept = tuple(c for c in current.closures if c.id != closure_id)
+        if len(kept) == len(current.closures):
+            raise NotFound()
+        self._repository.save(replace(current, closures=kept))
+
+
+class BookingService:
+    """What parents do with their children's bookings."""
+
+    def __init__(self, commune: CommuneService, bookings: BookingRepository) -> None:
+        self._commune = commune
+        self._bookings = bookings
+
+    def month(self, family: Family, child_id: str, month: Any, now: datetime) -> dict[str, Any]:
+        """Every day of a month with its holidays and, per active service, the checkbox state."""
+        child = _child(family, child_id)
+        first, last = month_bounds(month)
+        settings = self._commune.get()
+        calendar = settings.calendar()
+        stored = self._bookings.days(child.id, first, last)
+        services = settings.active_services()
+        days = []
+        for info in calendar.month_days(first.year, first.month):
+            booked = stored.get(info.date, StoredDay(frozenset(), None)).services
+            days.append({
+                "date": info.date.isoformat(), "weekday": info.date.isoweekday(),
+                "school_day": info.school_day, "public_holiday": info.public_holiday,
+                "school_holiday": info.school_holiday, "closure": info.closure,
+                "services": {s.code: service_cell(info, s, s.code in booked, calendar, now)
+                             for s in services},
+            })
+        return {"child": {"id": child.id, "first_name": child.first_name,
+                          "last_name": child.last_name},
+                "month": month, "services": [{"code": s.code, "label": s.label,
+                                              "mode": s.mode} for s in services],
+                "days": days}
+
+    def save(self, family: Family, child_id: str, data: dict[str, Any], now: datetime) -> int:
+        """Apply day-by-day changes, all or nothing; returns how many changed."""
+        child = _child(family, child_id)
+        changes = parse_changes(data)
+        settings = self._commune.get()
+        for attempt in range(ATTEMPTS):
+            try:
+                saved, refusals = self._apply(child, family.number, changes, settings, now,
+                                              all_or_nothing=True)
+                return saved
+            except BookingConflict:
+                if attempt == ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def book_period(self, family: Family, child_id: str, data: dict[str, Any],
+                    now: datetime) -> dict[str, Any]:
+        """Book or cancel every matching bookable day of a period; report what was skipped."""
+        child = _child(family, child_id)
+        settings = self._commune.get()
+        changes = expand_period(parse_period(data, settings))
+        for attempt in range(ATTEMPTS):
+            try:
+                saved, refusals = self._apply(child, family.number, changes, settings, now,
+                                              all_or_nothing=False)
+                return {"saved": saved, "skipped": [r.to_dict() for r in refusals]}
+            except BookingConflict:
+                if attempt == ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _apply(self, child: Child, family_number: str, changes: list[Change],
+               settings: CommuneSettings, now: datetime,
+               all_or_nothing: bool) -> tuple[int, list[Refusal]]:
+        if not changes:
+            return 0, []
+        calendar = settings.calendar()
+        start = min(c.date for c in changes)
+        end = max(c.date for c in changes)
+        stored = self._bookings.days(child.id, start, end)
+        refusals: list[Refusal] = []
+        new_sets: dict[date, set[str]] = {}
+        applied = 0
+        for change in changes:
+            current = stored.get(change.date, StoredDay(frozenset(), None))
+            services = new_sets.setdefault(change.date, set(current.services))
+            before = change.service in services
+            reason = refusal_reason(change, before, settings, calendar, now)
+            if reason is not None:
+                refusals.append(Refusal(change.date, change.service, reason))
+                continue
+            if before != change.booked:
+                (services.add if change.booked else services.discard)(change.service)
+                applied += 1
+        if refusals and all_or_nothing:
+            raise BookingRefused(refusals)
+        to_write = {
+            day: (frozenset(services), stored.get(day, StoredDay(frozenset(), None)).version)
+            for day, services in new_sets.items()
+            if frozenset(services) != stored.get(day, StoredDay(frozenset(), None)).services}
+        if to_write:
+            self._bookings.write(child.id, family_number, to_write, now)
+        return applied, refusals
+
+    def family_bookings(self, family: Family, query: dict[str, str], now: datetime) -> dict[str, Any]:
+        """For each child, the booked days of a range (default: the next 60 days)."""
+        today = now.date()
+        start = parse_date(query["from"], "from") if query.get("from") else today
+        end = parse_date(query["to"], "to") if query.get("to") else today + timedelta(days=60)
+        if end < start:
+            raise ValidationError("La date de fin précède la date de début.", field="to")
+        if end - start > MAX_RANGE:
+            raise ValidationError("La période demandée est trop longue.", field="to")
+        settings = self._commune.get()
+        services = settings.active_services()
+        children = []
+        for child in family.children:
+            stored = self._bookings.days(child.id, start, end)
+            days = [{"date": day.isoformat(),
+                     "services": [s.code for s in services if s.code in entry.services]}
+                    for day, entry in sorted(stored.items()) if entry.services]
+            totals = {s.code: sum(1 for d in days if s.code in d["services"]) for s in services}
+            children.append({"id": child.id, "first_name": child.first_name,
+                             "last_name": child.last_name, "days": days, "totals": totals})
+        return {"from": start.isoformat(), "to": end.isoformat(),
+                "services": [{"code": s.code, "label": s.label} for s in services],
+                "children": children}

@@ -1,0 +1,81 @@
+"""The commune's settings item."""
+from __future__ import annotations
+
+from datetime import date, time
+
+from pynamodb.exceptions import DoesNotExist, PutError
+
+from chalicelib.domain.calendar import Closure
+from chalicelib.domain.commune import (CommuneSettings, ServiceConfig, closure_to_dict,
+                                       service_to_dict)
+from chalicelib.domain.deadlines import parse_policy
+from chalicelib.domain.errors import Conflict
+from chalicelib.storage.models import CommuneModel
+
+KEY = "commune"
+
+
+def _service(data: dict) -> ServiceConfig:
+    closing = data.get("closing_time")
+    return ServiceConfig(
+        data["code"], data["label"], data["mode"],
+        parse_policy(data["deadline"], "deadline") if data.get("deadline") else None,
+        time.fromisoformat(closing) if closing else None)
+
+
+def _closure(data: dict) -> Closure:
+    return Closure(data["id"], date.fromisoformat(data["start"]),
+                   date.fromisoformat(data["end"]), data["label"])
+
+
+def _settings(model: CommuneModel) -> CommuneSettings:
+    return CommuneSettings(
+        name=model.name, zone=model.zone, school_days=tuple(sorted(int(d) for d in model.school_days)),
+        services=tuple(_service(s) for s in model.services),
+        closures=tuple(sorted((_closure(c) for c in model.closures or []),
+                              key=lambda c: (c.start, c.id))),
+        version=model.version)
+
+
+class CommuneRepository:
+    """Reads and writes the settings item, with optimistic locking."""
+
+    def get(self) -> CommuneSettings | None:
+        """The settings, or None before the commune is set up."""
+        try:
+            return _settings(CommuneModel.get(KEY))
+        except DoesNotExist:
+            return None
+
+    def save(self, settings: CommuneSettings, next_closure: int | None = None) -> CommuneSettings:
+        """Store settings read at ``settings.version``; Conflict if someone saved meanwhile."""
+        model = CommuneModel(
+            KEY, name=settings.name, zone=settings.zone, school_days=set(settings.school_days),
+            services=[service_to_dict(s) for s in settings.services],
+            closures=[closure_to_dict(c) for c in settings.closures])
+        if settings.version is not None:
+            model.version = settings.version
+        if next_closure is not None:
+            model.next_closure = next_closure
+        else:
+            current = self._raw()
+            model.next_closure = current.next_closure if current else 1
+        try:
+            model.save()
+        except PutError as exc:
+            if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+                raise Conflict("Les paramètres ont été modifiés entre-temps. "
+                               "Rechargez la page et recommencez.") from exc
+            raise
+        return _settings(model)
+
+    def _raw(self) -> CommuneModel | None:
+        try:
+            return CommuneModel.get(KEY)
+        except DoesNotExist:
+            return None
+
+    def next_closure_number(self) -> int:
+        """The number the next closure id will carry."""
+        raw = self._raw()
+        return int(raw.next_closure) if raw else 1

@@ -136,14 +136,17 @@ class AccountRepository:
         """Store a password the owner chose: it is no longer temporary."""
         model_class = FamilyModel if kind == "family" else StaffModel
         try:
-            model_class(ref).update(
-                actions=[model_class.password_hash.set(password_hash),
-                         model_class.must_change_password.set(False),
-                         model_class.temporary_expires_at.remove()],
-                condition=model_class._hash_key_attribute().exists())
+            model = model_class.get(ref)
+        except DoesNotExist:
+            raise NotFound() from None
+        try:
+            # The item's version guards against a concurrent edit of the account.
+            model.update(actions=[model_class.password_hash.set(password_hash),
+                                  model_class.must_change_password.set(False),
+                                  model_class.temporary_expires_at.remove()])
         except UpdateError as exc:
             if _is_condition_failure(exc):
-                raise NotFound() from exc
+                raise Conflict() from exc
             raise
 
     def credentials_of(self, kind: str, ref: str) -> tuple[str, Credentials] | None:

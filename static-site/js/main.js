@@ -1,0 +1,31 @@
+/**
+ * main.js — wiring only: picks the page controller named by <body data-page="…">
+ * and starts it. Controllers are loaded on demand so each page fetches only its own code.
+ */
+const CONTROLLERS = {
+  connexion: () => import('./pages/connexion.js'),
+  'mot-de-passe-oublie': () => import('./pages/mot-de-passe-oublie.js'),
+  reinitialiser: () => import('./pages/reinitialiser.js'),
+  'changer-mot-de-passe': () => import('./pages/changer-mot-de-passe.js'),
+  accueil: () => import('./pages/accueil.js'),
+  inscriptions: () => import('./pages/inscriptions.js'),
+  personnel: () => import('./pages/personnel.js'),
+  courriels: () => import('./pages/courriels.js'),
+};
+
+// Until the page's controller is wired, a click on a submit button must not post the
+// form natively (a 405, or worse a password in a URL): hold submissions back.
+document.addEventListener('submit', (event) => {
+  if (document.documentElement.dataset.ready !== 'true') event.preventDefault();
+}, true);
+
+const load = CONTROLLERS[document.body.dataset.page];
+if (load) {
+  load()
+    .then((controller) => controller.start())
+    .then(() => { document.documentElement.dataset.ready = 'true'; })
+    .catch((error) => {
+      // A controller that failed to load or start leaves the static page as it is.
+      console.error(error);
+    });
+}

@@ -1,0 +1,78 @@
+/**
+ * index.html — the family home ("relevé de situation"): welcome line, family details and,
+ * per child, the upcoming booked days with the "Ajouter des inscriptions" link.
+ * A visitor who is not signed in is sent to connexion.html; a staff member to personnel.html.
+ */
+import { getFamily, getFamilyBookings, getMe } from '../api.js';
+import { addDays, todayInParis } from '../dates.js';
+import { childBookings, familyDetails } from '../templates.js';
+import { $, redirect, render, setDocumentTitle, showMessage } from '../view.js';
+import { STAFF_HOME, errorText, followSessionError, wireLogout } from './common.js';
+
+/** How far ahead the "Inscriptions en cours" list looks. */
+const UPCOMING_DAYS = 90;
+
+export async function start() {
+  wireLogout();
+  const pageMessage = $('#page-message');
+  const childrenArea = $('#children');
+
+  let family;
+  try {
+    family = await getFamily();
+  } catch (error) {
+    if (followSessionError(error)) return;
+    if (error.status === 403 && (await isStaff())) {
+      redirect(STAFF_HOME);
+      return;
+    }
+    childrenArea.removeAttribute('aria-busy');
+    render(childrenArea, '');
+    showMessage(pageMessage, errorText(error));
+    return;
+  }
+
+  $('#welcome').textContent = `Bienvenue ${family.name} !`;
+  setDocumentTitle('Relevé de situation');
+  render($('#family-details'), familyDetails(family));
+
+  const children = family.children || [];
+  const bookings = await loadBookings(children);
+  if (bookings === 'redirected') return;
+
+  childrenArea.removeAttribute('aria-busy');
+  if (!children.length) {
+    render(childrenArea, '<p class="empty">Aucun enfant n\'est encore inscrit. Adressez-vous à la mairie.</p>');
+    return;
+  }
+  const services = (bookings && bookings.services) || [];
+  const daysByChild = new Map(((bookings && bookings.children) || []).map((c) => [String(c.id), c.days || []]));
+  render(childrenArea, children.map((child) => {
+    const days = bookings
+      ? [...(daysByChild.get(String(child.id)) || [])].sort((a, b) => String(a.date).localeCompare(String(b.date)))
+      : null;
+    return childBookings(child, services, days);
+  }).join(''));
+}
+
+/** Upcoming bookings, or null when the list is unavailable (then only the links show). */
+async function loadBookings(children) {
+  if (!children.length) return null;
+  const from = todayInParis();
+  try {
+    return await getFamilyBookings(from, addDays(from, UPCOMING_DAYS));
+  } catch (error) {
+    if (followSessionError(error)) return 'redirected';
+    if (error.status !== 404) showMessage($('#bookings-message'), errorText(error));
+    return null;
+  }
+}
+
+async function isStaff() {
+  try {
+    const me = await getMe();
+    return Boolean(me && me.role === 'staff');
+  } catch (error) {
+    return false;
+  }
+}

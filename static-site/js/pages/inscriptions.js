@@ -1,0 +1,455 @@
+/**
+ * inscriptions.html?enfant=<id>[&mois=YYYY-MM][&semaine=YYYY-MM-DD] — "Inscription manuelle".
+ *
+ * The month grid of the Saint-Just-d'Avray guide (rows grouped by week, one checkbox per
+ * day and service, "[-]"/"[+]", "Enregistrer"), with the Sercus guide's week view, colours
+ * and period booking. Unsaved ticks live in a BookingDraft; "Enregistrer" sends only them.
+ */
+import {
+  ApiError, bookPeriod, getCalendar, getFamily, saveBookings,
+} from '../api.js';
+import { BookingDraft } from '../booking-draft.js';
+import { buildGrid, mergeServices } from '../calendar-grid.js';
+import {
+  addDays, addMonths, firstDayOfMonth, isIsoDate, isIsoMonth, isoWeek, isoWeekday,
+  lastDayOfMonth, mondayOf, monthOf, todayInParis,
+} from '../dates.js';
+import { formatLongDate, formatMonthTitle, plural } from '../format.js';
+import { refusedLines, skippedLines } from '../booking-messages.js';
+import {
+  bookingGrid, otherChildren, paragraphs, periodServices,
+} from '../templates.js';
+import {
+  $, $$, clearMessage, confirmAction, queryParam, render, replaceQuery, setBusy,
+  setDocumentTitle, show, showMessage, showMessageHtml,
+} from '../view.js';
+import { errorText, followSessionError, wireLogout } from './common.js';
+
+const LEAVE_WITH_CHANGES = 'Vous avez des modifications non enregistrées. '
+  + 'Si vous continuez, elles seront perdues. Continuer ?';
+const CONFLICT = 'Les inscriptions ont été modifiées entre-temps. Veuillez réessayer.';
+
+const state = {
+  childId: null,
+  child: null,
+  otherChildren: [],
+  view: 'month',
+  month: null,
+  weekStart: null,
+  services: [],
+  calendars: [],
+  draft: new BookingDraft(),
+  loadSeq: 0,
+  loaded: false,
+};
+
+let ui = null;
+
+export async function start() {
+  wireLogout();
+  ui = {
+    pageMessage: $('#page-message'),
+    booking: $('#booking'),
+    childName: $('#child-name'),
+    backLink: $('#back-link'),
+    title: $('#period-title'),
+    calendar: $('#calendar'),
+    viewWeek: $('#view-week'),
+    viewMonth: $('#view-month'),
+    monthNav: $('#month-nav'),
+    weekNav: $('#week-nav'),
+    bookingForm: $('#booking-form'),
+    pending: $('#pending-count'),
+    saveMessage: $('#save-message'),
+    others: $('#other-children'),
+    othersList: $('#other-children-list'),
+    periodForm: $('#period-form'),
+    periodServices: $('#period-services'),
+    periodMessage: $('#period-message'),
+  };
+
+  const today = todayInParis();
+  const askedMonth = queryParam('mois');
+  const askedWeek = queryParam('semaine');
+  state.month = isIsoMonth(askedMonth) ? askedMonth : monthOf(today);
+  if (isIsoDate(askedWeek)) {
+    state.view = 'week';
+    state.weekStart = mondayOf(askedWeek);
+    state.month = monthOf(addDays(state.weekStart, 3));
+  }
+  state.childId = queryParam('enfant');
+
+  // The family gives the child's name early and the other children ("Appliquer aussi à").
+  let family = null;
+  try {
+    family = await getFamily();
+  } catch (error) {
+    if (followSessionError(error)) return;
+    // Not fatal: the calendar alone is enough to book for this child.
+  }
+  const children = (family && family.children) || [];
+  if (!state.childId) {
+    if (!children.length) {
+      showMessage(ui.pageMessage, 'Aucun enfant à inscrire. Revenez au relevé de situation.');
+      return;
+    }
+    state.childId = String(children[0].id);
+  }
+  state.child = children.find((c) => String(c.id) === String(state.childId)) || null;
+  state.otherChildren = children.filter((c) => String(c.id) !== String(state.childId));
+  showChildName();
+  if (state.otherChildren.length) {
+    render(ui.othersList, otherChildren(state.otherChildren));
+    show(ui.others, true);
+  }
+  initPeriodDates(today);
+  wireEvents();
+  await load();
+}
+
+// --- Loading and drawing -----------------------------------------------------------------
+
+function monthsFor(view, month, weekStart) {
+  if (view === 'month') return [month];
+  return [...new Set([monthOf(weekStart), monthOf(addDays(weekStart, 6))])];
+}
+
+function visibleRange() {
+  if (state.view === 'month') {
+    return [firstDayOfMonth(state.month), lastDayOfMonth(state.month)];
+  }
+  return [state.weekStart, addDays(state.weekStart, 6)];
+}
+
+/** Fetch the calendar month(s) the current view needs, then redraw. */
+async function load() {
+  const seq = ++state.loadSeq;
+  const months = monthsFor(state.view, state.month, state.weekStart);
+  ui.calendar.setAttribute('aria-busy', 'true');
+  let calendars;
+  try {
+    calendars = await Promise.all(months.map((m) => getCalendar(state.childId, m)));
+  } catch (error) {
+    if (seq !== state.loadSeq) return;
+    if (followSessionError(error)) return;
+    ui.calendar.removeAttribute('aria-busy');
+    if (error instanceof ApiError && error.status === 404 && !state.loaded) {
+      showMessage(ui.pageMessage, 'Cet enfant est introuvable. Revenez au relevé de situation pour choisir un enfant.');
+      show(ui.booking, false);
+      return;
+    }
+    showMessage(ui.pageMessage, `Le calendrier n'a pas pu être chargé. ${errorText(error)}`);
+    if (!state.loaded) return;
+    drawChrome();
+    state.calendars = [];
+    render(ui.calendar, '<p class="empty">Calendrier indisponible.</p>');
+    return;
+  }
+  if (seq !== state.loadSeq) return;
+
+  clearMessage(ui.pageMessage);
+  state.calendars = calendars;
+  state.draft.replaceCalendars(calendars);
+  const services = mergeServices(calendars);
+  if (serviceCodes(services) !== serviceCodes(state.services)) {
+    state.services = services;
+    drawPeriodServices();
+  }
+  if (calendars[0] && calendars[0].child) {
+    state.child = { ...(state.child || {}), ...calendars[0].child };
+    showChildName();
+  }
+  state.loaded = true;
+  show(ui.booking, true);
+  ui.calendar.removeAttribute('aria-busy');
+  draw();
+}
+
+function serviceCodes(services) {
+  return services.map((s) => s.code).join(',');
+}
+
+function showChildName() {
+  if (!state.child) return;
+  const name = [state.child.first_name, state.child.last_name].filter(Boolean).join(' ');
+  ui.childName.textContent = name;
+  setDocumentTitle(`Inscription manuelle – ${name}`);
+}
+
+/** Title, view toggles, navigation buttons and address bar for the current period. */
+function drawChrome() {
+  const week = state.view === 'week';
+  ui.title.textContent = periodTitle();
+  ui.viewWeek.setAttribute('aria-pressed', String(week));
+  ui.viewMonth.setAttribute('aria-pressed', String(!week));
+  show(ui.weekNav, week);
+  show(ui.monthNav, !week);
+  replaceQuery({
+    enfant: state.childId,
+    mois: state.month,
+    semaine: week ? state.weekStart : null,
+  });
+}
+
+function periodTitle() {
+  if (state.view === 'month') return formatMonthTitle(state.month);
+  const end = addDays(state.weekStart, 6);
+  return `Semaine ${isoWeek(state.weekStart).week} – du ${formatLongDate(state.weekStart)} au ${formatLongDate(end)}`;
+}
+
+function draw() {
+  drawChrome();
+  const [from, to] = visibleRange();
+  const days = state.calendars
+    .flatMap((c) => c.days || [])
+    .filter((d) => d.date >= from && d.date <= to);
+  const weeks = buildGrid(days, state.services, state.draft);
+  const who = state.child ? `${state.child.first_name} – ` : '';
+  render(ui.calendar, bookingGrid(weeks, state.services, `Inscriptions de ${who}${periodTitle()}`));
+  updatePending();
+}
+
+function updatePending() {
+  const n = state.draft.size;
+  ui.pending.textContent = n
+    ? `${plural(n, 'modification')} non enregistrée${n >= 2 ? 's' : ''}`
+    : '';
+}
+
+/** Reflect one ticked/unticked box on its cell and row without redrawing the grid. */
+function updateCell(box) {
+  const cell = box.closest('td');
+  const row = box.closest('tr');
+  if (cell) {
+    cell.classList.toggle('is-booked', box.checked);
+    cell.classList.toggle('is-changed', state.draft.isChanged(box.dataset.date, box.dataset.service));
+  }
+  if (row) {
+    row.classList.toggle('is-booked', $$('input.tick-box', row).some((b) => b.checked));
+  }
+}
+
+// --- Navigation --------------------------------------------------------------------------
+
+/**
+ * Change the period shown. Unsaved changes survive when the new view still holds their
+ * month (week ↔ month inside one month); otherwise the parent confirms losing them.
+ */
+function navigate(update) {
+  const next = { view: state.view, month: state.month, weekStart: state.weekStart };
+  update(next);
+  const nextMonths = monthsFor(next.view, next.month, next.weekStart);
+  const pendingMonths = new Set(state.draft.list().map((c) => monthOf(c.date)));
+  const loses = [...pendingMonths].some((m) => !nextMonths.includes(m));
+  if (loses) {
+    if (!confirmAction(LEAVE_WITH_CHANGES)) return;
+    state.draft.clearChanges();
+  }
+  Object.assign(state, next);
+  clearMessage(ui.saveMessage);
+  load();
+}
+
+/** The week shown on switching to the week view: this week if in the month, else its first. */
+function firstWeekOf(month) {
+  const today = todayInParis();
+  if (monthOf(today) === month) return mondayOf(today);
+  const first = firstDayOfMonth(month);
+  return isoWeekday(first) >= 6 ? mondayOf(addDays(first, 7)) : mondayOf(first);
+}
+
+function wireEvents() {
+  ui.calendar.addEventListener('change', (event) => {
+    const box = event.target;
+    if (!(box instanceof HTMLInputElement) || !box.classList.contains('tick-box')) return;
+    state.draft.set(box.dataset.date, box.dataset.service, box.checked);
+    updateCell(box);
+    updatePending();
+  });
+
+  $('#month-prev').addEventListener('click', () => navigate((n) => { n.month = addMonths(n.month, -1); }));
+  $('#month-next').addEventListener('click', () => navigate((n) => { n.month = addMonths(n.month, 1); }));
+  $('#week-prev').addEventListener('click', () => navigate((n) => {
+    n.weekStart = addDays(n.weekStart, -7);
+    n.month = monthOf(addDays(n.weekStart, 3));
+  }));
+  $('#week-next').addEventListener('click', () => navigate((n) => {
+    n.weekStart = addDays(n.weekStart, 7);
+    n.month = monthOf(addDays(n.weekStart, 3));
+  }));
+  ui.viewWeek.addEventListener('click', () => {
+    if (state.view === 'week') return;
+    navigate((n) => {
+      n.view = 'week';
+      n.weekStart = firstWeekOf(n.month);
+    });
+  });
+  ui.viewMonth.addEventListener('click', () => {
+    if (state.view === 'month') return;
+    navigate((n) => { n.view = 'month'; });
+  });
+
+  ui.backLink.addEventListener('click', (event) => {
+    if (state.draft.size && !confirmAction(LEAVE_WITH_CHANGES)) event.preventDefault();
+  });
+
+  ui.bookingForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    save();
+  });
+  ui.periodForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    applyPeriod();
+  });
+}
+
+// --- Several children --------------------------------------------------------------------
+
+/** This child first, then the other children the parent ticked ("Appliquer aussi à"). */
+function targets() {
+  const main = { id: state.childId, first_name: state.child ? state.child.first_name : '' };
+  const others = $$('input[name="also-child"]:checked', ui.othersList).map((box) => ({
+    id: box.value,
+    first_name: box.dataset.firstName || '',
+  }));
+  return [main, ...others];
+}
+
+function serviceLabel(code) {
+  const service = state.services.find((s) => s.code === code);
+  return service ? service.label : code;
+}
+
+/** Show one report per child (without names when only this child was concerned). */
+function showReports(element, reports) {
+  const many = reports.length > 1;
+  const blocks = reports.map((r) => ({
+    text: many && r.child.first_name ? `${r.child.first_name} : ${r.text}` : r.text,
+    items: r.items || [],
+  }));
+  const kind = reports.every((r) => r.ok) ? 'success' : 'error';
+  if (blocks.length === 1 && !blocks[0].items.length) {
+    showMessage(element, blocks[0].text, kind);
+  } else {
+    showMessageHtml(element, paragraphs(blocks), kind);
+  }
+}
+
+// --- "Enregistrer" -----------------------------------------------------------------------
+
+async function save() {
+  clearMessage(ui.saveMessage);
+  const changes = state.draft.list();
+  if (!changes.length) {
+    showMessage(ui.saveMessage, 'Aucune modification à enregistrer.', 'info');
+    return;
+  }
+  setBusy(ui.bookingForm, true);
+  const reports = [];
+  let mainSaved = false;
+  let mainConflict = false;
+  try {
+    for (const child of targets()) {
+      const isMain = String(child.id) === String(state.childId);
+      try {
+        const answer = await saveBookings(child.id, changes);
+        const saved = answer && Number.isFinite(answer.saved) ? answer.saved : changes.length;
+        reports.push({ child, ok: true, text: `${saved} modification(s) enregistrée(s).` });
+        if (isMain) mainSaved = true;
+      } catch (error) {
+        if (followSessionError(error)) return;
+        if (error instanceof ApiError && error.status === 422 && error.code === 'booking_refused') {
+          reports.push({
+            child,
+            ok: false,
+            text: 'Aucune modification n\'a été enregistrée. Demandes refusées :',
+            items: refusedLines(error.details, serviceLabel),
+          });
+        } else if (error instanceof ApiError && error.status === 409) {
+          reports.push({ child, ok: false, text: CONFLICT });
+          if (isMain) mainConflict = true;
+        } else {
+          reports.push({ child, ok: false, text: errorText(error) });
+        }
+      }
+    }
+  } finally {
+    setBusy(ui.bookingForm, false);
+  }
+  showReports(ui.saveMessage, reports);
+  if (mainSaved || mainConflict) state.draft.clearChanges();
+  await load();
+}
+
+// --- "Réserver une période" --------------------------------------------------------------
+
+function initPeriodDates(today) {
+  const first = firstDayOfMonth(state.month);
+  const last = lastDayOfMonth(state.month);
+  const from = $('#period-from');
+  const to = $('#period-to');
+  from.value = today > first && today <= last ? today : first;
+  to.value = last;
+}
+
+function drawPeriodServices() {
+  const ticked = new Set($$('input[name="service"]:checked', ui.periodServices).map((b) => b.value));
+  render(ui.periodServices, periodServices(state.services));
+  for (const box of $$('input[name="service"]', ui.periodServices)) {
+    box.checked = ticked.has(box.value);
+  }
+}
+
+async function applyPeriod() {
+  clearMessage(ui.periodMessage);
+  const form = ui.periodForm;
+  const from = form.elements.from.value;
+  const to = form.elements.to.value;
+  const weekdays = $$('input[name="weekday"]:checked', form).map((b) => Number(b.value));
+  const services = $$('input[name="service"]:checked', form).map((b) => b.value);
+  const booked = (form.querySelector('input[name="action"]:checked') || {}).value !== 'cancel';
+
+  const problems = [];
+  if (!isIsoDate(from) || !isIsoDate(to)) problems.push('Indiquez les dates de début (« Du ») et de fin (« Au »).');
+  else if (from > to) problems.push('La date « Du » doit précéder la date « Au ».');
+  if (!weekdays.length) problems.push('Cochez au moins un jour de la semaine.');
+  if (!services.length) problems.push('Cochez au moins une prestation.');
+  if (problems.length) {
+    showMessageHtml(ui.periodMessage, paragraphs(problems.map((text) => ({ text }))), 'error');
+    return;
+  }
+
+  setBusy(form, true);
+  const reports = [];
+  try {
+    for (const child of targets()) {
+      try {
+        const answer = await bookPeriod(child.id, {
+          from, to, services, weekdays, booked,
+        });
+        const saved = answer && Number.isFinite(answer.saved) ? answer.saved : 0;
+        reports.push({
+          child,
+          ok: true,
+          text: `${saved} jour(s) enregistré(s).`,
+          items: skippedLines(answer && answer.skipped),
+        });
+      } catch (error) {
+        if (followSessionError(error)) return;
+        if (error instanceof ApiError && error.status === 422 && error.code === 'booking_refused') {
+          reports.push({
+            child, ok: false, text: 'Rien n\'a été enregistré. Demandes refusées :', items: refusedLines(error.details, serviceLabel),
+          });
+        } else if (error instanceof ApiError && error.status === 409) {
+          reports.push({ child, ok: false, text: CONFLICT });
+        } else {
+          reports.push({ child, ok: false, text: errorText(error) });
+        }
+      }
+    }
+  } finally {
+    setBusy(form, false);
+  }
+  showReports(ui.periodMessage, reports);
+  await load();
+}

@@ -1,0 +1,199 @@
+/**
+ * templates.js — HTML strings for the parts of pages built from server data.
+ *
+ * Every value that comes from a person or the server goes through escapeHtml, in text
+ * and in attributes (all attributes are double-quoted). No inline style or handler:
+ * looks come from classes in css/site.css, behaviour from the page controllers.
+ */
+import { formatLongDate } from './format.js';
+
+const HTML_ESCAPES = {
+  '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;',
+};
+
+/** Escape any value for HTML text or a double-quoted attribute. */
+export function escapeHtml(value) {
+  if (value === null || value === undefined) return '';
+  return String(value).replace(/[&<>"'`]/g, (ch) => HTML_ESCAPES[ch]);
+}
+
+const e = escapeHtml;
+
+// --- Home page: "Inscriptions en cours" --------------------------------------------------
+
+/** A "✓" readable by screen readers as "réservé". */
+function bookedMark() {
+  return '<span class="check" aria-hidden="true">✓</span><span class="visually-hidden">réservé</span>';
+}
+
+/**
+ * Table of a child's upcoming booked days: "Date" then one column per service.
+ * `days` may be null when the bookings list is unavailable (no table then).
+ */
+export function childBookings(child, services, days) {
+  const headingId = `child-${e(child.id)}-name`;
+  let body;
+  if (days === null) {
+    body = '';
+  } else if (!days.length) {
+    body = '<p class="empty">Aucune inscription à venir.</p>';
+  } else {
+    const head = services.map((s) => `<th scope="col">${e(s.label)}</th>`).join('');
+    const rows = days.map((day) => {
+      const booked = new Set(day.services || []);
+      const cells = services
+        .map((s) => `<td class="mark${booked.has(s.code) ? ' is-booked' : ''}">${booked.has(s.code) ? bookedMark() : ''}</td>`)
+        .join('');
+      return `<tr><th scope="row">${e(formatLongDate(day.date))}</th>${cells}</tr>`;
+    }).join('');
+    body = `<div class="table-scroll"><table class="bookings">
+<caption class="visually-hidden">Inscriptions en cours de ${e(child.first_name)}</caption>
+<thead><tr><th scope="col">Date</th>${head}</tr></thead>
+<tbody>${rows}</tbody></table></div>`;
+  }
+  return `<article class="child-card" aria-labelledby="${headingId}">
+<h3 id="${headingId}">${e(child.first_name)}</h3>
+${body}
+<p><a class="button-link" href="inscriptions.html?enfant=${e(encodeURIComponent(child.id))}" aria-describedby="${headingId}">Ajouter des inscriptions</a></p>
+</article>`;
+}
+
+/** The family's details under the welcome line. */
+export function familyDetails(family) {
+  const lines = [];
+  if (family.number !== undefined && family.number !== null && family.number !== '') {
+    lines.push(`<div><dt>N° de famille</dt><dd>${e(family.number)}</dd></div>`);
+  }
+  const emails = (family.emails || []).filter(Boolean);
+  if (emails.length) {
+    lines.push(`<div><dt>Adresse${emails.length > 1 ? 's' : ''} mail</dt><dd>${emails.map(e).join('<br>')}</dd></div>`);
+  }
+  const phones = (family.phones || []).filter(Boolean);
+  if (phones.length) {
+    lines.push(`<div><dt>Téléphone</dt><dd>${phones.map(e).join('<br>')}</dd></div>`);
+  }
+  if (family.address) {
+    lines.push(`<div><dt>Adresse</dt><dd class="address">${e(family.address)}</dd></div>`);
+  }
+  return lines.length ? `<dl class="details">${lines.join('')}</dl>` : '';
+}
+
+// --- Booking page ----------------------------------------------------------------------
+
+function weekHeader(week, services) {
+  const cols = services.map((s) => `<th scope="col" class="service-col">${e(s.label)}</th>`).join('');
+  return `<tr class="week-head"><th scope="col" class="week-col">Semaine</th><th scope="col" class="date-col">Date</th>${cols}</tr>`;
+}
+
+function deadlineLine(deadline) {
+  if (!deadline) return '';
+  return deadline.passed
+    ? '<span class="deadline is-passed">date limite dépassée</span>'
+    : `<span class="deadline">jusqu'au ${e(deadline.text)}</span>`;
+}
+
+function serviceCell(day, cell) {
+  const classes = ['service'];
+  if (cell.checked) classes.push('is-booked');
+  if (!cell.editable) classes.push('is-disabled');
+  if (cell.changed) classes.push('is-changed');
+  const input = `<input type="checkbox" class="tick-box" data-date="${e(day.date)}" data-service="${e(cell.code)}" aria-label="${e(cell.ariaLabel)}"${cell.checked ? ' checked' : ''}${cell.editable ? '' : ' disabled'}>`;
+  return `<td class="${classes.join(' ')}"><label class="tick">${input}</label>${deadlineLine(cell.deadline)}</td>`;
+}
+
+function dayRow(day, weekLabel) {
+  const classes = ['day'];
+  if (day.isHoliday) classes.push('is-holiday');
+  if (day.anyChecked) classes.push('is-booked');
+  if (!day.isSchoolDay && !day.isHoliday) classes.push('is-off');
+  const notes = day.notes.map((n) => `<span class="day-note">${e(n)}</span>`).join('');
+  const cells = day.cells.map((cell) => serviceCell(day, cell)).join('');
+  return `<tr class="${classes.join(' ')}" data-date="${e(day.date)}">
+<td class="week-col">${e(weekLabel)}</td>
+<th scope="row" class="date-col"><span class="date-text">${e(day.dateText)}</span>${notes}${deadlineLine(day.deadline)}</th>
+${cells}</tr>`;
+}
+
+/**
+ * The booking grid: one tbody per ISO week, each with its own header row
+ * ("Semaine", "Date", services), as in the Saint-Just-d'Avray guide.
+ */
+export function bookingGrid(weeks, services, caption) {
+  if (!weeks.length) {
+    return '<p class="empty">Aucun jour à afficher pour cette période.</p>';
+  }
+  const bodies = weeks.map((week) => {
+    const rows = week.days.map((day, i) => dayRow(day, i === 0 ? String(week.week) : '')).join('');
+    return `<tbody class="week">${weekHeader(week, services)}${rows}</tbody>`;
+  }).join('');
+  return `<table class="calendar"><caption class="visually-hidden">${e(caption)}</caption>${bodies}</table>`;
+}
+
+/** The service checkboxes of the period form. */
+export function periodServices(services) {
+  return services.map((s) => `<label class="choice"><input type="checkbox" name="service" value="${e(s.code)}"> ${e(s.label)}</label>`).join('');
+}
+
+/** "Appliquer aussi à : <prénom>" checkboxes, one per other child of the family. */
+export function otherChildren(children) {
+  return children.map((c) => `<label class="choice"><input type="checkbox" name="also-child" value="${e(c.id)}" data-first-name="${e(c.first_name)}"> Appliquer aussi à : ${e(c.first_name)}</label>`).join('');
+}
+
+/** A message made of an optional lead sentence and a list of lines. */
+export function messageWithList(lead, items) {
+  const list = items.length ? `<ul>${items.map((i) => `<li>${e(i)}</li>`).join('')}</ul>` : '';
+  return `${lead ? `<p>${e(lead)}</p>` : ''}${list}`;
+}
+
+/** Several paragraphs (one per child report, for instance). */
+export function paragraphs(blocks) {
+  return blocks.map((b) => (b.items && b.items.length
+    ? messageWithList(b.text, b.items)
+    : `<p>${e(b.text)}</p>`)).join('');
+}
+
+// --- Demo outbox -----------------------------------------------------------------------
+
+const URL_PATTERN = /https?:\/\/[^\s<>"'`]+/g;
+
+/** Only absolute http(s) URLs become links; anything else stays text. */
+function safeHref(candidate) {
+  try {
+    const url = new URL(candidate);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+  } catch (err) {
+    return null;
+  }
+}
+
+/** Plain text with its http(s) URLs turned into links, everything escaped. */
+export function linkifiedText(text) {
+  const source = String(text ?? '');
+  let html = '';
+  let last = 0;
+  for (const match of source.matchAll(URL_PATTERN)) {
+    let url = match[0];
+    // Punctuation closing a sentence is not part of the address.
+    const trailing = /[.,;:!?)\]]+$/.exec(url);
+    if (trailing) url = url.slice(0, -trailing[0].length);
+    const start = match.index;
+    const href = safeHref(url);
+    html += e(source.slice(last, start));
+    html += href
+      ? `<a href="${e(href)}" rel="noopener noreferrer">${e(url)}</a>`
+      : e(url);
+    last = start + url.length;
+  }
+  return html + e(source.slice(last));
+}
+
+/** One message of the local outbox. */
+export function outboxMessage(message, index) {
+  const to = Array.isArray(message.to) ? message.to.join(', ') : String(message.to ?? '');
+  const headingId = `mail-${index}`;
+  return `<article class="mail" aria-labelledby="${headingId}">
+<h2 id="${headingId}" class="mail-subject">${e(message.subject || '(sans objet)')}</h2>
+<p class="mail-to"><span class="mail-field">À :</span> ${e(to)}</p>
+<pre class="mail-text">${linkifiedText(message.text)}</pre>
+</article>`;
+}

@@ -1,0 +1,123 @@
+/**
+ * view.js — small DOM helpers shared by the page controllers.
+ * HTML given to `render`/`showMessageHtml` must come from templates.js (already escaped).
+ */
+
+/** First element matching `selector` (throws when a page lacks a required element). */
+export function $(selector, root = document) {
+  const element = root.querySelector(selector);
+  if (!element) throw new Error(`Élément introuvable : ${selector}`);
+  return element;
+}
+
+/** First element matching `selector`, or null. */
+export function maybe(selector, root = document) {
+  return root.querySelector(selector);
+}
+
+/** All elements matching `selector`, as an array. */
+export function $$(selector, root = document) {
+  return [...root.querySelectorAll(selector)];
+}
+
+/** Replace an element's content with trusted (template-built) HTML. */
+export function render(element, html) {
+  element.innerHTML = html;
+}
+
+/** Show or hide an element with the `hidden` attribute. */
+export function show(element, visible = true) {
+  element.hidden = !visible;
+}
+
+const MESSAGE_KINDS = ['is-error', 'is-success', 'is-info'];
+
+function setKind(element, kind) {
+  element.classList.remove(...MESSAGE_KINDS);
+  element.classList.add(`is-${kind}`);
+}
+
+/** Put a plain-text message in a message area (role="alert") and show it. */
+export function showMessage(element, text, kind = 'error') {
+  setKind(element, kind);
+  element.textContent = text;
+  element.hidden = false;
+}
+
+/** Put template-built HTML in a message area and show it. */
+export function showMessageHtml(element, html, kind = 'error') {
+  setKind(element, kind);
+  element.innerHTML = html;
+  element.hidden = false;
+}
+
+/** Empty and hide a message area. */
+export function clearMessage(element) {
+  element.textContent = '';
+  element.hidden = true;
+}
+
+/** Disable a form's controls (or one button) while a request runs. */
+export function setBusy(target, busy) {
+  if (target instanceof HTMLFormElement) {
+    target.setAttribute('aria-busy', busy ? 'true' : 'false');
+    for (const control of target.querySelectorAll('button, input, select, textarea')) {
+      if (busy) {
+        if (!control.disabled) {
+          control.dataset.busyDisabled = '1';
+          control.disabled = true;
+        }
+      } else if (control.dataset.busyDisabled) {
+        delete control.dataset.busyDisabled;
+        control.disabled = false;
+      }
+    }
+  } else if (target) {
+    target.disabled = busy;
+    target.setAttribute('aria-busy', busy ? 'true' : 'false');
+  }
+}
+
+/** A query-string parameter of the current page, or null. */
+export function queryParam(name) {
+  return new URLSearchParams(window.location.search).get(name);
+}
+
+/** Replace the query string without reloading (so a reload shows the same view). */
+export function replaceQuery(params) {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== null && value !== undefined && value !== '') search.set(key, value);
+  }
+  const query = search.toString();
+  window.history.replaceState(null, '', `${window.location.pathname}${query ? `?${query}` : ''}`);
+}
+
+/** Go to another page (kept in history). */
+export function goTo(url) {
+  window.location.assign(url);
+}
+
+/** Go to another page, replacing this one in history (for redirects). */
+export function redirect(url) {
+  window.location.replace(url);
+}
+
+/** Ask the parent to confirm (native dialog, no inline code needed). */
+export function confirmAction(text) {
+  return window.confirm(text);
+}
+
+/** Move keyboard focus to an element (making it focusable if needed). */
+export function focus(element) {
+  if (!element) return;
+  if (!element.hasAttribute('tabindex') && !/^(A|BUTTON|INPUT|SELECT|TEXTAREA)$/.test(element.tagName)) {
+    element.setAttribute('tabindex', '-1');
+  }
+  element.focus();
+}
+
+/** Set the page title (tab) as "<what> – Cantine et périscolaire". */
+export function setDocumentTitle(what) {
+  document.title = what ? `${what} – Cantine et périscolaire` : 'Cantine et périscolaire';
+}

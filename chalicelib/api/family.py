@@ -23,8 +23,9 @@ def family_json(family: Family) -> dict:
 
 @endpoint(bp, "/family", audience=FAMILY)
 def get_family(call: Call):
-    """The signed-in family: number, name, contact details and children."""
-    return family_json(call.services.families.get_family(call.family_number()))
+    """The signed-in family: number, name, contact details, children, and today's date."""
+    # "today" is the commune's date from the server clock, so pages agree with the rules.
+    return {**family_json(call.family()), "today": call.now.date().isoformat()}
 
 
 @endpoint(bp, "/family/bookings", audience=FAMILY)

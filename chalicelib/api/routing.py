@@ -9,7 +9,6 @@ import functools
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from http.cookies import CookieError, SimpleCookie
 from typing import Any, Callable
 
 from chalice import Blueprint, Response
@@ -85,17 +84,19 @@ def _header(request: Any, name: str) -> str | None:
 
 
 def session_token(request: Any) -> str | None:
-    """The session token from the cookie header, if any."""
+    """The session token from the cookie header, if any.
+
+    Parsed by hand: ``http.cookies`` gives up on the whole header when any other cookie
+    of the site is not to its taste (JSON values, brackets, accents).
+    """
     raw = _header(request, "cookie")
     if not raw:
         return None
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(raw)
-    except CookieError:
-        return None
-    morsel = jar.get(SESSION_COOKIE)
-    return morsel.value if morsel else None
+    for part in raw.split(";"):
+        name, sep, value = part.strip().partition("=")
+        if sep and name.strip() == SESSION_COOKIE:
+            return value.strip().strip('"') or None
+    return None
 
 
 def _read_body(request: Any, method: str) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Booking rules: which changes a parent may make, day by day or over a period."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -18,6 +19,9 @@ NOT_BOOKABLE = "not_bookable"
 HORIZON = timedelta(days=400)
 MAX_CHANGES = 400
 MAX_PERIOD = timedelta(days=400)
+# The calendar's sources (holiday packages) cover these years; beyond is a typo.
+MIN_YEAR, MAX_YEAR = 2000, 2099
+_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,8 @@ def refusal_reason(change: Change, booked_before: bool, settings: CommuneSetting
         return NOT_BOOKABLE
     if change.booked == booked_before:
         return None  # nothing changes: never refuse a no-op
+    if change.date < now.date():
+        return DEADLINE_PASSED  # before any calendar look-up: the past is never open
     info = calendar.day(change.date)
     if info.closure or info.public_holiday or info.school_holiday:
         return CLOSED
@@ -158,11 +164,14 @@ def service_cell(info: DayInfo, service: ServiceConfig, booked: bool,
 
 def month_bounds(month: Any) -> tuple[date, date]:
     """First and last day of a ``YYYY-MM`` month."""
-    if not isinstance(month, str) or len(month) != 7 or month[4] != "-":
+    if not isinstance(month, str) or not _MONTH.fullmatch(month):
         raise ValidationError("Mois invalide (format attendu AAAA-MM).", field="month")
     try:
         first = date(int(month[:4]), int(month[5:]), 1)
     except ValueError:
         raise ValidationError("Mois invalide (format attendu AAAA-MM).", field="month") from None
+    if not MIN_YEAR <= first.year <= MAX_YEAR:
+        raise ValidationError(f"Mois hors de la période gérée ({MIN_YEAR}-{MAX_YEAR}).",
+                              field="month")
     following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
     return first, following - timedelta(days=1)

@@ -106,11 +106,12 @@ class AccountRepository:
                     transaction.save(LoginModel(email, kind=kind, ref=ref),
                                      condition=LoginModel.login.does_not_exist())
         except TransactWriteError as exc:
-            reasons = [r.code for r in (exc.cancellation_reasons or []) if r]
+            # One reason per action, in order, None where that action was fine.
+            reasons = [r.code if r else None for r in (exc.cancellation_reasons or [])]
             if reasons and reasons[0] == "ConditionalCheckFailed":
                 raise Conflict("Ce compte existe déjà.", code="account_exists") from exc
-            if "ConditionalCheckFailed" in reasons:
-                raise EmailTaken() from exc
+            if "ConditionalCheckFailed" in reasons[1:]:
+                raise EmailTaken(details={"field": "emails"}) from exc
             raise
 
     def add_child(self, number: str, first_name: str, last_name: str) -> Child:

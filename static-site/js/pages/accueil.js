@@ -37,7 +37,8 @@ export async function start() {
   render($('#family-details'), familyDetails(family));
 
   const children = family.children || [];
-  const bookings = await loadBookings(children);
+  // The server's date wins over the device's: the commune's clock decides deadlines.
+  const bookings = await loadBookings(children, family.today || todayInParis());
   if (bookings === 'redirected') return;
 
   childrenArea.removeAttribute('aria-busy');
@@ -56,9 +57,8 @@ export async function start() {
 }
 
 /** Upcoming bookings, or null when the list is unavailable (then only the links show). */
-async function loadBookings(children) {
+async function loadBookings(children, from) {
   if (!children.length) return null;
-  const from = todayInParis();
   try {
     return await getFamilyBookings(from, addDays(from, UPCOMING_DAYS));
   } catch (error) {

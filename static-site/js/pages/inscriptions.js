@@ -35,6 +35,7 @@ const state = {
   otherChildren: [],
   view: 'month',
   month: null,
+  today: null,
   weekStart: null,
   services: [],
   calendars: [],
@@ -68,7 +69,19 @@ export async function start() {
     periodMessage: $('#period-message'),
   };
 
-  const today = todayInParis();
+  state.childId = queryParam('enfant');
+
+  // The family gives the child's name early, the other children ("Appliquer aussi à")
+  // and the server's date, which wins over the device's for deadlines.
+  let family = null;
+  try {
+    family = await getFamily();
+  } catch (error) {
+    if (followSessionError(error)) return;
+    // Not fatal: the calendar alone is enough to book for this child.
+  }
+  const today = (family && family.today) || todayInParis();
+  state.today = today;
   const askedMonth = queryParam('mois');
   const askedWeek = queryParam('semaine');
   state.month = isIsoMonth(askedMonth) ? askedMonth : monthOf(today);
@@ -76,16 +89,6 @@ export async function start() {
     state.view = 'week';
     state.weekStart = mondayOf(askedWeek);
     state.month = monthOf(addDays(state.weekStart, 3));
-  }
-  state.childId = queryParam('enfant');
-
-  // The family gives the child's name early and the other children ("Appliquer aussi à").
-  let family = null;
-  try {
-    family = await getFamily();
-  } catch (error) {
-    if (followSessionError(error)) return;
-    // Not fatal: the calendar alone is enough to book for this child.
   }
   const children = (family && family.children) || [];
   if (!state.childId) {
@@ -252,7 +255,7 @@ function navigate(update) {
 
 /** The week shown on switching to the week view: this week if in the month, else its first. */
 function firstWeekOf(month) {
-  const today = todayInParis();
+  const today = state.today || todayInParis();
   if (monthOf(today) === month) return mondayOf(today);
   const first = firstDayOfMonth(month);
   return isoWeekday(first) >= 6 ? mondayOf(addDays(first, 7)) : mondayOf(first);

@@ -18,6 +18,7 @@ NOT_BOOKABLE = "not_bookable"
 # Far enough for a whole school year booked in late August, near enough to catch typos.
 HORIZON = timedelta(days=400)
 MAX_CHANGES = 400
+MAX_DAYS_PER_SAVE = 100
 MAX_PERIOD = timedelta(days=400)
 # The calendar's sources (holiday packages) cover these years; beyond is a typo.
 MIN_YEAR, MAX_YEAR = 2000, 2099
@@ -88,6 +89,10 @@ def parse_changes(data: dict[str, Any]) -> list[Change]:
                                   field=where)
         seen.add((day, service))
         changes.append(Change(day, service, booked))
+    if len({c.date for c in changes}) > MAX_DAYS_PER_SAVE:
+        # One transaction holds at most 100 items: more days could not be all or nothing.
+        raise ValidationError(f"Au plus {MAX_DAYS_PER_SAVE} jours différents par envoi ; "
+                              "utilisez la réservation par période.", field="changes")
     return changes
 
 

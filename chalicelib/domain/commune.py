@@ -29,6 +29,7 @@ class ServiceConfig:
     mode: str
     deadline: DeadlinePolicy | None = None
     closing_time: time | None = None
+    price_cents: int | None = None  # the base price of one session, in cents
 
     @property
     def bookable(self) -> bool:
@@ -72,9 +73,11 @@ def default_settings(name: str = "Commune de démonstration") -> CommuneSettings
     thursday = DeadlinePolicy(WeeklyRule(4, time(17, 0)))
     modes = {"meal": BOOKED, "care_morning": BOOKED, "care_evening": BOOKED}
     closing = {"care_morning": time(8, 30), "care_evening": time(18, 30)}
+    prices = {"meal": 350, "care_morning": 150, "care_evening": 200}
     services = tuple(
         ServiceConfig(code, DEFAULT_LABELS[code], modes.get(code, OFF),
-                      thursday if modes.get(code) == BOOKED else None, closing.get(code))
+                      thursday if modes.get(code) == BOOKED else None, closing.get(code),
+                      prices.get(code))
         for code in SERVICE_CODES)
     return CommuneSettings(name=name, zone="A", school_days=(1, 2, 4, 5), services=services)
 
@@ -87,7 +90,8 @@ def service_to_dict(service: ServiceConfig) -> dict[str, Any]:
     """A service as stored and as the API shows it."""
     return {"code": service.code, "label": service.label, "mode": service.mode,
             "deadline": policy_to_dict(service.deadline) if service.deadline else None,
-            "closing_time": _time_text(service.closing_time)}
+            "closing_time": _time_text(service.closing_time),
+            "price_cents": service.price_cents}
 
 
 def closure_to_dict(closure: Closure) -> dict[str, Any]:
@@ -135,7 +139,12 @@ def _parse_service(data: Any, index: int) -> ServiceConfig:
             raise ValidationError("Heure de fermeture invalide (HH:MM).",
                                   field=f"{where}.closing_time")
         closing_time = time(int(match.group(1)), int(match.group(2)))
-    return ServiceConfig(code, label, mode, policy, closing_time)
+    price = data.get("price_cents")
+    if price is not None and (isinstance(price, bool) or not isinstance(price, int)
+                              or not 0 <= price <= 100_000):
+        raise ValidationError("Le prix doit être un nombre entier de centimes (0 à 100000).",
+                              field=f"{where}.price_cents")
+    return ServiceConfig(code, label, mode, policy, closing_time, price)
 
 
 def parse_settings(data: Any, current: CommuneSettings) -> CommuneSettings:

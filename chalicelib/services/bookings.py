@@ -170,7 +170,7 @@ class BookingService:
         """For each child, the booked days of a range (default: the next 60 days)."""
         today = now.date()
         start = parse_date(query["from"], "from") if query.get("from") else today
-        end = parse_date(query["to"], "to") if query.get("to") else today + timedelta(days=60)
+        end = parse_date(query["to"], "to") if query.get("to") else start + timedelta(days=60)
         if end < start:
             raise ValidationError("La date de fin précède la date de début.", field="to")
         if end - start > MAX_RANGE:
@@ -180,9 +180,13 @@ class BookingService:
         children = []
         for child in family.children:
             stored = self._bookings.days(child.id, start, end)
-            days = [{"date": day.isoformat(),
-                     "services": [s.code for s in services if s.code in entry.services]}
-                    for day, entry in sorted(stored.items()) if entry.services]
+            days = []
+            for day, entry in sorted(stored.items()):
+                # Only services still shown count: a day booked for a service switched
+                # off since then is not an empty row.
+                shown = [s.code for s in services if s.code in entry.services]
+                if shown:
+                    days.append({"date": day.isoformat(), "services": shown})
             totals = {s.code: sum(1 for d in days if s.code in d["services"]) for s in services}
             children.append({"id": child.id, "first_name": child.first_name,
                              "last_name": child.last_name, "days": days, "totals": totals})

@@ -20,7 +20,8 @@ def _service(data: dict) -> ServiceConfig:
     return ServiceConfig(
         data["code"], data["label"], data["mode"],
         parse_policy(data["deadline"], "deadline") if data.get("deadline") else None,
-        time.fromisoformat(closing) if closing else None)
+        time.fromisoformat(closing) if closing else None,
+        data.get("price_cents"))
 
 
 def _closure(data: dict) -> Closure:

@@ -1,7 +1,8 @@
-"""Entry point: create the Chalice app and register the blueprints. Wiring only."""
-from chalice import Chalice
+"""Entry point: create the Chalice app, register the blueprints and schedules. Wiring only."""
+from chalice import Chalice, Cron
 
 from chalicelib.api import auth, dev, family, public, staff
+from chalicelib.jobs import lock
 from chalicelib.settings import get_settings
 
 settings = get_settings()  # fails fast on an unsafe environment (e.g. CANTINE_NOW in prod)
@@ -12,3 +13,5 @@ for blueprint in (public.bp, auth.bp, family.bp, staff.bp):
     app.register_blueprint(blueprint)
 if settings.is_local:
     app.register_blueprint(dev.bp)
+
+app.schedule(Cron(*lock.SCHEDULE), name="lock_bookings")(lock.lock_bookings)

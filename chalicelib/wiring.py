@@ -9,13 +9,21 @@ from dataclasses import dataclass
 
 from chalicelib.clock import FixedClock, SystemClock
 from chalicelib.mail.sender import Mailer
+from chalicelib.services.audit import AuditService
 from chalicelib.services.auth import AuthService
 from chalicelib.services.bookings import BookingService, CommuneService
 from chalicelib.services.families import FamilyService
+from chalicelib.services.lock import LockService
+from chalicelib.services.operations import OperationsService
+from chalicelib.services.privacy import PrivacyService
 from chalicelib.settings import Settings, get_settings
 from chalicelib.storage.accounts import AccountRepository
+from chalicelib.storage.attendance import AttendanceRepository
+from chalicelib.storage.audit import AuditRepository
 from chalicelib.storage.bookings import BookingRepository
 from chalicelib.storage.commune import CommuneRepository
+from chalicelib.storage.jobs import HeadcountRepository, JobRunRepository
+from chalicelib.storage.menus import MenuRepository
 from chalicelib.storage.sessions import (AttemptRepository, ResetTokenRepository,
                                          SessionRepository)
 
@@ -30,6 +38,12 @@ class Container:
     families: FamilyService
     commune: CommuneService
     bookings: BookingService
+    audit: AuditService
+    lock: LockService
+    operations: OperationsService
+    attendance: AttendanceRepository
+    booking_repository: BookingRepository
+    privacy: PrivacyService
 
 
 def _ses_client_factory(settings: Settings):
@@ -47,10 +61,22 @@ def build(settings: Settings) -> Container:
     accounts = AccountRepository()
     auth = AuthService(accounts, SessionRepository(), ResetTokenRepository(),
                        AttemptRepository(), mailer, settings.site_url)
-    families = FamilyService(accounts, mailer, settings.site_url)
-    commune = CommuneService(CommuneRepository())
-    bookings = BookingService(commune, BookingRepository())
-    return Container(settings, clock, mailer, accounts, auth, families, commune, bookings)
+    sessions = SessionRepository()
+    families = FamilyService(accounts, sessions, mailer, settings.site_url)
+    commune_repository = CommuneRepository()
+    commune = CommuneService(commune_repository)
+    booking_repository = BookingRepository()
+    bookings = BookingService(commune, booking_repository)
+    audit = AuditService(AuditRepository())
+    headcounts = HeadcountRepository()
+    attendance = AttendanceRepository()
+    lock = LockService(commune, commune_repository, booking_repository, accounts, headcounts,
+                       JobRunRepository())
+    operations = OperationsService(commune, accounts, booking_repository, attendance,
+                                   headcounts, MenuRepository())
+    return Container(settings, clock, mailer, accounts, auth, families, commune, bookings,
+                     audit, lock, operations, attendance, booking_repository,
+                     PrivacyService(booking_repository, attendance))
 
 
 @functools.lru_cache(maxsize=1)

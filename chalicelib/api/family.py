@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.api.routing import FAMILY, Call, endpoint
+from chalicelib.api.errors import json_response
+from chalicelib.api.routing import FAMILY, MEMBER, Call, endpoint
 from chalicelib.domain.accounts import Child, Family
 
 bp = Blueprint(__name__)
@@ -54,3 +55,25 @@ def book_period(call: Call):
     """Book or cancel a whole period (week, month, school year)."""
     return call.services.bookings.book_period(call.family(), call.params["child_id"],
                                               call.body, call.now)
+
+
+@endpoint(bp, "/family", ("PUT",), audience=FAMILY)
+def update_family(call: Call):
+    """"Vos informations": the family updates its phones, address and second e-mail."""
+    before, after = call.services.families.update_own(call.family(), call.body)
+    call.audit("famille.informations", after.number, family_json(before), family_json(after))
+    return {**family_json(after), "today": call.now.date().isoformat()}
+
+
+@endpoint(bp, "/family/export", audience=FAMILY)
+def export_family(call: Call):
+    """Everything the product holds about the family, as JSON (RGPD right of access)."""
+    data = call.services.privacy.export_family(call.family(), call.now)
+    return json_response(data, 200, {
+        "Content-Disposition": f'attachment; filename="donnees-famille-{call.family().number}.json"'})
+
+
+@endpoint(bp, "/menus", audience=MEMBER)
+def list_menus(call: Call):
+    """Menus of a date range, with the 14 allergens' names."""
+    return call.services.operations.menus(call.query, call.now)

@@ -14,7 +14,7 @@ from typing import Any, Callable
 from chalice import Blueprint, Response
 
 from chalicelib import wiring
-from chalicelib.api.errors import from_exception, json_response
+from chalicelib.api.errors import LOG, from_exception, json_response
 from chalicelib.domain.accounts import Family, Principal
 from chalicelib.domain.errors import DomainError, Forbidden, NotFound, ValidationError
 from chalicelib.services.auth import CurrentSession, ensure_password_changed
@@ -27,7 +27,8 @@ PUBLIC = "public"      # anyone
 SESSION = "session"    # any signed-in account, even before a temporary password is changed
 FAMILY = "family"      # a family whose password is its own
 STAFF = "staff"        # a staff member with one of the listed roles
-AUDIENCES = (PUBLIC, SESSION, FAMILY, STAFF)
+MEMBER = "member"      # any signed-in family or staff member whose password is its own
+AUDIENCES = (PUBLIC, SESSION, FAMILY, STAFF, MEMBER)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,17 @@ class Call:
     now: datetime
     body: dict[str, Any] = field(default_factory=dict)
     session: CurrentSession | None = None
+    audit_entries: list[tuple[str, str, Any, Any]] = field(default_factory=list)
+
+    def audit(self, action: str, target: str, before: Any, after: Any) -> None:
+        """Note a write for the audit log, written once the view has succeeded."""
+        self.audit_entries.append((action, target, before, after))
+
+    @property
+    def who(self) -> str:
+        """How the audit log names the caller."""
+        principal = self.principal
+        return principal.ref if principal.kind == "staff" else f"famille {principal.ref}"
 
     @property
     def principal(self) -> Principal:
@@ -125,6 +137,9 @@ def _authorize(call: Call, audience: str, roles: tuple[str, ...]) -> None:
     principal = call.session.principal
     if audience == SESSION:
         return
+    if audience == MEMBER:
+        ensure_password_changed(principal)
+        return
     if audience == FAMILY:
         if principal.kind != "family":
             # Staff hitting a family URL: the family-side resource does not exist for them.
@@ -134,6 +149,21 @@ def _authorize(call: Call, audience: str, roles: tuple[str, ...]) -> None:
     if principal.kind != "staff" or (roles and principal.role not in roles):
         raise Forbidden("Cette action est réservée au personnel habilité.")
     ensure_password_changed(principal)
+
+
+def _write_audit(call: Call, audience: str, method: str, path: str) -> None:
+    """Every staff write leaves a trace; views add the before/after they know."""
+    if method not in MUTATING or call.session is None:
+        return
+    entries = call.audit_entries
+    if not entries and audience == STAFF:
+        target = "/".join(f"{k}={v}" for k, v in sorted(call.params.items()))
+        entries = [(f"{method} {path}", target, None, call.body or None)]
+    for action, target, before, after in entries:
+        try:
+            call.services.audit.record(call.who, action, target, before, after, call.now)
+        except Exception:  # noqa: BLE001 - the write is done; losing its trace is logged
+            LOG.exception("audit entry lost: %s %s", action, target)
 
 
 def endpoint(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",), *,
@@ -158,6 +188,7 @@ def endpoint(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",), *,
                 call.body = _read_body(request, request.method)
                 _authorize(call, audience, roles)
                 result = view(call)
+                _write_audit(call, audience, request.method, path)
             except Exception as exc:  # noqa: BLE001 - the one place errors become HTTP
                 return from_exception(exc)
             if isinstance(result, Response):

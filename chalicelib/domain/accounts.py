@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+import unicodedata
+from datetime import date, datetime
 from typing import Any
 
 from chalicelib.domain.errors import ValidationError
@@ -13,11 +14,29 @@ _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]{2,}$")
 _PHONE = re.compile(r"^\+?[0-9 .\-()]{6,20}$")
 
 
+MEAL_TYPES = ("standard", "sans_porc", "vegetarien", "panier_pai")
+MEAL_TYPE_LABELS = {"standard": "Standard", "sans_porc": "Sans porc",
+                    "vegetarien": "Végétarien", "panier_pai": "Panier repas (PAI)"}
+
+
 @dataclass(frozen=True)
 class Child:
     id: str
     first_name: str
     last_name: str
+    school: str = ""
+    class_name: str = ""
+    meal_type: str = "standard"
+    allergies: str = ""
+    pickup_people: tuple[str, ...] = ()
+    archived: bool = False
+
+
+@dataclass(frozen=True)
+class Income:
+    """The family's quotient familial and the date from which it applies."""
+    qf: int | None = None
+    effective_from: date | None = None
 
 
 @dataclass(frozen=True)
@@ -38,10 +57,16 @@ class Family:
     children: tuple[Child, ...] = ()
     credentials: Credentials | None = None
     version: int | None = None
+    archived: bool = False
+    income: Income = field(default_factory=Income)
 
     def child(self, child_id: str) -> Child | None:
         """The family's child with this id, or None if it is not one of theirs."""
         return next((c for c in self.children if c.id == child_id), None)
+
+    def active_children(self) -> tuple[Child, ...]:
+        """Children still enrolled."""
+        return tuple(c for c in self.children if not c.archived)
 
 
 @dataclass(frozen=True)
@@ -144,3 +169,124 @@ def parse_new_child(data: dict[str, Any]) -> tuple[str, str]:
     """Validate a child's first and last names."""
     return (_text(data, "first_name", required=True, max_len=60),
             _text(data, "last_name", required=True, max_len=60))
+
+
+def search_key(name: str, number: str) -> str:
+    """Sort and prefix-search key: the name without accents or case, then the number."""
+    return f"{fold(name)}#{number}"
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, single spaces: how people search names."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(plain.lower().split())
+
+
+def parse_income(value: Any) -> Income:
+    """``{"qf": int|null, "effective_from": "YYYY-MM-DD"|null}``: a QF needs its date."""
+    if value is None:
+        return Income()
+    if not isinstance(value, dict):
+        raise ValidationError("Quotient familial invalide.", field="income")
+    qf = value.get("qf")
+    if qf is None or qf == "":
+        return Income()
+    if isinstance(qf, bool) or not isinstance(qf, int) or not 0 <= qf <= 100_000:
+        raise ValidationError("Le quotient familial doit être un nombre entier positif.",
+                              field="income.qf")
+    raw = value.get("effective_from")
+    try:
+        effective = date.fromisoformat(raw) if isinstance(raw, str) and len(raw) == 10 else None
+    except ValueError:
+        effective = None
+    if effective is None:
+        raise ValidationError("Indiquez la date d'effet du quotient familial (AAAA-MM-JJ).",
+                              field="income.effective_from")
+    return Income(qf, effective)
+
+
+def apply_family_edit(family: Family, data: dict[str, Any]) -> Family:
+    """A staff edit of a family: fields left out keep their value."""
+    name = _text(data, "name", required=True, max_len=100) if "name" in data else family.name
+    emails = parse_emails(data["emails"]) if "emails" in data else family.emails
+    phones = parse_phones(data["phones"]) if "phones" in data else family.phones
+    address = (_text(data, "address", required=False, max_len=300) if "address" in data
+               else family.address)
+    income = parse_income(data["income"]) if "income" in data else family.income
+    return replace(family, name=name, emails=emails, phones=phones, address=address,
+                   income=income)
+
+
+def apply_own_edit(family: Family, data: dict[str, Any]) -> Family:
+    """A family's edit of its own details: phones, address and second e-mail only."""
+    unknown = set(data) - {"phones", "address", "second_email"}
+    if unknown:
+        raise ValidationError("Seuls les téléphones, l'adresse et la seconde adresse e-mail "
+                              "peuvent être modifiés ici.", field=sorted(unknown)[0])
+    phones = parse_phones(data["phones"]) if "phones" in data else family.phones
+    address = (_text(data, "address", required=False, max_len=300) if "address" in data
+               else family.address)
+    emails = family.emails
+    if "second_email" in data:
+        second = data["second_email"]
+        if second in (None, ""):
+            emails = family.emails[:1]
+        else:
+            emails = parse_emails([family.emails[0], second], "second_email")
+            emails = emails[:2]
+    return replace(family, phones=phones, address=address, emails=emails)
+
+
+def _lines(value: Any, field_name: str, max_items: int = 10) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or len(value) > max_items or any(
+            not isinstance(v, str) or len(v) > 100 for v in value):
+        raise ValidationError(f"Indiquez au plus {max_items} noms de 100 caractères.",
+                              field=field_name)
+    return tuple(" ".join(v.split()) for v in value if v.strip())
+
+
+def apply_child_edit(child: Child, data: dict[str, Any]) -> Child:
+    """A staff edit of a child's details."""
+    def text(name: str, current: str, required: bool = False, max_len: int = 60) -> str:
+        return _text(data, name, required=required, max_len=max_len) if name in data else current
+    meal_type = data.get("meal_type", child.meal_type)
+    if meal_type not in MEAL_TYPES:
+        raise ValidationError("Régime invalide (standard, sans_porc, vegetarien, panier_pai).",
+                              field="meal_type")
+    allergies = data.get("allergies", child.allergies)
+    if allergies is None:
+        allergies = ""
+    if not isinstance(allergies, str) or len(allergies) > 1000:
+        raise ValidationError("Note d'allergies ou de PAI trop longue (1000 caractères).",
+                              field="allergies")
+    return replace(
+        child,
+        first_name=text("first_name", child.first_name, True),
+        last_name=text("last_name", child.last_name, True),
+        school=text("school", child.school, max_len=100),
+        class_name=text("class_name", child.class_name, max_len=40),
+        meal_type=meal_type, allergies=allergies.strip(),
+        pickup_people=(_lines(data["pickup_people"], "pickup_people")
+                       if "pickup_people" in data else child.pickup_people))
+
+
+def child_details(child: Child) -> dict[str, Any]:
+    """Everything staff see about a child."""
+    return {"id": child.id, "first_name": child.first_name, "last_name": child.last_name,
+            "school": child.school, "class_name": child.class_name,
+            "meal_type": child.meal_type, "allergies": child.allergies,
+            "pickup_people": list(child.pickup_people), "archived": child.archived}
+
+
+def family_details(family: Family) -> dict[str, Any]:
+    """Everything staff see about a family (never credentials)."""
+    return {"number": family.number, "name": family.name, "emails": list(family.emails),
+            "phones": list(family.phones), "address": family.address,
+            "archived": family.archived,
+            "income": {"qf": family.income.qf,
+                       "effective_from": (family.income.effective_from.isoformat()
+                                          if family.income.effective_from else None)},
+            "children": [child_details(c) for c in family.children]}

@@ -132,7 +132,7 @@ def expand_period(period: Period) -> list[Change]:
 
 
 def refusal_reason(change: Change, booked_before: bool, settings: CommuneSettings,
-                   calendar: SchoolCalendar, now: datetime, frozen: bool = False) -> str | None:
+                   calendar: SchoolCalendar, now: datetime) -> str | None:
     """Why this change cannot be made now, or None if it can."""
     service = settings.service(change.service)
     if service is None or not service.bookable or service.deadline is None:
@@ -148,8 +148,8 @@ def refusal_reason(change: Change, booked_before: bool, settings: CommuneSetting
         return NOT_BOOKABLE
     if change.date > now.date() + HORIZON:
         return NOT_BOOKABLE
-    if frozen or not can_change(change.date, booked_before, change.booked, service.deadline,
-                                calendar, now):
+    if settings.frozen(change.date, change.service) or not can_change(
+            change.date, booked_before, change.booked, service.deadline, calendar, now):
         return DEADLINE_PASSED
     return None
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import time
+from datetime import date, time
 from typing import Any
 
 from chalicelib.domain.calendar import ZONES, Closure, SchoolCalendar
@@ -50,6 +50,13 @@ class CommuneSettings:
     services: tuple[ServiceConfig, ...]
     closures: tuple[Closure, ...] = field(default=())
     version: int | None = None
+    # Written by the weekly lock: per service, the last day whose bookings are frozen.
+    locked_through: dict[str, date] = field(default_factory=dict)
+
+    def frozen(self, day: date, service: str) -> bool:
+        """Whether the lock has frozen this day's bookings of this service."""
+        last = self.locked_through.get(service)
+        return last is not None and day <= last
 
     def service(self, code: str) -> ServiceConfig | None:
         """The service with this code, or None."""
@@ -106,6 +113,7 @@ def settings_to_dict(settings: CommuneSettings) -> dict[str, Any]:
             "school_days": list(settings.school_days),
             "services": [service_to_dict(s) for s in settings.services],
             "closures": [closure_to_dict(c) for c in settings.closures],
+            "locked_through": {k: v.isoformat() for k, v in sorted(settings.locked_through.items())},
             "version": settings.version}
 
 

@@ -152,7 +152,7 @@ class AuthService:
         family = None
         if kind == "family":
             family = self._accounts.get_family(ref)
-            if family is None:
+            if family is None or family.archived:
                 raise Unauthenticated()
             principal = Principal("family", ref, family.name, None,
                                   family.credentials.must_change_password)

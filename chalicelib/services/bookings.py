@@ -93,7 +93,8 @@ class BookingService:
                 "date": info.date.isoformat(), "weekday": info.date.isoweekday(),
                 "school_day": info.school_day, "public_holiday": info.public_holiday,
                 "school_holiday": info.school_holiday, "closure": info.closure,
-                "services": {s.code: service_cell(info, s, s.code in booked, calendar, now)
+                "services": {s.code: service_cell(info, s, s.code in booked, calendar, now,
+                                                  settings.frozen(info.date, s.code))
                              for s in services},
             })
         return {"child": {"id": child.id, "first_name": child.first_name,

@@ -4,7 +4,7 @@ The same data is listed in the README and printed by ``make run``.
 """
 from __future__ import annotations
 
-from chalicelib.domain.accounts import NewFamily
+from chalicelib.domain.accounts import Child, NewFamily
 from chalicelib.domain.commune import default_settings
 from chalicelib.services.security import hash_password
 from chalicelib.storage.models import create_tables
@@ -40,7 +40,7 @@ def load_demo_data(container) -> bool:
         accounts.create_family(
             number, NewFamily(DEMO_FAMILY["name"], (DEMO_FAMILY["email"],)),
             hash_password(DEMO_FAMILY["password"]), None, now)
-        accounts.add_child(number, *DEMO_FAMILY["child"])
+        accounts.add_child(number, Child("", *DEMO_FAMILY["child"]))
         created = True
     if accounts.get_staff(DEMO_STAFF["email"]) is None:
         accounts.create_staff(DEMO_STAFF["email"], DEMO_STAFF["name"], DEMO_STAFF["role"],

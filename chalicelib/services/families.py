@@ -1,27 +1,35 @@
-"""Families and their children, as the town hall creates them."""
+"""Families, children and staff accounts, as the town hall manages them."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain.accounts import (Child, Family, parse_new_child, parse_new_family)
-from chalicelib.domain.errors import NotFound
+from chalicelib.domain.accounts import (STAFF_ROLES, Child, Family, StaffMember,
+                                        apply_child_edit, apply_family_edit, apply_own_edit,
+                                        is_email, normalize_email, parse_new_child,
+                                        parse_new_family)
+from chalicelib.domain.errors import Forbidden, NotFound, ValidationError
 from chalicelib.domain.passwords import generate_temporary_password
 from chalicelib.domain.sessions import TEMPORARY_PASSWORD_LIFETIME
 from chalicelib.mail import templates
 from chalicelib.mail.sender import Mailer
 from chalicelib.services.security import hash_password
 from chalicelib.storage.accounts import AccountRepository, EmailTaken
+from chalicelib.storage.sessions import SessionRepository
 
 
 class FamilyService:
-    """Creating families, adding children, reading a family's own record."""
+    """Creating, finding and editing families, children and staff accounts."""
 
-    def __init__(self, accounts: AccountRepository, mailer: Mailer, site_url: str) -> None:
+    def __init__(self, accounts: AccountRepository, sessions: SessionRepository,
+                 mailer: Mailer, site_url: str) -> None:
         self._accounts = accounts
+        self._sessions = sessions
         self._mailer = mailer
         self._site_url = site_url
 
+    # -- families ------------------------------------------------------------------------
     def create_family(self, data: dict[str, Any], now: datetime) -> Family:
         """Create a family with a temporary password and e-mail its credentials."""
         new = parse_new_family(data)
@@ -33,21 +41,87 @@ class FamilyService:
         number = self._accounts.next_family_number()
         family = self._accounts.create_family(
             number, new, hash_password(password), now + TEMPORARY_PASSWORD_LIFETIME, now)
+        if "income" in data:
+            family = self._accounts.save_family(family, apply_family_edit(
+                family, {"income": data["income"]}))
         self._mailer.send(templates.welcome_family(
             family.emails, family.name, number, password, self._site_url))
         return family
 
-    def add_child(self, number: str, data: dict[str, Any]) -> Child:
-        """Add a child to an existing family."""
-        first_name, last_name = parse_new_child(data)
-        return self._accounts.add_child(number, first_name, last_name)
-
     def get_family(self, number: str) -> Family:
         """A family, or ``NotFound``."""
-        family = self._accounts.get_family(number)
+        family = self._accounts.get_family(number) if number.isdigit() else None
         if family is None:
             raise NotFound()
         return family
+
+    def search(self, query: dict[str, str]) -> dict[str, Any]:
+        """Find families by number, e-mail or the start of their name (all when empty)."""
+        text = (query.get("q") or "").strip()
+        if len(text) > 100:
+            raise ValidationError("Recherche trop longue.", field="q")
+        if text.isdigit():
+            family = self._accounts.get_family(text)
+            return {"families": [_summary(family)] if family else [], "next": None}
+        if "@" in text:
+            found = self._accounts.find_login(normalize_email(text)) if is_email(text) else None
+            family = (self._accounts.get_family(found[1])
+                      if found and found[0] == "family" else None)
+            return {"families": [_summary(family)] if family else [], "next": None}
+        families, cursor = self._accounts.search_families(text, query.get("cursor"))
+        return {"families": [_summary(f) for f in families], "next": cursor}
+
+    def update_family(self, number: str, data: dict[str, Any]) -> tuple[Family, Family]:
+        """Apply a staff edit; returns (before, after)."""
+        before = self.get_family(number)
+        after = apply_family_edit(before, data)
+        return before, self._accounts.save_family(before, after)
+
+    def update_own(self, family: Family, data: dict[str, Any]) -> tuple[Family, Family]:
+        """A family edits its phones, address and second e-mail; returns (before, after)."""
+        before = self.get_family(family.number)
+        after = apply_own_edit(before, data)
+        return before, self._accounts.save_family(before, after)
+
+    def set_archived(self, number: str, archived: bool) -> tuple[Family, Family]:
+        """Archive (no sign-in, out of lists) or reactivate a family."""
+        before = self.get_family(number)
+        after = self._accounts.save_family(before, replace(before, archived=archived))
+        if archived:
+            self._sessions.delete_all(f"family#{number}")
+        return before, after
+
+    def resend_credentials(self, number: str, now: datetime) -> None:
+        """Issue a new temporary password and e-mail it with the family number."""
+        family = self.get_family(number)
+        password = generate_temporary_password()
+        self._accounts.set_temporary_password("family", number, hash_password(password),
+                                              now + TEMPORARY_PASSWORD_LIFETIME)
+        self._sessions.delete_all(f"family#{number}")
+        self._mailer.send(templates.welcome_family(
+            family.emails, family.name, number, password, self._site_url))
+
+    # -- children ------------------------------------------------------------------------
+    def add_child(self, number: str, data: dict[str, Any]) -> Child:
+        """Add a child to an existing family, with optional details."""
+        first_name, last_name = parse_new_child(data)
+        self.get_family(number)
+        template = apply_child_edit(Child("", first_name, last_name), data)
+        return self._accounts.add_child(number, template)
+
+    def update_child(self, number: str, child_id: str, data: dict[str, Any],
+                     archived: bool | None = None) -> tuple[Child, Child]:
+        """Edit (or archive) one child of a family; returns (before, after)."""
+        family = self.get_family(number)
+        before = family.child(child_id)
+        if before is None:
+            raise NotFound()
+        after = apply_child_edit(before, data)
+        if archived is not None:
+            after = replace(after, archived=archived)
+        children = tuple(after if c.id == child_id else c for c in family.children)
+        self._accounts.save_family(family, replace(family, children=children))
+        return before, after
 
     def child_of(self, number: str, child_id: str) -> Child:
         """The family's child, or ``NotFound`` — also when the child is another family's."""
@@ -55,3 +129,66 @@ class FamilyService:
         if child is None:
             raise NotFound()
         return child
+
+    # -- staff accounts ------------------------------------------------------------------
+    def list_staff(self) -> list[StaffMember]:
+        """Every staff account."""
+        return self._accounts.list_staff()
+
+    def create_staff(self, data: dict[str, Any], now: datetime) -> StaffMember:
+        """Open a staff account; its temporary password goes by e-mail."""
+        email, name, role = _staff_fields(data)
+        if self._accounts.find_login(email) is not None:
+            raise EmailTaken(details={"field": "email"})
+        password = generate_temporary_password()
+        member = self._accounts.create_staff(email, name, role, hash_password(password),
+                                             now + TEMPORARY_PASSWORD_LIFETIME, now)
+        self._mailer.send(templates.welcome_staff(email, name, password, self._site_url))
+        return member
+
+    def update_staff(self, email: str, data: dict[str, Any],
+                     acting: str) -> tuple[StaffMember, StaffMember]:
+        """Change a staff member's name or role; an admin cannot demote themself."""
+        before = self._accounts.get_staff(normalize_email(email))
+        if before is None:
+            raise NotFound()
+        _, name, role = _staff_fields({"email": before.email, "name": data.get("name", before.name),
+                                       "role": data.get("role", before.role)})
+        if before.email == acting and role != "admin":
+            raise Forbidden("Vous ne pouvez pas retirer votre propre rôle d'administrateur.")
+        return before, self._accounts.update_staff(before.email, name, role)
+
+    def delete_staff(self, email: str, acting: str) -> StaffMember:
+        """Close a staff account (not one's own) and end its sessions."""
+        member = self._accounts.get_staff(normalize_email(email))
+        if member is None:
+            raise NotFound()
+        if member.email == acting:
+            raise Forbidden("Vous ne pouvez pas supprimer votre propre compte.")
+        self._accounts.delete_staff(member.email)
+        self._sessions.delete_all(f"staff#{member.email}")
+        return member
+
+
+def _summary(family: Family) -> dict[str, Any]:
+    return {"number": family.number, "name": family.name, "emails": list(family.emails),
+            "archived": family.archived, "children_count": len(family.active_children())}
+
+
+def staff_json(member: StaffMember) -> dict[str, Any]:
+    """A staff account as the console shows it."""
+    return {"email": member.email, "name": member.name, "role": member.role}
+
+
+def _staff_fields(data: dict[str, Any]) -> tuple[str, str, str]:
+    email = data.get("email")
+    if not isinstance(email, str) or not is_email(email.strip()):
+        raise ValidationError("Adresse e-mail invalide.", field="email")
+    name = data.get("name")
+    name = " ".join(name.split()) if isinstance(name, str) else ""
+    if not 1 <= len(name) <= 100:
+        raise ValidationError("Indiquez un nom (100 caractères au plus).", field="name")
+    role = data.get("role")
+    if role not in STAFF_ROLES:
+        raise ValidationError("Rôle invalide (admin, agent ou kitchen).", field="role")
+    return normalize_email(email), name, role

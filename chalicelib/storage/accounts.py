@@ -1,14 +1,17 @@
 """Families, staff members and the e-mail index that makes addresses unique."""
 from __future__ import annotations
 
-from datetime import datetime
+import base64
+from dataclasses import replace
+import json
+from datetime import date, datetime
 
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.domain.accounts import (Child, Credentials, Family, NewFamily,
-                                        StaffMember)
-from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.accounts import (Child, Credentials, Family, Income, NewFamily,
+                                        StaffMember, fold, search_key)
+from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.storage.models import (ChildMap, connection, CounterModel, FamilyModel, LoginModel,
                                        StaffModel)
 
@@ -27,12 +30,29 @@ def _credentials(model: FamilyModel | StaffModel) -> Credentials:
                        temporary_expires_at=model.temporary_expires_at)
 
 
+def _child(c: ChildMap) -> Child:
+    return Child(c.id, c.first_name, c.last_name, c.school or "", c.class_name or "",
+                 c.meal_type or "standard", c.allergies or "",
+                 tuple(c.pickup_people or ()), bool(c.archived))
+
+
+def _child_map(c: Child) -> ChildMap:
+    return ChildMap(id=c.id, first_name=c.first_name, last_name=c.last_name,
+                    school=c.school, class_name=c.class_name, meal_type=c.meal_type,
+                    allergies=c.allergies, pickup_people=list(c.pickup_people),
+                    archived=c.archived)
+
+
 def _family(model: FamilyModel) -> Family:
+    effective = model.income_effective_from
     return Family(
         number=model.number, name=model.name, emails=tuple(model.emails or ()),
         phones=tuple(model.phones or ()), address=model.address or "",
-        children=tuple(Child(c.id, c.first_name, c.last_name) for c in model.children or ()),
-        credentials=_credentials(model), version=model.version)
+        children=tuple(_child(c) for c in model.children or ()),
+        credentials=_credentials(model), version=model.version,
+        archived=bool(model.archived),
+        income=Income(int(model.income_qf) if model.income_qf is not None else None,
+                      date.fromisoformat(effective) if effective else None))
 
 
 def _staff(model: StaffModel) -> StaffMember:
@@ -82,6 +102,7 @@ class AccountRepository:
         model = FamilyModel(
             number, name=data.name, emails=list(data.emails), phones=list(data.phones),
             address=data.address, children=[], next_child=1, created_at=now,
+            search_key=search_key(data.name, number),
             password_hash=password_hash, must_change_password=temporary_expires_at is not None,
             temporary_expires_at=temporary_expires_at)
         self._create_with_logins(model, "family", number, data.emails)
@@ -91,6 +112,7 @@ class AccountRepository:
                      temporary_expires_at: datetime | None, now: datetime) -> StaffMember:
         """Store a new staff member and claim the address."""
         model = StaffModel(email, name=name, role=role, created_at=now,
+                           search_key=fold(name) + "#" + email,
                            password_hash=password_hash,
                            must_change_password=temporary_expires_at is not None,
                            temporary_expires_at=temporary_expires_at)
@@ -114,16 +136,15 @@ class AccountRepository:
                 raise EmailTaken(details={"field": "emails"}) from exc
             raise
 
-    def add_child(self, number: str, first_name: str, last_name: str) -> Child:
+    def add_child(self, number: str, template: Child) -> Child:
         """Append a child to a family; ids are ``<family number>-<n>`` and never reused."""
         for _attempt in range(3):
             try:
                 model = FamilyModel.get(number)
             except DoesNotExist:
                 raise NotFound() from None
-            child = Child(f"{number}-{model.next_child}", first_name, last_name)
-            model.children = list(model.children or []) + [
-                ChildMap(id=child.id, first_name=first_name, last_name=last_name)]
+            child = replace(template, id=f"{number}-{model.next_child}")
+            model.children = list(model.children or []) + [_child_map(child)]
             model.next_child = int(model.next_child) + 1
             try:
                 model.save()  # VersionAttribute: fails if someone else wrote meanwhile
@@ -154,7 +175,8 @@ class AccountRepository:
         """(display name, credentials) of an account, or None."""
         if kind == "family":
             family = self.get_family(ref)
-            return (family.name, family.credentials) if family else None
+            # An archived family signs in no more: it looks exactly like an unknown one.
+            return (family.name, family.credentials) if family and not family.archived else None
         staff = self.get_staff(ref)
         return (staff.name, staff.credentials) if staff else None
 
@@ -164,3 +186,112 @@ class AccountRepository:
             family = self.get_family(ref)
             return family.emails if family else ()
         return (ref,)
+
+    # -- staff-side management ----------------------------------------------------------
+    def save_family(self, before: Family, after: Family) -> Family:
+        """Write an edited family read at ``before.version``; e-mails move with it."""
+        removed = [e for e in before.emails if e not in after.emails]
+        added = [e for e in after.emails if e not in before.emails]
+        model = FamilyModel(
+            after.number, name=after.name, emails=list(after.emails),
+            phones=list(after.phones), address=after.address,
+            children=[_child_map(c) for c in after.children],
+            archived=after.archived, income_qf=after.income.qf,
+            income_effective_from=(after.income.effective_from.isoformat()
+                                   if after.income.effective_from else None),
+            search_key=search_key(after.name, after.number))
+        raw = FamilyModel.get(before.number)
+        if raw.version != before.version:
+            raise Conflict()
+        # Fields this edit does not own are carried over from the stored item.
+        for name in ("password_hash", "must_change_password", "temporary_expires_at",
+                     "next_child", "created_at"):
+            setattr(model, name, getattr(raw, name))
+        model.version = raw.version
+        try:
+            with TransactWrite(connection=connection()) as transaction:
+                transaction.save(model)
+                for email in removed:
+                    transaction.delete(LoginModel(email),
+                                       condition=LoginModel.ref == before.number)
+                for email in added:
+                    transaction.save(LoginModel(email, kind="family", ref=after.number),
+                                     condition=LoginModel.login.does_not_exist())
+        except TransactWriteError as exc:
+            reasons = [r.code if r else None for r in (exc.cancellation_reasons or [])]
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                raise Conflict() from exc
+            if "ConditionalCheckFailed" in reasons:
+                raise EmailTaken(details={"field": "emails"}) from exc
+            raise
+        return _family(model)
+
+    def set_temporary_password(self, kind: str, ref: str, password_hash: str,
+                               expires: datetime) -> None:
+        """Replace the password by a temporary one to be changed at next sign-in."""
+        model_class = FamilyModel if kind == "family" else StaffModel
+        try:
+            model = model_class.get(ref)
+        except DoesNotExist:
+            raise NotFound() from None
+        model.update(actions=[model_class.password_hash.set(password_hash),
+                              model_class.must_change_password.set(True),
+                              model_class.temporary_expires_at.set(expires)])
+
+    def search_families(self, text: str, cursor: str | None,
+                        limit: int = 50) -> tuple[list[Family], str | None]:
+        """Families whose name starts with ``text`` (all when empty), by name; paged."""
+        start = _decode_cursor(cursor)
+        condition = FamilyModel.search_key.startswith(fold(text)) if text else None
+        query = FamilyModel.by_kind.query("family", condition, limit=limit,
+                                          last_evaluated_key=start)
+        families = [_family(item) for item in query]
+        return families, _encode_cursor(query.last_evaluated_key)
+
+    def all_families(self):
+        """Every family, page by page through the index (jobs and exports)."""
+        for item in FamilyModel.by_kind.query("family"):
+            yield _family(item)
+
+    def get_families(self, numbers: list[str]) -> dict[str, Family]:
+        """Several families at once (BatchGetItem, 100 keys a request)."""
+        unique = sorted(set(numbers))
+        return {item.number: _family(item) for item in FamilyModel.batch_get(unique)}
+
+    def list_staff(self) -> list[StaffMember]:
+        """Every staff member, by name."""
+        return [_staff(item) for item in StaffModel.by_kind.query("staff")]
+
+    def update_staff(self, email: str, name: str, role: str) -> StaffMember:
+        """Change a staff member's name or role."""
+        try:
+            model = StaffModel.get(email)
+        except DoesNotExist:
+            raise NotFound() from None
+        model.update(actions=[StaffModel.name.set(name), StaffModel.role.set(role),
+                              StaffModel.search_key.set(fold(name) + "#" + email)])
+        return _staff(model)
+
+    def delete_staff(self, email: str) -> None:
+        """Remove a staff account and free its address."""
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.delete(StaffModel(email))
+            transaction.delete(LoginModel(email))
+
+
+def _encode_cursor(key: dict | None) -> str | None:
+    if not key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+
+
+def _decode_cursor(cursor: str | None) -> dict | None:
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, TypeError):
+        raise ValidationError("Curseur de pagination invalide.", field="cursor") from None
+    if not isinstance(key, dict):
+        raise ValidationError("Curseur de pagination invalide.", field="cursor")
+    return key

@@ -37,6 +37,12 @@ class BookingRepository:
                 frozenset(item.services or ()), item.version)
         return result
 
+    def on_day(self, day: date) -> list[tuple[str, str, frozenset[str]]]:
+        """(child id, family number, services) of every child with a booking that day."""
+        return [(item.child_id, item.family, frozenset(item.services or ()))
+                for item in BookingModel.by_day.query(day.isoformat())
+                if item.services]
+
     def write(self, child_id: str, family: str, days: dict[date, tuple[frozenset[str], int | None]],
               now: datetime) -> None:
         """Write new service sets, each conditioned on the version it was read at.

@@ -35,7 +35,8 @@ def _settings(model: CommuneModel) -> CommuneSettings:
         services=tuple(_service(s) for s in model.services),
         closures=tuple(sorted((_closure(c) for c in model.closures or []),
                               key=lambda c: (c.start, c.id))),
-        version=model.version)
+        version=model.version,
+        locked_through={k: date.fromisoformat(v) for k, v in (model.locked_through or {}).items()})
 
 
 class CommuneRepository:
@@ -53,7 +54,8 @@ class CommuneRepository:
         model = CommuneModel(
             KEY, name=settings.name, zone=settings.zone, school_days=set(settings.school_days),
             services=[service_to_dict(s) for s in settings.services],
-            closures=[closure_to_dict(c) for c in settings.closures])
+            closures=[closure_to_dict(c) for c in settings.closures],
+            locked_through={k: v.isoformat() for k, v in settings.locked_through.items()})
         if settings.version is not None:
             model.version = settings.version
         if next_closure is not None:

@@ -39,6 +39,22 @@ class ChildMap(MapAttribute):
     id = UnicodeAttribute()
     first_name = UnicodeAttribute()
     last_name = UnicodeAttribute()
+    school = UnicodeAttribute(default="")
+    class_name = UnicodeAttribute(default="")
+    meal_type = UnicodeAttribute(default="standard")
+    allergies = UnicodeAttribute(default="")
+    pickup_people = ListAttribute(of=UnicodeAttribute, default=list)
+    archived = BooleanAttribute(default=False)
+
+
+class FamilyKindIndex(GlobalSecondaryIndex):
+    """Every family sorted by its search key: lists and prefix searches without a Scan
+    (a commune has hundreds or thousands of families: one partition holds them)."""
+    class Meta:
+        index_name = "by_kind"
+        projection = AllProjection()
+    kind = UnicodeAttribute(hash_key=True)
+    search_key = UnicodeAttribute(range_key=True)
 
 
 class CredentialsMixin:
@@ -56,8 +72,23 @@ class FamilyModel(CredentialsMixin, Model):
     address = UnicodeAttribute(default="")
     children = ListAttribute(of=ChildMap, default=list)
     next_child = NumberAttribute(default=1)
+    archived = BooleanAttribute(default=False)
+    income_qf = NumberAttribute(null=True)
+    income_effective_from = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
+    kind = UnicodeAttribute(default="family")
+    search_key = UnicodeAttribute()
+    by_kind = FamilyKindIndex()
     version = VersionAttribute()
+
+
+class StaffKindIndex(GlobalSecondaryIndex):
+    """Every staff member: the accounts page lists them without a Scan."""
+    class Meta:
+        index_name = "by_kind"
+        projection = AllProjection()
+    kind = UnicodeAttribute(hash_key=True)
+    search_key = UnicodeAttribute(range_key=True)
 
 
 class StaffModel(CredentialsMixin, Model):
@@ -66,6 +97,9 @@ class StaffModel(CredentialsMixin, Model):
     name = UnicodeAttribute()
     role = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
+    kind = UnicodeAttribute(default="staff")
+    search_key = UnicodeAttribute()
+    by_kind = StaffKindIndex()
     version = VersionAttribute()
 
 
@@ -126,7 +160,16 @@ class CommuneModel(Model):
     services = JSONAttribute()
     closures = JSONAttribute(default=list)
     next_closure = NumberAttribute(default=1)
+    locked_through = JSONAttribute(default=dict)  # service → last frozen day (ISO)
     version = VersionAttribute()
+
+
+class DayIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_day"
+        projection = AllProjection()
+    day = UnicodeAttribute(hash_key=True)
+    child_id = UnicodeAttribute(range_key=True)
 
 
 class BookingModel(Model):
@@ -134,10 +177,85 @@ class BookingModel(Model):
     Meta = _meta("bookings")
     child_id = UnicodeAttribute(hash_key=True)
     day = UnicodeAttribute(range_key=True)
+    by_day = DayIndex()
     family = UnicodeAttribute()
     services = UnicodeSetAttribute(null=True)
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()
+
+
+class HeadcountModel(Model):
+    """Counts frozen by the weekly lock for the kitchen: one item per day and service."""
+    Meta = _meta("headcounts")
+    month = UnicodeAttribute(hash_key=True)         # YYYY-MM
+    slot = UnicodeAttribute(range_key=True)         # YYYY-MM-DD#service
+    total = NumberAttribute()
+    by_meal_type = JSONAttribute()
+    locked_at = UTCDateTimeAttribute()
+    run_id = UnicodeAttribute()
+
+
+class JobRunModel(Model):
+    """One run of a scheduled job: start, end, what it did, outcome."""
+    Meta = _meta("job_runs")
+    job = UnicodeAttribute(hash_key=True)
+    run_key = UnicodeAttribute(range_key=True)      # started_at ISO (UTC) # id
+    id = UnicodeAttribute()
+    trigger = UnicodeAttribute()
+    started_at = UTCDateTimeAttribute()
+    ended_at = UTCDateTimeAttribute(null=True)
+    outcome = UnicodeAttribute()
+    summary = UnicodeAttribute(default="")
+    details = JSONAttribute(default=dict)
+    error = UnicodeAttribute(null=True)
+    expires = TTLAttribute(null=True)
+
+
+class SlotIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_slot"
+        projection = AllProjection()
+    slot = UnicodeAttribute(hash_key=True)
+    child_id = UnicodeAttribute(range_key=True)
+
+
+class AttendanceModel(Model):
+    """What staff recorded for one child, day and service."""
+    Meta = _meta("attendance")
+    child_id = UnicodeAttribute(hash_key=True)
+    slot = UnicodeAttribute(range_key=True)         # YYYY-MM-DD#service
+    family = UnicodeAttribute()
+    status = UnicodeAttribute()                     # present | absent
+    arrival = UnicodeAttribute(null=True)
+    departure = UnicodeAttribute(null=True)
+    justified = BooleanAttribute(default=False)
+    reason = UnicodeAttribute(default="")
+    late_minutes = NumberAttribute(default=0)
+    recorded_by = UnicodeAttribute()
+    recorded_at = UTCDateTimeAttribute()
+    by_slot = SlotIndex()
+
+
+class AuditModel(Model):
+    """Who changed what, when, with the state before and after."""
+    Meta = _meta("audit")
+    month = UnicodeAttribute(hash_key=True)         # YYYY-MM (Europe/Paris)
+    entry_key = UnicodeAttribute(range_key=True)    # at ISO (UTC) # random
+    at = UTCDateTimeAttribute()
+    who = UnicodeAttribute()
+    action = UnicodeAttribute()
+    target = UnicodeAttribute(default="")
+    before = JSONAttribute(null=True)
+    after = JSONAttribute(null=True)
+
+
+class MenuModel(Model):
+    """One day's menu."""
+    Meta = _meta("menus")
+    month = UnicodeAttribute(hash_key=True)         # YYYY-MM
+    day = UnicodeAttribute(range_key=True)          # YYYY-MM-DD
+    vegetarian = BooleanAttribute(default=False)
+    dishes = JSONAttribute(default=list)
 
 
 @functools.lru_cache(maxsize=1)
@@ -149,7 +267,8 @@ def connection() -> Connection:
 
 ALL_MODELS: tuple[type[Model], ...] = (
     FamilyModel, StaffModel, LoginModel, SessionModel, ResetTokenModel,
-    LoginAttemptModel, CounterModel, CommuneModel, BookingModel,
+    LoginAttemptModel, CounterModel, CommuneModel, BookingModel, HeadcountModel,
+    JobRunModel, AttendanceModel, AuditModel, MenuModel,
 )
 
 

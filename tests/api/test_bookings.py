@@ -458,31 +458,22 @@ def test_a_save_that_keeps_meeting_concurrent_writes_answers_conflict_and_loses_
     assert ("2026-12-07", "care_evening") in after
 
 
-def test_a_save_that_ends_in_a_conflict_leaves_nothing_half_saved(parent, admin, services,
-                                                                  monkeypatch):
-    # More days than one DynamoDB transaction holds, the last one written to by someone
-    # else between every read and write.
+def test_a_save_of_more_days_than_one_transaction_holds_is_refused_whole(parent, admin):
+    # All or nothing needs one DynamoDB transaction (100 items at most): a bigger save is
+    # refused before anything is written, and the parent is pointed to period booking.
     assert admin.put("/staff/settings", {"school_days": [1, 2, 3, 4, 5, 6, 7]}) \
         .status_code == 200
-    open_days = [d["date"] for m in ("2026-12", "2027-01", "2027-02", "2027-03", "2027-04")
-                 for d in month(parent, m)["days"] if d["services"]["meal"]["editable"]]
-    days = open_days
-    assert len(days) > 100  # DynamoDB transactions hold at most 100 items
-    last = days[-1]
-    pending = _write_between_read_and_write(monkeypatch, services, [
-        change(last, "care_morning"), change(last, "care_morning", booked=False),
-        change(last, "care_morning")])
+    months = ("2026-12", "2027-01", "2027-02", "2027-03", "2027-04")
+    days = [d["date"] for m in months for d in month(parent, m)["days"]
+            if d["services"]["meal"]["editable"]]
+    assert len(days) > 100
     response = save(parent, *[change(iso) for iso in days])
-    assert pending == []
-    monkeypatch.undo()
-    meals = {iso for iso, code in booked(parent, "2026-12", "2027-01", "2027-02", "2027-03",
-                                         "2027-04") if code == "meal"}
-    if response.status_code == 200:
-        assert meals == set(days)
-    else:
-        assert response.status_code == 409, response.body
-        assert error(response)["code"] == "conflict_retry"
-        assert meals == set()
+    assert response.status_code == 400, response.body
+    assert error(response)["details"]["field"] == "changes"
+    assert "période" in error(response)["message"]
+    assert {iso for iso, code in booked(parent, *months) if code == "meal"} == set()
+    # A hundred days is still one save.
+    assert save(parent, *[change(iso) for iso in days[:100]]).status_code == 200
 
 
 # -- period booking ----------------------------------------------------------------------

@@ -83,8 +83,13 @@ def test_refusal_reason_table(iso, service, booked, before, now, reason):
 def test_a_frozen_day_refuses_an_otherwise_allowed_change_as_past_its_deadline():
     change = Change(d("2026-12-07"), "meal", True)
     assert refusal_reason(change, False, SETTINGS, CALENDAR, NOW) is None
-    assert refusal_reason(change, False, SETTINGS, CALENDAR, NOW, frozen=True) == \
-        DEADLINE_PASSED
+    locked = replace(SETTINGS, locked_through={"meal": d("2026-12-07")})
+    assert refusal_reason(change, False, locked, CALENDAR, NOW) == DEADLINE_PASSED
+    # Only that service, only up to that day.
+    assert refusal_reason(Change(d("2026-12-07"), "care_evening", True), False, locked,
+                          CALENDAR, NOW) is None
+    assert refusal_reason(Change(d("2026-12-08"), "meal", True), False, locked,
+                          CALENDAR, NOW) is None
 
 
 # -- service_cell ------------------------------------------------------------------------
@@ -172,10 +177,19 @@ def test_parse_changes_keeps_valid_changes_in_order(raw, expected):
     assert parse_changes({"changes": raw}) == expected
 
 
-def test_parse_changes_accepts_four_hundred_changes():
-    raw = [{"date": (date(2026, 12, 7) + timedelta(days=i)).isoformat(), "service": "meal",
+def test_parse_changes_accepts_four_hundred_changes_over_a_hundred_days():
+    raw = [{"date": (date(2026, 12, 7) + timedelta(days=i // 4)).isoformat(),
+            "service": ("meal", "care_morning", "care_evening", "study")[i % 4],
             "booked": True} for i in range(400)]
     assert len(parse_changes({"changes": raw})) == 400
+
+
+def test_parse_changes_refuses_more_days_than_one_transaction_holds():
+    raw = [{"date": (date(2026, 12, 7) + timedelta(days=i)).isoformat(), "service": "meal",
+            "booked": True} for i in range(101)]
+    with pytest.raises(ValidationError) as refused:
+        parse_changes({"changes": raw})
+    assert refused.value.field == "changes"
 
 
 @pytest.mark.parametrize("data, field", [

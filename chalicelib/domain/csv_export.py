@@ -1,0 +1,54 @@
+"""CSV as French Excel opens it: ``;`` separator, UTF-8 with BOM, dd/mm/yyyy dates,
+decimal comma, and text cells that could run as formulas neutralised."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Iterable
+
+BOM = "\ufeff"
+# A cell starting with one of these is read by spreadsheets as a formula (or splits rows).
+_DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Cents:
+    """An amount of money in integer cents, shown with a decimal comma."""
+    value: int
+
+
+def neutralize(text: str) -> str:
+    """Prefix a quote to text a spreadsheet would otherwise evaluate (OWASP CSV injection)."""
+    return "'" + text if text.startswith(_DANGEROUS_START) else text
+
+
+def cell(value: Any) -> str:
+    """One value as its French spreadsheet text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, Cents):
+        sign = "-" if value.value < 0 else ""
+        whole, cents = divmod(abs(value.value), 100)
+        return f"{sign}{whole},{cents:02d}"
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, int):
+        return str(value)
+    return neutralize(str(value))
+
+
+def render(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
+    """The whole file: BOM, header line, one line per row, CRLF line ends."""
+    buffer = io.StringIO()
+    buffer.write(BOM)
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([neutralize(h) for h in header])
+    for row in rows:
+        writer.writerow([cell(v) for v in row])
+    return buffer.getvalue()

@@ -1,0 +1,53 @@
+"""The audit log: one item per staff (or family) write, partitioned by month."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+
+from chalicelib.settings import PARIS
+from chalicelib.storage.models import AuditModel
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: datetime
+    who: str
+    action: str
+    target: str
+    before: Any
+    after: Any
+
+
+def _months(start: date, end: date) -> list[str]:
+    months, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+class AuditRepository:
+    """Appends entries; reads them back by date range, newest first."""
+
+    def record(self, entry: AuditEntry) -> None:
+        """Store one entry (never updated, never deleted)."""
+        at_utc = entry.at.astimezone(timezone.utc)
+        AuditModel(entry.at.astimezone(PARIS).strftime("%Y-%m"),
+                   f"{at_utc.isoformat()}#{secrets.token_hex(4)}",
+                   at=entry.at, who=entry.who, action=entry.action, target=entry.target,
+                   before=entry.before, after=entry.after).save()
+
+    def between(self, start: date, end: date, limit: int = 500) -> list[AuditEntry]:
+        """Entries whose Paris date lies between two dates, newest first."""
+        entries: list[AuditEntry] = []
+        for month in reversed(_months(start, end)):
+            for item in AuditModel.query(month, scan_index_forward=False):
+                day = item.at.astimezone(PARIS).date()
+                if start <= day <= end:
+                    entries.append(AuditEntry(item.at, item.who, item.action, item.target,
+                                              item.before, item.after))
+                if len(entries) >= limit:
+                    return entries
+        return entries

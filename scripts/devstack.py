@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "static-site"
 API_PREFIX = "/api"
 DUMP_EVERY = 1.0  # seconds between a change and its write to disk
+LOCK_EVERY = 15 * 60  # seconds between two runs of the scheduled lock, as in production
 
 # The headers CloudFront adds to the site (see infra/), repeated here so that the local
 # site is held to the same Content-Security-Policy as production.
@@ -173,6 +174,7 @@ class DevStack:
         self.port = self.httpd.server_address[1]
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
         threading.Thread(target=self._saver, daemon=True).start()
+        threading.Thread(target=self._scheduler, daemon=True).start()
         now_note = f" (horloge fixée à {self.now})" if self.now else ""
         self._log(f"Portail : {self.url}/   API : {self.url}/api/{now_note}")
 
@@ -198,6 +200,21 @@ class DevStack:
                     self.store.save()
                 except Exception as exc:  # noqa: BLE001 - retried at the next change
                     self._log(f"sauvegarde locale impossible : {exc}")
+
+    def _scheduler(self) -> None:
+        """Play EventBridge: run the scheduled lock at start, then every 15 minutes."""
+        from chalicelib.jobs.lock import lock_bookings
+        while not self._stopping.is_set():
+            with self._api_lock:
+                try:
+                    result = lock_bookings({})
+                    if result["frozen"]:
+                        self._dirty.set()
+                        self._log(f"Verrouillage : {result['frozen']} créneau(x) figé(s)")
+                except Exception as exc:  # noqa: BLE001 - the run record says why
+                    self._log(f"verrouillage en échec : {exc}")
+            if self._stopping.wait(LOCK_EVERY):
+                return
 
     def stop(self) -> None:
         """Save, then stop the web server and moto's server."""

@@ -252,6 +252,12 @@ class DevStack:
                 return exc.CODE, dict(exc.headers), exc.body or b""
         if method not in ("GET", "HEAD", "OPTIONS"):
             self._dirty.set()
+        if response["statusCode"] == 405:
+            # A known path with another method: API Gateway has no such route either,
+            # and production answers it in the product's error shape.
+            from chalicelib.api.errors import error_body
+            body = error_body("method_not_allowed", "Méthode non autorisée pour cette adresse.")
+            return 405, dict(JSON_HEADERS), json.dumps(body, ensure_ascii=False).encode()
         out_headers = dict(response.get("headers") or {})
         multi = response.get("multiValueHeaders") or {}
         payload = response.get("body") or b""

@@ -34,10 +34,3 @@ def retry_after(failures: int, last_failure_at: datetime | None, now: datetime) 
     remaining = last_failure_at + delay_after(failures) - now
     seconds = remaining.total_seconds()
     return int(seconds) + (1 if seconds % 1 else 0) if seconds > 0 else 0
-
-
-def effective_failures(failures: int, last_failure_at: datetime | None, now: datetime) -> int:
-    """Failures still remembered at ``now``."""
-    if last_failure_at is None or now - last_failure_at >= MEMORY:
-        return 0
-    return failures

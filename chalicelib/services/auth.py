@@ -116,9 +116,7 @@ class AuthService:
         # verify_password always runs argon2, so unknown logins take as long as known ones.
         if not verify_password(credentials.password_hash if credentials else None, password) \
                 or account is None or found is None:
-            failures = throttle.effective_failures(
-                attempts.failures, attempts.last_failure_at, now) + 1
-            self._attempts.record_failure(key, failures, now)
+            self._attempts.record_failure(key, now)
             raise InvalidCredentials()
         if attempts.failures:
             self._attempts.clear([key])

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from pynamodb.exceptions import DeleteError, DoesNotExist
+from pynamodb.exceptions import DeleteError, DoesNotExist, UpdateError
 
 from chalicelib.domain.sessions import SessionTimes, expires_at
 from chalicelib.domain.throttle import MEMORY
@@ -101,10 +101,20 @@ class AttemptRepository:
             return Attempts(0, None)
         return Attempts(int(item.failures or 0), item.last_failure_at)
 
-    def record_failure(self, key: str, failures: int, now: datetime) -> None:
-        """Store the new failure count (``failures`` already includes this one)."""
-        LoginAttemptModel(key, failures=failures, last_failure_at=now,
-                          expires=now + MEMORY).save()
+    def record_failure(self, key: str, now: datetime) -> None:
+        """Count one more failure atomically (parallel tries all count); a count older
+        than the throttle's memory starts again from one."""
+        try:
+            LoginAttemptModel(key).update(
+                actions=[LoginAttemptModel.failures.add(1),
+                         LoginAttemptModel.last_failure_at.set(now),
+                         LoginAttemptModel.expires.set(now + MEMORY)],
+                condition=LoginAttemptModel.last_failure_at >= now - MEMORY)
+        except UpdateError as exc:
+            if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+                raise
+            LoginAttemptModel(key, failures=1, last_failure_at=now,
+                              expires=now + MEMORY).save()
 
     def clear(self, keys: list[str]) -> None:
         """Forget failures, after a success or a password reset."""

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -301,6 +302,9 @@ class DevStack:
                 path = self.path
                 if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
                     api_path = path[len(API_PREFIX):] or "/"
+                    # API Gateway hands path parameters decoded (a%40b → a@b).
+                    route, sep, query = api_path.partition("?")
+                    api_path = urllib.parse.unquote(route) + sep + query
                     status, headers, payload = stack.handle_api(
                         self.command, api_path, dict(self.headers), body)
                     self._send(status, headers, payload)

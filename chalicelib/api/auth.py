@@ -21,9 +21,12 @@ def _cookie(call: Call, value: str, max_age: int) -> str:
     return "; ".join(parts)
 
 
-def _who(principal: Principal) -> dict:
+def _who(principal: Principal, call: Call | None = None) -> dict:
     body = {"role": principal.kind, "name": principal.name,
             "must_change_password": principal.must_change_password}
+    if call is not None:
+        # The commune's date from the server clock: pages default their periods to it.
+        body["today"] = call.now.date().isoformat()
     if principal.kind == "family":
         body["family_number"] = principal.ref
     else:
@@ -50,8 +53,8 @@ def logout(call: Call):
 
 @endpoint(bp, "/auth/me", audience=SESSION)
 def get_me(call: Call):
-    """Who is signed in."""
-    return _who(call.principal)
+    """Who is signed in, and today's date for the commune."""
+    return _who(call.principal, call)
 
 
 @endpoint(bp, "/auth/password/forgot", ("POST",), audience=PUBLIC)

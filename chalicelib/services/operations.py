@@ -123,7 +123,24 @@ class OperationsService:
                 "meal_type": child.meal_type, "allergies": child.allergies,
                 "pickup_people": list(child.pickup_people), "booked": booked,
                 "record": _record_json(record) if record else None})
+        others = []
+        if service.mode == BOOKED:
+            # Children who may turn up without a booking (billed with a surcharge): the
+            # agent finds them here to mark them present.
+            listed = {c["child_id"] for c in children}
+            for family in self._accounts.all_families():
+                if family.archived:
+                    continue
+                for child in family.active_children():
+                    if child.id not in listed:
+                        others.append({"child_id": child.id, "first_name": child.first_name,
+                                       "last_name": child.last_name,
+                                       "family_number": family.number,
+                                       "family_name": family.name,
+                                       "class_name": child.class_name})
+            others.sort(key=lambda c: (c["last_name"].lower(), c["first_name"].lower()))
         return {"date": day.isoformat(), "service": service.code, "label": service.label,
+                "others": others,
                 "mode": service.mode,
                 "closing_time": service.closing_time.strftime("%H:%M")
                 if service.closing_time else None,

@@ -274,9 +274,16 @@ class AccountRepository:
 
     def delete_staff(self, email: str) -> None:
         """Remove a staff account and free its address."""
-        with TransactWrite(connection=connection()) as transaction:
-            transaction.delete(StaffModel(email))
-            transaction.delete(LoginModel(email))
+        try:
+            model = StaffModel.get(email)
+        except DoesNotExist:
+            raise NotFound() from None
+        try:
+            with TransactWrite(connection=connection()) as transaction:
+                transaction.delete(model)  # conditioned on the version just read
+                transaction.delete(LoginModel(email))
+        except TransactWriteError as exc:
+            raise Conflict() from exc
 
 
 def _encode_cursor(key: dict | None) -> str | None:

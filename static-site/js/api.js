@@ -93,7 +93,7 @@ export function logout() {
   return request('POST', '/api/auth/logout', {});
 }
 
-/** GET /api/auth/me → {role, name, staff_role?} */
+/** GET /api/auth/me → {role, name, staff_role?: "admin" | "agent" | "kitchen", email?} */
 export function getMe() {
   return request('GET', '/api/auth/me');
 }
@@ -119,10 +119,25 @@ export function changePassword(currentPassword, password, endOtherSessions) {
 
 // --- Family ---------------------------------------------------------------------------
 
-/** GET /api/family → {number, name, emails, phones, address, children} */
+/** GET /api/family → {number, name, emails, phones, address, children, today} */
 export function getFamily() {
   return request('GET', '/api/family');
 }
+
+/**
+ * PUT /api/family {phones, address, second_email} → the family (same shape as getFamily).
+ * `second_email` is null to remove the second address.
+ */
+export function updateFamily(details) {
+  return request('PUT', '/api/family', {
+    phones: details.phones,
+    address: details.address,
+    second_email: details.second_email === '' ? null : details.second_email,
+  });
+}
+
+/** Address of the family's data export (GET, a JSON file), for a `download` link. */
+export const FAMILY_EXPORT_URL = '/api/family/export';
 
 /** GET /api/family/bookings?from&to → {services, children: [{id, days}]} */
 export function getFamilyBookings(from, to) {
@@ -168,6 +183,218 @@ export function addChild(familyNumber, child) {
     first_name: child.first_name,
     last_name: child.last_name,
   });
+}
+
+/**
+ * GET /api/staff/families?q&cursor → {families: [{number, name, emails, archived,
+ * children_count}], next: cursor | null}. `q` is a name prefix, a number or an e-mail.
+ */
+export function searchFamilies(q = '', cursor = null) {
+  const params = new URLSearchParams({ q: q || '' });
+  if (cursor) params.set('cursor', cursor);
+  return request('GET', `/api/staff/families?${params}`);
+}
+
+/**
+ * GET /api/staff/families/{number} → {number, name, emails, phones, address, archived,
+ * income: {qf, effective_from}, children: [{id, first_name, last_name, school, class_name,
+ * meal_type, allergies, pickup_people, archived}]}
+ */
+export function getStaffFamily(number) {
+  return request('GET', `/api/staff/families/${enc(number)}`);
+}
+
+/** PUT /api/staff/families/{number} {name, emails, phones, address, income} → the family */
+export function updateStaffFamily(number, family) {
+  return request('PUT', `/api/staff/families/${enc(number)}`, {
+    name: family.name,
+    emails: family.emails,
+    phones: family.phones,
+    address: family.address,
+    income: { qf: family.income.qf, effective_from: family.income.effective_from },
+  });
+}
+
+/** POST /api/staff/families/{number}/credentials → 202 {message} (new temporary password) */
+export function resendCredentials(number) {
+  return request('POST', `/api/staff/families/${enc(number)}/credentials`, {});
+}
+
+/** POST /api/staff/families/{number}/archive → the family */
+export function archiveFamily(number) {
+  return request('POST', `/api/staff/families/${enc(number)}/archive`, {});
+}
+
+/** POST /api/staff/families/{number}/unarchive → the family */
+export function unarchiveFamily(number) {
+  return request('POST', `/api/staff/families/${enc(number)}/unarchive`, {});
+}
+
+/**
+ * PUT /api/staff/families/{number}/children/{id} {first_name, last_name, school,
+ * class_name, meal_type, allergies, pickup_people} → the child
+ */
+export function updateChild(number, childId, child) {
+  return request('PUT', `/api/staff/families/${enc(number)}/children/${enc(childId)}`, {
+    first_name: child.first_name,
+    last_name: child.last_name,
+    school: child.school,
+    class_name: child.class_name,
+    meal_type: child.meal_type,
+    allergies: child.allergies,
+    pickup_people: child.pickup_people,
+  });
+}
+
+/** POST /api/staff/families/{number}/children/{id}/archive → the child */
+export function archiveChild(number, childId) {
+  return request('POST', `/api/staff/families/${enc(number)}/children/${enc(childId)}/archive`, {});
+}
+
+/**
+ * GET /api/staff/settings → {name, zone, school_days, services: [{code, label, mode,
+ * deadline: {booking, cancellation} | null, closing_time, price_cents}], closures, version}
+ */
+export function getSettings() {
+  return request('GET', '/api/staff/settings');
+}
+
+/** PUT /api/staff/settings {name, zone, school_days, services, version} → the settings (409 when stale) */
+export function updateSettings(settings) {
+  return request('PUT', '/api/staff/settings', {
+    name: settings.name,
+    zone: settings.zone,
+    school_days: settings.school_days,
+    services: settings.services,
+    version: settings.version,
+  });
+}
+
+/** POST /api/staff/closures {start, end, label} → 201 {id, start, end, label} */
+export function addClosure(closure) {
+  return request('POST', '/api/staff/closures', {
+    start: closure.start,
+    end: closure.end,
+    label: closure.label,
+  });
+}
+
+/** DELETE /api/staff/closures/{id} → 204 */
+export function deleteClosure(closureId) {
+  return request('DELETE', `/api/staff/closures/${enc(closureId)}`);
+}
+
+/**
+ * GET /api/staff/attendance?date&service → {date, service, label, mode, closing_time,
+ * services: [{code, label, mode}], children: [{child_id, first_name, last_name,
+ * family_number, family_name, class_name, meal_type, allergies, pickup_people, booked,
+ * record: null | {status, arrival, departure, justified, reason, late_minutes}}]}.
+ * Without a date (or service) the server picks today (and its default service).
+ */
+export function getAttendance(date = null, service = null) {
+  const params = new URLSearchParams();
+  if (date) params.set('date', date);
+  if (service) params.set('service', service);
+  const query = params.toString();
+  return request('GET', `/api/staff/attendance${query ? `?${query}` : ''}`);
+}
+
+/**
+ * PUT /api/staff/attendance {date, service, child_id, status, arrival, departure,
+ * justified, reason} → the record {status, arrival, departure, justified, reason, late_minutes}
+ */
+export function saveAttendance(entry) {
+  return request('PUT', '/api/staff/attendance', {
+    date: entry.date,
+    service: entry.service,
+    child_id: entry.child_id,
+    status: entry.status,
+    arrival: entry.arrival || null,
+    departure: entry.departure || null,
+    justified: Boolean(entry.justified),
+    reason: entry.reason || '',
+  });
+}
+
+/**
+ * GET /api/staff/headcounts?from&to → {days: [{date, service, label, total,
+ * by_meal_type: {standard, sans_porc, vegetarien, panier_pai}, locked}]}
+ */
+export function getHeadcounts(from, to) {
+  return request('GET', `/api/staff/headcounts?from=${enc(from)}&to=${enc(to)}`);
+}
+
+/** PUT /api/staff/menus/{monday} {days: [{date, vegetarian, dishes: [{name, allergens}]}]} → the week */
+export function saveMenus(monday, days) {
+  return request('PUT', `/api/staff/menus/${enc(monday)}`, { days });
+}
+
+/**
+ * Address of a CSV export (GET /api/staff/exports/{name}.csv?from&to; name is headcounts,
+ * bookings, attendance or families), for a plain `download` link: the session cookie goes along.
+ */
+export function exportUrl(name, from, to) {
+  return `/api/staff/exports/${enc(name)}.csv?from=${enc(from)}&to=${enc(to)}`;
+}
+
+/**
+ * GET /api/staff/jobs/runs?job → {runs: [{id, job, trigger, started_at, ended_at, outcome,
+ * summary, frozen_count, error}]}
+ */
+export function getJobRuns(job) {
+  return request('GET', `/api/staff/jobs/runs?job=${enc(job)}`);
+}
+
+/** POST /api/staff/jobs/lock → {run, frozen: [{date, service}]} (lock the due slots now) */
+export function runLock() {
+  return request('POST', '/api/staff/jobs/lock', {});
+}
+
+/** An e-mail as a path segment ("@" is legal there and kept readable). */
+function emailSegment(email) {
+  return enc(email).replace(/%40/g, '@');
+}
+
+/** GET /api/staff/accounts → {accounts: [{email, name, role}]} */
+export function listStaffAccounts() {
+  return request('GET', '/api/staff/accounts');
+}
+
+/** POST /api/staff/accounts {email, name, role} → 201 */
+export function createStaffAccount(account) {
+  return request('POST', '/api/staff/accounts', {
+    email: account.email,
+    name: account.name,
+    role: account.role,
+  });
+}
+
+/** PUT /api/staff/accounts/{email} {name, role} → the account */
+export function updateStaffAccount(email, account) {
+  return request('PUT', `/api/staff/accounts/${emailSegment(email)}`, {
+    name: account.name,
+    role: account.role,
+  });
+}
+
+/** DELETE /api/staff/accounts/{email} → 204 */
+export function deleteStaffAccount(email) {
+  return request('DELETE', `/api/staff/accounts/${emailSegment(email)}`);
+}
+
+/** GET /api/staff/audit?from&to → {entries: [{at, who, action, target, before, after}]} */
+export function getAudit(from, to) {
+  return request('GET', `/api/staff/audit?from=${enc(from)}&to=${enc(to)}`);
+}
+
+// --- Menus (families and staff) ----------------------------------------------------------
+
+/**
+ * GET /api/menus?from&to → {allergens: {code: label}, days: [{date, vegetarian,
+ * dishes: [{name, allergens: [code]}]}]}
+ */
+export function getMenus(from, to) {
+  return request('GET', `/api/menus?from=${enc(from)}&to=${enc(to)}`);
 }
 
 // --- Local demo -------------------------------------------------------------------------

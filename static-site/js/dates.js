@@ -110,3 +110,21 @@ export function datesBetween(from, to) {
   for (let d = from; d <= to; d = addDays(d, 1)) out.push(d);
   return out;
 }
+
+const PARIS_TIME = new Intl.DateTimeFormat('en-GB', {
+  timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+});
+
+/** The wall-clock time "HH:MM" in Europe/Paris at the instant `now` (default: now). */
+export function timeInParis(now = new Date()) {
+  const parts = {};
+  for (const part of PARIS_TIME.formatToParts(now)) {
+    parts[part.type] = part.value;
+  }
+  return `${parts.hour}:${parts.minute}`;
+}
+
+/** True for a wall-clock time "HH:MM" (00:00 to 23:59). */
+export function isHhMm(value) {
+  return /^([01]\d|2[0-3]):[0-5]\d$/.test(String(value));
+}

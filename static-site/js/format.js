@@ -10,6 +10,13 @@ const LONG_DATE = new Intl.DateTimeFormat('fr-FR', {
 const MONTH_YEAR = new Intl.DateTimeFormat('fr-FR', {
   month: 'long', year: 'numeric', timeZone: TIME_ZONE,
 });
+const SHORT_DATE = new Intl.DateTimeFormat('fr-FR', {
+  weekday: 'short', day: '2-digit', month: '2-digit', year: 'numeric', timeZone: TIME_ZONE,
+});
+const DATE_TIME = new Intl.DateTimeFormat('fr-FR', {
+  day: '2-digit', month: '2-digit', year: 'numeric',
+  hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: TIME_ZONE,
+});
 const DEADLINE_PARTS = new Intl.DateTimeFormat('fr-FR', {
   weekday: 'long', day: 'numeric', month: 'long', year: 'numeric',
   hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: TIME_ZONE,
@@ -18,6 +25,24 @@ const DEADLINE_PARTS = new Intl.DateTimeFormat('fr-FR', {
 /** "2026-12-07" → "lundi 7 décembre 2026". */
 export function formatLongDate(iso) {
   return LONG_DATE.format(dateAtUtcNoon(iso));
+}
+
+/** "2026-12-07" → "lun. 07/12/2026" (tables). */
+export function formatShortDate(iso) {
+  return SHORT_DATE.format(dateAtUtcNoon(iso));
+}
+
+/**
+ * An instant (ISO 8601 with offset) → "07/12/2026 14:03" in Paris time; '' when absent,
+ * the text itself when it cannot be read.
+ */
+export function formatDateTime(isoDateTime) {
+  if (!isoDateTime) return '';
+  const instant = new Date(isoDateTime);
+  if (Number.isNaN(instant.getTime())) return String(isoDateTime);
+  const p = {};
+  for (const part of DATE_TIME.formatToParts(instant)) p[part.type] = part.value;
+  return `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}`;
 }
 
 /** "2026-12" → "DÉCEMBRE 2026" (the month title of the booking grid). */

@@ -110,7 +110,7 @@ function dayRow(day, weekLabel) {
   const cells = day.cells.map((cell) => serviceCell(day, cell)).join('');
   return `<tr class="${classes.join(' ')}" data-date="${e(day.date)}">
 <td class="week-col">${e(weekLabel)}</td>
-<th scope="row" class="date-col"><span class="date-text">${e(day.dateText)}</span>${notes}${deadlineLine(day.deadline)}</th>
+<th scope="row" class="date-col"><span class="date-text">${e(day.dateText)}</span>${notes}${deadlineLine(day.deadline)}${dayMenu(day.menu)}</th>
 ${cells}</tr>`;
 }
 
@@ -150,6 +150,56 @@ export function paragraphs(blocks) {
   return blocks.map((b) => (b.items && b.items.length
     ? messageWithList(b.text, b.items)
     : `<p>${e(b.text)}</p>`)).join('');
+}
+
+// --- Menus -------------------------------------------------------------------------------
+
+function allergenTags(codes, allergens) {
+  const list = (codes || []).filter(Boolean);
+  if (!list.length) return '';
+  const tags = list.map((c) => `<span class="allergen-tag">${e(allergens[c] || c)}</span>`).join('');
+  return ` <span class="allergen-tags"><span class="visually-hidden">Allergènes :</span>${tags}</span>`;
+}
+
+/** The week's menus for parents: per day its dishes, allergens, "Menu végétarien". */
+export function menuWeek(days, allergens) {
+  if (!days.length) return '<p class="empty">Aucun menu n\'a encore été publié pour cette semaine.</p>';
+  return days.map((day) => {
+    const id = `menu-${e(day.date)}`;
+    const veg = day.vegetarian ? '<p><span class="badge is-veg">Menu végétarien</span></p>' : '';
+    const dishes = (day.dishes || []).filter((d) => d && d.name);
+    const list = dishes.length
+      ? `<ul class="dishes">${dishes.map((d) => `<li>${e(d.name)}${allergenTags(d.allergens, allergens)}</li>`).join('')}</ul>`
+      : '<p class="empty">Menu non communiqué.</p>';
+    return `<article class="menu-day${day.vegetarian ? ' is-veg' : ''}" aria-labelledby="${id}">
+<h3 id="${id}">${e(formatLongDate(day.date))}</h3>
+${veg}${list}
+</article>`;
+  }).join('');
+}
+
+/** A day's menu in one short line, for the booking grid ("Menu végétarien" first). */
+export function dayMenu(menu) {
+  if (!menu) return '';
+  const names = (menu.dishes || []).map((d) => d && d.name).filter(Boolean);
+  if (!names.length && !menu.vegetarian) return '';
+  const veg = menu.vegetarian ? '<span class="veg-mark">Menu végétarien</span>' : '';
+  return `<span class="day-menu"><span class="visually-hidden">Menu : </span>${veg}${veg && names.length ? ' ' : ''}${e(names.join(' · '))}</span>`;
+}
+
+// --- "Vos informations" --------------------------------------------------------------------
+
+/** What the family cannot change itself: number, name, main e-mail, children. */
+export function familyIdentity(family) {
+  const lines = [];
+  lines.push(`<div><dt>N° de famille</dt><dd>${e(family.number)}</dd></div>`);
+  lines.push(`<div><dt>Nom</dt><dd>${e(family.name)}</dd></div>`);
+  const main = (family.emails || [])[0];
+  if (main) lines.push(`<div><dt>Adresse mail</dt><dd>${e(main)}</dd></div>`);
+  const children = (family.children || []).map((c) => [c.first_name, c.last_name].filter(Boolean).join(' '));
+  if (children.length) lines.push(`<div><dt>Enfant${children.length > 1 ? 's' : ''}</dt><dd>${children.map(e).join('<br>')}</dd></div>`);
+  return `<dl class="details">${lines.join('')}</dl>
+<p class="hint">Pour changer ces informations ou l'adresse mail principale, adressez-vous à la mairie.</p>`;
 }
 
 // --- Demo outbox -----------------------------------------------------------------------

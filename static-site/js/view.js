@@ -121,3 +121,72 @@ export function focus(element) {
 export function setDocumentTitle(what) {
   document.title = what ? `${what} – Cantine et périscolaire` : 'Cantine et périscolaire';
 }
+
+// --- Errors next to their field ------------------------------------------------------------
+
+function cssString(value) {
+  return String(value).replace(/["\\]/g, '\\$&');
+}
+
+/**
+ * The control (or fieldset) an API error's `details.field` points at, inside `root`.
+ * Controls name themselves with `data-field="a b"` (space-separated paths); a path with
+ * no exact match falls back to its parents: "services[0].deadline.booking.time" →
+ * "services[0].deadline.booking" → "services[0].deadline" → "services[0]" → "services".
+ */
+export function fieldFor(root, path) {
+  let current = String(path || '');
+  while (current) {
+    const found = $$(`[data-field~="${cssString(current)}"]`, root)
+      .find((el) => !el.closest('[hidden]'));
+    if (found) return found;
+    const cut = Math.max(current.lastIndexOf('.'), current.lastIndexOf('['));
+    if (cut <= 0) break;
+    current = current.slice(0, cut);
+  }
+  return null;
+}
+
+let fieldErrorCount = 0;
+
+/**
+ * Show `text` next to the field named by `path` (see fieldFor), mark it invalid and move
+ * focus to it. Returns true when a field was found.
+ */
+export function showFieldError(root, path, text) {
+  const control = fieldFor(root, path);
+  if (!control) return false;
+  fieldErrorCount += 1;
+  const note = document.createElement('p');
+  note.className = 'field-error';
+  note.id = `field-error-${fieldErrorCount}`;
+  note.textContent = text;
+  if (control.tagName === 'FIELDSET') {
+    const legend = control.querySelector(':scope > legend');
+    if (legend) legend.after(note);
+    else control.prepend(note);
+    focus(control.querySelector('input, select, textarea') || control);
+  } else {
+    const holder = control.closest('.field, .field-check') || control;
+    if (holder === control) control.after(note);
+    else holder.append(note);
+    control.setAttribute('aria-invalid', 'true');
+    const described = (control.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean);
+    control.setAttribute('aria-describedby', [...described, note.id].join(' '));
+    focus(control);
+  }
+  return true;
+}
+
+/** Remove the messages showFieldError put inside `root`. */
+export function clearFieldErrors(root) {
+  for (const note of $$('.field-error', root)) {
+    for (const control of $$(`[aria-describedby~="${note.id}"]`, root)) {
+      const kept = control.getAttribute('aria-describedby').split(/\s+/).filter((id) => id && id !== note.id);
+      if (kept.length) control.setAttribute('aria-describedby', kept.join(' '));
+      else control.removeAttribute('aria-describedby');
+    }
+    note.remove();
+  }
+  for (const control of $$('[aria-invalid="true"]', root)) control.removeAttribute('aria-invalid');
+}

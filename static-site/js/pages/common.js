@@ -3,7 +3,9 @@
  * "Déconnexion" button of the header.
  */
 import { ApiError, logout } from '../api.js';
-import { maybe, redirect } from '../view.js';
+import {
+  clearFieldErrors, clearMessage, maybe, redirect, showFieldError, showMessage,
+} from '../view.js';
 
 export const LOGIN_PAGE = 'connexion.html';
 export const CHANGE_PASSWORD_PAGE = 'changer-mot-de-passe.html';
@@ -54,6 +56,31 @@ export function followSessionError(error, { onPasswordChangePage = false } = {})
 export function errorText(error) {
   if (error instanceof ApiError && error.message) return error.message;
   return 'Une erreur inattendue est survenue. Veuillez réessayer.';
+}
+
+/** The field an API error names in `details.field`, or null. */
+export function errorField(error) {
+  if (!(error instanceof ApiError) || !error.details || typeof error.details !== 'object') return null;
+  return typeof error.details.field === 'string' ? error.details.field : null;
+}
+
+/**
+ * Show an API error: the session rules first (returns true when it navigated away), then
+ * the server's message in `messageArea` and, when `details.field` names a field inside
+ * `form`, the same message next to that field.
+ */
+export function reportError(error, messageArea, form = null) {
+  if (followSessionError(error)) return true;
+  showMessage(messageArea, errorText(error));
+  const field = errorField(error);
+  if (form && field) showFieldError(form, field, errorText(error));
+  return false;
+}
+
+/** Clear a form's message area and the messages next to its fields. */
+export function clearErrors(messageArea, form = null) {
+  if (messageArea) clearMessage(messageArea);
+  if (form) clearFieldErrors(form);
 }
 
 /** Home page of a role. */

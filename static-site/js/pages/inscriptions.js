@@ -6,7 +6,7 @@
  * and period booking. Unsaved ticks live in a BookingDraft; "Enregistrer" sends only them.
  */
 import {
-  ApiError, bookPeriod, getCalendar, getFamily, saveBookings,
+  ApiError, bookPeriod, getCalendar, getFamily, getMenus, saveBookings,
 } from '../api.js';
 import { BookingDraft } from '../booking-draft.js';
 import { buildGrid, mergeServices } from '../calendar-grid.js';
@@ -39,6 +39,7 @@ const state = {
   weekStart: null,
   services: [],
   calendars: [],
+  menus: new Map(), // date → {vegetarian, dishes}: the canteen's menu beside each day
   draft: new BookingDraft(),
   loadSeq: 0,
   loaded: false,
@@ -130,8 +131,12 @@ async function load() {
   const months = monthsFor(state.view, state.month, state.weekStart);
   ui.calendar.setAttribute('aria-busy', 'true');
   let calendars;
+  let menus;
   try {
-    calendars = await Promise.all(months.map((m) => getCalendar(state.childId, m)));
+    [calendars, menus] = await Promise.all([
+      Promise.all(months.map((m) => getCalendar(state.childId, m))),
+      loadMenus(months),
+    ]);
   } catch (error) {
     if (seq !== state.loadSeq) return;
     if (followSessionError(error)) return;
@@ -152,6 +157,7 @@ async function load() {
 
   clearMessage(ui.pageMessage);
   state.calendars = calendars;
+  state.menus = menus;
   state.draft.replaceCalendars(calendars);
   const services = mergeServices(calendars);
   if (serviceCodes(services) !== serviceCodes(state.services)) {
@@ -166,6 +172,20 @@ async function load() {
   show(ui.booking, true);
   ui.calendar.removeAttribute('aria-busy');
   draw();
+}
+
+/**
+ * The menus of the months shown, by date. Only a help: any failure (no menu published,
+ * the menus service not there yet) just shows no menu.
+ */
+async function loadMenus(months) {
+  try {
+    const sorted = [...months].sort();
+    const answer = await getMenus(firstDayOfMonth(sorted[0]), lastDayOfMonth(sorted[sorted.length - 1]));
+    return new Map(((answer && answer.days) || []).map((d) => [d.date, d]));
+  } catch (error) {
+    return new Map();
+  }
 }
 
 function serviceCodes(services) {
@@ -207,6 +227,9 @@ function draw() {
     .flatMap((c) => c.days || [])
     .filter((d) => d.date >= from && d.date <= to);
   const weeks = buildGrid(days, state.services, state.draft);
+  for (const week of weeks) {
+    for (const day of week.days) day.menu = state.menus.get(day.date) || null;
+  }
   const who = state.child ? `${state.child.first_name} – ` : '';
   render(ui.calendar, bookingGrid(weeks, state.services, `Inscriptions de ${who}${periodTitle()}`));
   updatePending();

@@ -1,97 +1,27 @@
 /**
- * personnel.html — staff landing: create a family (its credentials are e-mailed to it)
- * and add a child to a family.
+ * personnel.html — home of the staff console: welcome line, the navigation bar of the
+ * pages the role may use and, for an administrator, the quick forms "Nouvelle famille"
+ * (its credentials are e-mailed to it) and "Ajouter un enfant".
  */
-import { addChild, createFamily, getMe } from '../api.js';
-import {
-  $, clearMessage, redirect, setBusy, setDocumentTitle, show, showMessage,
-} from '../view.js';
-import {
-  FAMILY_HOME, errorText, followSessionError, wireLogout,
-} from './common.js';
+import { $, setDocumentTitle, show } from '../view.js';
+import { roleLabel } from '../templates-staff.js';
+import { canEditFamilies } from '../staff-roles.js';
+import { wireChildForm, wireFamilyForm } from './family-forms.js';
+import { startStaffPage } from './staff-common.js';
 
 export async function start() {
-  wireLogout();
-  const pageMessage = $('#page-message');
-
-  let me;
-  try {
-    me = await getMe();
-  } catch (error) {
-    if (followSessionError(error)) return;
-    showMessage(pageMessage, errorText(error));
-    return;
-  }
-  if (!me || me.role !== 'staff') {
-    redirect(FAMILY_HOME);
-    return;
-  }
+  const me = await startStaffPage('accueil', 'Espace du personnel');
+  if (!me) return;
   $('#welcome').textContent = `Bienvenue ${me.name}`;
   setDocumentTitle('Espace du personnel');
+  $('#role-line').textContent = `Rôle : ${roleLabel(me.staff_role)}`;
   show($('#staff'), true);
 
-  wireFamilyForm();
-  wireChildForm();
-}
-
-function wireFamilyForm() {
-  const form = $('#family-form');
-  const message = $('#family-message');
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    clearMessage(message);
-    const f = form.elements;
-    const name = f.name.value.trim();
-    const emails = [f.email.value.trim(), f.email2.value.trim()].filter(Boolean);
-    const phones = [f.phone.value.trim()].filter(Boolean);
-    const address = f.address.value.trim();
-    if (!name || !emails.length) {
-      showMessage(message, 'Le nom de la famille et une adresse mail sont obligatoires.');
-      return;
-    }
-    setBusy(form, true);
-    try {
-      const created = await createFamily({
-        name, emails, phones, address,
-      });
-      form.reset();
-      showMessage(message, `Famille n° ${created.number} créée. Ses identifiants lui ont été envoyés par courriel.`, 'success');
-      // Ready for the next step: adding the children of this family.
-      $('#child-family').value = created.number;
-    } catch (error) {
-      if (followSessionError(error)) return;
-      showMessage(message, errorText(error));
-    } finally {
-      setBusy(form, false);
-    }
-  });
-}
-
-function wireChildForm() {
-  const form = $('#child-form');
-  const message = $('#child-message');
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    clearMessage(message);
-    const f = form.elements;
-    const number = f.family.value.trim();
-    const child = { first_name: f.first_name.value.trim(), last_name: f.last_name.value.trim() };
-    if (!number || !child.first_name || !child.last_name) {
-      showMessage(message, 'Le n° de famille, le prénom et le nom sont obligatoires.');
-      return;
-    }
-    setBusy(form, true);
-    try {
-      await addChild(number, child);
-      f.first_name.value = '';
-      f.last_name.value = '';
-      showMessage(message, `${child.first_name} ${child.last_name} a été ajouté(e) à la famille n° ${number}.`, 'success');
-      f.first_name.focus();
-    } catch (error) {
-      if (followSessionError(error)) return;
-      showMessage(message, errorText(error));
-    } finally {
-      setBusy(form, false);
-    }
-  });
+  if (canEditFamilies(me.staff_role)) {
+    show($('#admin-forms'), true);
+    wireFamilyForm($('#family-form'), $('#family-message'), {
+      onCreated: (number) => { $('#child-family').value = number; },
+    });
+    wireChildForm($('#child-form'), $('#child-message'));
+  }
 }

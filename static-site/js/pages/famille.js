@@ -1,0 +1,331 @@
+/**
+ * famille.html?numero=N — one family, for the staff: contact details, quotient familial,
+ * children (school, class, diet, allergies, who may pick them up). Administrators edit,
+ * resend the credentials, archive or reactivate the family, add and archive children;
+ * agents read.
+ */
+import {
+  addChild, archiveChild, archiveFamily, getStaffFamily, resendCredentials, unarchiveFamily,
+  updateChild, updateStaffFamily,
+} from '../api.js';
+import { canEditFamilies } from '../staff-roles.js';
+import { childEditCard, childReadonly, familyReadonly } from '../templates-staff.js';
+import {
+  $, $$, confirmAction, focus, queryParam, render, setBusy, setDocumentTitle, show,
+  showFieldError, showMessage,
+} from '../view.js';
+import { clearErrors, reportError } from './common.js';
+import { startStaffPage } from './staff-common.js';
+
+const state = {
+  number: null,
+  family: null,
+  canEdit: false,
+};
+let ui = null;
+
+export async function start() {
+  const me = await startStaffPage('familles', 'Famille');
+  if (!me) return;
+  ui = {
+    pageMessage: $('#page-message'),
+    content: $('#content'),
+    title: $('#family-title'),
+    familyState: $('#family-state'),
+    readonly: $('#details-readonly'),
+    form: $('#details-form'),
+    formMessage: $('#details-message'),
+    accountSection: $('#account-section'),
+    accountMessage: $('#account-message'),
+    resend: $('#resend-credentials'),
+    archive: $('#toggle-archive'),
+    children: $('#children'),
+    addSection: $('#add-child-section'),
+    addForm: $('#add-child-form'),
+    addMessage: $('#add-child-message'),
+  };
+  state.canEdit = canEditFamilies(me.staff_role);
+  state.number = (queryParam('numero') || '').trim();
+  if (!state.number) {
+    showMessage(ui.pageMessage, 'Aucune famille n\'est indiquée. Revenez à la liste des familles.');
+    return;
+  }
+
+  let family;
+  try {
+    family = await getStaffFamily(state.number);
+  } catch (error) {
+    if (error.status === 404) {
+      showMessage(ui.pageMessage, `La famille n° ${state.number} est introuvable.`);
+      return;
+    }
+    reportError(error, ui.pageMessage);
+    return;
+  }
+  state.family = family;
+  show(ui.content, true);
+  show(ui.form, state.canEdit);
+  show(ui.readonly, !state.canEdit);
+  show(ui.accountSection, state.canEdit);
+  show(ui.addSection, state.canEdit);
+  drawFamily();
+  drawChildren();
+  if (state.canEdit) wireEditing();
+}
+
+// --- Drawing -------------------------------------------------------------------------------
+
+function drawFamily() {
+  const f = state.family;
+  ui.title.textContent = `Famille ${f.name} (n° ${f.number})`;
+  setDocumentTitle(`Famille ${f.name}`);
+  ui.familyState.textContent = f.archived ? 'Famille archivée : elle ne peut plus se connecter ni réserver.' : '';
+  ui.familyState.classList.toggle('is-archived', Boolean(f.archived));
+  show(ui.familyState, Boolean(f.archived));
+  if (!state.canEdit) {
+    render(ui.readonly, familyReadonly(f));
+    return;
+  }
+  fillFamilyForm(f);
+  ui.archive.textContent = f.archived ? 'Réactiver la famille' : 'Archiver la famille';
+  ui.resend.disabled = Boolean(f.archived);
+}
+
+function fillFamilyForm(f) {
+  const el = ui.form.elements;
+  const emails = f.emails || [];
+  el.name.value = f.name || '';
+  el.email.value = emails[0] || '';
+  el.email2.value = emails[1] || '';
+  el.phones.value = (f.phones || []).join(', ');
+  el.address.value = f.address || '';
+  const income = f.income || {};
+  el.qf.value = income.qf === null || income.qf === undefined ? '' : String(income.qf);
+  el.qf_from.value = income.effective_from || '';
+}
+
+function drawChildren() {
+  const children = state.family.children || [];
+  if (!children.length) {
+    render(ui.children, '<p class="empty">Aucun enfant.</p>');
+    return;
+  }
+  // Children still attending first, archived ones after.
+  const ordered = [...children].sort((a, b) => Number(Boolean(a.archived)) - Number(Boolean(b.archived)));
+  render(ui.children, ordered.map((c) => (state.canEdit ? childEditCard(c) : childReadonly(c))).join(''));
+}
+
+function childCard(childId) {
+  return $$('article.child-card', ui.children).find((a) => a.dataset.childId === String(childId)) || null;
+}
+
+// --- Editing (administrators) --------------------------------------------------------------
+
+function wireEditing() {
+  ui.form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    saveFamily();
+  });
+  ui.resend.addEventListener('click', resend);
+  ui.archive.addEventListener('click', toggleArchive);
+  ui.children.addEventListener('submit', (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.classList.contains('child-form')) return;
+    event.preventDefault();
+    saveChild(form);
+  });
+  ui.children.addEventListener('click', (event) => {
+    const button = event.target instanceof Element ? event.target.closest('button.archive-child') : null;
+    if (button) archiveOneChild(button);
+  });
+  ui.addForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    addOneChild();
+  });
+}
+
+/** "12, 34" → ["12", "34"] */
+function splitList(text, separator) {
+  return String(text).split(separator).map((s) => s.trim()).filter(Boolean);
+}
+
+async function saveFamily() {
+  const form = ui.form;
+  clearErrors(ui.formMessage, form);
+  const el = form.elements;
+  const qfText = el.qf.value.trim();
+  if (qfText && !/^\d+$/.test(qfText)) {
+    const text = 'Le quotient familial doit être un nombre entier.';
+    showMessage(ui.formMessage, text);
+    showFieldError(form, 'income.qf', text);
+    return;
+  }
+  const data = {
+    name: el.name.value.trim(),
+    emails: [el.email.value.trim(), el.email2.value.trim()].filter(Boolean),
+    phones: splitList(el.phones.value, ','),
+    address: el.address.value.trim(),
+    income: {
+      qf: qfText ? Number(qfText) : null,
+      effective_from: el.qf_from.value || null,
+    },
+  };
+  setBusy(form, true);
+  try {
+    state.family = { ...state.family, ...(await updateStaffFamily(state.number, data)) };
+  } catch (error) {
+    setBusy(form, false);
+    reportError(error, ui.formMessage, form);
+    return;
+  }
+  setBusy(form, false);
+  drawFamily();
+  showMessage(ui.formMessage, 'Modifications enregistrées.', 'success');
+}
+
+async function resend() {
+  clearErrors(ui.accountMessage);
+  setBusy(ui.resend, true);
+  try {
+    const answer = await resendCredentials(state.number);
+    showMessage(ui.accountMessage, (answer && answer.message) || 'Les identifiants ont été renvoyés par courriel.', 'success');
+  } catch (error) {
+    reportError(error, ui.accountMessage);
+  } finally {
+    setBusy(ui.resend, false);
+    ui.resend.disabled = Boolean(state.family.archived);
+  }
+}
+
+async function toggleArchive() {
+  clearErrors(ui.accountMessage);
+  const archived = Boolean(state.family.archived);
+  const question = archived
+    ? `Réactiver la famille ${state.family.name} ? Elle pourra de nouveau se connecter et réserver.`
+    : `Archiver la famille ${state.family.name} ? Elle ne pourra plus se connecter ni réserver.`;
+  if (!confirmAction(question)) return;
+  setBusy(ui.archive, true);
+  try {
+    const family = archived ? await unarchiveFamily(state.number) : await archiveFamily(state.number);
+    state.family = { ...state.family, ...family };
+  } catch (error) {
+    setBusy(ui.archive, false);
+    reportError(error, ui.accountMessage);
+    return;
+  }
+  setBusy(ui.archive, false);
+  drawFamily();
+  showMessage(ui.accountMessage, state.family.archived ? 'La famille a été archivée.' : 'La famille a été réactivée.', 'success');
+  ui.archive.focus();
+}
+
+function childFromForm(form) {
+  const el = form.elements;
+  return {
+    first_name: el.first_name.value.trim(),
+    last_name: el.last_name.value.trim(),
+    school: el.school.value.trim(),
+    class_name: el.class_name.value.trim(),
+    meal_type: el.meal_type.value,
+    allergies: el.allergies.value.trim(),
+    pickup_people: splitList(el.pickup_people.value, /\r?\n/),
+  };
+}
+
+function replaceChild(child) {
+  state.family.children = (state.family.children || []).map((c) => (String(c.id) === String(child.id) ? { ...c, ...child } : c));
+  return state.family.children.find((c) => String(c.id) === String(child.id));
+}
+
+async function saveChild(form) {
+  const message = form.querySelector('.message');
+  clearErrors(message, form);
+  const childId = form.dataset.childId;
+  const data = childFromForm(form);
+  if (!data.first_name || !data.last_name) {
+    showMessage(message, 'Le prénom et le nom sont obligatoires.');
+    return;
+  }
+  setBusy(form, true);
+  let saved;
+  try {
+    saved = await updateChild(state.number, childId, data);
+  } catch (error) {
+    setBusy(form, false);
+    reportError(error, message, form);
+    return;
+  }
+  setBusy(form, false);
+  const child = replaceChild({ ...data, ...(saved || {}), id: childId });
+  // Update in place, so focus stays on the button just used.
+  const card = childCard(childId);
+  if (card) {
+    card.querySelector('.child-title').textContent = [child.first_name, child.last_name].filter(Boolean).join(' ');
+    const el = form.elements;
+    el.first_name.value = child.first_name || '';
+    el.last_name.value = child.last_name || '';
+    el.school.value = child.school || '';
+    el.class_name.value = child.class_name || '';
+    el.meal_type.value = child.meal_type || 'standard';
+    el.allergies.value = child.allergies || '';
+    el.pickup_people.value = (child.pickup_people || []).join('\n');
+  }
+  showMessage(message, 'Modifications enregistrées.', 'success');
+}
+
+async function archiveOneChild(button) {
+  const childId = button.dataset.childId;
+  const card = childCard(childId);
+  const message = card ? card.querySelector('.message') : ui.accountMessage;
+  clearErrors(message);
+  setBusy(button, true);
+  let saved;
+  try {
+    saved = await archiveChild(state.number, childId);
+  } catch (error) {
+    setBusy(button, false);
+    reportError(error, message);
+    return;
+  }
+  const child = replaceChild({ ...(saved || {}), id: childId, archived: true });
+  if (card) {
+    const html = childEditCard(child);
+    card.outerHTML = html;
+    const fresh = childCard(childId);
+    if (fresh) {
+      showMessage(fresh.querySelector('.message'), `${child.first_name} a été archivé(e).`, 'success');
+      focus(fresh.querySelector('h3'));
+    }
+  }
+}
+
+async function addOneChild() {
+  const form = ui.addForm;
+  clearErrors(ui.addMessage, form);
+  const el = form.elements;
+  const child = { first_name: el.first_name.value.trim(), last_name: el.last_name.value.trim() };
+  if (!child.first_name || !child.last_name) {
+    showMessage(ui.addMessage, 'Le prénom et le nom sont obligatoires.');
+    return;
+  }
+  setBusy(form, true);
+  try {
+    await addChild(state.number, child);
+  } catch (error) {
+    setBusy(form, false);
+    reportError(error, ui.addMessage, form);
+    return;
+  }
+  setBusy(form, false);
+  el.first_name.value = '';
+  el.last_name.value = '';
+  showMessage(ui.addMessage, `${child.first_name} ${child.last_name} a été ajouté(e) à la famille.`, 'success');
+  // The new child's card comes from the server, with its id and defaults.
+  try {
+    state.family = await getStaffFamily(state.number);
+    drawChildren();
+  } catch (error) {
+    reportError(error, ui.addMessage);
+  }
+  el.first_name.focus();
+}

@@ -1,0 +1,67 @@
+/**
+ * menus.html[?semaine=YYYY-MM-DD] — the canteen's menus of a week for parents, with the
+ * allergens of each dish and the vegetarian day; "Semaine précédente" / "Semaine suivante".
+ * The week shown first is the one holding the server's date.
+ */
+import { getMenus } from '../api.js';
+import {
+  addDays, isIsoDate, mondayOf, todayInParis,
+} from '../dates.js';
+import { formatLongDate } from '../format.js';
+import { menuWeek } from '../templates.js';
+import {
+  $, clearMessage, focus, queryParam, render, replaceQuery, setDocumentTitle, show, showMessage,
+} from '../view.js';
+import { errorText, followSessionError } from './common.js';
+import { startFamilyPage } from './family-common.js';
+
+const state = { monday: null, seq: 0 };
+let ui = null;
+
+export async function start() {
+  ui = {
+    pageMessage: $('#page-message'),
+    content: $('#content'),
+    title: $('#week-title'),
+    message: $('#menus-message'),
+    week: $('#menu-week'),
+  };
+  const family = await startFamilyPage(ui.pageMessage);
+  if (!family) return;
+  setDocumentTitle('Menus');
+  const asked = queryParam('semaine');
+  state.monday = mondayOf(isIsoDate(asked) ? asked : (family.today || todayInParis()));
+  show(ui.content, true);
+  $('#week-prev').addEventListener('click', () => move(-7));
+  $('#week-next').addEventListener('click', () => move(7));
+  await load();
+}
+
+async function move(days) {
+  state.monday = addDays(state.monday, days);
+  await load();
+  focus(ui.title);
+}
+
+async function load() {
+  const mine = ++state.seq;
+  const monday = state.monday;
+  const friday = addDays(monday, 4);
+  ui.title.textContent = `Semaine du ${formatLongDate(monday)} au ${formatLongDate(friday)}`;
+  replaceQuery({ semaine: monday });
+  clearMessage(ui.message);
+  ui.week.setAttribute('aria-busy', 'true');
+  try {
+    const answer = await getMenus(monday, friday);
+    if (mine !== state.seq) return;
+    const days = [...((answer && answer.days) || [])].sort((a, b) => String(a.date).localeCompare(String(b.date)));
+    render(ui.week, menuWeek(days, (answer && answer.allergens) || {}));
+  } catch (error) {
+    if (mine !== state.seq) return;
+    if (followSessionError(error)) return;
+    render(ui.week, '');
+    showMessage(ui.message, errorText(error));
+  } finally {
+    if (mine === state.seq) ui.week.removeAttribute('aria-busy');
+  }
+}

@@ -1,0 +1,284 @@
+/**
+ * parametres.html — the commune's settings (administrators): name, school-holiday zone,
+ * school days, and per service its label, mode, booking (and cancellation) deadline,
+ * closing time and price; then the closures (strike, "pont", school trip).
+ *
+ * Saving sends everything with the `version` read, so two administrators cannot overwrite
+ * each other (409: reload). Prices are typed in euros ("3,50") and sent in cents (350).
+ */
+import {
+  ApiError, addClosure, deleteClosure, getSettings, updateSettings,
+} from '../api.js';
+import { isIsoDate } from '../dates.js';
+import { parseEuros } from '../money.js';
+import { closuresTable, ruleFieldset, serviceFieldset } from '../templates-staff.js';
+import {
+  $, $$, focus, render, setBusy, show, showFieldError, showMessage,
+} from '../view.js';
+import { clearErrors, reportError } from './common.js';
+import { startStaffPage } from './staff-common.js';
+
+const CONFLICT = 'Les paramètres ont été modifiés entre-temps par une autre personne. '
+  + 'Ils viennent d\'être rechargés : vérifiez-les puis enregistrez de nouveau.';
+
+const state = {
+  version: null,
+  // The settings as last read from the server (without closures), to tell whether a
+  // closure change was the only change since (then the new version is ours to take).
+  core: null,
+  closures: [],
+};
+let ui = null;
+
+export async function start() {
+  const me = await startStaffPage('parametres', 'Paramètres');
+  if (!me) return;
+  ui = {
+    pageMessage: $('#page-message'),
+    content: $('#content'),
+    form: $('#settings-form'),
+    services: $('#services'),
+    message: $('#settings-message'),
+    closures: $('#closures'),
+    closuresMessage: $('#closures-message'),
+    closureForm: $('#closure-form'),
+    closureMessage: $('#closure-message'),
+  };
+  let settings;
+  try {
+    settings = await getSettings();
+  } catch (error) {
+    reportError(error, ui.pageMessage);
+    return;
+  }
+  fillForm(settings);
+  drawClosures(settings.closures || []);
+  show(ui.content, true);
+  wireEvents();
+}
+
+function coreOf(settings) {
+  return JSON.stringify({
+    name: settings.name,
+    zone: settings.zone,
+    school_days: settings.school_days,
+    services: settings.services,
+  });
+}
+
+// --- Settings form ---------------------------------------------------------------------------
+
+function fillForm(settings) {
+  state.version = settings.version;
+  state.core = coreOf(settings);
+  const el = ui.form.elements;
+  el.name.value = settings.name || '';
+  el.zone.value = settings.zone || 'A';
+  const days = new Set((settings.school_days || []).map(Number));
+  for (const box of $$('input[name="school_day"]', ui.form)) box.checked = days.has(Number(box.value));
+  render(ui.services, (settings.services || []).map((s, i) => serviceFieldset(s, i)).join(''));
+}
+
+function readRule(box) {
+  const type = box.querySelector('.rule-type').value;
+  const time = box.querySelector('.rule-time').value;
+  if (type === 'weekly') {
+    return { type, weekday: Number(box.querySelector('.rule-weekday').value), time };
+  }
+  const daysText = box.querySelector('.rule-days').value.trim();
+  return { type, days: daysText === '' ? null : Number(daysText), time };
+}
+
+/** The settings the form describes, or {problem: {field, text}} for a price typed wrong. */
+function readForm() {
+  const el = ui.form.elements;
+  const services = [];
+  for (const [i, box] of $$('fieldset.service-box', ui.services).entries()) {
+    const mode = box.querySelector('.service-mode').value;
+    let deadline = null;
+    if (mode === 'booked') {
+      const hasCancel = box.querySelector('.has-cancellation').checked;
+      deadline = {
+        booking: readRule(box.querySelector('[data-rule="booking"]')),
+        cancellation: hasCancel ? readRule(box.querySelector('[data-rule="cancellation"]')) : null,
+      };
+    }
+    const priceInput = box.querySelector(`[data-field~="services[${i}].price_cents"]`);
+    const price = parseEuros(priceInput.value);
+    if (Number.isNaN(price)) {
+      return { problem: { field: `services[${i}].price_cents`, text: 'Prix invalide : indiquez un montant en euros, par exemple 3,50.' } };
+    }
+    const closing = box.querySelector(`[data-field~="services[${i}].closing_time"]`).value;
+    services.push({
+      code: box.dataset.code,
+      label: box.querySelector('.service-label').value.trim(),
+      mode,
+      deadline,
+      closing_time: closing || null,
+      price_cents: price,
+    });
+  }
+  return {
+    settings: {
+      name: el.name.value.trim(),
+      zone: el.zone.value,
+      school_days: $$('input[name="school_day"]:checked', ui.form).map((b) => Number(b.value)),
+      services,
+      version: state.version,
+    },
+  };
+}
+
+async function save() {
+  clearErrors(ui.message, ui.form);
+  const read = readForm();
+  if (read.problem) {
+    showMessage(ui.message, read.problem.text);
+    showFieldError(ui.form, read.problem.field, read.problem.text);
+    return;
+  }
+  setBusy(ui.form, true);
+  let saved;
+  try {
+    saved = await updateSettings(read.settings);
+  } catch (error) {
+    setBusy(ui.form, false);
+    if (error instanceof ApiError && error.status === 409) {
+      await reload();
+      showMessage(ui.message, CONFLICT);
+      return;
+    }
+    reportError(error, ui.message, ui.form);
+    return;
+  }
+  setBusy(ui.form, false);
+  fillForm(saved);
+  if (saved.closures) drawClosures(saved.closures);
+  showMessage(ui.message, 'Paramètres enregistrés.', 'success');
+}
+
+/** Read the settings again (after a conflict): the form shows the server's values. */
+async function reload() {
+  try {
+    const settings = await getSettings();
+    fillForm(settings);
+    drawClosures(settings.closures || []);
+  } catch (error) {
+    reportError(error, ui.message);
+  }
+}
+
+/** Show or hide the parts of a service that depend on its mode, rule type or checkbox. */
+function onServiceChange(event) {
+  const target = event.target;
+  if (!(target instanceof HTMLElement)) return;
+  const box = target.closest('fieldset.service-box');
+  if (!box) return;
+  if (target.classList.contains('service-mode')) {
+    show(box.querySelector('.deadline-block'), target.value === 'booked');
+  } else if (target.classList.contains('rule-type')) {
+    const rule = target.closest('fieldset.rule');
+    for (const block of $$('[data-kind]', rule)) show(block, block.dataset.kind === target.value);
+  } else if (target.classList.contains('has-cancellation')) {
+    // The cancellation rule exists only while asked for, starting as a copy of the booking rule.
+    const existing = box.querySelector('[data-rule="cancellation"]');
+    if (existing) existing.remove();
+    if (target.checked) {
+      const booking = readRule(box.querySelector('[data-rule="booking"]'));
+      target.closest('.field-check').insertAdjacentHTML('afterend', ruleFieldset(Number(target.dataset.index), 'cancellation', booking));
+    }
+  }
+}
+
+function onServiceInput(event) {
+  const target = event.target;
+  if (!(target instanceof HTMLInputElement) || !target.classList.contains('service-label')) return;
+  const legend = target.closest('fieldset.service-box').querySelector('.service-legend');
+  legend.textContent = target.value.trim() || '(sans libellé)';
+}
+
+// --- Closures ------------------------------------------------------------------------------
+
+function drawClosures(closures) {
+  state.closures = [...closures].sort((a, b) => String(a.start).localeCompare(String(b.start)));
+  render(ui.closures, closuresTable(state.closures));
+}
+
+/**
+ * A closure change bumps the settings' version. Take the new version only when nothing
+ * else changed on the server since the form was read; otherwise keep the old one so that
+ * saving the form still reports the conflict.
+ */
+async function refreshAfterClosureChange() {
+  try {
+    const fresh = await getSettings();
+    drawClosures(fresh.closures || []);
+    if (coreOf(fresh) === state.core) state.version = fresh.version;
+  } catch (error) {
+    // The list shown is still right for what this page did; a save will tell the rest.
+  }
+}
+
+async function createClosure() {
+  const form = ui.closureForm;
+  clearErrors(ui.closureMessage, form);
+  const el = form.elements;
+  const closure = { start: el.start.value, end: el.end.value, label: el.label.value.trim() };
+  if (!isIsoDate(closure.start) || !isIsoDate(closure.end) || !closure.label) {
+    showMessage(ui.closureMessage, 'Indiquez les dates « Du » et « Au » et le motif de la fermeture.');
+    return;
+  }
+  if (closure.end < closure.start) {
+    const text = 'La date « Au » doit suivre la date « Du ».';
+    showMessage(ui.closureMessage, text);
+    showFieldError(form, 'end', text);
+    return;
+  }
+  setBusy(form, true);
+  let created;
+  try {
+    created = await addClosure(closure);
+  } catch (error) {
+    setBusy(form, false);
+    reportError(error, ui.closureMessage, form);
+    return;
+  }
+  setBusy(form, false);
+  form.reset();
+  drawClosures([...state.closures, created || closure]);
+  showMessage(ui.closureMessage, 'Fermeture ajoutée.', 'success');
+  await refreshAfterClosureChange();
+}
+
+async function removeClosure(button) {
+  clearErrors(ui.closuresMessage);
+  setBusy(button, true);
+  try {
+    await deleteClosure(button.dataset.closureId);
+  } catch (error) {
+    setBusy(button, false);
+    reportError(error, ui.closuresMessage);
+    return;
+  }
+  drawClosures(state.closures.filter((c) => String(c.id) !== button.dataset.closureId));
+  showMessage(ui.closuresMessage, 'Fermeture supprimée.', 'success');
+  focus($('#closures-title'));
+  await refreshAfterClosureChange();
+}
+
+function wireEvents() {
+  ui.form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    save();
+  });
+  ui.services.addEventListener('change', onServiceChange);
+  ui.services.addEventListener('input', onServiceInput);
+  ui.closureForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    createClosure();
+  });
+  ui.closures.addEventListener('click', (event) => {
+    const button = event.target instanceof Element ? event.target.closest('button.delete-closure') : null;
+    if (button) removeClosure(button);
+  });
+}

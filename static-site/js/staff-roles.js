@@ -1,0 +1,56 @@
+/**
+ * staff-roles.js — which staff role ("admin", "agent", "kitchen") may use which console page
+ * and which CSV export. The server enforces the same rules; this only hides what would be
+ * refused. Pure, no DOM: importable from Node.
+ */
+
+export const ROLE_LABELS = {
+  admin: 'Administrateur',
+  agent: 'Agent',
+  kitchen: 'Cuisine',
+};
+
+const ALL = ['admin', 'agent', 'kitchen'];
+
+/** The console pages, in the order of the navigation bar. */
+export const STAFF_PAGES = [
+  { key: 'accueil', href: 'personnel.html', label: 'Accueil', roles: ALL },
+  { key: 'familles', href: 'familles.html', label: 'Familles', roles: ['admin', 'agent'] },
+  { key: 'parametres', href: 'parametres.html', label: 'Paramètres', roles: ['admin'] },
+  { key: 'pointage', href: 'pointage.html', label: 'Pointage', roles: ['admin', 'agent'] },
+  { key: 'effectifs', href: 'effectifs.html', label: 'Effectifs', roles: ALL },
+  { key: 'menus', href: 'menus-personnel.html', label: 'Menus', roles: ['admin', 'kitchen'] },
+  { key: 'exports', href: 'exports.html', label: 'Exports', roles: ALL },
+  { key: 'verrouillages', href: 'verrouillages.html', label: 'Verrouillages', roles: ['admin'] },
+  { key: 'comptes', href: 'personnel-comptes.html', label: 'Personnel', roles: ['admin'] },
+  { key: 'journal', href: 'journal.html', label: 'Journal', roles: ['admin'] },
+];
+
+/** The CSV exports, in display order, with the roles allowed to download each. */
+export const EXPORTS = [
+  { name: 'headcounts', label: 'Effectifs cuisine', roles: ALL },
+  { name: 'bookings', label: 'Réservations', roles: ['admin', 'agent'] },
+  { name: 'attendance', label: 'Pointage', roles: ['admin', 'agent'] },
+  { name: 'families', label: 'Familles', roles: ['admin'] },
+];
+
+/** Whether a staff role may open a console page (by key). */
+export function canUse(role, pageKey) {
+  const page = STAFF_PAGES.find((p) => p.key === pageKey);
+  return Boolean(page && page.roles.includes(role));
+}
+
+/** The navigation links a role sees. */
+export function pagesFor(role) {
+  return STAFF_PAGES.filter((p) => p.roles.includes(role));
+}
+
+/** The exports a role may download. */
+export function exportsFor(role) {
+  return EXPORTS.filter((x) => x.roles.includes(role));
+}
+
+/** Only an administrator edits families; an agent reads them. */
+export function canEditFamilies(role) {
+  return role === 'admin';
+}

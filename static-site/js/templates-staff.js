@@ -1,0 +1,448 @@
+/**
+ * templates-staff.js — HTML strings of the staff console, built from server data.
+ *
+ * Same rules as templates.js: every value from a person or the server goes through
+ * escapeHtml (text and double-quoted attributes), no inline style or handler.
+ */
+import { escapeHtml as e } from './templates.js';
+import {
+  MEAL_TYPES, SERVICE_MODES, WEEKDAYS, mealTypeLabel,
+} from './labels.js';
+import { centsToEuros } from './money.js';
+import { formatDateTime, formatLongDate, formatShortDate } from './format.js';
+import { ROLE_LABELS, pagesFor } from './staff-roles.js';
+
+// --- Navigation ---------------------------------------------------------------------------
+
+/** The console's navigation bar: the pages the role may use, the current one marked. */
+export function staffNav(role, currentKey) {
+  const items = pagesFor(role).map((p) => {
+    const current = p.key === currentKey ? ' aria-current="page"' : '';
+    return `<li><a href="${e(p.href)}"${current}>${e(p.label)}</a></li>`;
+  }).join('');
+  return `<ul class="nav-list">${items}</ul>`;
+}
+
+/** A role's French name ("Administrateur", "Agent", "Cuisine"). */
+export function roleLabel(role) {
+  return ROLE_LABELS[role] || role || '';
+}
+
+// --- Families ------------------------------------------------------------------------------
+
+function childrenCount(n) {
+  const count = Number(n) || 0;
+  if (!count) return 'aucun enfant';
+  return `${count} enfant${count >= 2 ? 's' : ''}`;
+}
+
+/** The list of families found by a search; each links to its page. */
+export function familyResults(families) {
+  if (!families.length) return '<p class="empty">Aucune famille ne correspond à cette recherche.</p>';
+  const items = families.map((f) => {
+    const emails = (f.emails || []).filter(Boolean).map((m) => `<span class="result-email">${e(m)}</span>`).join('');
+    const archived = f.archived ? ' <span class="badge is-archived">Archivée</span>' : '';
+    return `<li class="result${f.archived ? ' is-archived' : ''}">
+<a class="result-link" href="famille.html?numero=${e(encodeURIComponent(f.number))}"><span class="result-name">${e(f.name)}</span> <span class="result-number">n° ${e(f.number)}</span></a>${archived}
+<p class="result-meta">${emails}<span class="result-children">${e(childrenCount(f.children_count))}</span></p>
+</li>`;
+  }).join('');
+  return `<ul class="result-list">${items}</ul>`;
+}
+
+/** The success line after a family was created, with a link to its page. */
+export function familyCreated(number, text) {
+  return `<p>${e(text)}</p><p><a href="famille.html?numero=${e(encodeURIComponent(number))}">Ouvrir la fiche de la famille n° ${e(number)}</a></p>`;
+}
+
+function detailLine(term, valueHtml) {
+  return valueHtml ? `<div><dt>${e(term)}</dt><dd>${valueHtml}</dd></div>` : '';
+}
+
+function lines(values) {
+  return (values || []).filter(Boolean).map(e).join('<br>');
+}
+
+/** A family's details, read-only (for agents: no income, which only billing needs). */
+export function familyReadonly(family) {
+  return `<dl class="details">
+${detailLine('N° de famille', e(family.number))}
+${detailLine('Adresses mail', lines(family.emails))}
+${detailLine('Téléphones', lines(family.phones))}
+${family.address ? `<div><dt>Adresse</dt><dd class="address">${e(family.address)}</dd></div>` : ''}
+</dl>`;
+}
+
+function childName(child) {
+  return [child.first_name, child.last_name].filter(Boolean).join(' ');
+}
+
+function childHeading(child) {
+  const id = `child-${e(child.id)}-title`;
+  const archived = child.archived ? ' <span class="badge is-archived">Archivé</span>' : '';
+  return `<h3 id="${id}"><span class="child-title">${e(childName(child))}</span>${archived}</h3>`;
+}
+
+/** A child's details, read-only (for agents). */
+export function childReadonly(child) {
+  const pickup = (child.pickup_people || []).filter(Boolean);
+  return `<article class="child-card${child.archived ? ' is-archived' : ''}" aria-labelledby="child-${e(child.id)}-title">
+${childHeading(child)}
+<dl class="details">
+${detailLine('École', e(child.school))}
+${detailLine('Classe', e(child.class_name))}
+${detailLine('Régime', e(mealTypeLabel(child.meal_type || 'standard')))}
+${detailLine('Allergies / PAI', child.allergies ? `<span class="badge is-allergy">${e(child.allergies)}</span>` : '')}
+${detailLine('Personnes autorisées à récupérer l\'enfant', lines(pickup))}
+</dl>
+</article>`;
+}
+
+/** A child's edit form (administrators), named by the child's heading. */
+export function childEditCard(child) {
+  const id = e(child.id);
+  const p = `child-${id}`;
+  const options = MEAL_TYPES.map((m) => `<option value="${e(m.code)}"${m.code === (child.meal_type || 'standard') ? ' selected' : ''}>${e(m.label)}</option>`).join('');
+  const archive = child.archived
+    ? ''
+    : `<button type="button" class="archive-child" data-child-id="${id}">Archiver l'enfant<span class="visually-hidden"> ${e(childName(child))}</span></button>`;
+  return `<article class="child-card${child.archived ? ' is-archived' : ''}" aria-labelledby="${p}-title" data-child-id="${id}">
+${childHeading(child)}
+<form class="child-form form" method="post" data-child-id="${id}" aria-labelledby="${p}-title">
+<div class="field-row">
+<div class="field"><label for="${p}-first-name">Prénom</label><input id="${p}-first-name" name="first_name" data-field="first_name" type="text" autocomplete="off" required value="${e(child.first_name)}"></div>
+<div class="field"><label for="${p}-last-name">Nom</label><input id="${p}-last-name" name="last_name" data-field="last_name" type="text" autocomplete="off" required value="${e(child.last_name)}"></div>
+</div>
+<div class="field-row">
+<div class="field"><label for="${p}-school">École</label><input id="${p}-school" name="school" data-field="school" type="text" autocomplete="off" value="${e(child.school)}"></div>
+<div class="field"><label for="${p}-class">Classe</label><input id="${p}-class" name="class_name" data-field="class_name" type="text" autocomplete="off" value="${e(child.class_name)}"></div>
+</div>
+<div class="field"><label for="${p}-meal">Régime</label><select id="${p}-meal" name="meal_type" data-field="meal_type">${options}</select></div>
+<div class="field"><label for="${p}-allergies">Allergies / PAI</label><textarea id="${p}-allergies" name="allergies" data-field="allergies" rows="2" autocomplete="off">${e(child.allergies)}</textarea></div>
+<div class="field"><label for="${p}-pickup">Personnes autorisées à récupérer l'enfant</label><textarea id="${p}-pickup" name="pickup_people" data-field="pickup_people" rows="3" autocomplete="off" aria-describedby="${p}-pickup-hint">${e((child.pickup_people || []).join('\n'))}</textarea><p id="${p}-pickup-hint" class="hint">Une personne par ligne.</p></div>
+<div class="message" role="alert" hidden></div>
+<div class="actions">
+<button type="submit" class="primary">Enregistrer<span class="visually-hidden"> ${e(childName(child))}</span></button>
+${archive}
+</div>
+</form>
+</article>`;
+}
+
+// --- Settings ------------------------------------------------------------------------------
+
+function options(list, selected) {
+  return list.map((o) => `<option value="${e(o.value)}"${String(o.value) === String(selected) ? ' selected' : ''}>${e(o.label)}</option>`).join('');
+}
+
+const RULE_TYPES = [
+  { value: 'weekly', label: 'Hebdomadaire' },
+  { value: 'school_days_before', label: 'Jours d\'école avant' },
+];
+
+const DEFAULT_RULE = { type: 'weekly', weekday: 4, time: '17:00' };
+
+/**
+ * One deadline rule ("booking" or "cancellation") of service n° i: its type, then the
+ * weekday (weekly) or the number of school days (school_days_before), then the time.
+ */
+export function ruleFieldset(i, kind, rule) {
+  const r = rule || DEFAULT_RULE;
+  const p = `svc-${i}-${kind}`;
+  const f = `services[${i}].deadline.${kind}`;
+  const legend = kind === 'booking' ? 'Date limite de réservation' : 'Date limite d\'annulation';
+  const type = r.type === 'school_days_before' ? 'school_days_before' : 'weekly';
+  const weekday = r.type === 'weekly' ? r.weekday : DEFAULT_RULE.weekday;
+  const days = r.type === 'school_days_before' ? r.days : 1;
+  const time = r.time || DEFAULT_RULE.time;
+  return `<fieldset class="rule" data-rule="${e(kind)}" data-field="${e(f)}">
+<legend>${e(legend)}</legend>
+<div class="field-row">
+<div class="field"><label for="${p}-type">Type de délai</label><select id="${p}-type" class="rule-type" name="${p}-type" data-field="${e(f)}.type">${options(RULE_TYPES, type)}</select></div>
+<div class="field" data-kind="weekly"${type === 'weekly' ? '' : ' hidden'}><label for="${p}-weekday">Jour de la semaine précédente</label><select id="${p}-weekday" class="rule-weekday" name="${p}-weekday" data-field="${e(f)}.weekday">${options(WEEKDAYS, weekday)}</select></div>
+<div class="field" data-kind="school_days_before"${type === 'school_days_before' ? '' : ' hidden'}><label for="${p}-days">Nombre de jours d'école avant</label><input id="${p}-days" class="rule-days" name="${p}-days" type="number" min="1" max="30" step="1" inputmode="numeric" data-field="${e(f)}.days" value="${e(days)}"></div>
+<div class="field"><label for="${p}-time">Heure</label><input id="${p}-time" class="rule-time" name="${p}-time" type="time" data-field="${e(f)}.time" value="${e(time)}"></div>
+</div>
+</fieldset>`;
+}
+
+/** The fieldset of one service (legend = its label) in the settings form. */
+export function serviceFieldset(service, i) {
+  const p = `svc-${i}`;
+  const f = `services[${i}]`;
+  const deadline = service.deadline || null;
+  const booked = service.mode === 'booked';
+  const cancellation = deadline && deadline.cancellation ? deadline.cancellation : null;
+  const modes = SERVICE_MODES.map((m) => ({ value: m.code, label: m.label }));
+  return `<fieldset class="service-box" data-code="${e(service.code)}" data-field="${e(f)}">
+<legend class="service-legend">${e(service.label)}</legend>
+<div class="field-row">
+<div class="field"><label for="${p}-label">Libellé</label><input id="${p}-label" name="${p}-label" class="service-label" type="text" maxlength="40" autocomplete="off" data-field="${e(f)}.label ${e(f)}.code" value="${e(service.label)}"></div>
+<div class="field"><label for="${p}-mode">Mode</label><select id="${p}-mode" name="${p}-mode" class="service-mode" data-field="${e(f)}.mode">${options(modes, service.mode)}</select></div>
+</div>
+<div class="deadline-block"${booked ? '' : ' hidden'}>
+${ruleFieldset(i, 'booking', deadline && deadline.booking)}
+<div class="field-check"><input id="${p}-has-cancel" type="checkbox" class="has-cancellation" data-index="${i}"${cancellation ? ' checked' : ''}><label for="${p}-has-cancel">Date limite d'annulation différente</label></div>
+${cancellation ? ruleFieldset(i, 'cancellation', cancellation) : ''}
+</div>
+<div class="field-row">
+<div class="field"><label for="${p}-closing">Heure de fermeture</label><input id="${p}-closing" name="${p}-closing" type="time" data-field="${e(f)}.closing_time" value="${e(service.closing_time || '')}" aria-describedby="${p}-closing-hint"><p id="${p}-closing-hint" class="hint">Pour la garderie : au-delà, le retard est compté.</p></div>
+<div class="field"><label for="${p}-price">Prix (€)</label><input id="${p}-price" name="${p}-price" type="text" inputmode="decimal" autocomplete="off" data-field="${e(f)}.price_cents" value="${e(centsToEuros(service.price_cents))}" aria-describedby="${p}-price-hint"><p id="${p}-price-hint" class="hint">Par exemple 3,50. Vide si non facturé.</p></div>
+</div>
+</fieldset>`;
+}
+
+/** The list of closures, each with its "Supprimer" button. */
+export function closuresTable(closures) {
+  if (!closures.length) return '<p class="empty">Aucune fermeture.</p>';
+  const rows = closures.map((c) => `<tr>
+<td>${e(formatShortDate(c.start))}</td>
+<td>${e(formatShortDate(c.end))}</td>
+<td>${e(c.label)}</td>
+<td><button type="button" class="delete-closure" data-closure-id="${e(c.id)}">Supprimer<span class="visually-hidden"> la fermeture ${e(c.label)} du ${e(formatShortDate(c.start))}</span></button></td>
+</tr>`).join('');
+  return `<div class="table-scroll"><table class="data-table">
+<caption class="visually-hidden">Fermetures</caption>
+<thead><tr><th scope="col">Du</th><th scope="col">Au</th><th scope="col">Motif</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
+<tbody>${rows}</tbody></table></div>`;
+}
+
+// --- Attendance ("Pointage") -------------------------------------------------------------------
+
+/** "Toto TEST": first name, then the last name in capitals as on school lists. */
+export function attendanceName(child) {
+  const last = String(child.last_name || '').toLocaleUpperCase('fr-FR');
+  return [child.first_name, last].filter(Boolean).join(' ');
+}
+
+/**
+ * One child's card: name, class, family, booked or not, diet and allergies, the "Présent" /
+ * "Absent" buttons and, for care services (`care`), "Arrivée" / "Départ" with their times.
+ * The state (pressed buttons, times, absence) is applied afterwards by the controller.
+ */
+export function attendanceCard(child, { care, bookedMode }) {
+  const id = e(child.child_id);
+  const p = `att-${id}`;
+  const name = attendanceName(child);
+  const badges = [];
+  if (bookedMode) {
+    badges.push(child.booked
+      ? '<span class="badge is-booked">Réservé</span>'
+      : '<span class="badge is-unbooked">Non réservé</span>');
+  }
+  if (child.meal_type && child.meal_type !== 'standard') {
+    badges.push(`<span class="badge">${e(mealTypeLabel(child.meal_type))}</span>`);
+  }
+  if (child.allergies) {
+    badges.push(`<span class="badge is-allergy"><span aria-hidden="true">⚠ </span>Allergies / PAI : ${e(child.allergies)}</span>`);
+  }
+  const family = child.family_name ? `Famille ${e(child.family_name)}${child.family_number ? ` (n° ${e(child.family_number)})` : ''}` : '';
+  const info = [child.class_name ? `<span class="att-class">${e(child.class_name)}</span>` : '', family].filter(Boolean).join(' · ');
+  const pickup = (child.pickup_people || []).filter(Boolean);
+  const pickupLine = care && pickup.length
+    ? `<p class="att-pickup">Peut être récupéré(e) par : ${pickup.map(e).join(', ')}</p>`
+    : '';
+  const times = care ? `<div class="att-times">
+<div class="att-time">
+<button type="button" class="att-stamp" data-action="arrival" aria-label="Arrivée : ${e(name)}">Arrivée</button>
+<div class="att-time-field"><label for="${p}-arrival">Heure d'arrivée de ${e(child.first_name)}</label><input id="${p}-arrival" type="time" data-action="arrival-time" data-field="arrival"></div>
+</div>
+<div class="att-time">
+<button type="button" class="att-stamp" data-action="departure" aria-label="Départ : ${e(name)}">Départ</button>
+<div class="att-time-field"><label for="${p}-departure">Heure de départ de ${e(child.first_name)}</label><input id="${p}-departure" type="time" data-action="departure-time" data-field="departure"></div>
+</div>
+</div>` : '';
+  return `<article class="att-card" data-child-id="${id}" data-search="${e(`${child.first_name} ${child.last_name} ${child.family_name || ''} ${child.family_number || ''} ${child.class_name || ''}`)}" aria-labelledby="${p}-name">
+<div class="att-main">
+<div class="att-who">
+<h4 class="att-name" id="${p}-name">${e(name)}</h4>
+${info ? `<p class="att-info">${info}</p>` : ''}
+${badges.length ? `<p class="att-badges">${badges.join(' ')}</p>` : ''}
+${pickupLine}
+</div>
+<div class="att-buttons">
+<button type="button" class="att-btn att-present" data-action="present" aria-pressed="false" aria-label="Présent : ${e(name)}">Présent</button>
+<button type="button" class="att-btn att-absent" data-action="absent" aria-pressed="false" aria-label="Absent : ${e(name)}">Absent</button>
+</div>
+</div>
+${times}
+<p class="att-late" hidden></p>
+<div class="att-absence" hidden>
+<div class="field-check"><input id="${p}-justified" type="checkbox" data-action="justified" data-field="justified"><label for="${p}-justified">Absence justifiée</label></div>
+<div class="field"><label for="${p}-reason">Motif</label><input id="${p}-reason" type="text" data-action="reason" data-field="reason" autocomplete="off"></div>
+</div>
+<p class="att-error" role="alert" hidden></p>
+</article>`;
+}
+
+/** A titled group of attendance cards ("Enfants attendus", "Autres enfants"). */
+export function attendanceGroup(id, title, cardsHtml, count) {
+  return `<section class="att-group" aria-labelledby="${e(id)}">
+<h3 class="att-group-title" id="${e(id)}">${e(title)} (${e(count)})</h3>
+${cardsHtml}
+</section>`;
+}
+
+// --- Headcounts ("Effectifs") ---------------------------------------------------------------------
+
+const HEADCOUNT_TYPES = ['standard', 'sans_porc', 'vegetarien', 'panier_pai'];
+
+/** Date | Prestation | Total | one column per diet | Verrouillé / Provisoire. */
+export function headcountsTable(days) {
+  if (!days.length) return '<p class="empty">Aucun effectif sur cette période.</p>';
+  const head = HEADCOUNT_TYPES.map((t) => `<th scope="col" class="num">${e(mealTypeLabel(t))}</th>`).join('');
+  const rows = days.map((d) => {
+    const by = d.by_meal_type || {};
+    const cells = HEADCOUNT_TYPES.map((t) => `<td class="num">${e(Number(by[t]) || 0)}</td>`).join('');
+    const status = d.locked
+      ? '<span class="badge is-locked">Verrouillé</span>'
+      : '<span class="badge">Provisoire</span>';
+    return `<tr><td>${e(formatShortDate(d.date))}</td><td>${e(d.label || d.service)}</td><td class="num total">${e(Number(d.total) || 0)}</td>${cells}<td>${status}</td></tr>`;
+  }).join('');
+  return `<div class="table-scroll"><table class="data-table headcounts">
+<caption class="visually-hidden">Effectifs par jour et par prestation</caption>
+<thead><tr><th scope="col">Date</th><th scope="col">Prestation</th><th scope="col" class="num">Total</th>${head}<th scope="col">État</th></tr></thead>
+<tbody>${rows}</tbody></table></div>`;
+}
+
+// --- Exports ---------------------------------------------------------------------------------
+
+/** One download link per export: `items` = [{name, label, href}] (href null: no period yet). */
+export function exportLinks(items) {
+  return items.map((x) => (x.href
+    ? `<li><a class="button-link export-link" href="${e(x.href)}" download data-export="${e(x.name)}">${e(x.label)}</a></li>`
+    : `<li><a class="button-link export-link" aria-disabled="true" data-export="${e(x.name)}">${e(x.label)}</a></li>`)).join('');
+}
+
+// --- Lock runs ("Verrouillages") ------------------------------------------------------------------
+
+const TRIGGERS = { schedule: 'Automatique', staff: 'Manuel (personnel)' };
+const OUTCOMES = {
+  success: { text: 'Réussi', cls: 'is-booked' },
+  failure: { text: 'Échec', cls: 'is-allergy' },
+  running: { text: 'En cours', cls: 'is-locked' },
+};
+
+function plural(n, one, many) {
+  return `${n} ${Number(n) >= 2 ? many : one}`;
+}
+
+/** Début | Fin | Déclenchement | Résultat | Détail. */
+export function runsTable(runs) {
+  if (!runs.length) return '<p class="empty">Aucune exécution pour le moment.</p>';
+  const rows = runs.map((r) => {
+    const outcome = OUTCOMES[r.outcome] || { text: r.outcome || '', cls: '' };
+    const detail = [];
+    if (r.summary) detail.push(e(r.summary));
+    else if (Number.isFinite(Number(r.frozen_count)) && r.outcome !== 'running') {
+      detail.push(e(plural(Number(r.frozen_count) || 0, 'créneau verrouillé', 'créneaux verrouillés')));
+    }
+    if (r.error) detail.push(`<span class="run-error">Erreur : ${e(r.error)}</span>`);
+    return `<tr>
+<td>${e(formatDateTime(r.started_at))}</td>
+<td>${r.ended_at ? e(formatDateTime(r.ended_at)) : '<span class="empty">—</span>'}</td>
+<td>${e(TRIGGERS[r.trigger] || r.trigger || '')}</td>
+<td><span class="badge ${outcome.cls}">${e(outcome.text)}</span></td>
+<td>${detail.join('<br>')}</td>
+</tr>`;
+  }).join('');
+  return `<div class="table-scroll"><table class="data-table runs">
+<caption class="visually-hidden">Exécutions du verrouillage</caption>
+<thead><tr><th scope="col">Début</th><th scope="col">Fin</th><th scope="col">Déclenchement</th><th scope="col">Résultat</th><th scope="col">Détail</th></tr></thead>
+<tbody>${rows}</tbody></table></div>`;
+}
+
+// --- Staff accounts --------------------------------------------------------------------------------
+
+const ROLE_CODES = ['admin', 'agent', 'kitchen'];
+
+/** One staff account: name, e-mail, role select, "Enregistrer" and "Supprimer". */
+export function accountCard(account, index, isSelf) {
+  const p = `acc-${index}`;
+  const name = account.name || account.email;
+  const roleOptions = ROLE_CODES.map((r) => `<option value="${e(r)}"${r === account.role ? ' selected' : ''}>${e(ROLE_LABELS[r])}</option>`).join('');
+  const self = isSelf ? ' <span class="badge is-booked">Vous</span>' : '';
+  const remove = isSelf
+    ? ''
+    : `<button type="button" class="delete-account">Supprimer<span class="visually-hidden"> le compte de ${e(name)}</span></button>`;
+  return `<li class="account-card">
+<form class="account-form" method="post" data-email="${e(account.email)}" data-name="${e(account.name)}" aria-labelledby="${p}-name">
+<p class="account-who"><strong id="${p}-name">${e(name)}</strong>${self}<br><span class="account-email">${e(account.email)}</span></p>
+<div class="inline-row">
+<div class="field"><label for="${p}-role">Rôle de ${e(name)}</label><select id="${p}-role" name="role" data-field="role"${isSelf ? ' disabled aria-describedby="' + p + '-self"' : ''}>${roleOptions}</select></div>
+${isSelf ? '' : `<button type="submit">Enregistrer<span class="visually-hidden"> le rôle de ${e(name)}</span></button>`}
+${remove}
+</div>
+${isSelf ? `<p id="${p}-self" class="hint">Votre propre compte ne peut être ni modifié ni supprimé ici.</p>` : ''}
+<div class="message" role="alert" hidden></div>
+</form>
+</li>`;
+}
+
+/** The list of staff accounts. */
+export function accountList(accounts, selfEmail) {
+  if (!accounts.length) return '<p class="empty">Aucun compte.</p>';
+  const self = String(selfEmail || '').toLowerCase();
+  return `<ul class="account-list">${accounts.map((a, i) => accountCard(a, i, self && String(a.email).toLowerCase() === self)).join('')}</ul>`;
+}
+
+// --- Audit log ("Journal") --------------------------------------------------------------------------
+
+function jsonBlock(title, value) {
+  if (value === null || value === undefined) {
+    return `<div class="audit-side"><h4>${e(title)}</h4><p class="empty">—</p></div>`;
+  }
+  return `<div class="audit-side"><h4>${e(title)}</h4><pre class="audit-json">${e(JSON.stringify(value, null, 2))}</pre></div>`;
+}
+
+/** The journal's entries, as given (newest first): when, who, what, on what, before/after. */
+export function auditEntries(entries) {
+  if (!entries.length) return '<p class="empty">Aucune modification sur cette période.</p>';
+  const items = entries.map((entry) => {
+    const hasDiff = (entry.before !== null && entry.before !== undefined)
+      || (entry.after !== null && entry.after !== undefined);
+    const diff = hasDiff
+      ? `<details class="audit-diff"><summary>Avant / après</summary><div class="audit-sides">${jsonBlock('Avant', entry.before)}${jsonBlock('Après', entry.after)}</div></details>`
+      : '';
+    return `<li class="audit-entry">
+<p class="audit-line"><time class="audit-at" datetime="${e(entry.at)}">${e(formatDateTime(entry.at))}</time> <span class="audit-who">${e(entry.who)}</span></p>
+<p class="audit-what"><code class="audit-action">${e(entry.action)}</code>${entry.target ? ` <span class="audit-target">${e(entry.target)}</span>` : ''}</p>
+${diff}
+</li>`;
+  }).join('');
+  return `<ol class="audit-list">${items}</ol>`;
+}
+
+// --- Menus (kitchen) ---------------------------------------------------------------------------------
+
+/** The summary line of a dish's allergen list: "Allergènes : Gluten, Lait" or "… aucun". */
+export function allergenSummary(codes, allergens) {
+  const names = codes.map((c) => allergens[c] || c);
+  return `Allergènes : ${names.length ? names.join(', ') : 'aucun'}`;
+}
+
+/** One dish row: its name, its allergens (in a disclosure), and "Retirer". */
+export function dishRow(date, key, number, dish, allergens) {
+  const p = `dish-${e(date)}-${e(key)}`;
+  const chosen = new Set(dish.allergens || []);
+  const boxes = Object.entries(allergens).map(([code, label]) => `<label class="choice"><input type="checkbox" class="allergen" value="${e(code)}"${chosen.has(code) ? ' checked' : ''}> ${e(label)}</label>`).join('');
+  return `<li class="dish-row" data-key="${e(key)}">
+<div class="field dish-name-field"><label for="${p}-name" class="dish-label">Plat ${e(number)}</label><input id="${p}-name" class="dish-name" type="text" maxlength="120" autocomplete="off" value="${e(dish.name)}"></div>
+<details class="dish-allergens"><summary class="allergen-summary">${e(allergenSummary([...chosen], allergens))}</summary>
+<fieldset class="allergen-box"><legend class="visually-hidden">Allergènes du plat ${e(number)}</legend><div class="choices">${boxes}</div></fieldset>
+</details>
+<button type="button" class="remove-dish">Retirer<span class="visually-hidden"> le plat ${e(number)}</span></button>
+</li>`;
+}
+
+/** The edit block of one day: "Menu végétarien", its dishes, "Ajouter un plat". */
+export function menuDayEditor(day, dishesHtml) {
+  const p = `menu-${e(day.date)}`;
+  const title = formatLongDate(day.date);
+  return `<fieldset class="menu-day-edit" data-date="${e(day.date)}">
+<legend>${e(title)}</legend>
+<div class="field-check"><input id="${p}-veg" type="checkbox" class="menu-veg"${day.vegetarian ? ' checked' : ''}><label for="${p}-veg">Menu végétarien</label></div>
+<ol class="dish-list">${dishesHtml}</ol>
+<button type="button" class="add-dish">Ajouter un plat<span class="visually-hidden"> le ${e(title)}</span></button>
+</fieldset>`;
+}

@@ -14,4 +14,5 @@ for blueprint in (public.bp, auth.bp, family.bp, staff.bp):
 if settings.is_local:
     app.register_blueprint(dev.bp)
 
-app.schedule(Cron(*lock.SCHEDULE), name="lock_bookings")(lock.lock_bookings)
+# Bound to a module-level name: the deployed handler is "app.lock_bookings".
+lock_bookings = app.schedule(Cron(*lock.SCHEDULE), name="lock_bookings")(lock.lock_bookings)

@@ -19,7 +19,7 @@ def family_json(family: Family) -> dict:
     """A family as the API shows it to itself."""
     return {"number": family.number, "name": family.name, "emails": list(family.emails),
             "phones": list(family.phones), "address": family.address,
-            "children": [child_json(c) for c in family.children]}
+            "children": [child_json(c) for c in family.active_children()]}
 
 
 @endpoint(bp, "/family", audience=FAMILY)

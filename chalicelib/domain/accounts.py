@@ -191,6 +191,9 @@ def parse_income(value: Any) -> Income:
         raise ValidationError("Quotient familial invalide.", field="income")
     qf = value.get("qf")
     if qf is None or qf == "":
+        if value.get("effective_from") not in (None, ""):
+            raise ValidationError("Indiquez le quotient familial qui prend effet à cette date.",
+                                  field="income.qf")
         return Income()
     if isinstance(qf, bool) or not isinstance(qf, int) or not 0 <= qf <= 100_000:
         raise ValidationError("Le quotient familial doit être un nombre entier positif.",

@@ -21,7 +21,7 @@ MAX_RANGE = timedelta(days=400)
 
 def _child(family: Family, child_id: str) -> Child:
     child = family.child(child_id)
-    if child is None:
+    if child is None or child.archived:
         raise NotFound()  # another family's child looks exactly like a missing one
     return child
 
@@ -179,7 +179,7 @@ class BookingService:
         settings = self._commune.get()
         services = settings.active_services()
         children = []
-        for child in family.children:
+        for child in family.active_children():
             stored = self._bookings.days(child.id, start, end)
             days = []
             for day, entry in sorted(stored.items()):

@@ -8,7 +8,7 @@ from typing import Any
 from chalicelib.domain.accounts import (STAFF_ROLES, Child, Family, StaffMember,
                                         apply_child_edit, apply_family_edit, apply_own_edit,
                                         is_email, normalize_email, parse_new_child,
-                                        parse_new_family)
+                                        parse_income, parse_new_family)
 from chalicelib.domain.errors import Forbidden, NotFound, ValidationError
 from chalicelib.domain.passwords import generate_temporary_password
 from chalicelib.domain.sessions import TEMPORARY_PASSWORD_LIFETIME
@@ -33,6 +33,7 @@ class FamilyService:
     def create_family(self, data: dict[str, Any], now: datetime) -> Family:
         """Create a family with a temporary password and e-mail its credentials."""
         new = parse_new_family(data)
+        income = parse_income(data.get("income"))
         # Validate before taking a number, so that bad input burns none.
         for email in new.emails:
             if self._accounts.find_login(email) is not None:
@@ -41,9 +42,8 @@ class FamilyService:
         number = self._accounts.next_family_number()
         family = self._accounts.create_family(
             number, new, hash_password(password), now + TEMPORARY_PASSWORD_LIFETIME, now)
-        if "income" in data:
-            family = self._accounts.save_family(family, apply_family_edit(
-                family, {"income": data["income"]}))
+        if income.qf is not None:
+            family = self._accounts.save_family(family, replace(family, income=income))
         self._mailer.send(templates.welcome_family(
             family.emails, family.name, number, password, self._site_url))
         return family

@@ -83,8 +83,11 @@ class LockService:
         for child_id, number in rows:
             family = families.get(number)
             child = family.child(child_id) if family else None
-            by_type[child.meal_type if child else "standard"] += 1
-        return Headcount(day, service, len(rows), dict(by_type))
+            # The kitchen does not cook for children who left (archived).
+            if child is None or child.archived or family.archived:
+                continue
+            by_type[child.meal_type] += 1
+        return Headcount(day, service, sum(by_type.values()), dict(by_type))
 
     def _advance(self, service: str, watermark: date):
         for _attempt in range(5):

@@ -96,7 +96,9 @@ class OperationsService:
             for child_id, number in wanted.items():
                 family = families.get(number)
                 child = family.child(child_id) if family else None
-                if child is not None:
+                # Who left (archived child or family) is not expected, unless recorded.
+                gone = child is None or child.archived or family.archived
+                if child is not None and (not gone or child_id in records):
                     rows.append((family, child, child_id in booked))
         else:
             for family in self._accounts.all_families():
@@ -156,7 +158,9 @@ class OperationsService:
         if day > now.date() or now.date() - day > ATTENDANCE_PAST:
             raise ValidationError("On ne pointe que le jour même ou des jours récents.",
                                   field="date")
-        service = self._service(settings, data.get("service") or "")
+        if not isinstance(data.get("service"), str) or not data["service"]:
+            raise ValidationError("Indiquez la prestation pointée.", field="service")
+        service = self._service(settings, data["service"])
         child_id = data.get("child_id")
         number = child_id.split("-")[0] if isinstance(child_id, str) else ""
         family = self._accounts.get_family(number) if number.isdigit() else None
@@ -224,10 +228,15 @@ class OperationsService:
                     missing = [f for _, f in booked if f not in families]
                     if missing:
                         families.update(self._accounts.get_families(missing))
+                    total = 0
                     for child_id, number in booked:
-                        child = families[number].child(child_id) if number in families else None
-                        by_type[child.meal_type if child else "standard"] += 1
-                    total, by_meal = len(booked), dict(by_type)
+                        family = families.get(number)
+                        child = family.child(child_id) if family else None
+                        if child is None or child.archived or family.archived:
+                            continue
+                        by_type[child.meal_type] += 1
+                        total += 1
+                    by_meal = dict(by_type)
                 else:
                     total, by_meal = count.total, count.by_meal_type
                 rows.append({"date": day.isoformat(), "service": service.code,

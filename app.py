@@ -2,13 +2,16 @@
 from chalice import Chalice, Cron
 
 from chalicelib.api import auth, dev, family, public, staff
-from chalicelib.jobs import lock
+from chalicelib.jobs import invoice, lock
+from chalicelib.logging_setup import configure as configure_logs
 from chalicelib.settings import get_settings
 
 settings = get_settings()  # fails fast on an unsafe environment (e.g. CANTINE_NOW in prod)
 
 app = Chalice(app_name="cantine")
+configure_logs(app, settings)  # JSON lines with the request id, outside the local stage
 app.api.cors = False  # the site and the API share one origin
+app.api.binary_types.append("application/pdf")  # invoices
 for blueprint in (public.bp, auth.bp, family.bp, staff.bp):
     app.register_blueprint(blueprint)
 if settings.is_local:
@@ -16,3 +19,4 @@ if settings.is_local:
 
 # Bound to a module-level name: the deployed handler is "app.lock_bookings".
 lock_bookings = app.schedule(Cron(*lock.SCHEDULE), name="lock_bookings")(lock.lock_bookings)
+invoice_month = app.schedule(Cron(*invoice.SCHEDULE), name="invoice_month")(invoice.invoice_month)

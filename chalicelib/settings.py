@@ -18,7 +18,12 @@ NOW = "CANTINE_NOW"                    # local stage only: the fixed current ins
 SITE_URL = "CANTINE_SITE_URL"          # public address of the site, for links in e-mails
 MAIL_FROM = "CANTINE_MAIL_FROM"        # verified SES sender
 AWS_ENDPOINT = "CANTINE_AWS_ENDPOINT"  # local stage only: moto's server
+PAYFIP_NUMCLI = "CANTINE_PAYFIP_NUMCLI"      # the régie's 6-digit client number
+PAYFIP_MODE = "CANTINE_PAYFIP_MODE"          # T (test), X (activation), W (production)
+PAYFIP_ENDPOINT = "CANTINE_PAYFIP_ENDPOINT"  # local stage only: the fake PayFip server
 REGION = "AWS_DEFAULT_REGION"
+PAYFIP_SERVICE = "https://www.payfip.gouv.fr/tpa/services/securite"
+PAYFIP_PAGE = "https://www.payfip.gouv.fr/tpa/paiementws.web?idop={idop}"
 
 STAGES = ("local", "dev", "prod")
 PARIS = ZoneInfo("Europe/Paris")
@@ -37,6 +42,10 @@ class Settings:
     mail_from: str
     aws_endpoint: str | None = None
     fixed_now: datetime | None = None
+    payfip_numcli: str = ""
+    payfip_mode: str = "T"
+    payfip_service: str = PAYFIP_SERVICE
+    payfip_page: str = PAYFIP_PAGE
 
     @property
     def is_local(self) -> bool:
@@ -71,12 +80,21 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         raise SettingsError(f"{STAGE} doit valoir l'une de {', '.join(STAGES)} (reçu {stage!r})")
     raw_now = environ.get(NOW, "").strip()
     endpoint = environ.get(AWS_ENDPOINT, "").strip() or None
+    payfip_endpoint = environ.get(PAYFIP_ENDPOINT, "").strip().rstrip("/")
     if stage != "local":
         # A frozen clock or a fake AWS in dev/prod would silently corrupt real data.
         if raw_now:
             raise SettingsError(f"{NOW} n'est permis qu'à l'étape local")
         if endpoint:
             raise SettingsError(f"{AWS_ENDPOINT} n'est permis qu'à l'étape local")
+        if payfip_endpoint:
+            raise SettingsError(f"{PAYFIP_ENDPOINT} n'est permis qu'à l'étape local")
+    mode = environ.get(PAYFIP_MODE, "T").strip() or "T"
+    if mode not in ("T", "X", "W"):
+        raise SettingsError(f"{PAYFIP_MODE} doit valoir T, X ou W (reçu {mode!r})")
+    numcli = environ.get(PAYFIP_NUMCLI, "").strip()
+    if numcli and not (len(numcli) == 6 and numcli.isdigit()):
+        raise SettingsError(f"{PAYFIP_NUMCLI} doit compter 6 chiffres (reçu {numcli!r})")
     return Settings(
         stage=stage,
         table_prefix=environ.get(TABLE_PREFIX, f"cantine-{stage}-"),
@@ -85,6 +103,12 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         mail_from=environ.get(MAIL_FROM, "ne-pas-repondre@example.org"),
         aws_endpoint=endpoint,
         fixed_now=parse_now(raw_now) if raw_now else None,
+        payfip_numcli=numcli,
+        payfip_mode=mode,
+        payfip_service=(f"{payfip_endpoint}/tpa/services/securite" if payfip_endpoint
+                        else PAYFIP_SERVICE),
+        payfip_page=(f"{payfip_endpoint}/tpa/paiementws.web?idop={{idop}}" if payfip_endpoint
+                     else PAYFIP_PAGE),
     )
 
 

@@ -11,6 +11,7 @@ from chalicelib.clock import FixedClock, SystemClock
 from chalicelib.mail.sender import Mailer
 from chalicelib.services.audit import AuditService
 from chalicelib.services.auth import AuthService
+from chalicelib.services.billing import BillingService
 from chalicelib.services.bookings import BookingService, CommuneService
 from chalicelib.services.families import FamilyService
 from chalicelib.services.lock import LockService
@@ -20,6 +21,7 @@ from chalicelib.settings import Settings, get_settings
 from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.attendance import AttendanceRepository
 from chalicelib.storage.audit import AuditRepository
+from chalicelib.storage.billing import BillingRepository
 from chalicelib.storage.bookings import BookingRepository
 from chalicelib.storage.commune import CommuneRepository
 from chalicelib.storage.jobs import HeadcountRepository, JobRunRepository
@@ -44,6 +46,7 @@ class Container:
     attendance: AttendanceRepository
     booking_repository: BookingRepository
     privacy: PrivacyService
+    billing: BillingService
 
 
 def _ses_client_factory(settings: Settings):
@@ -70,13 +73,16 @@ def build(settings: Settings) -> Container:
     audit = AuditService(AuditRepository())
     headcounts = HeadcountRepository()
     attendance = AttendanceRepository()
+    runs = JobRunRepository()
     lock = LockService(commune, commune_repository, booking_repository, accounts, headcounts,
-                       JobRunRepository())
+                       runs)
+    billing = BillingService(commune, accounts, booking_repository, attendance,
+                             BillingRepository(), runs, mailer, settings.site_url)
     operations = OperationsService(commune, accounts, booking_repository, attendance,
                                    headcounts, MenuRepository())
     return Container(settings, clock, mailer, accounts, auth, families, commune, bookings,
                      audit, lock, operations, attendance, booking_repository,
-                     PrivacyService(booking_repository, attendance))
+                     PrivacyService(booking_repository, attendance), billing)
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,7 +1,7 @@
 """What a signed-in family reads and does about itself."""
 from __future__ import annotations
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
 from chalicelib.api.errors import json_response
 from chalicelib.api.routing import FAMILY, MEMBER, Call, endpoint
@@ -77,3 +77,26 @@ def export_family(call: Call):
 def list_menus(call: Call):
     """Menus of a date range, with the 14 allergens' names."""
     return call.services.operations.menus(call.query, call.now)
+
+
+@endpoint(bp, "/family/statement", audience=FAMILY)
+def get_statement(call: Call):
+    """"Relevé de compte": balance and lines newest first, with the running balance."""
+    return call.services.billing.statement(call.family_number(), call.query.get("limit"),
+                                           call.now.date())
+
+
+@endpoint(bp, "/family/invoices", audience=FAMILY)
+def list_invoices(call: Call):
+    """The family's invoices with their status."""
+    return {"invoices": call.services.billing.invoices(call.family_number())}
+
+
+@endpoint(bp, "/family/invoices/{invoice_id}/pdf", audience=FAMILY)
+def get_invoice_pdf(call: Call):
+    """One of the family's invoices as a PDF."""
+    pdf = call.services.billing.invoice_pdf(call.family(), call.params["invoice_id"])
+    return Response(body=pdf, status_code=200, headers={
+        "Content-Type": "application/pdf",
+        "Content-Disposition": f'inline; filename="facture-{call.params["invoice_id"]}.pdf"',
+        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})

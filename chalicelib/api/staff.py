@@ -188,8 +188,10 @@ def run_lock(call: Call):
 def list_runs(call: Call):
     """The latest runs of the lock, with their outcome."""
     job = call.query.get("job", "lock")
+    if job == "invoice":
+        return {"runs": call.services.billing.runs()}
     if job != "lock":
-        raise ValidationError("Tâche inconnue.", field="job")
+        raise ValidationError("Tâche inconnue (lock ou invoice).", field="job")
     return {"runs": call.services.lock.runs()}
 
 
@@ -218,7 +220,7 @@ def record_attendance(call: Call):
 
 # -- exports -----------------------------------------------------------------------------
 EXPORT_ROLES = {"headcounts": ALL_STAFF, "bookings": OFFICE, "attendance": OFFICE,
-                "families": ADMIN}
+                "families": ADMIN, "invoices": ADMIN, "ledger": ADMIN}
 
 
 @endpoint(bp, "/staff/exports/{name}", audience=STAFF, roles=ALL_STAFF)
@@ -230,7 +232,10 @@ def download_export(call: Call):
     name = name[:-4]
     if call.principal.role not in EXPORT_ROLES[name]:
         raise Forbidden("Cet export n'est pas accessible à votre rôle.")
-    filename, text = call.services.operations.export(name, call.query, call.now)
+    if name in ("invoices", "ledger"):
+        filename, text = call.services.billing.export(name, call.query, call.now)
+    else:
+        filename, text = call.services.operations.export(name, call.query, call.now)
     return Response(body=text, status_code=200, headers={
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": f'attachment; filename="{filename}"',
@@ -244,3 +249,68 @@ def publish_menu(call: Call):
     result = call.services.operations.publish_week(call.params["week"], call.body)
     call.audit("menu.publication", result["week"], None, result)
     return result
+
+
+# -- billing -----------------------------------------------------------------------------
+@endpoint(bp, "/staff/tariffs", audience=STAFF, roles=ADMIN)
+def list_tariffs(call: Call):
+    """Every dated tariff."""
+    return {"tariffs": call.services.billing.tariffs()}
+
+
+@endpoint(bp, "/staff/tariffs", ("POST",), audience=STAFF, roles=ADMIN)
+def create_tariff(call: Call):
+    """A new price for a service from a date (never backwards)."""
+    tariff = call.services.billing.add_tariff(call.body, call.now)
+    call.audit("tarif.création", f"{tariff['service']} {tariff['effective_from']}", None, tariff)
+    return json_response(tariff, 201)
+
+
+@endpoint(bp, "/staff/jobs/invoice", ("POST",), audience=STAFF, roles=ADMIN)
+def run_invoices(call: Call):
+    """Invoice a month that is over; a rerun bills nobody twice."""
+    result = call.services.billing.run_month(call.body.get("month"), "staff",
+                                             call.services.clock.now)
+    call.audit("facturation", result["month"], None,
+               {"invoiced": result["invoiced"], "total_cents": result["total_cents"]})
+    return result
+
+
+@endpoint(bp, "/staff/invoices", audience=STAFF, roles=ADMIN)
+def list_month_invoices(call: Call):
+    """Every invoice of a month."""
+    return {"invoices": call.services.billing.month_invoices(call.query.get("month"))}
+
+
+@endpoint(bp, "/staff/families/{number}/statement", audience=STAFF, roles=ADMIN)
+def get_family_statement(call: Call):
+    """A family's account, as the family sees it."""
+    call.services.families.get_family(call.params["number"])
+    return call.services.billing.statement(call.params["number"], call.query.get("limit"),
+                                           call.now.date())
+
+
+@endpoint(bp, "/staff/families/{number}/invoices", audience=STAFF, roles=ADMIN)
+def list_family_invoices(call: Call):
+    """A family's invoices with their status."""
+    call.services.families.get_family(call.params["number"])
+    return {"invoices": call.services.billing.invoices(call.params["number"])}
+
+
+@endpoint(bp, "/staff/families/{number}/payments", ("POST",), audience=STAFF, roles=ADMIN)
+def record_payment(call: Call):
+    """Record a payment received at the town hall (cheque, cash, CESU, transfer, debit)."""
+    payment = call.services.billing.record_payment(call.params["number"], call.body, call.now,
+                                                   call.principal.ref)
+    call.audit("paiement", call.params["number"], None, payment)
+    return json_response(payment, 201)
+
+
+@endpoint(bp, "/staff/families/{number}/invoices/{invoice_id}/credit-note", ("POST",),
+          audience=STAFF, roles=ADMIN)
+def create_credit_note(call: Call):
+    """Cancel an invoice with a credit note ("avoir")."""
+    note = call.services.billing.credit_note(call.params["number"], call.params["invoice_id"],
+                                             call.body, call.now, call.principal.ref)
+    call.audit("avoir", note["invoice"], None, note)
+    return json_response(note, 201)

@@ -55,3 +55,20 @@ def password_changed(to: tuple[str, ...]) -> Message:
         "Si vous n'êtes pas à l'origine de ce changement, utilisez « Mot de passe oublié ? » "
         "sur la page de connexion et prévenez la mairie." + _SIGNATURE)
     return Message(to, "Votre mot de passe a été modifié", text)
+
+
+def _euros(cents: int) -> str:
+    whole, rest = divmod(abs(cents), 100)
+    return f"{'-' if cents < 0 else ''}{whole},{rest:02d} €"
+
+
+def invoice_ready(to: tuple[str, ...], name: str, number: str, month: str, total_cents: int,
+                  site_url: str) -> Message:
+    """A new invoice can be read and paid online."""
+    text = (
+        f"Bonjour,\n\n"
+        f"La facture n° {number} de la famille {name} pour {month} est disponible : "
+        f"{_euros(total_cents)}.\n\n"
+        f"Vous pouvez la consulter, la télécharger et la payer en ligne sur le portail : "
+        f"{site_url}/factures.html" + _SIGNATURE)
+    return Message(to, f"Votre facture de {month} est disponible", text)

@@ -11,6 +11,12 @@ from chalicelib.storage.models import create_tables
 
 DEMO_FAMILY = {"number": "1001", "name": "TEST", "email": "famille.test@example.org",
                "password": "demo-famille-2026", "child": ("TOTO", "TEST")}
+# One price per session from the start of the school year (3.50 €, 1.50 €, 2.00 €).
+DEMO_TARIFFS = [
+    {"service": service, "effective_from": "2026-09-01",
+     "prices": [{"max_qf": None, "price_cents": cents}], "unit": "session"}
+    for service, cents in (("meal", 350), ("care_morning", 150), ("care_evening", 200))
+]
 DEMO_STAFF = {"email": "mairie@example.org", "name": "Mairie", "password": "demo-mairie-2026",
               "role": "admin"}
 
@@ -47,6 +53,7 @@ def load_demo_data(container) -> bool:
                               hash_password(DEMO_STAFF["password"]), None, now)
         created = True
     created = container.commune.initialize(default_settings("Commune de démonstration")) or created
+    created = container.billing.initialize_tariffs(DEMO_TARIFFS) or created
     return created
 
 

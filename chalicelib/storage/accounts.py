@@ -256,6 +256,8 @@ class AccountRepository:
     def get_families(self, numbers: list[str]) -> dict[str, Family]:
         """Several families at once (BatchGetItem, 100 keys a request)."""
         unique = sorted(set(numbers))
+        if not unique:
+            return {}
         return {item.number: _family(item) for item in FamilyModel.batch_get(unique)}
 
     def list_staff(self) -> list[StaffMember]:

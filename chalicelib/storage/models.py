@@ -258,6 +258,92 @@ class MenuModel(Model):
     dishes = JSONAttribute(default=list)
 
 
+class TariffModel(Model):
+    """Dated tariffs: one item per service and date of effect (one partition)."""
+    Meta = _meta("tariffs")
+    scope = UnicodeAttribute(hash_key=True)          # "tariffs"
+    key = UnicodeAttribute(range_key=True)           # service#YYYY-MM-DD
+    data = JSONAttribute()
+
+
+class MonthIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_month"
+        projection = AllProjection()
+    month = UnicodeAttribute(hash_key=True)
+    number = UnicodeAttribute(range_key=True)
+
+
+class InvoiceModel(Model):
+    """An invoice, never edited but for its cancellation by a credit note."""
+    Meta = _meta("invoices")
+    family = UnicodeAttribute(hash_key=True)
+    number = UnicodeAttribute(range_key=True)        # YYYY-NNNNNN, unbroken per year
+    month = UnicodeAttribute()                       # the billed month, YYYY-MM
+    issued_on = UnicodeAttribute()
+    lines = JSONAttribute()
+    total_cents = NumberAttribute()
+    credit_note = UnicodeAttribute(null=True)
+    by_month = MonthIndex()
+
+
+class LedgerMonthIndex(GlobalSecondaryIndex):
+    """The lines of a month across families: the accountant's export."""
+    class Meta:
+        index_name = "by_month"
+        projection = AllProjection()
+    month = UnicodeAttribute(hash_key=True)
+    entry_key = UnicodeAttribute(range_key=True)
+
+
+class LedgerModel(Model):
+    """The family's account: debits and credits, only ever appended."""
+    Meta = _meta("ledger")
+    family = UnicodeAttribute(hash_key=True)
+    entry_key = UnicodeAttribute(range_key=True)     # YYYY-MM-DD#recorded_at#id
+    month = UnicodeAttribute()                       # YYYY-MM of the line's date
+    by_month = LedgerMonthIndex()
+    type = UnicodeAttribute()                        # opening|invoice|payment|credit_note|adjustment
+    reference = UnicodeAttribute(default="")
+    invoice = UnicodeAttribute(null=True)
+    debit_cents = NumberAttribute(default=0)
+    credit_cents = NumberAttribute(default=0)
+    method = UnicodeAttribute(null=True)
+    recorded_by = UnicodeAttribute(default="")
+
+
+class MarkModel(Model):
+    """Markers that make writes happen once: "invoice#<family>#<month>", "payfip#<idop>"."""
+    Meta = _meta("marks")
+    key = UnicodeAttribute(hash_key=True)
+    ref = UnicodeAttribute(default="")
+
+
+class StatusIndex(GlobalSecondaryIndex):
+    """Attempts still pending: what the reconciliation job settles."""
+    class Meta:
+        index_name = "by_status"
+        projection = AllProjection()
+    status = UnicodeAttribute(hash_key=True)
+    created_key = UnicodeAttribute(range_key=True)
+
+
+class PaymentAttemptModel(Model):
+    """One online payment attempt (one PayFip idOp)."""
+    Meta = _meta("payments")
+    idop = UnicodeAttribute(hash_key=True)
+    family = UnicodeAttribute()
+    invoice = UnicodeAttribute()
+    amount_cents = NumberAttribute()
+    refdet = UnicodeAttribute()
+    status = UnicodeAttribute()                      # pending | paid | failed | abandoned
+    created_at = UTCDateTimeAttribute()
+    created_key = UnicodeAttribute()                 # created_at ISO (UTC)
+    settled_at = UTCDateTimeAttribute(null=True)
+    result = UnicodeAttribute(null=True)             # PayFip resultrans
+    by_status = StatusIndex()
+
+
 @functools.lru_cache(maxsize=1)
 def connection() -> Connection:
     """The connection transactions run on (models hold their own)."""
@@ -268,7 +354,8 @@ def connection() -> Connection:
 ALL_MODELS: tuple[type[Model], ...] = (
     FamilyModel, StaffModel, LoginModel, SessionModel, ResetTokenModel,
     LoginAttemptModel, CounterModel, CommuneModel, BookingModel, HeadcountModel,
-    JobRunModel, AttendanceModel, AuditModel, MenuModel,
+    JobRunModel, AttendanceModel, AuditModel, MenuModel, TariffModel, InvoiceModel,
+    LedgerModel, MarkModel, PaymentAttemptModel,
 )
 
 

@@ -24,7 +24,8 @@ NEW_PASSWORD = "une phrase assez longue"
 TARGET_ACCOUNT = "cible@example.org"
 
 EXPORT_ROLES = {"headcounts": {ADMIN, AGENT, KITCHEN}, "bookings": {ADMIN, AGENT},
-                "attendance": {ADMIN, AGENT}, "families": {ADMIN}}
+                "attendance": {ADMIN, AGENT}, "families": {ADMIN}, "invoices": {ADMIN},
+                "ledger": {ADMIN}}
 
 # The role table, route by route: a new staff route must be placed here knowingly.
 STAFF_ROLES_BY_ROUTE = {
@@ -54,6 +55,15 @@ STAFF_ROLES_BY_ROUTE = {
     ("PUT", "/staff/attendance"): {ADMIN, AGENT},
     ("GET", "/staff/exports/{name}"): {ADMIN, AGENT, KITCHEN},  # then per export, below
     ("PUT", "/staff/menus/{week}"): {ADMIN, KITCHEN},
+    # Billing and payments: the admin only (money is the town hall's office work).
+    ("GET", "/staff/tariffs"): {ADMIN},
+    ("POST", "/staff/tariffs"): {ADMIN},
+    ("POST", "/staff/jobs/invoice"): {ADMIN},
+    ("GET", "/staff/invoices"): {ADMIN},
+    ("GET", "/staff/families/{number}/statement"): {ADMIN},
+    ("GET", "/staff/families/{number}/invoices"): {ADMIN},
+    ("POST", "/staff/families/{number}/payments"): {ADMIN},
+    ("POST", "/staff/families/{number}/invoices/{invoice_id}/credit-note"): {ADMIN},
 }
 
 
@@ -178,7 +188,7 @@ def test_every_route_answers_each_caller_as_its_audience_and_roles_allow(client,
                                             "role": KITCHEN})
     assert target.status_code == 201, target.body
     ids = {"number": "1001", "child_id": "1001-1", "closure_id": body(closure)["id"],
-           "week": "2026-11-30", "email": TARGET_ACCOUNT}
+           "week": "2026-11-30", "email": TARGET_ACCOUNT, "invoice_id": "2026-000001"}
     if caller == ADMIN:
         api = admin
     elif caller == "family":

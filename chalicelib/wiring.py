@@ -16,6 +16,7 @@ from chalicelib.services.bookings import BookingService, CommuneService
 from chalicelib.services.families import FamilyService
 from chalicelib.services.lock import LockService
 from chalicelib.services.operations import OperationsService
+from chalicelib.services.payments import PaymentService
 from chalicelib.services.privacy import PrivacyService
 from chalicelib.settings import Settings, get_settings
 from chalicelib.storage.accounts import AccountRepository
@@ -26,6 +27,7 @@ from chalicelib.storage.bookings import BookingRepository
 from chalicelib.storage.commune import CommuneRepository
 from chalicelib.storage.jobs import HeadcountRepository, JobRunRepository
 from chalicelib.storage.menus import MenuRepository
+from chalicelib.storage.payments import PaymentAttemptRepository
 from chalicelib.storage.sessions import (AttemptRepository, ResetTokenRepository,
                                          SessionRepository)
 
@@ -47,6 +49,7 @@ class Container:
     booking_repository: BookingRepository
     privacy: PrivacyService
     billing: BillingService
+    payments: PaymentService
 
 
 def _ses_client_factory(settings: Settings):
@@ -54,6 +57,16 @@ def _ses_client_factory(settings: Settings):
         import boto3  # imported on first e-mail: most requests send none
         return boto3.client("ses", region_name=settings.region,
                             endpoint_url=settings.aws_endpoint)
+    return make
+
+
+def _payfip_client_factory(settings: Settings):
+    def make():
+        from chalicelib.payfip.client import PayFipClient, PayFipConfig
+        return PayFipClient(PayFipConfig(endpoint=settings.payfip_service,
+                                         payment_page=settings.payfip_page,
+                                         numcli=settings.payfip_numcli or "000000",
+                                         mode=settings.payfip_mode))
     return make
 
 
@@ -76,13 +89,16 @@ def build(settings: Settings) -> Container:
     runs = JobRunRepository()
     lock = LockService(commune, commune_repository, booking_repository, accounts, headcounts,
                        runs)
+    billing_repository = BillingRepository()
     billing = BillingService(commune, accounts, booking_repository, attendance,
-                             BillingRepository(), runs, mailer, settings.site_url)
+                             billing_repository, runs, mailer, settings.site_url)
+    payments = PaymentService(_payfip_client_factory(settings), billing, billing_repository,
+                              PaymentAttemptRepository(), settings.site_url)
     operations = OperationsService(commune, accounts, booking_repository, attendance,
                                    headcounts, MenuRepository())
     return Container(settings, clock, mailer, accounts, auth, families, commune, bookings,
                      audit, lock, operations, attendance, booking_repository,
-                     PrivacyService(booking_repository, attendance), billing)
+                     PrivacyService(booking_repository, attendance), billing, payments)
 
 
 @functools.lru_cache(maxsize=1)

@@ -140,6 +140,10 @@ class DevStack:
             start_new_session=True)
         endpoint = f"http://127.0.0.1:{moto_port}"
         _wait_for(f"{endpoint}/moto-api/data.json")
+        # The fake PayFip plays the Treasury's payment pages, so a demo payment can be
+        # clicked through; it notifies this stack like the real one would.
+        from scripts.fake_payfip import FakePayFip
+        self.payfip = FakePayFip().start()
         self._configure_environment(endpoint)
 
         from chalice.cli.factory import CLIFactory
@@ -178,6 +182,7 @@ class DevStack:
         threading.Thread(target=self._scheduler, daemon=True).start()
         now_note = f" (horloge fixée à {self.now})" if self.now else ""
         self._log(f"Portail : {self.url}/   API : {self.url}/api/{now_note}")
+        self._log(f"PayFip (simulé) : {self.payfip.url}/")
 
     def _configure_environment(self, endpoint: str) -> None:
         os.environ.update({
@@ -186,6 +191,9 @@ class DevStack:
             "CANTINE_STAGE": "local",
             "CANTINE_AWS_ENDPOINT": endpoint,
             "CANTINE_SITE_URL": self.url,
+            "CANTINE_PAYFIP_ENDPOINT": self.payfip.url,
+            "CANTINE_PAYFIP_NUMCLI": os.environ.get("CANTINE_PAYFIP_NUMCLI", "123456"),
+            "CANTINE_PAYFIP_MODE": "T",
         })
         if self.now:
             os.environ["CANTINE_NOW"] = self.now
@@ -228,6 +236,8 @@ class DevStack:
                 self.store.save()
             except Exception as exc:  # noqa: BLE001
                 self._log(f"sauvegarde locale impossible : {exc}")
+        if getattr(self, "payfip", None) is not None:
+            self.payfip.stop()
         if self.moto is not None and self.moto.poll() is None:
             self.moto.terminate()
             try:

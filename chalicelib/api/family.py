@@ -100,3 +100,18 @@ def get_invoice_pdf(call: Call):
         "Content-Type": "application/pdf",
         "Content-Disposition": f'inline; filename="facture-{call.params["invoice_id"]}.pdf"',
         "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
+
+@endpoint(bp, "/family/invoices/{invoice_id}/payfip", ("POST",), audience=FAMILY)
+def start_payfip(call: Call):
+    """"Payer en ligne": create the PayFip payment and say where to send the parent."""
+    family = call.family()
+    return call.services.payments.start(family.number, family.emails[0],
+                                        call.params["invoice_id"], call.now)
+
+
+@endpoint(bp, "/family/payfip/return", audience=FAMILY)
+def get_payfip_return(call: Call):
+    """The parent is back from PayFip: the payment is confirmed with PayFip itself."""
+    return call.services.payments.parent_return(call.family_number(), call.query.get("idop"),
+                                                call.now)

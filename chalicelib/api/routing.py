@@ -111,11 +111,19 @@ def session_token(request: Any) -> str | None:
     return None
 
 
-def _read_body(request: Any, method: str) -> dict[str, Any]:
+def _read_body(request: Any, method: str, form: bool = False) -> dict[str, Any]:
     raw = request.raw_body or b""
     if method not in MUTATING or not raw.strip():
         return {}
     content_type = (_header(request, "content-type") or "").split(";")[0].strip().lower()
+    if form and content_type == "application/x-www-form-urlencoded":
+        # Only for callers that cannot send JSON (PayFip's server notification).
+        from urllib.parse import parse_qs
+        try:
+            fields = parse_qs(raw.decode("utf-8"), max_num_fields=20)
+        except (UnicodeDecodeError, ValueError):
+            raise ValidationError("Formulaire illisible.") from None
+        return {k: v[-1] for k, v in fields.items()}
     if content_type != "application/json":
         # Also what stops cross-site form posts: browsers cannot send JSON without CORS.
         raise UnsupportedMediaType()
@@ -167,7 +175,7 @@ def _write_audit(call: Call, audience: str, method: str, path: str) -> None:
 
 
 def endpoint(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",), *,
-             audience: str, roles: tuple[str, ...] = ()) -> Callable:
+             audience: str, roles: tuple[str, ...] = (), form: bool = False) -> Callable:
     """Register ``view(call)`` on ``bp`` behind the given audience (and staff roles)."""
     if audience not in AUDIENCES:
         raise ValueError(f"unknown audience {audience!r}")
@@ -185,7 +193,7 @@ def endpoint(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",), *,
                 services = wiring.container()
                 call = Call(request=request, params=params, services=services,
                             now=services.clock.now())
-                call.body = _read_body(request, request.method)
+                call.body = _read_body(request, request.method, form)
                 _authorize(call, audience, roles)
                 result = view(call)
                 _write_audit(call, audience, request.method, path)

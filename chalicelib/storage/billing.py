@@ -93,6 +93,12 @@ class BillingRepository:
         except DoesNotExist:
             return 0
 
+    def next_value(self, name: str) -> int:
+        """Atomically take the next value of a free-running counter (gaps allowed)."""
+        counter = CounterModel(name)
+        counter.update(actions=[CounterModel.value.add(1)])
+        return int(counter.value)
+
     def _take(self, transaction: TransactWrite, name: str, current: int) -> None:
         # The number moves only with the write it numbers: no gap, even after a crash.
         condition = (CounterModel.value == current) if current else \

@@ -22,6 +22,8 @@ from __future__ import annotations
 import argparse
 import html
 import secrets
+import signal
+import sys
 import threading
 import time
 import urllib.error
@@ -457,7 +459,8 @@ def _handler_class(fake: FakePayFip) -> type[BaseHTTPRequestHandler]:
             except ValueError:
                 length = -1
             if length < 0 or length > MAX_BODY:
-                self._send_html(*_html_status(413, "Requête refusée", "Corps absent ou trop grand."))
+                self._send_html(*_html_status(413, "Requête refusée",
+                                              "Corps absent ou trop grand."))
                 self.close_connection = True
                 return None
             return self.rfile.read(length)
@@ -590,6 +593,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"Fake PayFip on {fake.url}", flush=True)
     print(f"  endpoint     {fake.endpoint}", flush=True)
     print(f"  payment page {fake.payment_page}", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         while True:
             time.sleep(3600)

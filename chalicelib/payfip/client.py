@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable
 
-try:  # present in the development venv (pulled by fpdf2); not a runtime requirement
+try:  # pinned in requirements.txt; the DTD check below does not depend on it
     import defusedxml.ElementTree as _defused_et
 except ImportError:  # pragma: no cover - depends on the environment
     _defused_et = None

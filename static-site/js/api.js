@@ -165,6 +165,40 @@ export function bookPeriod(childId, period) {
   });
 }
 
+// --- Family account and invoices -------------------------------------------------------
+
+/**
+ * GET /api/family/statement[?limit=N] → {balance_cents, lines: [{date, type, type_label,
+ * reference, invoice, debit_cents, credit_cents, balance_cents}], total}, newest first.
+ * Without a limit, every line.
+ */
+export function getStatement(limit = null) {
+  return request('GET', `/api/family/statement${limit ? `?limit=${enc(limit)}` : ''}`);
+}
+
+/**
+ * GET /api/family/invoices → {invoices: [{id, number, month, issued_on, total_cents,
+ * status: "unpaid" | "paid" | "cancelled", credit_note}]}, newest first.
+ */
+export function getInvoices() {
+  return request('GET', '/api/family/invoices');
+}
+
+/** Address of an invoice's PDF (GET, application/pdf), for a plain link: the cookie goes along. */
+export function invoicePdfUrl(invoiceId) {
+  return `/api/family/invoices/${enc(invoiceId)}/pdf`;
+}
+
+/** POST /api/family/invoices/{id}/payfip → {redirect_url} (where PayFip takes the payment) */
+export function startPayfip(invoiceId) {
+  return request('POST', `/api/family/invoices/${enc(invoiceId)}/payfip`, {});
+}
+
+/** GET /api/family/payfip/return?idop → {status: "paid" | "refused" | "pending", message} */
+export function getPayfipReturn(idop) {
+  return request('GET', `/api/family/payfip/return?idop=${enc(idop)}`);
+}
+
 // --- Staff ----------------------------------------------------------------------------
 
 /** POST /api/staff/families → 201 {number} */
@@ -338,8 +372,8 @@ export function exportUrl(name, from, to) {
 }
 
 /**
- * GET /api/staff/jobs/runs?job → {runs: [{id, job, trigger, started_at, ended_at, outcome,
- * summary, frozen_count, error}]}
+ * GET /api/staff/jobs/runs?job (lock or invoice) → {runs: [{id, job, trigger, started_at,
+ * ended_at, outcome, summary, frozen_count, error}]}
  */
 export function getJobRuns(job) {
   return request('GET', `/api/staff/jobs/runs?job=${enc(job)}`);
@@ -348,6 +382,87 @@ export function getJobRuns(job) {
 /** POST /api/staff/jobs/lock → {run, frozen: [{date, service}]} (lock the due slots now) */
 export function runLock() {
   return request('POST', '/api/staff/jobs/lock', {});
+}
+
+// --- Staff: billing (administrators) ------------------------------------------------------
+
+/**
+ * GET /api/staff/tariffs → {tariffs: [{service, effective_from, prices: [{max_qf, price_cents}],
+ * unit: "session" | "block", block_minutes, late_fee_cents, late_fee_per_minutes,
+ * unbooked: {kind: "percent" | "fixed", value} | null, sibling_reduction_percent}]}
+ */
+export function getTariffs() {
+  return request('GET', '/api/staff/tariffs');
+}
+
+/** POST /api/staff/tariffs (same shape) → 201 the tariff (400 names e.g. `tariff.prices[1].price_cents`) */
+export function createTariff(tariff) {
+  return request('POST', '/api/staff/tariffs', {
+    service: tariff.service,
+    effective_from: tariff.effective_from,
+    prices: tariff.prices,
+    unit: tariff.unit,
+    block_minutes: tariff.block_minutes,
+    late_fee_cents: tariff.late_fee_cents,
+    late_fee_per_minutes: tariff.late_fee_per_minutes,
+    unbooked: tariff.unbooked,
+    sibling_reduction_percent: tariff.sibling_reduction_percent,
+  });
+}
+
+/**
+ * POST /api/staff/jobs/invoice {month} → {run, month, invoiced, skipped, total_cents}
+ * (409 `month_not_over` while the month runs, 409 `missing_tariff` with details [{service, date}]).
+ */
+export function runInvoices(month) {
+  return request('POST', '/api/staff/jobs/invoice', { month });
+}
+
+/** GET /api/staff/invoices?month → {invoices: [{family, number, month, issued_on, total_cents, credit_note}]} */
+export function getMonthInvoices(month) {
+  return request('GET', `/api/staff/invoices?month=${enc(month)}`);
+}
+
+/** GET /api/staff/families/{number}/statement[?limit=N] → same shape as getStatement */
+export function getStaffStatement(number, limit = null) {
+  return request('GET', `/api/staff/families/${enc(number)}/statement${limit ? `?limit=${enc(limit)}` : ''}`);
+}
+
+/** GET /api/staff/families/{number}/invoices → same shape as getInvoices */
+export function getStaffInvoices(number) {
+  return request('GET', `/api/staff/families/${enc(number)}/invoices`);
+}
+
+/**
+ * POST /api/staff/families/{number}/payments {amount_cents, method, reference, date} → 201
+ * {date, type, reference, credit_cents, method}. `method`: cheque, especes, cesu, virement,
+ * prelevement.
+ */
+export function recordPayment(number, payment) {
+  return request('POST', `/api/staff/families/${enc(number)}/payments`, {
+    amount_cents: payment.amount_cents,
+    method: payment.method,
+    reference: payment.reference,
+    date: payment.date,
+  });
+}
+
+/**
+ * POST /api/staff/families/{number}/invoices/{invoice}/credit-note {reason} → 201
+ * {number, invoice, credit_cents} (409 `already_cancelled`).
+ */
+export function createCreditNote(number, invoiceId, reason) {
+  return request('POST', `/api/staff/families/${enc(number)}/invoices/${enc(invoiceId)}/credit-note`, {
+    reason: reason || '',
+  });
+}
+
+/**
+ * Address of a month's billing CSV (GET /api/staff/exports/{name}.csv?month=YYYY-MM; name is
+ * invoices or ledger), for a plain `download` link.
+ */
+export function monthExportUrl(name, month) {
+  return `/api/staff/exports/${enc(name)}.csv?month=${enc(month)}`;
 }
 
 /** An e-mail as a path segment ("@" is legal there and kept readable). */

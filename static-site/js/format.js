@@ -32,6 +32,12 @@ export function formatShortDate(iso) {
   return SHORT_DATE.format(dateAtUtcNoon(iso));
 }
 
+/** "2026-12-07" → "07.12.2026" (the account statement, as in the guide); other text as is. */
+export function formatDotDate(iso) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(iso ?? ''));
+  return m ? `${m[3]}.${m[2]}.${m[1]}` : String(iso ?? '');
+}
+
 /**
  * An instant (ISO 8601 with offset) → "07/12/2026 14:03" in Paris time; '' when absent,
  * the text itself when it cannot be read.

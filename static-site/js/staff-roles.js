@@ -17,6 +17,7 @@ export const STAFF_PAGES = [
   { key: 'accueil', href: 'personnel.html', label: 'Accueil', roles: ALL },
   { key: 'familles', href: 'familles.html', label: 'Familles', roles: ['admin', 'agent'] },
   { key: 'parametres', href: 'parametres.html', label: 'Paramètres', roles: ['admin'] },
+  { key: 'facturation', href: 'facturation.html', label: 'Facturation', roles: ['admin'] },
   { key: 'pointage', href: 'pointage.html', label: 'Pointage', roles: ['admin', 'agent'] },
   { key: 'effectifs', href: 'effectifs.html', label: 'Effectifs', roles: ALL },
   { key: 'menus', href: 'menus-personnel.html', label: 'Menus', roles: ['admin', 'kitchen'] },
@@ -26,12 +27,17 @@ export const STAFF_PAGES = [
   { key: 'journal', href: 'journal.html', label: 'Journal', roles: ['admin'] },
 ];
 
-/** The CSV exports, in display order, with the roles allowed to download each. */
+/**
+ * The CSV exports, in display order, with the roles allowed to download each. Most cover a
+ * period "Du" – "Au"; the billing ones (`period: 'month'`) cover one invoiced month.
+ */
 export const EXPORTS = [
   { name: 'headcounts', label: 'Effectifs cuisine', roles: ALL },
   { name: 'bookings', label: 'Réservations', roles: ['admin', 'agent'] },
   { name: 'attendance', label: 'Pointage', roles: ['admin', 'agent'] },
   { name: 'families', label: 'Familles', roles: ['admin'] },
+  { name: 'invoices', label: 'Factures', roles: ['admin'], period: 'month' },
+  { name: 'ledger', label: 'Grand livre', roles: ['admin'], period: 'month' },
 ];
 
 /** Whether a staff role may open a console page (by key). */
@@ -45,9 +51,15 @@ export function pagesFor(role) {
   return STAFF_PAGES.filter((p) => p.roles.includes(role));
 }
 
-/** The exports a role may download. */
-export function exportsFor(role) {
-  return EXPORTS.filter((x) => x.roles.includes(role));
+/** The exports a role may download (`period`: 'range' for "Du" – "Au", 'month'; omitted: all). */
+export function exportsFor(role, period = null) {
+  return EXPORTS.filter((x) => x.roles.includes(role)
+    && (!period || (x.period || 'range') === period));
+}
+
+/** Only an administrator sees and handles money (tariffs, invoices, payments, credit notes). */
+export function canBill(role) {
+  return role === 'admin';
 }
 
 /** Only an administrator edits families; an agent reads them. */

@@ -4,12 +4,16 @@
  * Same rules as templates.js: every value from a person or the server goes through
  * escapeHtml (text and double-quoted attributes), no inline style or handler.
  */
-import { escapeHtml as e } from './templates.js';
+import {
+  INVOICE_COLUMNS, cell, escapeHtml as e, headRow, invoiceCells, monthText,
+} from './templates.js';
 import {
   MEAL_TYPES, SERVICE_MODES, WEEKDAYS, mealTypeLabel,
 } from './labels.js';
 import { centsToEuros } from './money.js';
-import { formatDateTime, formatLongDate, formatShortDate } from './format.js';
+import {
+  formatDateTime, formatDotDate, formatLongDate, formatMoney, formatShortDate,
+} from './format.js';
 import { ROLE_LABELS, pagesFor } from './staff-roles.js';
 
 // --- Navigation ---------------------------------------------------------------------------
@@ -327,8 +331,8 @@ function plural(n, one, many) {
   return `${n} ${Number(n) >= 2 ? many : one}`;
 }
 
-/** Début | Fin | Déclenchement | Résultat | Détail. */
-export function runsTable(runs) {
+/** Début | Fin | Déclenchement | Résultat | Détail (`caption` names the job for screen readers). */
+export function runsTable(runs, caption = 'Exécutions du verrouillage') {
   if (!runs.length) return '<p class="empty">Aucune exécution pour le moment.</p>';
   const rows = runs.map((r) => {
     const outcome = OUTCOMES[r.outcome] || { text: r.outcome || '', cls: '' };
@@ -347,7 +351,7 @@ export function runsTable(runs) {
 </tr>`;
   }).join('');
   return `<div class="table-scroll"><table class="data-table runs">
-<caption class="visually-hidden">Exécutions du verrouillage</caption>
+<caption class="visually-hidden">${e(caption)}</caption>
 <thead><tr><th scope="col">Début</th><th scope="col">Fin</th><th scope="col">Déclenchement</th><th scope="col">Résultat</th><th scope="col">Détail</th></tr></thead>
 <tbody>${rows}</tbody></table></div>`;
 }
@@ -445,4 +449,195 @@ export function menuDayEditor(day, dishesHtml) {
 <ol class="dish-list">${dishesHtml}</ol>
 <button type="button" class="add-dish">Ajouter un plat<span class="visually-hidden"> le ${e(title)}</span></button>
 </fieldset>`;
+}
+
+// --- Billing ("Facturation", family account) ---------------------------------------------------
+
+function money(cents) {
+  return `<span class="money">${e(formatMoney(cents))}</span>`;
+}
+
+/**
+ * A month's invoices: N° | Famille (link to its page) | Période | Date | Montant | Avoir,
+ * with the total of the invoices still standing.
+ */
+export function monthInvoicesTable(invoices, month) {
+  if (!invoices.length) return `<p class="empty">Aucune facture pour ${e(monthText(month))}.</p>`;
+  let standing = 0;
+  let count = 0;
+  const rows = invoices.map((inv) => {
+    if (!inv.credit_note) {
+      standing += Number(inv.total_cents) || 0;
+      count += 1;
+    }
+    const note = inv.credit_note
+      ? `<span class="badge is-cancelled">Annulée</span><span class="invoice-note">par l'avoir ${e(inv.credit_note)}</span>`
+      : '';
+    return `<tr${inv.credit_note ? ' class="is-cancelled"' : ''}>
+<th scope="row" class="nowrap">${e(inv.number)}</th>
+<td><a href="famille.html?numero=${e(encodeURIComponent(inv.family))}"><span class="visually-hidden">Famille n° </span>${e(inv.family)}</a></td>
+<td>${e(monthText(inv.month))}</td>
+<td class="nowrap">${e(formatDotDate(inv.issued_on))}</td>
+<td class="num">${money(inv.total_cents)}</td>
+<td>${note}</td>
+</tr>`;
+  }).join('');
+  return `<div class="table-scroll"><table class="data-table invoices">
+<caption class="visually-hidden">Factures de ${e(monthText(month))}</caption>
+<thead><tr><th scope="col">N° facture</th><th scope="col">Famille</th><th scope="col">Période</th><th scope="col">Date</th><th scope="col" class="num">Montant</th><th scope="col">Avoir</th></tr></thead>
+<tbody>${rows}</tbody>
+<tfoot><tr><th scope="row" colspan="4">Total (${e(count)} facture${count >= 2 ? 's' : ''}, hors factures annulées)</th><td class="num">${money(standing)}</td><td></td></tr></tfoot>
+</table></div>`;
+}
+
+/**
+ * A family's invoices for the staff: N° | Période | Date | Montant | État and, unless
+ * already cancelled, "Émettre un avoir".
+ */
+export function staffInvoicesTable(invoices) {
+  if (!invoices.length) return '<p class="empty">Aucune facture.</p>';
+  const rows = invoices.map((inv) => {
+    const id = inv.id ?? inv.number;
+    const action = inv.status === 'cancelled' || inv.credit_note
+      ? ''
+      : `<button type="button" class="credit-note" data-invoice-id="${e(id)}" data-number="${e(inv.number)}" data-total="${e(inv.total_cents)}">Émettre un avoir<span class="visually-hidden"> sur la facture ${e(inv.number)}</span></button>`;
+    return `<tr role="row" class="invoice is-${e(inv.status)}">
+${invoiceCells(inv)}
+${cell('Action', action, `inv-actions${action ? '' : ' is-blank'}`)}
+</tr>`;
+  }).join('');
+  return `<div class="table-scroll"><table class="data-table invoices stackable" role="table">
+<caption class="visually-hidden">Factures de la famille</caption>
+${headRow([...INVOICE_COLUMNS, { text: 'Action', hidden: true }])}
+<tbody role="rowgroup">${rows}</tbody></table></div>`;
+}
+
+/** The payment methods staff record, as the API names them. */
+export const PAYMENT_METHODS = [
+  { value: 'cheque', label: 'Chèque' },
+  { value: 'especes', label: 'Espèces' },
+  { value: 'cesu', label: 'CESU' },
+  { value: 'virement', label: 'Virement' },
+  { value: 'prelevement', label: 'Prélèvement' },
+];
+
+/** A payment method's French name. */
+export function paymentMethodLabel(code) {
+  const found = PAYMENT_METHODS.find((m) => m.value === code);
+  return found ? found.label : String(code ?? '');
+}
+
+// Tariffs ----------------------------------------------------------------------------------------
+
+/** The price brackets in words: "Quotient familial jusqu'à 567 : 1,00 €", "… au-delà de 567 : 3,50 €". */
+export function bracketLines(prices) {
+  const list = Array.isArray(prices) ? prices : [];
+  if (list.length === 1) return [`Prix unique : ${formatMoney(list[0].price_cents)}`];
+  let previous = null;
+  return list.map((b) => {
+    let what;
+    if (b.max_qf === null || b.max_qf === undefined) {
+      what = previous === null ? 'Quotient familial : tous' : `Quotient familial au-delà de ${previous}`;
+    } else if (previous === null) {
+      what = `Quotient familial jusqu'à ${b.max_qf}`;
+    } else {
+      what = `Quotient familial de ${Number(previous) + 1} à ${b.max_qf}`;
+    }
+    previous = b.max_qf;
+    return `${what} : ${formatMoney(b.price_cents)}`;
+  });
+}
+
+function unitText(t) {
+  if (t.unit === 'block') return `Par tranche commencée de ${t.block_minutes} minutes`;
+  return 'Par séance';
+}
+
+function lateText(t) {
+  if (!t.late_fee_cents) return 'Aucune';
+  return t.late_fee_per_minutes
+    ? `${formatMoney(t.late_fee_cents)} par tranche de retard de ${t.late_fee_per_minutes} minutes`
+    : `${formatMoney(t.late_fee_cents)} (forfait)`;
+}
+
+function unbookedText(t) {
+  const u = t.unbooked;
+  if (!u) return 'Pas de majoration';
+  return u.kind === 'fixed' ? `Prix fixe : ${formatMoney(u.value)}` : `+ ${u.value} %`;
+}
+
+function siblingText(t) {
+  return t.sibling_reduction_percent
+    ? `${t.sibling_reduction_percent} % à partir du 2e enfant`
+    : 'Aucune';
+}
+
+const TARIFF_STATES = {
+  current: '<span class="badge is-booked">En vigueur</span>',
+  future: '<span class="badge is-locked">À venir</span>',
+  past: '<span class="badge">Remplacé</span>',
+};
+
+/**
+ * The tariffs, one group per service (in the commune's order), newest first, each marked
+ * "En vigueur", "À venir" or "Remplacé" on `today`, with "Reprendre dans le formulaire".
+ */
+export function tariffsList(tariffs, services, today) {
+  if (!tariffs.length) return '<p class="empty">Aucun tarif n\'est encore défini.</p>';
+  const order = services.map((s) => s.code);
+  const labels = new Map(services.map((s) => [s.code, s.label]));
+  const codes = [...new Set(tariffs.map((t) => t.service))]
+    .sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99));
+  return codes.map((code) => {
+    const label = labels.get(code) || code;
+    const own = tariffs
+      .map((t, index) => ({ t, index }))
+      .filter((x) => x.t.service === code)
+      .sort((a, b) => String(b.t.effective_from).localeCompare(String(a.t.effective_from)));
+    const current = own.find((x) => String(x.t.effective_from) <= today);
+    const cards = own.map(({ t, index }) => {
+      let state = 'past';
+      if (String(t.effective_from) > today) state = 'future';
+      else if (current && current.index === index) state = 'current';
+      const id = `tariff-${e(index)}`;
+      const from = formatLongDate(t.effective_from);
+      return `<article class="tariff-card is-${state}" aria-labelledby="${id}">
+<h4 id="${id}">À partir du ${e(from)} ${TARIFF_STATES[state]}</h4>
+<dl class="details">
+<div><dt>Prix</dt><dd>${bracketLines(t.prices).map(e).join('<br>')}</dd></div>
+<div><dt>Unité</dt><dd>${e(unitText(t))}</dd></div>
+<div><dt>Pénalité de retard</dt><dd>${e(lateText(t))}</dd></div>
+<div><dt>Présence sans réservation</dt><dd>${e(unbookedText(t))}</dd></div>
+<div><dt>Réduction fratrie</dt><dd>${e(siblingText(t))}</dd></div>
+</dl>
+<p><button type="button" class="copy-tariff" data-index="${e(index)}">Reprendre dans le formulaire<span class="visually-hidden"> le tarif ${e(label)} du ${e(from)}</span></button></p>
+</article>`;
+    }).join('');
+    return `<section class="tariff-group" aria-labelledby="tariffs-${e(code)}"><h3 id="tariffs-${e(code)}">${e(label)}</h3>${cards}</section>`;
+  }).join('');
+}
+
+/** The price brackets editor: one fieldset per bracket ("Tranche 1", …). */
+export function bracketRows(rows) {
+  const last = rows.length - 1;
+  return rows.map((row, i) => {
+    const p = `bracket-${i}`;
+    const f = `tariff.prices[${i}]`;
+    const remove = rows.length > 1
+      ? `<button type="button" class="remove-bracket" data-index="${i}">Retirer<span class="visually-hidden"> la tranche ${i + 1}</span></button>`
+      : '';
+    return `<fieldset class="bracket-row" data-field="${e(f)}">
+<legend>Tranche ${i + 1}${i === last && last > 0 ? ' (et au-delà)' : ''}</legend>
+<div class="bracket-fields">
+<div class="field"><label for="${p}-qf">Quotient familial jusqu'à</label><input id="${p}-qf" class="bracket-qf" type="text" inputmode="numeric" autocomplete="off"${i === last ? ' placeholder="et au-delà"' : ''} data-field="${e(f)}.max_qf" value="${e(row.max_qf)}"></div>
+<div class="field"><label for="${p}-price">Prix (€)</label><input id="${p}-price" class="bracket-price" type="text" inputmode="decimal" autocomplete="off" data-field="${e(f)}.price_cents" value="${e(row.price)}"></div>
+${remove}
+</div>
+</fieldset>`;
+  }).join('');
+}
+
+/** The services a tariff may be set for, as <option>s (the commune's labels). */
+export function serviceOptions(services, selected) {
+  return services.map((s) => `<option value="${e(s.code)}"${s.code === selected ? ' selected' : ''}>${e(s.label)}${s.mode === 'off' ? ' (désactivée)' : ''}</option>`).join('');
 }

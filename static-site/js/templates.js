@@ -5,7 +5,10 @@
  * and in attributes (all attributes are double-quoted). No inline style or handler:
  * looks come from classes in css/site.css, behaviour from the page controllers.
  */
-import { formatLongDate } from './format.js';
+import { isIsoMonth } from './dates.js';
+import {
+  formatDotDate, formatLongDate, formatMoney, formatMonth,
+} from './format.js';
 
 const HTML_ESCAPES = {
   '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;',
@@ -76,6 +79,145 @@ export function familyDetails(family) {
     lines.push(`<div><dt>Adresse</dt><dd class="address">${e(family.address)}</dd></div>`);
   }
   return lines.length ? `<dl class="details">${lines.join('')}</dl>` : '';
+}
+
+// --- Account statement ("Relevé de compte") and invoices -----------------------------------
+
+function money(cents) {
+  return `<span class="money">${e(formatMoney(cents))}</span>`;
+}
+
+/** "Votre solde à ce jour est de 5,50 €" (HTML: the amount stays on one line). */
+export function balanceSentence(cents) {
+  return `Votre solde à ce jour est de ${money(cents)}`;
+}
+
+/** What a balance means for the family, in plain words ('' when it is zero). */
+export function balanceMeaning(cents) {
+  const value = Number(cents) || 0;
+  if (value > 0) return 'Ce montant reste à régler.';
+  if (value < 0) return 'Ce montant est en votre faveur.';
+  return '';
+}
+
+/** Said after the name of every invoice link (one per page: the links share its id). */
+const PDF_HINT = '<p id="pdf-hint" class="hint">Les factures (PDF) s\'ouvrent dans un nouvel onglet.</p>';
+
+/** "2026-11" → "novembre 2026" (the text itself when it is not a month). */
+export function monthText(month) {
+  return isIsoMonth(month) ? formatMonth(month) : String(month ?? '');
+}
+
+/*
+ * The statement and invoice tables become stacked cards on a phone (css/site.css). The
+ * explicit roles keep them tables for screen readers whatever their CSS display.
+ */
+
+/** A header row of `columns` = [{text, cls?, hidden?}]. */
+export function headRow(columns) {
+  const cells = columns.map((c) => {
+    const cls = c.cls ? ` class="${e(c.cls)}"` : '';
+    const text = c.hidden ? `<span class="visually-hidden">${e(c.text)}</span>` : e(c.text);
+    return `<th scope="col" role="columnheader"${cls}>${text}</th>`;
+  }).join('');
+  return `<thead role="rowgroup"><tr role="row">${cells}</tr></thead>`;
+}
+
+/** A data cell labelled with its column (for the stacked phone layout). */
+export function cell(label, html, cls = '') {
+  return `<td role="cell" data-label="${e(label)}"${cls ? ` class="${e(cls)}"` : ''}>${html}</td>`;
+}
+
+const STATEMENT_COLUMNS = [
+  { text: 'Date' }, { text: 'Type' }, { text: 'Référence' }, { text: 'Facture' },
+  { text: 'Débit', cls: 'num' }, { text: 'Crédit', cls: 'num' }, { text: 'Solde', cls: 'num' },
+];
+
+/**
+ * The "Relevé de compte" table, as in the guide: Date | Type | Référence | Facture | Débit |
+ * Crédit | Solde, lines newest first as given. `invoiceHref(number)` (optional) turns the
+ * invoice number into a link to its PDF.
+ */
+export function statementTable(lines, { caption = 'Relevé de compte', invoiceHref = null } = {}) {
+  if (!lines.length) return '<p class="empty">Aucun mouvement.</p>';
+  const rows = lines.map((line) => {
+    // The opening line reads "SOLDE A CE JOUR" once, in the "Type" column (as in the guide).
+    const reference = line.reference && line.reference !== line.type_label ? line.reference : '';
+    let invoice = '';
+    if (line.invoice) {
+      invoice = invoiceHref
+        ? `<a href="${e(invoiceHref(line.invoice))}" target="_blank" rel="noopener" aria-describedby="pdf-hint">${e(line.invoice)}</a>`
+        : e(line.invoice);
+    }
+    return `<tr role="row" class="line is-${e(line.type)}">
+${cell('Date', e(formatDotDate(line.date)), 'nowrap st-date')}
+${cell('Type', e(line.type_label || line.type), 'st-type')}
+${cell('Référence', e(reference), `st-ref${reference ? '' : ' is-blank'}`)}
+${cell('Facture', invoice, `nowrap st-invoice${invoice ? '' : ' is-blank'}`)}
+${cell('Débit', money(line.debit_cents), 'num st-debit')}
+${cell('Crédit', money(line.credit_cents), 'num st-credit')}
+${cell('Solde', money(line.balance_cents), 'num st-balance')}
+</tr>`;
+  }).join('');
+  return `<div class="table-scroll"><table class="data-table statement stackable" role="table">
+<caption class="visually-hidden">${e(caption)}</caption>
+${headRow(STATEMENT_COLUMNS)}
+<tbody role="rowgroup">${rows}</tbody></table></div>
+${invoiceHref && lines.some((l) => l.invoice) ? PDF_HINT : ''}`;
+}
+
+/** An invoice's state for people: "À payer", "Payée", "Annulée". */
+export const INVOICE_STATUSES = {
+  unpaid: { text: 'À payer', cls: 'is-unpaid' },
+  paid: { text: 'Payée', cls: 'is-paid' },
+  cancelled: { text: 'Annulée', cls: 'is-cancelled' },
+};
+
+/** The state badge of an invoice (with the credit note that cancelled it). */
+export function invoiceStatus(invoice) {
+  const status = INVOICE_STATUSES[invoice.status] || { text: String(invoice.status ?? ''), cls: '' };
+  const note = invoice.status === 'cancelled' && invoice.credit_note
+    ? `<span class="invoice-note">par l'avoir ${e(invoice.credit_note)}</span>`
+    : '';
+  return `<span class="badge ${status.cls}">${e(status.text)}</span>${note}`;
+}
+
+/** N° | Période | Date | Montant | État | (actions): the start of an invoice row. */
+export function invoiceCells(inv) {
+  return `<th scope="row" role="rowheader" class="nowrap inv-number">${e(inv.number)}</th>
+${cell('Période', e(monthText(inv.month)), 'inv-month')}
+${cell('Date', e(formatDotDate(inv.issued_on)), 'nowrap inv-date')}
+${cell('Montant', money(inv.total_cents), 'num inv-total')}
+${cell('État', invoiceStatus(inv), 'inv-status')}`;
+}
+
+export const INVOICE_COLUMNS = [
+  { text: 'N°' }, { text: 'Période' }, { text: 'Date' }, { text: 'Montant', cls: 'num' },
+  { text: 'État' },
+];
+
+/**
+ * The family's invoices ("Mes factures"): N° | Période | Date | Montant | État, then
+ * "Télécharger (PDF)" and, while unpaid, "Payer en ligne".
+ */
+export function familyInvoicesTable(invoices, pdfHref) {
+  if (!invoices.length) return '<p class="empty">Aucune facture pour le moment.</p>';
+  const rows = invoices.map((inv) => {
+    const id = inv.id ?? inv.number;
+    const pay = inv.status === 'unpaid'
+      ? `<button type="button" class="primary pay-invoice" data-invoice-id="${e(id)}" aria-label="Payer en ligne la facture ${e(inv.number)}">Payer en ligne</button>`
+      : '';
+    const actions = `<div class="row-actions"><a class="button-link is-secondary" href="${e(pdfHref(id))}" target="_blank" rel="noopener" aria-label="Télécharger la facture ${e(inv.number)}" aria-describedby="pdf-hint">Télécharger (PDF)</a>${pay}</div>`;
+    return `<tr role="row" class="invoice is-${e(inv.status)}">
+${invoiceCells(inv)}
+${cell('Actions', actions, 'inv-actions')}
+</tr>`;
+  }).join('');
+  return `<div class="table-scroll"><table class="data-table invoices stackable" role="table">
+<caption class="visually-hidden">Mes factures</caption>
+${headRow([...INVOICE_COLUMNS, { text: 'Actions', hidden: true }])}
+<tbody role="rowgroup">${rows}</tbody></table></div>
+${PDF_HINT}`;
 }
 
 // --- Booking page ----------------------------------------------------------------------

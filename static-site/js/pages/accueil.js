@@ -1,13 +1,19 @@
 /**
- * index.html — the family home ("relevé de situation"): welcome line, family details and,
- * per child, the upcoming booked days with the "Ajouter des inscriptions" link.
+ * index.html — the family home ("relevé de situation"): welcome line, the balance ("Votre
+ * solde à ce jour est de …"), family details, the "Relevé de compte" (5 latest lines,
+ * "Afficher tout") and, per child, the upcoming booked days with "Ajouter des inscriptions".
  * A visitor who is not signed in is sent to connexion.html; a staff member to personnel.html.
  */
-import { getFamily, getFamilyBookings, getMe } from '../api.js';
+import {
+  getFamily, getFamilyBookings, getMe, getStatement, invoicePdfUrl,
+} from '../api.js';
 import { addDays, todayInParis } from '../dates.js';
-import { childBookings, familyDetails } from '../templates.js';
+import {
+  balanceMeaning, balanceSentence, childBookings, familyDetails,
+} from '../templates.js';
 import { $, redirect, render, setDocumentTitle, showMessage } from '../view.js';
 import { STAFF_HOME, errorText, followSessionError, wireLogout } from './common.js';
+import { statementView } from './statement-view.js';
 
 /** How far ahead the "Inscriptions en cours" list looks. */
 const UPCOMING_DAYS = 90;
@@ -36,10 +42,28 @@ export async function start() {
   setDocumentTitle('Relevé de situation');
   render($('#family-details'), familyDetails(family));
 
+  const statement = statementView({
+    balance: $('#balance'),
+    meaning: $('#balance-meaning'),
+    table: $('#statement'),
+    footer: $('#statement-footer'),
+    sentence: $('#statement-sentence'),
+    button: $('#statement-all'),
+    message: $('#statement-message'),
+  }, {
+    load: getStatement,
+    balanceHtml: balanceSentence,
+    meaningText: balanceMeaning,
+    invoiceHref: invoicePdfUrl,
+  });
+
   const children = family.children || [];
   // The server's date wins over the device's: the commune's clock decides deadlines.
-  const bookings = await loadBookings(children, family.today || todayInParis());
-  if (bookings === 'redirected') return;
+  const [statementShown, bookings] = await Promise.all([
+    statement.refresh(),
+    loadBookings(children, family.today || todayInParis()),
+  ]);
+  if (!statementShown || bookings === 'redirected') return;
 
   childrenArea.removeAttribute('aria-busy');
   if (!children.length) {

@@ -1,21 +1,23 @@
 /**
  * famille.html?numero=N — one family, for the staff: contact details, quotient familial,
  * children (school, class, diet, allergies, who may pick them up). Administrators edit,
- * resend the credentials, archive or reactivate the family, add and archive children;
+ * resend the credentials, archive or reactivate the family, add and archive children, and
+ * see its account ("Compte": statement, invoices, credit notes, payments — famille-compte.js);
  * agents read.
  */
 import {
   addChild, archiveChild, archiveFamily, getStaffFamily, resendCredentials, unarchiveFamily,
   updateChild, updateStaffFamily,
 } from '../api.js';
-import { canEditFamilies } from '../staff-roles.js';
+import { canBill, canEditFamilies } from '../staff-roles.js';
 import { childEditCard, childReadonly, familyReadonly } from '../templates-staff.js';
 import {
   $, $$, confirmAction, focus, queryParam, render, setBusy, setDocumentTitle, show,
   showFieldError, showMessage,
 } from '../view.js';
 import { clearErrors, reportError } from './common.js';
-import { startStaffPage } from './staff-common.js';
+import { startAccount } from './famille-compte.js';
+import { staffToday, startStaffPage } from './staff-common.js';
 
 const state = {
   number: null,
@@ -71,6 +73,7 @@ export async function start() {
   drawFamily();
   drawChildren();
   if (state.canEdit) wireEditing();
+  if (canBill(me.staff_role)) await startAccount(state.number, staffToday(me));
 }
 
 // --- Drawing -------------------------------------------------------------------------------

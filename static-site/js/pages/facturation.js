@@ -1,0 +1,438 @@
+/**
+ * facturation.html[?mois=YYYY-MM] — billing, for administrators: invoice a month that is
+ * over ("Lancer la facturation"), the runs of the invoicing job, the invoices of a month
+ * (each linking to its family), the dated tariffs and the "Nouveau tarif" form (price
+ * brackets by quotient familial, unit, late fee, unbooked surcharge, sibling reduction).
+ *
+ * Amounts are typed in euros ("3,50") and sent in cents (350), by string handling.
+ */
+import {
+  createTariff, getJobRuns, getMonthInvoices, getSettings, getTariffs, runInvoices,
+} from '../api.js';
+import {
+  addMonths, firstDayOfMonth, isIsoDate, isIsoMonth, monthOf,
+} from '../dates.js';
+import { formatLongDate, formatMoney, plural } from '../format.js';
+import { centsToEuros, parseEuros } from '../money.js';
+import { messageWithList, monthText } from '../templates.js';
+import {
+  bracketRows, monthInvoicesTable, runsTable, serviceOptions, tariffsList,
+} from '../templates-staff.js';
+import {
+  $, $$, focus, queryParam, render, replaceQuery, setBusy, show, showFieldError, showMessage,
+  showMessageHtml,
+} from '../view.js';
+import { clearErrors, reportError } from './common.js';
+import { staffToday, startStaffPage } from './staff-common.js';
+
+const state = {
+  today: null,
+  services: [],
+  tariffs: [],
+};
+let ui = null;
+let invoicesSeq = 0;
+
+export async function start() {
+  const me = await startStaffPage('facturation', 'Facturation');
+  if (!me) return;
+  ui = {
+    pageMessage: $('#page-message'),
+    content: $('#content'),
+    runForm: $('#run-form'),
+    runMessage: $('#run-message'),
+    runs: $('#runs'),
+    runsMessage: $('#runs-message'),
+    invoicesForm: $('#invoices-form'),
+    invoicesMessage: $('#invoices-message'),
+    invoicesStatus: $('#invoices-status'),
+    invoices: $('#invoices'),
+    tariffs: $('#tariffs'),
+    tariffsMessage: $('#tariffs-message'),
+    tariffForm: $('#tariff-form'),
+    tariffTitle: $('#new-tariff-title'),
+    brackets: $('#brackets'),
+    addBracket: $('#add-bracket'),
+    tariffMessage: $('#tariff-message'),
+  };
+  state.today = staffToday(me);
+  const previous = addMonths(monthOf(state.today), -1);
+  ui.runForm.elements.month.value = previous;
+  const asked = queryParam('mois');
+  ui.invoicesForm.elements.month.value = isIsoMonth(asked) ? asked : previous;
+
+  let settings;
+  try {
+    settings = await getSettings();
+  } catch (error) {
+    reportError(error, ui.pageMessage);
+    return;
+  }
+  state.services = Array.isArray(settings && settings.services) ? settings.services : [];
+  render(ui.tariffForm.elements.service, serviceOptions(state.services, null));
+  resetTariffForm();
+  show(ui.content, true);
+  wireEvents();
+  await Promise.all([loadRuns(ui.runsMessage), loadInvoices(), loadTariffs()]);
+}
+
+function wireEvents() {
+  ui.runForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    runMonth();
+  });
+  ui.invoicesForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    loadInvoices();
+  });
+  ui.tariffs.addEventListener('click', (event) => {
+    const button = event.target instanceof Element ? event.target.closest('button.copy-tariff') : null;
+    if (button) copyTariff(Number(button.dataset.index));
+  });
+  const el = ui.tariffForm.elements;
+  el.unit.addEventListener('change', syncTariffFields);
+  el.unbooked_kind.addEventListener('change', syncTariffFields);
+  ui.addBracket.addEventListener('click', addBracket);
+  ui.brackets.addEventListener('click', (event) => {
+    const button = event.target instanceof Element ? event.target.closest('button.remove-bracket') : null;
+    if (button) removeBracket(Number(button.dataset.index));
+  });
+  ui.tariffForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    saveTariff();
+  });
+}
+
+function serviceLabel(code) {
+  const found = state.services.find((s) => s.code === code);
+  return found ? found.label : String(code ?? '');
+}
+
+function capitalized(text) {
+  return text ? text.charAt(0).toLocaleUpperCase('fr-FR') + text.slice(1) : text;
+}
+
+// --- Invoicing a month ------------------------------------------------------------------------
+
+/** Draw the invoicing runs, newest first; false when they could not be read. */
+async function loadRuns(messageArea) {
+  ui.runs.setAttribute('aria-busy', 'true');
+  try {
+    const answer = await getJobRuns('invoice');
+    const runs = [...((answer && answer.runs) || [])]
+      .sort((a, b) => (Date.parse(b.started_at) || 0) - (Date.parse(a.started_at) || 0));
+    render(ui.runs, runsTable(runs, 'Exécutions de la facturation'));
+    return true;
+  } catch (error) {
+    reportError(error, messageArea);
+    return false;
+  } finally {
+    ui.runs.removeAttribute('aria-busy');
+  }
+}
+
+function runSummary(answer, month) {
+  const what = capitalized(monthText(answer.month || month));
+  const invoiced = Number(answer.invoiced) || 0;
+  const skipped = Number(answer.skipped) || 0;
+  const already = skipped ? ` ; ${plural(skipped, 'famille déjà facturée', 'familles déjà facturées')}` : '';
+  if (!invoiced) {
+    return skipped
+      ? `${what} : aucune nouvelle facture${already}.`
+      : `${what} : aucune facture émise, rien à facturer pour ce mois.`;
+  }
+  return `${what} : ${plural(invoiced, 'facture émise', 'factures émises')} pour un total de ${formatMoney(answer.total_cents)}${already}.`;
+}
+
+async function runMonth() {
+  const form = ui.runForm;
+  clearErrors(ui.runMessage, form);
+  const month = form.elements.month.value.trim();
+  if (!isIsoMonth(month)) {
+    const text = 'Indiquez le mois à facturer (par exemple 2026-11).';
+    showMessage(ui.runMessage, text);
+    showFieldError(form, 'month', text);
+    return;
+  }
+  setBusy(form, true);
+  let answer;
+  try {
+    answer = await runInvoices(month);
+  } catch (error) {
+    setBusy(form, false);
+    if (error.code === 'missing_tariff' && Array.isArray(error.details) && error.details.length) {
+      const items = error.details.map((d) => `${serviceLabel(d.service)} : ${isIsoDate(d.date) ? formatLongDate(d.date) : d.date}`);
+      showMessageHtml(ui.runMessage, messageWithList(error.message, items));
+    } else if (reportError(error, ui.runMessage, form)) {
+      return;
+    }
+    // A run that failed half-way is listed with its error.
+    await loadRuns(ui.runMessage);
+    return;
+  }
+  setBusy(form, false);
+  const run = answer && answer.run;
+  if (run && run.outcome === 'failure') {
+    showMessage(ui.runMessage, `La facturation a échoué : ${run.error || 'erreur inconnue'}.`);
+  } else {
+    showMessage(ui.runMessage, runSummary(answer || {}, month), 'success');
+  }
+  // Show what was just billed.
+  ui.invoicesForm.elements.month.value = (answer && answer.month) || month;
+  await Promise.all([loadRuns(ui.runMessage), loadInvoices()]);
+}
+
+// --- A month's invoices -----------------------------------------------------------------------
+
+async function loadInvoices() {
+  const form = ui.invoicesForm;
+  clearErrors(ui.invoicesMessage, form);
+  const month = form.elements.month.value.trim();
+  if (!isIsoMonth(month)) {
+    const text = 'Indiquez le mois (par exemple 2026-11).';
+    showMessage(ui.invoicesMessage, text);
+    showFieldError(form, 'month', text);
+    render(ui.invoices, '');
+    ui.invoices.removeAttribute('aria-busy');
+    ui.invoicesStatus.textContent = '';
+    return;
+  }
+  const mine = ++invoicesSeq;
+  ui.invoices.setAttribute('aria-busy', 'true');
+  setBusy(form, true);
+  try {
+    const answer = await getMonthInvoices(month);
+    if (mine !== invoicesSeq) return;
+    const invoices = [...((answer && answer.invoices) || [])]
+      .sort((a, b) => String(a.number).localeCompare(String(b.number)));
+    render(ui.invoices, monthInvoicesTable(invoices, month));
+    ui.invoicesStatus.textContent = invoices.length
+      ? `${plural(invoices.length, 'facture', 'factures')} pour ${monthText(month)}.`
+      : '';
+    replaceQuery({ mois: month });
+  } catch (error) {
+    if (mine !== invoicesSeq) return;
+    if (reportError(error, ui.invoicesMessage, form)) return;
+    render(ui.invoices, '');
+    ui.invoicesStatus.textContent = '';
+  } finally {
+    if (mine === invoicesSeq) {
+      setBusy(form, false);
+      ui.invoices.removeAttribute('aria-busy');
+    }
+  }
+}
+
+// --- Tariffs ----------------------------------------------------------------------------------
+
+async function loadTariffs() {
+  ui.tariffs.setAttribute('aria-busy', 'true');
+  try {
+    const answer = await getTariffs();
+    state.tariffs = Array.isArray(answer && answer.tariffs) ? answer.tariffs : [];
+    render(ui.tariffs, tariffsList(state.tariffs, state.services, state.today));
+    return true;
+  } catch (error) {
+    reportError(error, ui.tariffsMessage);
+    return false;
+  } finally {
+    ui.tariffs.removeAttribute('aria-busy');
+  }
+}
+
+/** The bracket rows as typed: [{max_qf, price}] (texts). */
+function readBracketRows() {
+  return $$('.bracket-row', ui.brackets).map((row) => ({
+    max_qf: row.querySelector('.bracket-qf').value,
+    price: row.querySelector('.bracket-price').value,
+  }));
+}
+
+function drawBrackets(rows) {
+  render(ui.brackets, bracketRows(rows));
+}
+
+function addBracket() {
+  const rows = readBracketRows();
+  // Added at the end: it becomes the "et au-delà" bracket, the one before needs a ceiling.
+  rows.push({ max_qf: '', price: '' });
+  drawBrackets(rows);
+  focus($(`#bracket-${rows.length - 1}-qf`));
+}
+
+function removeBracket(index) {
+  const rows = readBracketRows();
+  if (rows.length <= 1) return;
+  rows.splice(index, 1);
+  drawBrackets(rows);
+  const next = Math.min(index, rows.length - 1);
+  focus($(`#bracket-${next}-qf`));
+}
+
+function syncTariffFields() {
+  const el = ui.tariffForm.elements;
+  show($('#block-field'), el.unit.value === 'block');
+  show($('#unbooked-percent-field'), el.unbooked_kind.value === 'percent');
+  show($('#unbooked-fixed-field'), el.unbooked_kind.value === 'fixed');
+}
+
+function defaultService() {
+  const active = state.services.find((s) => s.mode !== 'off');
+  return (active || state.services[0] || { code: '' }).code;
+}
+
+function fillTariffForm(t) {
+  const el = ui.tariffForm.elements;
+  el.service.value = t.service || defaultService();
+  el.unit.value = t.unit === 'block' ? 'block' : 'session';
+  el.block_minutes.value = t.block_minutes ?? '';
+  el.late_fee.value = t.late_fee_cents ? centsToEuros(t.late_fee_cents) : '';
+  el.late_per.value = t.late_fee_per_minutes ?? '';
+  const unbooked = t.unbooked || null;
+  el.unbooked_kind.value = unbooked ? unbooked.kind : '';
+  el.unbooked_percent.value = unbooked && unbooked.kind === 'percent' ? unbooked.value : '';
+  el.unbooked_fixed.value = unbooked && unbooked.kind === 'fixed' ? centsToEuros(unbooked.value) : '';
+  el.sibling.value = t.sibling_reduction_percent ? t.sibling_reduction_percent : '';
+  const prices = Array.isArray(t.prices) && t.prices.length ? t.prices : [{ max_qf: null, price_cents: null }];
+  drawBrackets(prices.map((b) => ({
+    max_qf: b.max_qf === null || b.max_qf === undefined ? '' : String(b.max_qf),
+    price: centsToEuros(b.price_cents),
+  })));
+  syncTariffFields();
+}
+
+function resetTariffForm() {
+  const el = ui.tariffForm.elements;
+  const month = monthOf(state.today);
+  // A tariff takes effect from the current month on; the next month is the usual choice.
+  el.effective_from.min = firstDayOfMonth(month);
+  el.effective_from.value = firstDayOfMonth(addMonths(month, 1));
+  fillTariffForm({ service: defaultService() });
+}
+
+function copyTariff(index) {
+  const tariff = state.tariffs[index];
+  if (!tariff) return;
+  clearErrors(ui.tariffMessage, ui.tariffForm);
+  fillTariffForm(tariff);
+  showMessage(ui.tariffMessage, `Tarif ${serviceLabel(tariff.service)} du ${formatLongDate(tariff.effective_from)} repris : choisissez la date d'effet, modifiez ce qui change puis enregistrez.`, 'info');
+  focus(ui.tariffForm.elements.service);
+}
+
+/** '' → null; a whole number in [low, high] → the number; anything else → NaN. */
+function wholeNumber(text, low, high) {
+  const value = String(text ?? '').trim();
+  if (value === '') return null;
+  if (!/^\d+$/.test(value)) return Number.NaN;
+  const n = Number(value);
+  return n >= low && n <= high ? n : Number.NaN;
+}
+
+const EUROS_HINT = 'indiquez un montant en euros, par exemple 3,50';
+/** The server refuses prices above 1 000 € (a typing slip: 415 € for 4,15 €). */
+const MAX_PRICE_CENTS = 100000;
+const TOO_HIGH = `au plus ${formatMoney(MAX_PRICE_CENTS)}`;
+
+/** The tariff the form describes, or {problem: {field, text}}. */
+function readTariff() {
+  const el = ui.tariffForm.elements;
+  const problem = (field, text) => ({ problem: { field, text } });
+  const effectiveFrom = el.effective_from.value;
+  if (!isIsoDate(effectiveFrom)) {
+    return problem('tariff.effective_from', 'Indiquez la date à partir de laquelle le tarif s\'applique.');
+  }
+  const unit = el.unit.value === 'block' ? 'block' : 'session';
+  let blockMinutes = null;
+  if (unit === 'block') {
+    blockMinutes = wholeNumber(el.block_minutes.value, 1, 1440);
+    if (blockMinutes === null || Number.isNaN(blockMinutes)) {
+      return problem('tariff.block_minutes', 'Indiquez la durée d\'une tranche, en minutes (de 1 à 1440).');
+    }
+  }
+  const rows = readBracketRows();
+  const prices = [];
+  let previous = null;
+  for (const [i, row] of rows.entries()) {
+    const n = i + 1;
+    const last = i === rows.length - 1;
+    const qfText = row.max_qf.trim();
+    let maxQf = null;
+    if (last) {
+      if (qfText !== '') {
+        return problem(`tariff.prices[${i}].max_qf`, `Laissez vide le plafond de la dernière tranche (et au-delà), ou ajoutez une tranche.`);
+      }
+    } else {
+      maxQf = wholeNumber(qfText, 0, 100000);
+      if (maxQf === null || Number.isNaN(maxQf)) {
+        return problem(`tariff.prices[${i}].max_qf`, `Indiquez le plafond de quotient familial de la tranche ${n} (nombre entier).`);
+      }
+      if (previous !== null && maxQf <= previous) {
+        return problem(`tariff.prices[${i}].max_qf`, `Le plafond de la tranche ${n} doit être supérieur à celui de la tranche ${n - 1}.`);
+      }
+      previous = maxQf;
+    }
+    const price = parseEuros(row.price);
+    if (price === null) return problem(`tariff.prices[${i}].price_cents`, `Indiquez le prix de la tranche ${n}.`);
+    if (Number.isNaN(price)) return problem(`tariff.prices[${i}].price_cents`, `Prix invalide pour la tranche ${n} : ${EUROS_HINT}.`);
+    if (price > MAX_PRICE_CENTS) return problem(`tariff.prices[${i}].price_cents`, `Le prix de la tranche ${n} doit être ${TOO_HIGH}.`);
+    prices.push({ max_qf: maxQf, price_cents: price });
+  }
+  const lateFee = parseEuros(el.late_fee.value);
+  if (Number.isNaN(lateFee)) return problem('tariff.late_fee_cents', `Pénalité de retard invalide : ${EUROS_HINT}.`);
+  if (lateFee > MAX_PRICE_CENTS) return problem('tariff.late_fee_cents', `La pénalité de retard doit être ${TOO_HIGH}.`);
+  const latePer = wholeNumber(el.late_per.value, 1, 1440);
+  if (Number.isNaN(latePer)) {
+    return problem('tariff.late_fee_per_minutes', 'Indiquez la tranche de retard en minutes (de 1 à 1440), ou laissez vide pour un forfait.');
+  }
+  let unbooked = null;
+  if (el.unbooked_kind.value === 'percent') {
+    const value = wholeNumber(el.unbooked_percent.value, 0, 100);
+    if (value === null || Number.isNaN(value)) return problem('tariff.unbooked.value', 'Indiquez la majoration en % (nombre entier de 0 à 100).');
+    unbooked = { kind: 'percent', value };
+  } else if (el.unbooked_kind.value === 'fixed') {
+    const value = parseEuros(el.unbooked_fixed.value);
+    if (value === null || Number.isNaN(value)) return problem('tariff.unbooked.value', `Prix sans réservation invalide : ${EUROS_HINT}.`);
+    if (value > MAX_PRICE_CENTS) return problem('tariff.unbooked.value', `Le prix sans réservation doit être ${TOO_HIGH}.`);
+    unbooked = { kind: 'fixed', value };
+  }
+  const sibling = wholeNumber(el.sibling.value, 0, 100);
+  if (Number.isNaN(sibling)) return problem('tariff.sibling_reduction_percent', 'Indiquez la réduction fratrie en % (nombre entier de 0 à 100).');
+  return {
+    tariff: {
+      service: el.service.value,
+      effective_from: effectiveFrom,
+      prices,
+      unit,
+      block_minutes: blockMinutes,
+      late_fee_cents: lateFee ?? 0,
+      late_fee_per_minutes: latePer,
+      unbooked,
+      sibling_reduction_percent: sibling ?? 0,
+    },
+  };
+}
+
+async function saveTariff() {
+  const form = ui.tariffForm;
+  clearErrors(ui.tariffMessage, form);
+  const read = readTariff();
+  if (read.problem) {
+    showMessage(ui.tariffMessage, read.problem.text);
+    showFieldError(form, read.problem.field, read.problem.text);
+    return;
+  }
+  setBusy(form, true);
+  let saved;
+  try {
+    saved = await createTariff(read.tariff);
+  } catch (error) {
+    setBusy(form, false);
+    reportError(error, ui.tariffMessage, form);
+    return;
+  }
+  setBusy(form, false);
+  const t = saved || read.tariff;
+  resetTariffForm();
+  showMessage(ui.tariffMessage, `Tarif enregistré : ${serviceLabel(t.service)} à partir du ${formatLongDate(t.effective_from)}.`, 'success');
+  await loadTariffs();
+}

@@ -1,0 +1,106 @@
+"""Property-based: whatever happens — bookings, invoice runs (some crashing midway and
+rerun), payments, credit notes — the balance is the sum of the lines, no family is billed
+twice for a month, and the yearly numbering has no gap."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+from moto import mock_aws
+
+from chalicelib import wiring
+from chalicelib.domain.accounts import Child
+from chalicelib.services import demo
+from chalicelib.storage.billing import BillingRepository
+
+PARIS = ZoneInfo("Europe/Paris")
+DECEMBER_DAYS = [date(2026, 12, d) for d in (1, 3, 4, 7, 8, 10, 11, 14, 15, 17, 18)]
+JANUARY_DAYS = [date(2027, 1, d) for d in (4, 5, 7, 8, 11, 12, 14, 15)]
+
+
+class Crash(Exception):
+    """A Lambda cut short between two families."""
+
+
+operation = st.one_of(
+    st.tuples(st.just("run"), st.sampled_from(["2026-12", "2027-01"]),
+              st.integers(min_value=0, max_value=2)),          # crash after N invoices (0 = none)
+    st.tuples(st.just("pay"), st.sampled_from(["1001", "1002"]),
+              st.integers(min_value=1, max_value=5000)),
+    st.tuples(st.just("credit"), st.sampled_from(["1001", "1002"]), st.integers(0, 3)),
+)
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(bookings=st.fixed_dictionaries({
+           "1001": st.sets(st.sampled_from(DECEMBER_DAYS + JANUARY_DAYS), max_size=8),
+           "1002": st.sets(st.sampled_from(DECEMBER_DAYS + JANUARY_DAYS), max_size=8)}),
+       operations=st.lists(operation, min_size=1, max_size=8))
+def test_the_ledger_stays_consistent_whatever_happens(bookings, operations):
+    with mock_aws():
+        wiring.reset()
+        services = wiring.container()
+        demo.prepare_stack(services)
+        demo.load_demo_data(services)
+        services.clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=PARIS))
+        second = services.families.create_family(
+            {"name": "DEUX", "emails": ["deux@example.org"]}, services.clock.now())
+        services.accounts.add_child(second.number, Child("", "LOU", "DEUX"))
+        for number, days in bookings.items():
+            family = services.accounts.get_family(number)
+            if days:
+                services.bookings.save(family, f"{number}-1", {"changes": [
+                    {"date": d.isoformat(), "service": "meal", "booked": True}
+                    for d in sorted(days)]}, services.clock.now())
+        services.clock.set(datetime(2027, 2, 1, 8, 0, tzinfo=PARIS))
+        repository = BillingRepository()
+        original_issue = repository.issue_invoice.__func__
+
+        for op in operations:
+            if op[0] == "run":
+                _, month, crash_after = op
+                issued = []
+
+                def issue(self, *args, **kwargs):
+                    if crash_after and len(issued) >= crash_after:
+                        raise Crash()
+                    original_issue(self, *args, **kwargs)
+                    issued.append(1)
+
+                BillingRepository.issue_invoice = issue
+                try:
+                    services.billing.run_month(month, "staff", services.clock.now)
+                except Crash:
+                    pass
+                finally:
+                    BillingRepository.issue_invoice = original_issue
+            elif op[0] == "pay":
+                services.billing.record_payment(op[1], {"amount_cents": op[2],
+                                                        "method": "cheque"},
+                                                services.clock.now(), "test")
+            else:
+                invoices = repository.invoices_of(op[1])
+                open_ones = [i for i in invoices if i.credit_note is None]
+                if open_ones:
+                    target = open_ones[op[2] % len(open_ones)]
+                    services.billing.credit_note(op[1], target.number, {},
+                                                 services.clock.now(), "test")
+
+        numbers = []
+        for family in ("1001", "1002"):
+            lines = repository.ledger(family)
+            statement = services.billing.statement(family, None, date(2027, 2, 1))
+            assert statement["balance_cents"] == sum(l.debit_cents - l.credit_cents
+                                                     for l in lines)
+            # The running balance of the newest line is the balance.
+            assert statement["lines"][0]["balance_cents"] == statement["balance_cents"]
+            invoices = repository.invoices_of(family)
+            months = [i.month for i in invoices]
+            assert len(months) == len(set(months)), "a family billed twice for a month"
+            debits = [l for l in lines if l.type == "invoice"]
+            assert sorted(l.invoice for l in debits) == sorted(i.number for i in invoices)
+            numbers += [int(i.number.split("-")[1]) for i in invoices]
+        assert sorted(numbers) == list(range(1, len(numbers) + 1)), "gap in the numbering"
+        wiring.reset()

@@ -21,6 +21,7 @@ AWS_ENDPOINT = "CANTINE_AWS_ENDPOINT"  # local stage only: moto's server
 PAYFIP_NUMCLI = "CANTINE_PAYFIP_NUMCLI"      # the régie's 6-digit client number
 PAYFIP_MODE = "CANTINE_PAYFIP_MODE"          # T (test), X (activation), W (production)
 PAYFIP_ENDPOINT = "CANTINE_PAYFIP_ENDPOINT"  # local stage only: the fake PayFip server
+INVOICE_FUNCTION = "CANTINE_INVOICE_FUNCTION"  # the invoice job's Lambda (deployed stages)
 REGION = "AWS_DEFAULT_REGION"
 PAYFIP_SERVICE = "https://www.payfip.gouv.fr/tpa/services/securite"
 PAYFIP_PAGE = "https://www.payfip.gouv.fr/tpa/paiementws.web?idop={idop}"
@@ -46,6 +47,7 @@ class Settings:
     payfip_mode: str = "T"
     payfip_service: str = PAYFIP_SERVICE
     payfip_page: str = PAYFIP_PAGE
+    invoice_function: str = ""
 
     @property
     def is_local(self) -> bool:
@@ -103,6 +105,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         mail_from=environ.get(MAIL_FROM, "ne-pas-repondre@example.org"),
         aws_endpoint=endpoint,
         fixed_now=parse_now(raw_now) if raw_now else None,
+        invoice_function=environ.get(INVOICE_FUNCTION, "").strip(),
         payfip_numcli=numcli,
         payfip_mode=mode,
         payfip_service=(f"{payfip_endpoint}/tpa/services/securite" if payfip_endpoint

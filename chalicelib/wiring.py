@@ -14,6 +14,7 @@ from chalicelib.services.auth import AuthService
 from chalicelib.services.billing import BillingService
 from chalicelib.services.bookings import BookingService, CommuneService
 from chalicelib.services.families import FamilyService
+from chalicelib.services.launcher import JobLauncher
 from chalicelib.services.lock import LockService
 from chalicelib.services.operations import OperationsService
 from chalicelib.services.payments import PaymentService
@@ -50,6 +51,7 @@ class Container:
     privacy: PrivacyService
     billing: BillingService
     payments: PaymentService
+    launcher: JobLauncher
 
 
 def _ses_client_factory(settings: Settings):
@@ -98,7 +100,8 @@ def build(settings: Settings) -> Container:
                                    headcounts, MenuRepository())
     return Container(settings, clock, mailer, accounts, auth, families, commune, bookings,
                      audit, lock, operations, attendance, booking_repository,
-                     PrivacyService(booking_repository, attendance), billing, payments)
+                     PrivacyService(booking_repository, attendance), billing, payments,
+                     JobLauncher(settings))
 
 
 @functools.lru_cache(maxsize=1)

@@ -269,8 +269,15 @@ def create_tariff(call: Call):
 @endpoint(bp, "/staff/jobs/invoice", ("POST",), audience=STAFF, roles=ADMIN)
 def run_invoices(call: Call):
     """Invoice a month that is over; a rerun bills nobody twice."""
-    result = call.services.billing.run_month(call.body.get("month"), "staff",
-                                             call.services.clock.now)
+    month = call.body.get("month")
+    call.services.billing.check_month(month, call.now)
+    if call.services.launcher.in_background:
+        call.services.launcher.start_invoice_run(month)
+        call.audit("facturation", month, None, {"started": True})
+        return json_response({"started": True, "month": month,
+                              "message": "La facturation est lancée ; suivez-la dans la "
+                                         "liste des exécutions."}, 202)
+    result = call.services.billing.run_month(month, "staff", call.services.clock.now)
     call.audit("facturation", result["month"], None,
                {"invoiced": result["invoiced"], "total_cents": result["total_cents"]})
     return result

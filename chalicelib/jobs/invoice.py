@@ -19,11 +19,15 @@ def previous_month(year: int, month: int) -> str:
     return f"{year - 1}-12" if month == 1 else f"{year:04d}-{month - 1:02d}"
 
 
-def invoice_month(event: Any) -> dict[str, Any]:
-    """Invoice the month that just ended."""
+def invoice_month(event: Any, context: Any = None) -> dict[str, Any]:
+    """Invoice the month that just ended, or the month staff asked for."""
     services = wiring.container()
     now = services.clock.now().astimezone(PARIS)
-    result = services.billing.run_month(previous_month(now.year, now.month), "schedule",
-                                        services.clock.now)
+    asked = event.get("month") if isinstance(event, dict) else None
+    if asked:  # started from the console, run in the background (see services.launcher)
+        result = services.billing.run_month(asked, "staff", services.clock.now)
+    else:
+        result = services.billing.run_month(previous_month(now.year, now.month), "schedule",
+                                            services.clock.now)
     LOG.info("invoice run %s: %d invoice(s)", result["run"]["id"], result["invoiced"])
     return {"run": result["run"]["id"], "invoiced": result["invoiced"]}

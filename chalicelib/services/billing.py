@@ -98,12 +98,17 @@ class BillingService:
         return stored
 
     # -- the monthly run -----------------------------------------------------------------
+    def check_month(self, month: Any, now: datetime) -> tuple[date, date]:
+        """A month that can be invoiced now (over), or ValidationError / MonthNotOver."""
+        first, last = parse_month(month)
+        if now.astimezone(PARIS).date() <= last:
+            raise MonthNotOver()
+        return first, last
+
     def run_month(self, month: str, trigger: str, clock: Callable[[], datetime]) -> dict[str, Any]:
         """Invoice every family with something to bill; reruns never bill twice."""
-        first, last = parse_month(month)
         started = clock()
-        if started.astimezone(PARIS).date() <= last:
-            raise MonthNotOver()
+        first, last = self.check_month(month, started)
         record = self._runs.start(JOB, trigger, started)
         try:
             result = self._invoice_month(month, first, last, started)

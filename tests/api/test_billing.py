@@ -130,3 +130,22 @@ def test_the_invoices_and_ledger_exports_read_back_in_excel_format(november):
     rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
     assert [r[2] for r in rows[1:]] == ["Paiement"]
     assert rows[1][3] == "Chèque =1+1" and rows[1][6] == "5,50"
+
+
+def test_deployed_the_console_starts_the_run_in_the_background_and_answers_at_once(
+        november, services, monkeypatch):
+    started = []
+    monkeypatch.setattr(type(services.launcher), "in_background", property(lambda self: True))
+    monkeypatch.setattr(services.launcher, "start_invoice_run", started.append)
+    response = november.post("/staff/jobs/invoice", {"month": "2026-11"})
+    assert response.status_code == 202
+    assert started == ["2026-11"]
+    # A month not over is still refused before anything starts.
+    assert november.post("/staff/jobs/invoice", {"month": "2026-12"}).status_code == 409
+    assert started == ["2026-11"]
+
+
+def test_the_job_invoices_the_month_it_is_given_or_else_the_previous_one(november, services):
+    from chalicelib.jobs.invoice import invoice_month
+    assert invoice_month({"month": "2026-11"})["invoiced"] == 1
+    assert invoice_month({})["invoiced"] == 0   # 1 December: November again, already billed

@@ -172,7 +172,10 @@ async function runMonth() {
   }
   setBusy(form, false);
   const run = answer && answer.run;
-  if (run && run.outcome === 'failure') {
+  if (answer && answer.started) {
+    // Deployed, the run goes on in the background: its record shows how it ends.
+    showMessage(ui.runMessage, answer.message || 'La facturation est lancée.', 'success');
+  } else if (run && run.outcome === 'failure') {
     showMessage(ui.runMessage, `La facturation a échoué : ${run.error || 'erreur inconnue'}.`);
   } else {
     showMessage(ui.runMessage, runSummary(answer || {}, month), 'success');

@@ -1,0 +1,59 @@
+"""The local stack as a browser or a script meets it: one origin, errors in one shape,
+the site's security headers."""
+import json
+import urllib.error
+import urllib.request
+
+
+def fetch(stack, path, method="GET", data=None, headers=None):
+    request = urllib.request.Request(stack.url + path, method=method, data=data,
+                                     headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            return reply.status, dict(reply.headers), reply.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_an_unknown_api_route_is_a_404_in_the_error_shape(stack):
+    status, headers, body = fetch(stack, "/api/nulle-part")
+    assert status == 404
+    assert headers["Content-Type"].startswith("application/json")
+    assert json.loads(body)["error"]["code"] == "not_found"
+
+
+def test_a_known_path_with_another_method_answers_in_the_error_shape(stack):
+    status, _, body = fetch(stack, "/api/auth/login")
+    assert status == 405
+    assert json.loads(body)["error"]["code"] == "method_not_allowed"
+
+
+def test_a_form_post_to_the_api_is_refused(stack):
+    status, _, body = fetch(stack, "/api/auth/login", "POST", b"login=1001&password=x",
+                            {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 415
+    assert json.loads(body)["error"]["code"] == "unsupported_media_type"
+
+
+def test_pages_carry_a_strict_content_security_policy(stack):
+    status, headers, body = fetch(stack, "/connexion.html")
+    assert status == 200
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert b"<script>" not in body and b" onclick=" not in body
+
+
+def test_the_session_cookie_is_httponly_strict_and_limited_to_the_api(stack):
+    data = json.dumps({"login": "1001", "password": "demo-famille-2026"}).encode()
+    status, headers, _ = fetch(stack, "/api/auth/login", "POST", data,
+                               {"Content-Type": "application/json"})
+    assert status == 200
+    cookie = headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/api" in cookie
+
+
+def test_the_local_outbox_exists_on_the_local_stack(stack):
+    status, _, body = fetch(stack, "/api/dev/outbox")
+    assert status == 200 and isinstance(json.loads(body), list)

@@ -4,8 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+STAGE ?= prod
 
-.PHONY: run test test-fast chromium clean-data
+.PHONY: run test test-fast chromium clean-data package deploy bench-package
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -38,3 +39,15 @@ test-fast: $(STAMP)
 ## Forget the local data (the demo data comes back at the next `make run`).
 clean-data:
 	rm -rf .local
+
+## Build the Lambda package and the CloudFormation template of STAGE (default prod) in build/chalice/.
+package: $(STAMP)
+	$(PY) -m scripts.package --stage $(STAGE)
+
+## Deploy STAGE to AWS (docs/deploy.md); ADMIN=email opens the first admin account, ARGS passes more options.
+deploy: package
+	$(PY) -m scripts.deploy --stage $(STAGE) $(if $(ADMIN),--create-admin $(ADMIN)) $(ARGS)
+
+## Print the Lambda package's size and the median cold import time of app (fresh processes).
+bench-package: package
+	$(PY) -m scripts.bench_package --stage $(STAGE)

@@ -264,11 +264,9 @@ class DevStack:
         if method not in ("GET", "HEAD", "OPTIONS"):
             self._dirty.set()
         if response["statusCode"] == 405:
-            # A known path with another method: API Gateway has no such route either,
-            # and production answers it in the product's error shape.
-            from chalicelib.api.errors import error_body
-            body = error_body("method_not_allowed", "Méthode non autorisée pour cette adresse.")
-            return 405, dict(JSON_HEADERS), json.dumps(body, ensure_ascii=False).encode()
+            # A known path with another method is no route for API Gateway either: in
+            # production it gets the unknown route's 404, so it does here too.
+            return 404, dict(JSON_HEADERS), json.dumps(not_found_body()).encode()
         out_headers = dict(response.get("headers") or {})
         multi = response.get("multiValueHeaders") or {}
         payload = response.get("body") or b""

@@ -5,6 +5,7 @@ ledger lines (one query each); a month's invoices (``by_month`` query); a marker
 """
 from __future__ import annotations
 
+import itertools
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -62,8 +63,13 @@ def _entry(item: LedgerModel) -> LedgerEntry:
                        int(item.credit_cents or 0), item.method)
 
 
+# Orders lines written in the same microsecond (a fixed clock) as they were written.
+_WRITE_ORDER = itertools.count()
+
+
 def _ledger_item(entry: LedgerEntry, now: datetime, who: str) -> LedgerModel:
-    key = f"{entry.day.isoformat()}#{now.astimezone(timezone.utc).isoformat()}#{secrets.token_hex(3)}"
+    key = (f"{entry.day.isoformat()}#{now.astimezone(timezone.utc).isoformat()}"
+           f"#{next(_WRITE_ORDER):012d}{secrets.token_hex(3)}")
     return LedgerModel(entry.family, key, month=entry.day.strftime("%Y-%m"), type=entry.type, reference=entry.reference,
                        invoice=entry.invoice, debit_cents=entry.debit_cents,
                        credit_cents=entry.credit_cents, method=entry.method, recorded_by=who)

@@ -22,10 +22,10 @@ def test_an_unknown_api_route_is_a_404_in_the_error_shape(stack):
     assert json.loads(body)["error"]["code"] == "not_found"
 
 
-def test_a_known_path_with_another_method_answers_in_the_error_shape(stack):
+def test_a_known_path_with_another_method_is_a_404_as_in_production(stack):
     status, _, body = fetch(stack, "/api/auth/login")
-    assert status == 405
-    assert json.loads(body)["error"]["code"] == "method_not_allowed"
+    assert status == 404
+    assert json.loads(body)["error"]["code"] == "not_found"
 
 
 def test_a_form_post_to_the_api_is_refused(stack):

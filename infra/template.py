@@ -1,0 +1,640 @@
+"""The stack: ``chalice package``'s SAM template plus everything Chalice does not make.
+
+``merge(chalice_template, stage, stage_env)`` returns the template to deploy. Nothing here
+is copied by hand from elsewhere:
+
+- tables, keys, indexes, billing mode and TTL come from ``ALL_MODELS``, through the same
+  pynamodb metadata ``create_tables()`` uses locally and in the tests;
+- the security headers (the exact Content-Security-Policy) come from
+  ``scripts.devstack.SECURITY_HEADERS``;
+- API Gateway's own answers (unknown route, throttling, crashes) use the bodies of
+  ``chalicelib.api.errors``;
+- environment variable names come from ``chalicelib.settings``; the stage's values from
+  ``.chalice/config.json`` are the parameters' defaults.
+"""
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import logging
+import re
+from typing import Any, Iterator
+
+from chalicelib import settings as env
+from chalicelib.api import errors
+from chalicelib.domain.errors import DomainError, TooManyRequests
+from scripts.devstack import SECURITY_HEADERS
+
+API_STAGE = "api"  # .chalice/config.json's api_gateway_stage: CloudFront forwards /api/* to it
+
+# Chalice's logical ids: the API's function and REST API, and the weekly lock (every
+# scheduled function of app.py gets its role, log group and failure alarm, whatever its id).
+API_FUNCTION = "APIHandler"
+LOCK_FUNCTION = "LockBookings"
+REST_API = "RestAPI"
+
+# CloudFront's managed policies: fixed ids, the same in every account.
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+
+# Every DynamoDB request the storage layer makes (chalicelib/storage/*.py):
+#   Model.get → GetItem, save → PutItem, update → UpdateItem, delete → DeleteItem,
+#   query (tables and indexes) → Query, FamilyModel.batch_get → BatchGetItem,
+#   TransactWrite → TransactWriteItems, which IAM authorises action by action: its
+#   save/delete/update need PutItem/DeleteItem/UpdateItem. ConditionCheckItem would only
+#   be needed for TransactWrite.condition_check(), which the code never calls.
+# No DescribeTable: pynamodb 6 takes the schema from the models, and Model.exists() runs
+# only in create_tables() (local stack and tests). No Scan, no BatchWriteItem.
+# tests/infra/test_template.py checks this list against the storage code.
+DYNAMODB_ACTIONS = (
+    "dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:GetItem",
+    "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
+)
+
+# Settings (chalicelib.settings constant → stack parameter) a commune chooses per stack;
+# the others are fixed by the stage (STAGE, TABLE_PREFIX), reserved by Lambda (REGION) or
+# refused outside the local stage (LOCAL_ONLY_SETTINGS). tests/infra checks the split.
+PARAMETER_SETTINGS = {
+    "SITE_URL": "SiteUrl", "MAIL_FROM": "MailFrom",
+    "PAYFIP_NUMCLI": "PayfipNumcli", "PAYFIP_MODE": "PayfipMode",
+}
+STAGE_SETTINGS = ("STAGE", "TABLE_PREFIX")
+# Settings that name one of the stack's functions (setting → Chalice's logical id): every
+# function gets the name; the API's role may invoke it (the console starts the invoice
+# run in the background: API Gateway would not wait for it).
+FUNCTION_SETTINGS = {"INVOICE_FUNCTION": "InvoiceMonth"}
+LOCAL_ONLY_SETTINGS = ("NOW", "AWS_ENDPOINT", "PAYFIP_ENDPOINT")
+
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
+                      1096, 1827, 2192, 2557, 2922, 3288, 3653)
+HSTS_SECONDS = 63072000  # two years; not in SECURITY_HEADERS because the local site is HTTP
+
+
+class TemplateError(RuntimeError):
+    """Chalice's output is not what this module knows how to extend."""
+
+
+# -- tables ----------------------------------------------------------------------------
+def table_suffix(model: Any) -> str:
+    """A model's table name without the stage prefix ("families")."""
+    prefix = env.get_settings().table_prefix
+    name = model.Meta.table_name
+    if not name.startswith(prefix):
+        raise TemplateError(f"{name} does not start with the table prefix {prefix!r}")
+    return name[len(prefix):]
+
+
+def table_logical_id(suffix: str) -> str:
+    """``reset_tokens`` → ``TableResetTokens``."""
+    return "Table" + "".join(part.capitalize() for part in suffix.split("_"))
+
+
+def _key_schema(keys: list[dict[str, str]]) -> list[dict[str, str]]:
+    # HASH before RANGE, as pynamodb's create_table sends it (DynamoDB requires it).
+    return sorted(({"AttributeName": k["AttributeName"], "KeyType": k["KeyType"]} for k in keys),
+                  key=lambda k: k["KeyType"])
+
+
+def table_properties(model: Any, prefix: str) -> dict[str, Any]:
+    """A model's table as CloudFormation properties, from pynamodb's own schema."""
+    schema = model._get_schema()  # what Model.create_table() sends to DynamoDB
+    billing = getattr(model.Meta, "billing_mode", None)
+    if billing != "PAY_PER_REQUEST":
+        raise TemplateError(f"{model.__name__} must be on-demand (billing_mode PAY_PER_REQUEST)")
+    props: dict[str, Any] = {
+        "TableName": prefix + table_suffix(model),
+        "BillingMode": billing,
+        "AttributeDefinitions": sorted(
+            ({"AttributeName": a["AttributeName"], "AttributeType": a["AttributeType"]}
+             for a in schema["attribute_definitions"]), key=lambda a: a["AttributeName"]),
+        "KeySchema": _key_schema(schema["key_schema"]),
+        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+        "DeletionProtectionEnabled": True,
+    }
+    for kind, key in (("global_secondary_indexes", "GlobalSecondaryIndexes"),
+                      ("local_secondary_indexes", "LocalSecondaryIndexes")):
+        indexes = [{"IndexName": index["index_name"], "KeySchema": _key_schema(index["key_schema"]),
+                    "Projection": index["projection"]} for index in schema[kind]]
+        if indexes:
+            props[key] = sorted(indexes, key=lambda i: i["IndexName"])
+    ttl = model._ttl_attribute()  # create_table() turns TTL on for it too
+    if ttl is not None:
+        props["TimeToLiveSpecification"] = {"AttributeName": ttl.attr_name, "Enabled": True}
+    return props
+
+
+def tables(models: Any, prefix: str) -> dict[str, Any]:
+    """One table per model; kept when the stack is deleted or a change would replace it."""
+    resources = {}
+    for model in models:
+        resources[table_logical_id(table_suffix(model))] = {
+            "Type": "AWS::DynamoDB::Table",
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": table_properties(model, prefix),
+        }
+    return resources
+
+
+# -- functions -------------------------------------------------------------------------
+def functions(resources: dict[str, Any]) -> dict[str, str]:
+    """Every Lambda function Chalice made → the logical id of its role."""
+    found = {}
+    for logical_id, resource in resources.items():
+        if resource.get("Type") == "AWS::Serverless::Function":
+            role = resource["Properties"].get("Role", {})
+            if not (isinstance(role, dict) and "Fn::GetAtt" in role):
+                raise TemplateError(f"{logical_id} has no role of its own")
+            found[logical_id] = role["Fn::GetAtt"][0]
+    return dict(sorted(found.items()))
+
+
+def scheduled(resources: dict[str, Any], function: str) -> bool:
+    """Whether EventBridge runs this function on a schedule."""
+    events = resources[function]["Properties"].get("Events", {})
+    return any(event.get("Type") == "Schedule" for event in events.values())
+
+
+def function_suffix(logical_id: str) -> str:
+    """``APIHandler`` → ``api``, ``LockBookings`` → ``lock-bookings``."""
+    if logical_id == API_FUNCTION:
+        return "api"
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", logical_id).lower()
+
+
+# -- IAM -------------------------------------------------------------------------------
+def function_settings(resources: dict[str, Any], prefix: str) -> dict[str, str]:
+    """Environment variable → the name of the function it designates."""
+    out = {}
+    for constant, logical_id in FUNCTION_SETTINGS.items():
+        if hasattr(env, constant):
+            if logical_id not in resources:
+                raise TemplateError(f"{constant} names {logical_id}, which chalice no longer makes")
+            out[getattr(env, constant)] = f"{prefix}{function_suffix(logical_id)}"
+    return out
+
+
+def function_policy(log_group: str, table_resources: dict[str, Any],
+                    invokes: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
+    """Least privilege for one function: its log group, the stack's tables, one sender,
+    and the functions it starts (if any)."""
+    table_arns: list[Any] = []
+    for logical_id, resource in sorted(table_resources.items()):
+        table_arns.append({"Fn::GetAtt": [logical_id, "Arn"]})
+        props = resource["Properties"]
+        if props.get("GlobalSecondaryIndexes") or props.get("LocalSecondaryIndexes"):
+            table_arns.append({"Fn::Sub": f"${{{logical_id}.Arn}}/index/*"})
+    return {
+        "PolicyName": "cantine",
+        "PolicyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Sid": "Logs", "Effect": "Allow",
+                 "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                 "Resource": {"Fn::GetAtt": [log_group, "Arn"]}},
+                {"Sid": "Tables", "Effect": "Allow", "Action": list(DYNAMODB_ACTIONS),
+                 "Resource": table_arns},
+                {"Sid": "Mail", "Effect": "Allow", "Action": "ses:SendEmail",
+                 "Resource": {"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:"
+                                         "${AWS::AccountId}:identity/${MailIdentity}"},
+                 "Condition": {"StringEquals": {"ses:FromAddress": {"Ref": "MailFrom"}}}},
+            ] + ([{"Sid": "Jobs", "Effect": "Allow", "Action": "lambda:InvokeFunction",
+                   "Resource": [{"Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:"
+                                            f"${{AWS::AccountId}}:function:{name}"}
+                                for name in invokes]}] if invokes else []),
+        },
+    }
+
+
+# -- API Gateway -----------------------------------------------------------------------
+@contextlib.contextmanager
+def _quiet(logger: logging.Logger) -> Iterator[None]:
+    previous = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = previous
+
+
+def gateway_responses() -> dict[str, Any]:
+    """API Gateway's own answers, in the product's error shape.
+
+    A path no route matches reaches API Gateway as MISSING_AUTHENTICATION_TOKEN (403):
+    answered 404 with ``not_found_body()``, as the local stack does. Other refusals and
+    crashes (throttling, timeouts, a Lambda that fails to start) keep their status.
+    """
+    with _quiet(errors.LOG):  # the app's own 500 body, without logging a fake error
+        internal = json.loads(errors.from_exception(RuntimeError("API Gateway")).body)
+    headers = {f"gatewayresponse.header.{name}": f"'{value}'"
+               for name, value in errors.JSON_HEADERS.items() if name != "Content-Type"}
+
+    def answer(body: dict[str, Any], status: int | None = None) -> dict[str, Any]:
+        # ASCII JSON: accents travel as \u escapes, which VTL leaves alone.
+        response: dict[str, Any] = {"responseParameters": dict(headers),
+                                    "responseTemplates": {"application/json": json.dumps(body)}}
+        if status is not None:
+            response["statusCode"] = status
+        return response
+
+    gateway = {"gateway": "$context.error.responseType"}
+    return {
+        "MISSING_AUTHENTICATION_TOKEN": answer(errors.not_found_body(), 404),
+        "THROTTLED": answer(errors.error_body(TooManyRequests.code, TooManyRequests.message,
+                                              gateway)),
+        "DEFAULT_4XX": answer(errors.error_body(DomainError.code, DomainError.message, gateway)),
+        "DEFAULT_5XX": answer(internal),
+    }
+
+
+def api_name(prefix: str) -> str:
+    """The REST API's name: the ApiName dimension of its CloudWatch metrics."""
+    return prefix.rstrip("-")
+
+
+# -- site ------------------------------------------------------------------------------
+def security_headers_config() -> dict[str, Any]:
+    """SECURITY_HEADERS as a CloudFront response headers policy, plus HSTS."""
+    headers = dict(SECURITY_HEADERS)
+    security: dict[str, Any] = {
+        "StrictTransportSecurity": {"AccessControlMaxAgeSec": HSTS_SECONDS,
+                                    "IncludeSubdomains": False, "Preload": False,
+                                    "Override": True},
+    }
+    if "Content-Security-Policy" in headers:
+        security["ContentSecurityPolicy"] = {
+            "ContentSecurityPolicy": headers.pop("Content-Security-Policy"), "Override": True}
+    if "X-Content-Type-Options" in headers:
+        if headers.pop("X-Content-Type-Options") != "nosniff":
+            raise TemplateError("CloudFront only sends X-Content-Type-Options: nosniff")
+        security["ContentTypeOptions"] = {"Override": True}
+    if "X-Frame-Options" in headers:
+        security["FrameOptions"] = {"FrameOption": headers.pop("X-Frame-Options"),
+                                    "Override": True}
+    if "Referrer-Policy" in headers:
+        security["ReferrerPolicy"] = {"ReferrerPolicy": headers.pop("Referrer-Policy"),
+                                      "Override": True}
+    custom = [{"Header": name, "Value": value, "Override": True}
+              for name, value in headers.items()]
+    config: dict[str, Any] = {
+        "Name": {"Fn::Sub": "${AWS::StackName}-security-headers"},
+        "Comment": "scripts/devstack.py SECURITY_HEADERS, plus HSTS",
+        "SecurityHeadersConfig": security,
+    }
+    if custom:
+        config["CustomHeadersConfig"] = {"Items": custom}
+    return config
+
+
+# API Gateway turns a Lambda's base64 body back into bytes only when the request's Accept
+# header starts with a binary media type; a browser following a link to an invoice sends
+# "text/html,…" first and would get base64 text. Links to PDFs end in /pdf (the app's
+# binary type application/pdf): CloudFront asks for the PDF on the browser's behalf.
+PDF_ACCEPT_FUNCTION = """function handler(event) {
+  var request = event.request;
+  if (request.method === 'GET' && /\\/pdf$/.test(request.uri)) {
+    request.headers['accept'] = {value: 'application/pdf'};
+  }
+  return request;
+}
+"""
+
+
+def site() -> dict[str, Any]:
+    """Private bucket, origin access control, headers policy and the distribution."""
+    bucket_arn = {"Fn::GetAtt": ["SiteBucket", "Arn"]}
+    distribution_arn = {"Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:"
+                                   "distribution/${Distribution}"}
+    api_domain = {"Fn::Sub": f"${{{REST_API}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}"}
+    return {
+        "SiteBucket": {
+            "Type": "AWS::S3::Bucket",
+            "Properties": {
+                "PublicAccessBlockConfiguration": {
+                    "BlockPublicAcls": True, "BlockPublicPolicy": True,
+                    "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+                "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+                    {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+                "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+            },
+        },
+        "SiteBucketPolicy": {
+            "Type": "AWS::S3::BucketPolicy",
+            "Properties": {
+                "Bucket": {"Ref": "SiteBucket"},
+                "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                    {"Sid": "CloudFrontReadsTheSite", "Effect": "Allow",
+                     "Principal": {"Service": "cloudfront.amazonaws.com"},
+                     "Action": "s3:GetObject",
+                     "Resource": {"Fn::Sub": "${SiteBucket.Arn}/*"},
+                     "Condition": {"StringEquals": {"AWS:SourceArn": distribution_arn}}},
+                    {"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                     "Resource": [bucket_arn, {"Fn::Sub": "${SiteBucket.Arn}/*"}],
+                     "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+                ]},
+            },
+        },
+        "SiteOriginAccessControl": {
+            "Type": "AWS::CloudFront::OriginAccessControl",
+            "Properties": {"OriginAccessControlConfig": {
+                "Name": {"Fn::Sub": "${AWS::StackName}-site"},
+                "OriginAccessControlOriginType": "s3",
+                "SigningBehavior": "always", "SigningProtocol": "sigv4"}},
+        },
+        "PdfAcceptFunction": {
+            "Type": "AWS::CloudFront::Function",
+            "Properties": {
+                "Name": {"Fn::Sub": "${AWS::StackName}-pdf-accept"},
+                "AutoPublish": True,
+                "FunctionConfig": {"Comment": "GET …/pdf asks API Gateway for application/pdf",
+                                   "Runtime": "cloudfront-js-2.0"},
+                "FunctionCode": PDF_ACCEPT_FUNCTION,
+            },
+        },
+        "SecurityHeaders": {
+            "Type": "AWS::CloudFront::ResponseHeadersPolicy",
+            "Properties": {"ResponseHeadersPolicyConfig": security_headers_config()},
+        },
+        "Distribution": {
+            "Type": "AWS::CloudFront::Distribution",
+            "Properties": {"DistributionConfig": {
+                "Enabled": True,
+                "Comment": {"Fn::Sub": "${AWS::StackName}: site and /api/"},
+                "Aliases": {"Fn::If": ["HasSiteDomain", [{"Ref": "SiteDomain"}],
+                                       {"Ref": "AWS::NoValue"}]},
+                "ViewerCertificate": {"Fn::If": [
+                    "HasCertificate",
+                    {"AcmCertificateArn": {"Ref": "CertificateArn"},
+                     "SslSupportMethod": "sni-only", "MinimumProtocolVersion": "TLSv1.2_2021"},
+                    {"CloudFrontDefaultCertificate": True}]},
+                "DefaultRootObject": "index.html",
+                "HttpVersion": "http2and3",
+                "IPV6Enabled": True,
+                "PriceClass": "PriceClass_100",  # Europe and North America: the cheapest
+                "Origins": [
+                    {"Id": "site", "DomainName": {"Fn::GetAtt": ["SiteBucket", "RegionalDomainName"]},
+                     "S3OriginConfig": {"OriginAccessIdentity": ""},
+                     "OriginAccessControlId": {"Fn::GetAtt": ["SiteOriginAccessControl", "Id"]}},
+                    # No origin path: /api/x reaches the stage "api" as /x, as locally.
+                    {"Id": "api", "DomainName": api_domain,
+                     "CustomOriginConfig": {"OriginProtocolPolicy": "https-only",
+                                            "OriginSSLProtocols": ["TLSv1.2"]}},
+                ],
+                "DefaultCacheBehavior": {
+                    "TargetOriginId": "site",
+                    "ViewerProtocolPolicy": "redirect-to-https",
+                    "AllowedMethods": ["GET", "HEAD"],
+                    "CachedMethods": ["GET", "HEAD"],
+                    "CachePolicyId": CACHING_OPTIMIZED,
+                    "ResponseHeadersPolicyId": {"Ref": "SecurityHeaders"},
+                    "Compress": True,
+                },
+                "CacheBehaviors": [{
+                    "PathPattern": f"/{API_STAGE}/*",
+                    "TargetOriginId": "api",
+                    # No redirect: a POST redirected to HTTPS would arrive as a GET.
+                    "ViewerProtocolPolicy": "https-only",
+                    "AllowedMethods": ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"],
+                    "CachedMethods": ["GET", "HEAD"],
+                    "CachePolicyId": CACHING_DISABLED,
+                    "OriginRequestPolicyId": ALL_VIEWER_EXCEPT_HOST_HEADER,
+                    "ResponseHeadersPolicyId": {"Ref": "SecurityHeaders"},
+                    "FunctionAssociations": [{
+                        "EventType": "viewer-request",
+                        "FunctionARN": {"Fn::GetAtt": ["PdfAcceptFunction", "FunctionMetadata.FunctionARN"]}}],
+                    "Compress": True,
+                }],
+            }},
+        },
+    }
+
+
+# -- mail ------------------------------------------------------------------------------
+def mail() -> dict[str, Any]:
+    """The SES domain identity of MailFrom, signed with Easy DKIM."""
+    return {"MailIdentity": {
+        "Type": "AWS::SES::EmailIdentity",
+        "Properties": {
+            "EmailIdentity": {"Fn::Select": [1, {"Fn::Split": ["@", {"Ref": "MailFrom"}]}]},
+            "DkimSigningAttributes": {"NextSigningKeyLength": "RSA_2048_BIT"},
+        },
+    }}
+
+
+# -- operations ------------------------------------------------------------------------
+def log_group_id(function: str) -> str:
+    return f"{function}Logs"
+
+
+def _alarm(name: str, description: str, namespace: str, metric: str,
+           dimensions: list[dict[str, Any]], period: int, comparison: str, missing: str
+           ) -> dict[str, Any]:
+    return {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+        "AlarmName": name, "AlarmDescription": description,
+        "Namespace": namespace, "MetricName": metric, "Dimensions": dimensions,
+        "Statistic": "Sum", "Period": period, "EvaluationPeriods": 1, "Threshold": 1,
+        "ComparisonOperator": comparison, "TreatMissingData": missing,
+        "AlarmActions": [{"Ref": "AlarmTopic"}], "OKActions": [{"Ref": "AlarmTopic"}]}}
+
+
+def operations(prefix: str, resources: dict[str, Any]) -> dict[str, Any]:
+    """Log groups with a retention, the alarm topic and the alarms."""
+    out: dict[str, Any] = {
+        "AlarmTopic": {"Type": "AWS::SNS::Topic",
+                       "Properties": {"DisplayName": f"{prefix}alarms"}},
+        "AlarmSubscription": {
+            "Type": "AWS::SNS::Subscription", "Condition": "HasAlarmEmail",
+            "Properties": {"TopicArn": {"Ref": "AlarmTopic"}, "Protocol": "email",
+                           "Endpoint": {"Ref": "AlarmEmail"}}},
+        "Api5xxAlarm": _alarm(
+            f"{prefix}api-5xx", "L'API a répondu par une erreur serveur (5xx).",
+            "AWS/ApiGateway", "5XXError",
+            [{"Name": "ApiName", "Value": api_name(prefix)}, {"Name": "Stage", "Value": API_STAGE}],
+            300, "GreaterThanOrEqualToThreshold", "notBreaching"),
+    }
+    for function in functions(resources):
+        suffix = function_suffix(function)
+        out[log_group_id(function)] = {
+            "Type": "AWS::Logs::LogGroup",
+            # Logs go with the stack: a retained group would block re-creating it.
+            "DeletionPolicy": "Delete", "UpdateReplacePolicy": "Delete",
+            "Properties": {"LogGroupName": f"/aws/lambda/{prefix}{suffix}",
+                           "RetentionInDays": {"Ref": "LogRetentionDays"}}}
+        if scheduled(resources, function):
+            out[f"{function}FailedAlarm"] = _alarm(
+                f"{prefix}{suffix}-failed",
+                f"La tâche planifiée {suffix} a échoué (console : journaux de la fonction).",
+                "AWS/Lambda", "Errors",
+                [{"Name": "FunctionName", "Value": {"Ref": function}}],
+                900, "GreaterThanOrEqualToThreshold", "notBreaching")
+    if LOCK_FUNCTION in resources:
+        out["LockNotRunningAlarm"] = _alarm(
+            f"{prefix}lock-not-running",
+            "Le verrouillage des réservations (toutes les 15 minutes) n'a pas tourné "
+            "depuis une heure.", "AWS/Lambda", "Invocations",
+            [{"Name": "FunctionName", "Value": {"Ref": LOCK_FUNCTION}}],
+            3600, "LessThanThreshold", "breaching")
+    return out
+
+
+# -- parameters, outputs ---------------------------------------------------------------
+def setting_parameters() -> dict[str, str]:
+    """Environment variable → parameter, for the settings this version of the app has."""
+    return {getattr(env, constant): parameter
+            for constant, parameter in PARAMETER_SETTINGS.items() if hasattr(env, constant)}
+
+
+def parameters(stage_env: dict[str, str]) -> dict[str, Any]:
+    """The commune's settings; the stage's values in .chalice/config.json are defaults."""
+    declared = {
+        "MailFrom": {
+            "Type": "String", "Default": stage_env[env.MAIL_FROM],
+            "AllowedPattern": r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+            "Description": "Expéditeur des courriels (ex. ne-pas-repondre@cantine.ma-commune.fr); "
+                           "SES vérifie son domaine (enregistrements DKIM en sortie)."},
+        "SiteDomain": {
+            "Type": "String", "Default": "",
+            "AllowedPattern": r"^$|^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$",
+            "Description": "Nom de domaine du portail (ex. cantine.ma-commune.fr), "
+                           "vide pour l'adresse *.cloudfront.net."},
+        "CertificateArn": {
+            "Type": "String", "Default": "",
+            "AllowedPattern": r"^$|^arn:aws[a-z-]*:acm:us-east-1:[0-9]{12}:certificate/[0-9a-f-]+$",
+            "Description": "Certificat ACM (us-east-1) de SiteDomain; vide sans SiteDomain."},
+        "SiteUrl": {
+            "Type": "String", "Default": stage_env.get(env.SITE_URL, ""),
+            "Description": "Adresse publique dans les liens des courriels; scripts/deploy.py "
+                           "la calcule (https://SiteDomain ou https://<domaine CloudFront>)."},
+        "AlarmEmail": {
+            "Type": "String", "Default": "",
+            "Description": "Adresse qui reçoit les alarmes (confirmer l'abonnement reçu)."},
+        "LogRetentionDays": {
+            "Type": "Number", "Default": 180, "AllowedValues": list(LOG_RETENTION_DAYS),
+            "Description": "Durée de conservation des journaux, en jours."},
+        "PayfipNumcli": {
+            "Type": "String", "Default": stage_env.get(getattr(env, "PAYFIP_NUMCLI", ""), ""),
+            "AllowedPattern": r"^$|^[0-9]{6}$",
+            "Description": "Numéro client PayFip de la régie (6 chiffres), vide sans paiement "
+                           "en ligne."},
+        "PayfipMode": {
+            "Type": "String", "Default": stage_env.get(getattr(env, "PAYFIP_MODE", ""), "T"),
+            "AllowedValues": ["T", "X", "W"],
+            "Description": "PayFip : T (test), X (activation), W (production)."},
+    }
+    used = set(setting_parameters().values())
+    return {name: spec for name, spec in declared.items()
+            if name not in PARAMETER_SETTINGS.values() or name in used}
+
+
+def _given(parameter: str) -> dict[str, Any]:
+    return {"Fn::Not": [{"Fn::Equals": [{"Ref": parameter}, ""]}]}
+
+
+CONDITIONS = {
+    "HasSiteDomain": _given("SiteDomain"),
+    "HasCertificate": _given("CertificateArn"),
+    "HasAlarmEmail": _given("AlarmEmail"),
+}
+
+# A custom domain and its certificate go together (CloudFront refuses one without the other).
+RULES = {
+    "CertificateGoesWithDomain": {
+        "RuleCondition": _given("SiteDomain"),
+        "Assertions": [{"Assert": _given("CertificateArn"),
+                        "AssertDescription": "SiteDomain demande CertificateArn "
+                                             "(certificat ACM en us-east-1)."}],
+    },
+    "DomainGoesWithCertificate": {
+        "RuleCondition": _given("CertificateArn"),
+        "Assertions": [{"Assert": _given("SiteDomain"),
+                        "AssertDescription": "CertificateArn demande SiteDomain."}],
+    },
+}
+
+
+def outputs(table_resources: dict[str, Any]) -> dict[str, Any]:
+    """What deploy.py and the operator read back."""
+    out: dict[str, Any] = {
+        "SiteBucketName": {"Value": {"Ref": "SiteBucket"}},
+        "DistributionId": {"Value": {"Ref": "Distribution"}},
+        "DistributionDomainName": {"Value": {"Fn::GetAtt": ["Distribution", "DomainName"]}},
+        "PublicUrl": {"Value": {"Fn::If": [
+            "HasSiteDomain", {"Fn::Sub": "https://${SiteDomain}"},
+            {"Fn::Sub": "https://${Distribution.DomainName}"}]}},
+        "AlarmTopicArn": {"Value": {"Ref": "AlarmTopic"}},
+        "MailDomain": {"Value": {"Ref": "MailIdentity"}},
+    }
+    for n in (1, 2, 3):
+        out[f"DkimRecord{n}"] = {
+            "Description": "Enregistrement DNS CNAME à créer pour DKIM",
+            "Value": {"Fn::Sub": f"${{MailIdentity.DkimDNSTokenName{n}}} CNAME "
+                                 f"${{MailIdentity.DkimDNSTokenValue{n}}}"}}
+    for logical_id, resource in sorted(table_resources.items()):
+        out[f"{logical_id}Name"] = {"Value": {"Ref": logical_id}}
+    return out
+
+
+# -- the merge -------------------------------------------------------------------------
+def merge(chalice_template: dict[str, Any], stage: str, stage_env: dict[str, str],
+          models: Any = None) -> dict[str, Any]:
+    """Chalice's SAM template for ``stage`` with the infrastructure around it."""
+    if models is None:
+        from chalicelib.storage.models import ALL_MODELS
+        models = ALL_MODELS
+    template = copy.deepcopy(chalice_template)
+    resources = template.get("Resources", {})
+    missing = [name for name in (API_FUNCTION, REST_API) if name not in resources]
+    if missing:
+        raise TemplateError(f"chalice package no longer makes {missing}: update infra/template.py")
+    lambdas = functions(resources)
+    if len(set(lambdas.values())) != len(lambdas):
+        raise TemplateError("functions share a role: each needs its own log group policy")
+    prefix = stage_env.get(env.TABLE_PREFIX, "")
+    if prefix != f"cantine-{stage}-":
+        raise TemplateError(f"{env.TABLE_PREFIX} of stage {stage} must be cantine-{stage}- "
+                            f"(is {prefix!r})")
+
+    table_resources = tables(models, prefix)
+    for group in (table_resources, site(), mail(), operations(prefix, resources)):
+        clash = set(group) & set(resources)
+        if clash:
+            raise TemplateError(f"logical ids already used by chalice: {sorted(clash)}")
+        resources.update(group)
+
+    named = function_settings(resources, prefix)
+    for function, role in lambdas.items():
+        props = resources[function]["Properties"]
+        props["FunctionName"] = f"{prefix}{function_suffix(function)}"
+        variables = props.setdefault("Environment", {}).setdefault("Variables", {})
+        # Lambda sets AWS_DEFAULT_REGION itself (a reserved name): the stack's region.
+        variables.pop(env.REGION, None)
+        for variable, parameter in setting_parameters().items():
+            variables[variable] = {"Ref": parameter}
+        variables.update(named)
+        if variables.get(env.STAGE) != stage:
+            raise TemplateError(f"{function} does not run stage {stage}")
+        # The log group exists (with its retention) before the function can write to it.
+        resources[function]["DependsOn"] = [log_group_id(function)]
+        invokes = sorted(named.values()) if function == API_FUNCTION else []
+        resources[role]["Properties"]["Policies"] = [
+            function_policy(log_group_id(function), table_resources, invokes)]
+
+    api = resources[REST_API]["Properties"]
+    api["EndpointConfiguration"] = "REGIONAL"  # CloudFront is in front: no second edge hop
+    api["Name"] = api_name(prefix)
+    body = api["DefinitionBody"]
+    body.setdefault("info", {})["title"] = api_name(prefix)
+    body["x-amazon-apigateway-gateway-responses"] = gateway_responses()
+    if "application/pdf" not in body.get("x-amazon-apigateway-binary-media-types", []):
+        raise TemplateError("application/pdf is no longer a binary type of the API: "
+                            "review PDF_ACCEPT_FUNCTION")
+
+    template["Description"] = (f"Cantine et périscolaire, étape {stage} : API, tâche planifiée, "
+                               "tables, site (S3 + CloudFront), courriel (SES), alarmes.")
+    template["Parameters"] = parameters(stage_env)
+    template["Conditions"] = dict(CONDITIONS)
+    template["Rules"] = dict(RULES)
+    template.setdefault("Outputs", {}).update(outputs(table_resources))
+    return template

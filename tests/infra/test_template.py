@@ -1,0 +1,417 @@
+"""The packaged template: cfn-lint clean, tables exactly the models', least privilege,
+the site and API answers as the local stack serves them."""
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from chalicelib.api.errors import not_found_body
+from chalicelib.jobs import lock
+from chalicelib.storage import models
+from infra import template as infra
+from scripts.devstack import SECURITY_HEADERS
+from tests.infra.conftest import ROOT, STAGE
+
+PREFIX = f"cantine-{STAGE}-"
+
+# cfn-lint rules the template is allowed to break, each explained in infra/README.md.
+IGNORED_RULES: tuple[str, ...] = ()
+
+
+def _run_cfn_lint(path: Path) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-c", "import sys; from cfnlint.runner import main; sys.exit(main())",
+               "--regions", "eu-west-3",
+               "--include-checks", "I", "--format", "parseable"]
+    if IGNORED_RULES:
+        command += ["--ignore-checks", *IGNORED_RULES]
+    return subprocess.run([*command, "--", str(path)], capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_cfn_lint_reports_no_error_warning_or_note(packaged):
+    result = _run_cfn_lint(packaged.template_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == ""
+
+
+def test_ignored_lint_rules_are_documented():
+    readme = (ROOT / "infra" / "README.md").read_text("utf-8")
+    for rule in IGNORED_RULES:
+        assert rule in readme
+
+
+# -- tables ----------------------------------------------------------------------------
+def _tables(packaged) -> dict[str, dict]:
+    return {props["Properties"]["TableName"]: props["Properties"]
+            for props in packaged.resources.values() if props["Type"] == "AWS::DynamoDB::Table"}
+
+
+def _keys(schema) -> list[tuple[str, str]]:
+    return sorted((k["AttributeName"], k["KeyType"]) for k in schema)
+
+
+def _indexes(indexes) -> dict[str, tuple]:
+    return {i["IndexName"]: (_keys(i["KeySchema"]), i["Projection"]["ProjectionType"],
+                             tuple(sorted(i["Projection"].get("NonKeyAttributes", []))))
+            for i in indexes or []}
+
+
+def test_one_table_per_model_named_with_the_stage_prefix(packaged):
+    expected = {PREFIX + infra.table_suffix(model) for model in models.ALL_MODELS}
+    assert set(_tables(packaged)) == expected
+
+
+def test_tables_match_what_create_tables_makes(packaged):
+    """The template's tables against those create_tables() makes on moto, field by field."""
+    tables = _tables(packaged)
+    with mock_aws():
+        models.create_tables()
+        client = boto3.client("dynamodb", region_name="eu-west-3")
+        for model in models.ALL_MODELS:
+            actual = client.describe_table(TableName=model.Meta.table_name)["Table"]
+            ttl = client.describe_time_to_live(TableName=model.Meta.table_name)
+            props = tables[PREFIX + infra.table_suffix(model)]
+            assert _keys(props["KeySchema"]) == _keys(actual["KeySchema"]), model.__name__
+            assert (sorted(map(tuple, (a.values() for a in props["AttributeDefinitions"])))
+                    == sorted(map(tuple, (a.values() for a in actual["AttributeDefinitions"])))
+                    ), model.__name__
+            assert (_indexes(props.get("GlobalSecondaryIndexes"))
+                    == _indexes(actual.get("GlobalSecondaryIndexes"))), model.__name__
+            assert (_indexes(props.get("LocalSecondaryIndexes"))
+                    == _indexes(actual.get("LocalSecondaryIndexes"))), model.__name__
+            ttl_spec = ttl["TimeToLiveDescription"]
+            if ttl_spec.get("TimeToLiveStatus") == "ENABLED":
+                assert props["TimeToLiveSpecification"] == {
+                    "AttributeName": ttl_spec["AttributeName"], "Enabled": True}
+            else:
+                assert "TimeToLiveSpecification" not in props, model.__name__
+
+
+def test_tables_are_on_demand_recoverable_and_protected(packaged):
+    for name, props in _tables(packaged).items():
+        assert props["BillingMode"] == "PAY_PER_REQUEST", name
+        assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+        assert props["DeletionProtectionEnabled"] is True, name
+    for resource in packaged.resources.values():
+        if resource["Type"] == "AWS::DynamoDB::Table":
+            assert resource["DeletionPolicy"] == resource["UpdateReplacePolicy"] == "Retain"
+
+
+def test_sessions_expire_through_ttl_on_expires(packaged):
+    assert _tables(packaged)[PREFIX + "sessions"]["TimeToLiveSpecification"] == {
+        "AttributeName": "expires", "Enabled": True}
+
+
+# -- IAM -------------------------------------------------------------------------------
+def _statements(packaged, role: str) -> dict[str, dict]:
+    (policy,) = packaged.resources[role]["Properties"]["Policies"]
+    return {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
+
+
+def _table_arns(packaged) -> list:
+    arns = []
+    for logical_id, resource in sorted(packaged.resources.items()):
+        if resource["Type"] != "AWS::DynamoDB::Table":
+            continue
+        arns.append({"Fn::GetAtt": [logical_id, "Arn"]})
+        if resource["Properties"].get("GlobalSecondaryIndexes"):
+            arns.append({"Fn::Sub": f"${{{logical_id}.Arn}}/index/*"})
+    return arns
+
+
+def test_every_function_is_merged(packaged):
+    lambdas = infra.functions(packaged.resources)
+    assert {"APIHandler", "LockBookings"} <= set(lambdas)
+    for function in lambdas:
+        assert packaged.resources[function]["Properties"]["FunctionName"].startswith(PREFIX)
+
+
+def test_each_role_allows_only_its_logs_the_tables_and_one_sender(packaged):
+    for function, role in infra.functions(packaged.resources).items():
+        _check_role(packaged, function, role)
+
+
+def _check_role(packaged, function, role):
+    statements = _statements(packaged, role)
+    jobs = statements.pop("Jobs", None)
+    if function == "APIHandler":  # starts the invoice run in the background, nothing else
+        invoice = packaged.resources["InvoiceMonth"]["Properties"]["FunctionName"]
+        assert jobs["Action"] == "lambda:InvokeFunction"
+        assert [r["Fn::Sub"] for r in jobs["Resource"]] == [
+            "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:" + invoice]
+    else:
+        assert jobs is None
+    assert set(statements) == {"Logs", "Tables", "Mail"}
+    assert statements["Logs"]["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
+    assert statements["Logs"]["Resource"] == {"Fn::GetAtt": [f"{function}Logs", "Arn"]}
+    assert statements["Tables"]["Action"] == list(infra.DYNAMODB_ACTIONS)
+    assert statements["Tables"]["Resource"] == _table_arns(packaged)
+    assert statements["Mail"]["Action"] == "ses:SendEmail"
+    assert "identity/${MailIdentity}" in statements["Mail"]["Resource"]["Fn::Sub"]
+    assert statements["Mail"]["Condition"] == {
+        "StringEquals": {"ses:FromAddress": {"Ref": "MailFrom"}}}
+    assert '"*"' not in json.dumps(statements)
+
+
+# Pynamodb calls in the storage layer → the IAM action each needs.
+CALLS = {
+    r"\b[A-Z]\w*Model\.get\(": "dynamodb:GetItem",
+    r"\.refresh\(": "dynamodb:GetItem",
+    r"TransactGet": "dynamodb:GetItem",
+    r"\.save\(": "dynamodb:PutItem",
+    r"\.update\(": "dynamodb:UpdateItem",
+    r"\.delete\(": "dynamodb:DeleteItem",
+    r"\.query\(": "dynamodb:Query",
+    r"\b[A-Z]\w*Model\.count\(|\.by_\w+\.count\(": "dynamodb:Query",
+    r"\.batch_get\(": "dynamodb:BatchGetItem",
+    r"\.batch_write\(": "dynamodb:BatchWriteItem",
+    r"\.scan\(": "dynamodb:Scan",
+    r"condition_check\(": "dynamodb:ConditionCheckItem",
+    r"\b(?:[A-Z]\w*Model|model|cls)\.(?:exists|describe_table)\(": "dynamodb:DescribeTable",
+}
+
+
+def _storage_source_without_create_tables() -> str:
+    texts = []
+    for path in sorted((ROOT / "chalicelib" / "storage").glob("*.py")):
+        text = path.read_text("utf-8")
+        tree = ast.parse(text)
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name == "create_tables":
+                lines = text.splitlines()
+                text = "\n".join(lines[:node.lineno - 1] + lines[node.end_lineno:])
+        texts.append(text)
+    return "\n".join(texts)
+
+
+def test_policy_actions_are_exactly_those_of_the_storage_layer():
+    source = _storage_source_without_create_tables()
+    used = {action for pattern, action in CALLS.items() if re.search(pattern, source)}
+    assert used == set(infra.DYNAMODB_ACTIONS)
+
+
+def test_create_tables_runs_only_on_the_local_stack():
+    """create_tables() (DescribeTable, CreateTable) is not on a request path."""
+    callers = {path.relative_to(ROOT).as_posix()
+               for path in (ROOT / "chalicelib").rglob("*.py")
+               if "create_tables(" in path.read_text("utf-8")}
+    assert callers == {"chalicelib/storage/models.py", "chalicelib/services/demo.py"}
+
+
+# -- functions -------------------------------------------------------------------------
+def test_functions_read_the_commune_parameters(packaged):
+    for function in infra.functions(packaged.resources):
+        _check_function(packaged, function)
+
+
+def _check_function(packaged, function):
+    props = packaged.resources[function]["Properties"]
+    variables = props["Environment"]["Variables"]
+    assert "AWS_DEFAULT_REGION" not in variables  # reserved: Lambda sets it
+    assert variables["CANTINE_STAGE"] == STAGE
+    assert variables["CANTINE_TABLE_PREFIX"] == PREFIX
+    assert variables["CANTINE_SITE_URL"] == {"Ref": "SiteUrl"}
+    assert variables["CANTINE_MAIL_FROM"] == {"Ref": "MailFrom"}
+    for variable, parameter in infra.setting_parameters().items():
+        assert variables[variable] == {"Ref": parameter}
+        assert parameter in packaged.template["Parameters"]
+    assert variables["CANTINE_INVOICE_FUNCTION"] == (
+        packaged.resources["InvoiceMonth"]["Properties"]["FunctionName"])
+    assert props["Runtime"] == packaged.manifest["runtime"]
+    assert packaged.resources[function]["DependsOn"] == [f"{function}Logs"]
+
+
+def test_every_setting_the_app_reads_is_a_parameter_or_fixed_by_the_stage():
+    """A new CANTINE_* variable in chalicelib/settings.py must be placed in the template."""
+    from chalicelib import settings
+    names = {name for name, value in vars(settings).items()
+             if name.isupper() and isinstance(value, str) and value.startswith("CANTINE_")}
+    placed = (set(infra.PARAMETER_SETTINGS) | set(infra.STAGE_SETTINGS)
+              | set(infra.LOCAL_ONLY_SETTINGS) | set(infra.FUNCTION_SETTINGS))
+    assert names <= placed
+
+
+def test_lock_runs_on_chalice_schedule(packaged):
+    events = packaged.resources["LockBookings"]["Properties"]["Events"]
+    (event,) = events.values()
+    assert event["Properties"]["Schedule"] == f"cron({' '.join(lock.SCHEDULE)})"
+
+
+# -- API -------------------------------------------------------------------------------
+def _gateway(packaged) -> dict:
+    body = packaged.resources["RestAPI"]["Properties"]["DefinitionBody"]
+    return body["x-amazon-apigateway-gateway-responses"]
+
+
+def test_unknown_route_answers_404_with_the_not_found_body(packaged):
+    response = _gateway(packaged)["MISSING_AUTHENTICATION_TOKEN"]
+    assert response["statusCode"] == 404
+    body = response["responseTemplates"]["application/json"]
+    assert body == ('{"error": {"code": "not_found", "message": "Ressource introuvable.", '
+                    '"details": null}}')
+    assert json.loads(body) == not_found_body()
+
+
+@pytest.mark.parametrize("kind", ["DEFAULT_4XX", "DEFAULT_5XX", "THROTTLED"])
+def test_gateway_errors_keep_the_error_shape(packaged, kind):
+    response = _gateway(packaged)[kind]
+    assert "statusCode" not in response  # the gateway's own status stays
+    body = json.loads(response["responseTemplates"]["application/json"])
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}
+    assert response["responseParameters"]["gatewayresponse.header.Cache-Control"] == "'no-store'"
+
+
+def test_api_is_regional_on_stage_api(packaged):
+    props = packaged.resources["RestAPI"]["Properties"]
+    assert props["StageName"] == infra.API_STAGE == "api"
+    assert props["EndpointConfiguration"] == "REGIONAL"
+    assert props["Name"] == props["DefinitionBody"]["info"]["title"] == "cantine-prod"
+
+
+# -- site ------------------------------------------------------------------------------
+def _distribution(packaged) -> dict:
+    return packaged.resources["Distribution"]["Properties"]["DistributionConfig"]
+
+
+def test_csp_and_security_headers_are_the_local_stacks(packaged):
+    config = packaged.resources["SecurityHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]
+    security = config["SecurityHeadersConfig"]
+    assert (security["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+            == SECURITY_HEADERS["Content-Security-Policy"])
+    assert security["FrameOptions"]["FrameOption"] == SECURITY_HEADERS["X-Frame-Options"]
+    assert security["ReferrerPolicy"]["ReferrerPolicy"] == SECURITY_HEADERS["Referrer-Policy"]
+    assert security["ContentTypeOptions"] == {"Override": True}
+    assert security["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
+    custom = {h["Header"]: h["Value"] for h in config["CustomHeadersConfig"]["Items"]}
+    assert custom == {k: v for k, v in SECURITY_HEADERS.items()
+                      if k in ("Permissions-Policy", "Cross-Origin-Opener-Policy")}
+
+
+def test_site_is_private_behind_cloudfront_over_https(packaged):
+    bucket = packaged.resources["SiteBucket"]["Properties"]
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    assert bucket["BucketEncryption"]
+    config = _distribution(packaged)
+    assert config["DefaultRootObject"] == "index.html"
+    default = config["DefaultCacheBehavior"]
+    assert default["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert default["ResponseHeadersPolicyId"] == {"Ref": "SecurityHeaders"}
+    site_origin = next(o for o in config["Origins"] if o["Id"] == default["TargetOriginId"])
+    assert site_origin["OriginAccessControlId"] == {
+        "Fn::GetAtt": ["SiteOriginAccessControl", "Id"]}
+
+
+def test_api_behaviour_forwards_everything_but_host_and_caches_nothing(packaged):
+    config = _distribution(packaged)
+    (api,) = config["CacheBehaviors"]
+    assert api["PathPattern"] == "/api/*"
+    assert api["CachePolicyId"] == infra.CACHING_DISABLED
+    assert api["OriginRequestPolicyId"] == infra.ALL_VIEWER_EXCEPT_HOST_HEADER
+    assert api["ViewerProtocolPolicy"] == "https-only"
+    assert {"POST", "PUT", "DELETE", "PATCH"} <= set(api["AllowedMethods"])
+    origin = next(o for o in config["Origins"] if o["Id"] == api["TargetOriginId"])
+    assert "OriginPath" not in origin
+    assert origin["DomainName"]["Fn::Sub"].startswith("${RestAPI}.execute-api.")
+
+
+# -- operations ------------------------------------------------------------------------
+def test_alarms_watch_the_lock_and_the_api(packaged):
+    resources = packaged.resources
+    lock_failed = resources["LockBookingsFailedAlarm"]["Properties"]
+    assert (lock_failed["Namespace"], lock_failed["MetricName"]) == ("AWS/Lambda", "Errors")
+    assert lock_failed["Dimensions"] == [{"Name": "FunctionName",
+                                          "Value": {"Ref": "LockBookings"}}]
+    api_5xx = resources["Api5xxAlarm"]["Properties"]
+    assert (api_5xx["Namespace"], api_5xx["MetricName"]) == ("AWS/ApiGateway", "5XXError")
+    assert {d["Name"]: d["Value"] for d in api_5xx["Dimensions"]} == {
+        "ApiName": resources["RestAPI"]["Properties"]["Name"], "Stage": "api"}
+    for name in ("LockBookingsFailedAlarm", "LockNotRunningAlarm", "Api5xxAlarm"):
+        assert resources[name]["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    for function in infra.functions(resources):
+        if infra.scheduled(resources, function):  # every scheduled job: alarm on failure
+            alarm = resources[f"{function}FailedAlarm"]["Properties"]
+            assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": function}}]
+    assert resources["AlarmSubscription"]["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
+
+
+def test_log_groups_have_a_retention(packaged):
+    for function in infra.functions(packaged.resources):
+        props = packaged.resources[f"{function}Logs"]["Properties"]
+        assert props["LogGroupName"].endswith(
+            packaged.resources[function]["Properties"]["FunctionName"])
+        assert props["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+
+
+def test_mail_identity_is_the_sender_domain(packaged):
+    identity = packaged.resources["MailIdentity"]["Properties"]["EmailIdentity"]
+    assert identity == {"Fn::Select": [1, {"Fn::Split": ["@", {"Ref": "MailFrom"}]}]}
+    assert {"DkimRecord1", "DkimRecord2", "DkimRecord3"} <= set(packaged.template["Outputs"])
+
+
+# -- package ---------------------------------------------------------------------------
+def _weights(zip_path: Path) -> list[tuple[str, int]]:
+    totals: dict[str, int] = {}
+    with zipfile.ZipFile(zip_path) as archive:
+        for info in archive.infolist():
+            top = info.filename.split("/", 1)[0]
+            totals[top] = totals.get(top, 0) + info.compress_size
+    return sorted(totals.items(), key=lambda item: -item[1])
+
+
+def test_lambda_package_is_at_most_10_mb(packaged):
+    size = packaged.zip_path.stat().st_size
+    heaviest = ", ".join(f"{name} {weight / 1e6:.1f} MB"
+                         for name, weight in _weights(packaged.zip_path)[:6])
+    assert size <= 10_000_000, f"{size / 1e6:.1f} MB zipped; heaviest: {heaviest}"
+
+
+def test_lambda_package_leaves_the_sdk_to_the_runtime_and_ships_bytecode(packaged):
+    with zipfile.ZipFile(packaged.zip_path) as archive:
+        names = archive.namelist()
+    tops = {name.split("/", 1)[0] for name in names}
+    assert {"app.py", "chalicelib", "chalice", "pynamodb", "argon2", "holidays"} <= tops
+    assert not tops & {"boto3", "botocore", "s3transfer", "urllib3", "jmespath",
+                       "PIL", "pillow.libs"}
+    assert not [n for n in names if n.startswith("fontTools/") and n.endswith((".so", ".c"))]
+    assert not [n for n in names if n.startswith(("fontTools/", "fpdf/")) and n.endswith(".pyc")]
+    assert "chalicelib/__pycache__/settings.cpython-311.pyc" in names  # read-only /var/task
+    assert "__pycache__/app.cpython-311.pyc" in names
+
+
+def _run_viewer_function(code: str, method: str, uri: str, accept: str) -> str:
+    import shutil
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: the CloudFront Function is not executed")
+    script = code + (f"\nvar out = handler({{request: {{method: {json.dumps(method)}, "
+                     f"uri: {json.dumps(uri)}, headers: {{accept: {{value: "
+                     f"{json.dumps(accept)}}}}}}}}});\nconsole.log(out.headers.accept.value);")
+    result = subprocess.run([node, "-e", script], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.mark.parametrize("method, uri, expected", [
+    ("GET", "/api/family/invoices/2026-000042/pdf", "application/pdf"),
+    ("GET", "/api/family/invoices", "text/html,*/*;q=0.8"),
+    ("POST", "/api/family/invoices/2026-000042/pdf", "text/html,*/*;q=0.8"),
+])
+def test_a_link_to_a_pdf_asks_api_gateway_for_the_binary_type(packaged, method, uri, expected):
+    """API Gateway decodes a binary body only for an Accept that starts with its type."""
+    resources = packaged.resources
+    (api,) = _distribution(packaged)["CacheBehaviors"]
+    assert api["FunctionAssociations"] == [{"EventType": "viewer-request", "FunctionARN": {
+        "Fn::GetAtt": ["PdfAcceptFunction", "FunctionMetadata.FunctionARN"]}}]
+    body = resources["RestAPI"]["Properties"]["DefinitionBody"]
+    assert "application/pdf" in body["x-amazon-apigateway-binary-media-types"]
+    code = resources["PdfAcceptFunction"]["Properties"]["FunctionCode"]
+    assert _run_viewer_function(code, method, uri, "text/html,*/*;q=0.8") == expected

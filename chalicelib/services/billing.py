@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
 from chalicelib.domain.accounts import Family
-from chalicelib.domain.calendar import parse_date
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.domain.ledger import (METHOD_LABELS, TYPE_LABELS, Movement, invoice_statuses,
                                       parse_payment, statement)

@@ -3,7 +3,7 @@ rerun), payments, credit notes — the balance is the sum of the lines, no famil
 twice for a month, and the yearly numbering has no gap."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings, strategies as st

@@ -1,5 +1,4 @@
 """Booking through the site, as both parents' guides describe it."""
-import re
 from pathlib import Path
 
 import pytest

@@ -2,20 +2,20 @@
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, Callable
 
-from chalicelib.domain.accounts import MEAL_TYPES, Family
+from chalicelib.domain.accounts import Family
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.lock import days_to_freeze
 from chalicelib.services.bookings import CommuneService
+from chalicelib.services.headcounts import count_slot
 from chalicelib.settings import PARIS
 from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.bookings import BookingRepository
 from chalicelib.storage.commune import CommuneRepository
-from chalicelib.storage.jobs import Headcount, HeadcountRepository, JobRunRepository
+from chalicelib.storage.jobs import HeadcountRepository, JobRunRepository
 
 LOG = logging.getLogger("cantine.jobs.lock")
 JOB = "lock"
@@ -64,30 +64,14 @@ class LockService:
             for day in days:
                 if day not in day_cache:
                     day_cache[day] = self._bookings.on_day(day)
-                count = self._count(day, service.code, day_cache[day], families)
+                count = count_slot(day, service.code, day_cache[day], families,
+                                   self._accounts)
                 self._headcounts.put(count, run_id, now)
                 frozen.append({"date": day.isoformat(), "service": service.code})
             # The mark moves after the counts are stored: a crash before it means the
             # rerun counts these days again (same numbers) and then moves it.
             settings = self._advance(service.code, watermark)
         return frozen
-
-    def _count(self, day: date, service: str, booked: list[tuple[str, str, frozenset[str]]],
-               families: dict[str, Family]) -> Headcount:
-        rows = [(child_id, family) for child_id, family, services in booked
-                if service in services]
-        missing = [f for _, f in rows if f not in families]
-        if missing:
-            families.update(self._accounts.get_families(missing))
-        by_type: Counter = Counter({t: 0 for t in MEAL_TYPES})
-        for child_id, number in rows:
-            family = families.get(number)
-            child = family.child(child_id) if family else None
-            # The kitchen does not cook for children who left (archived).
-            if child is None or child.archived or family.archived:
-                continue
-            by_type[child.meal_type] += 1
-        return Headcount(day, service, sum(by_type.values()), dict(by_type))
 
     def _advance(self, service: str, watermark: date):
         for _attempt in range(5):

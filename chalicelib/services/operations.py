@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -13,6 +12,7 @@ from chalicelib.domain.commune import BOOKED, CommuneSettings, ServiceConfig
 from chalicelib.domain.errors import NotFound, ValidationError
 from chalicelib.domain.menus import ALLERGENS, parse_week
 from chalicelib.services.bookings import CommuneService
+from chalicelib.services.headcounts import count_slot
 from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.attendance import AttendanceRecord, AttendanceRepository
 from chalicelib.storage.bookings import BookingRepository
@@ -223,25 +223,11 @@ class OperationsService:
                 if count is None:
                     if live is None:
                         live = self._bookings.on_day(day)
-                    by_type = Counter({t: 0 for t in MEAL_TYPES})
-                    booked = [(c, f) for c, f, s in live if service.code in s]
-                    missing = [f for _, f in booked if f not in families]
-                    if missing:
-                        families.update(self._accounts.get_families(missing))
-                    total = 0
-                    for child_id, number in booked:
-                        family = families.get(number)
-                        child = family.child(child_id) if family else None
-                        if child is None or child.archived or family.archived:
-                            continue
-                        by_type[child.meal_type] += 1
-                        total += 1
-                    by_meal = dict(by_type)
-                else:
-                    total, by_meal = count.total, count.by_meal_type
+                    count = count_slot(day, service.code, live, families, self._accounts)
                 rows.append({"date": day.isoformat(), "service": service.code,
-                             "label": service.label, "total": total,
-                             "by_meal_type": {t: int(by_meal.get(t, 0)) for t in MEAL_TYPES},
+                             "label": service.label, "total": count.total,
+                             "by_meal_type": {t: int(count.by_meal_type.get(t, 0))
+                                              for t in MEAL_TYPES},
                              "locked": locked})
         return rows
 

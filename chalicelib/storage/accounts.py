@@ -12,6 +12,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.domain.accounts import (Child, Credentials, Family, Income, NewFamily,
                                         StaffMember, fold, search_key)
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
+from chalicelib.storage.keys import is_condition_failure
 from chalicelib.storage.models import (ChildMap, connection, CounterModel, FamilyModel, LoginModel,
                                        StaffModel)
 
@@ -58,10 +59,6 @@ def _family(model: FamilyModel) -> Family:
 def _staff(model: StaffModel) -> StaffMember:
     return StaffMember(email=model.email, name=model.name, role=model.role,
                        credentials=_credentials(model))
-
-
-def _is_condition_failure(exc: Exception) -> bool:
-    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
 class AccountRepository:
@@ -150,7 +147,7 @@ class AccountRepository:
                 model.save()  # VersionAttribute: fails if someone else wrote meanwhile
                 return child
             except PutError as exc:
-                if not _is_condition_failure(exc):
+                if not is_condition_failure(exc):
                     raise
         raise Conflict()
 
@@ -167,7 +164,7 @@ class AccountRepository:
                                   model_class.must_change_password.set(False),
                                   model_class.temporary_expires_at.remove()])
         except UpdateError as exc:
-            if _is_condition_failure(exc):
+            if is_condition_failure(exc):
                 raise Conflict() from exc
             raise
 

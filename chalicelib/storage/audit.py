@@ -7,6 +7,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from chalicelib.settings import PARIS
+from chalicelib.storage.keys import months
 from chalicelib.storage.models import AuditModel
 
 
@@ -18,14 +19,6 @@ class AuditEntry:
     target: str
     before: Any
     after: Any
-
-
-def _months(start: date, end: date) -> list[str]:
-    months, year, month = [], start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
 
 
 class AuditRepository:
@@ -42,7 +35,7 @@ class AuditRepository:
     def between(self, start: date, end: date, limit: int = 500) -> list[AuditEntry]:
         """Entries whose Paris date lies between two dates, newest first."""
         entries: list[AuditEntry] = []
-        for month in reversed(_months(start, end)):
+        for month in reversed(months(start, end)):
             for item in AuditModel.query(month, scan_index_forward=False):
                 day = item.at.astimezone(PARIS).date()
                 if start <= day <= end:

@@ -10,6 +10,7 @@ from chalicelib.domain.commune import (CommuneSettings, ServiceConfig, closure_t
                                        service_to_dict)
 from chalicelib.domain.deadlines import parse_policy
 from chalicelib.domain.errors import Conflict
+from chalicelib.storage.keys import is_condition_failure
 from chalicelib.storage.models import CommuneModel
 
 KEY = "commune"
@@ -66,7 +67,7 @@ class CommuneRepository:
         try:
             model.save()
         except PutError as exc:
-            if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+            if is_condition_failure(exc):
                 raise Conflict("Les paramètres ont été modifiés entre-temps. "
                                "Rechargez la page et recommencez.") from exc
             raise

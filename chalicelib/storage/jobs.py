@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+from chalicelib.storage.keys import months
 from chalicelib.storage.models import HeadcountModel, JobRunModel
 
 RUN_RETENTION = timedelta(days=400)
@@ -75,13 +76,10 @@ class HeadcountRepository:
     def between(self, start: date, end: date) -> list[Headcount]:
         """Frozen counts of a date range, by day then service (one query per month)."""
         out: list[Headcount] = []
-        year, month = start.year, start.month
-        while (year, month) <= (end.year, end.month):
-            key = f"{year:04d}-{month:02d}"
+        for key in months(start, end):
             for item in HeadcountModel.query(key, HeadcountModel.slot.between(
                     start.isoformat(), end.isoformat() + "#~")):
                 day, _, service = item.slot.partition("#")
                 out.append(Headcount(date.fromisoformat(day), service, int(item.total),
                                      dict(item.by_meal_type)))
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return out

@@ -5,6 +5,7 @@ from datetime import date
 
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.storage.keys import months
 from chalicelib.storage.models import MenuModel, connection
 
 
@@ -14,12 +15,10 @@ class MenuRepository:
     def between(self, start: date, end: date) -> dict[date, tuple[bool, list]]:
         """(vegetarian, dishes) per day with a menu (one query per month)."""
         out: dict[date, tuple[bool, list]] = {}
-        year, month = start.year, start.month
-        while (year, month) <= (end.year, end.month):
-            for item in MenuModel.query(f"{year:04d}-{month:02d}", MenuModel.day.between(
+        for key in months(start, end):
+            for item in MenuModel.query(key, MenuModel.day.between(
                     start.isoformat(), end.isoformat())):
                 out[date.fromisoformat(item.day)] = (bool(item.vegetarian), list(item.dishes))
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return out
 
     def put_days(self, days: dict[date, tuple[bool, list]], removed: list[date]) -> None:

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
+from chalicelib.storage.keys import is_condition_failure
 from chalicelib.storage.models import PaymentAttemptModel
 
 
@@ -54,7 +55,7 @@ class PaymentAttemptRepository:
                 condition=PaymentAttemptModel.status == "pending")
             return True
         except UpdateError as exc:
-            if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+            if is_condition_failure(exc):
                 return False  # someone (the notification, the return, the job) settled it first
             raise
 

@@ -8,6 +8,7 @@ from pynamodb.exceptions import DeleteError, DoesNotExist, UpdateError
 
 from chalicelib.domain.sessions import SessionTimes, expires_at
 from chalicelib.domain.throttle import MEMORY
+from chalicelib.storage.keys import is_condition_failure
 from chalicelib.storage.models import LoginAttemptModel, ResetTokenModel, SessionModel
 
 
@@ -111,7 +112,7 @@ class AttemptRepository:
                          LoginAttemptModel.expires.set(now + MEMORY)],
                 condition=LoginAttemptModel.last_failure_at >= now - MEMORY)
         except UpdateError as exc:
-            if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+            if not is_condition_failure(exc):
                 raise
             LoginAttemptModel(key, failures=1, last_failure_at=now,
                               expires=now + MEMORY).save()

@@ -1,6 +1,7 @@
 """The texts of the e-mails, in French."""
 from __future__ import annotations
 
+from chalicelib.documents.invoice_pdf import money
 from chalicelib.mail.sender import Message
 
 _SIGNATURE = "\n\n-- \nService cantine et périscolaire de votre commune\n" \
@@ -57,18 +58,13 @@ def password_changed(to: tuple[str, ...]) -> Message:
     return Message(to, "Votre mot de passe a été modifié", text)
 
 
-def _euros(cents: int) -> str:
-    whole, rest = divmod(abs(cents), 100)
-    return f"{'-' if cents < 0 else ''}{whole},{rest:02d} €"
-
-
 def invoice_ready(to: tuple[str, ...], name: str, number: str, month: str, total_cents: int,
                   site_url: str) -> Message:
     """A new invoice can be read and paid online."""
     text = (
         f"Bonjour,\n\n"
         f"La facture n° {number} de la famille {name} pour {month} est disponible : "
-        f"{_euros(total_cents)}.\n\n"
+        f"{money(total_cents)}.\n\n"
         f"Vous pouvez la consulter, la télécharger et la payer en ligne sur le portail : "
         f"{site_url}/factures.html" + _SIGNATURE)
     return Message(to, f"Votre facture de {month} est disponible", text)

@@ -7,7 +7,9 @@ from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
+from chalicelib.documents.invoice_pdf import month_label as month_name
 from chalicelib.domain.accounts import Family
+from chalicelib.domain.bookings import month_bounds
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.domain.ledger import (METHOD_LABELS, TYPE_LABELS, Movement, invoice_statuses,
                                       parse_payment, statement)
@@ -26,24 +28,9 @@ from chalicelib.storage.jobs import JobRunRepository
 
 LOG = logging.getLogger("cantine.billing")
 JOB = "invoice"
-MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-             "septembre", "octobre", "novembre", "décembre")
-
-
 class MonthNotOver(Conflict):
     code = "month_not_over"
     message = "Ce mois n'est pas terminé : il ne peut pas encore être facturé."
-
-
-def month_name(month: str) -> str:
-    """"2026-11" → "novembre 2026"."""
-    return f"{MONTHS_FR[int(month[5:]) - 1]} {month[:4]}"
-
-
-def parse_month(value: Any) -> tuple[date, date]:
-    """First and last day of a "YYYY-MM" month, or ValidationError."""
-    from chalicelib.domain.bookings import month_bounds
-    return month_bounds(value)
 
 
 def _movement(entry: LedgerEntry) -> Movement:
@@ -99,7 +86,7 @@ class BillingService:
     # -- the monthly run -----------------------------------------------------------------
     def check_month(self, month: Any, now: datetime) -> tuple[date, date]:
         """A month that can be invoiced now (over), or ValidationError / MonthNotOver."""
-        first, last = parse_month(month)
+        first, last = month_bounds(month)
         if now.astimezone(PARIS).date() <= last:
             raise MonthNotOver()
         return first, last
@@ -271,7 +258,7 @@ class BillingService:
 
     def month_invoices(self, month: str) -> list[dict[str, Any]]:
         """Every invoice of a billed month, for the console and the exports."""
-        parse_month(month)
+        month_bounds(month)
         return [{"family": i.family, "number": i.number, "month": i.month,
                  "issued_on": i.issued_on.isoformat(), "total_cents": i.total_cents,
                  "credit_note": i.credit_note}
@@ -323,7 +310,7 @@ class BillingService:
         from chalicelib.domain.csv_export import Cents
         month = query.get("month") or (now.astimezone(PARIS).date().replace(day=1)
                                        - timedelta(days=1)).strftime("%Y-%m")
-        parse_month(month)
+        month_bounds(month)
         if name == "invoices":
             invoices = self._billing.invoices_of_month(month)
             families = self._accounts.get_families([i.family for i in invoices])

@@ -15,7 +15,8 @@ from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.domain.ledger import METHOD_LABELS
 from chalicelib.payfip.client import (PayFipClient, PayFipError, PaymentRequest,
                                       make_refdet)
-from chalicelib.services.billing import BillingService, month_name
+from chalicelib.documents.invoice_pdf import month_label as month_name
+from chalicelib.services.billing import BillingService
 from chalicelib.settings import PARIS
 from chalicelib.storage.billing import AlreadyDone, BillingRepository, LedgerEntry
 from chalicelib.storage.payments import Attempt, PaymentAttemptRepository

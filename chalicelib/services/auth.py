@@ -126,16 +126,10 @@ class AuthService:
         kind, ref = account
         token = new_token()
         self._sessions.create(hash_token(token), _principal_key(kind, ref), now)
-        return SignedIn(self._principal(kind, ref, found[0], credentials, staff_role=None),
+        # The role came with the credentials: no second read of the staff item.
+        return SignedIn(Principal(kind=kind, ref=ref, name=found[0], role=found[2],
+                                  must_change_password=bool(credentials.must_change_password)),
                         token)
-
-    def _principal(self, kind: str, ref: str, name: str, credentials, staff_role) -> Principal:
-        role = staff_role
-        if kind == "staff" and role is None:
-            staff = self._accounts.get_staff(ref)
-            role = staff.role if staff else None
-        return Principal(kind=kind, ref=ref, name=name, role=role,
-                         must_change_password=bool(credentials.must_change_password))
 
     def authenticate(self, token: str | None, now: datetime) -> CurrentSession:
         """The principal behind a session cookie, or ``Unauthenticated``."""

@@ -168,14 +168,15 @@ class AccountRepository:
                 raise Conflict() from exc
             raise
 
-    def credentials_of(self, kind: str, ref: str) -> tuple[str, Credentials] | None:
-        """(display name, credentials) of an account, or None."""
+    def credentials_of(self, kind: str, ref: str) -> tuple[str, Credentials, str | None] | None:
+        """(display name, credentials, staff role or None) of an account, or None."""
         if kind == "family":
             family = self.get_family(ref)
             # An archived family signs in no more: it looks exactly like an unknown one.
-            return (family.name, family.credentials) if family and not family.archived else None
+            return ((family.name, family.credentials, None)
+                    if family and not family.archived else None)
         staff = self.get_staff(ref)
-        return (staff.name, staff.credentials) if staff else None
+        return (staff.name, staff.credentials, staff.role) if staff else None
 
     def emails_of(self, kind: str, ref: str) -> tuple[str, ...]:
         """Every address an account can be reached at."""

@@ -1,13 +1,12 @@
 """A commune's settings: school days, holiday zone, services and their deadlines, closures."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from datetime import date, time
 from typing import Any
 
 from chalicelib.domain.calendar import ZONES, Closure, SchoolCalendar
-from chalicelib.domain.deadlines import (DeadlinePolicy, WeeklyRule, parse_policy,
+from chalicelib.domain.deadlines import (HHMM, DeadlinePolicy, WeeklyRule, parse_policy,
                                          policy_to_dict)
 from chalicelib.domain.errors import ValidationError
 
@@ -19,7 +18,6 @@ SERVICE_CODES = ("meal", "care_morning", "care_evening", "centre_morning", "cent
 DEFAULT_LABELS = {"meal": "Repas", "care_morning": "Garderie matin",
                   "care_evening": "Garderie soir", "centre_morning": "Centre matin",
                   "centre_evening": "Centre soir", "study": "Etude"}
-_HHMM = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
 
 
 @dataclass(frozen=True)
@@ -142,7 +140,7 @@ def _parse_service(data: Any, index: int) -> ServiceConfig:
     closing = data.get("closing_time")
     closing_time = None
     if closing not in (None, ""):
-        match = _HHMM.fullmatch(closing) if isinstance(closing, str) else None
+        match = HHMM.fullmatch(closing) if isinstance(closing, str) else None
         if match is None:
             raise ValidationError("Heure de fermeture invalide (HH:MM).",
                                   field=f"{where}.closing_time")

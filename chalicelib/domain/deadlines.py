@@ -21,7 +21,8 @@ from chalicelib.domain.calendar import PARIS, SchoolCalendar
 from chalicelib.domain.errors import ValidationError
 
 MAX_DAYS_BEFORE = 30
-_HHMM = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
+# A wall-clock time "HH:MM", 00:00 to 23:59: the one format of times in the product.
+HHMM = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
 WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 
@@ -110,7 +111,7 @@ def _require_int(data: dict, key: str, low: int, high: int, field: str, message:
 
 
 def _parse_time(value: Any, field: str) -> time:
-    match = _HHMM.fullmatch(value) if isinstance(value, str) else None
+    match = HHMM.fullmatch(value) if isinstance(value, str) else None
     if match is None:
         raise ValidationError("Heure invalide (format attendu HH:MM).", field=f"{field}.time")
     return time(int(match.group(1)), int(match.group(2)))

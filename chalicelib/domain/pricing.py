@@ -8,7 +8,6 @@ sum of 17 rounded products.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable
@@ -16,6 +15,7 @@ from typing import Any, Iterable
 from chalicelib.domain.calendar import parse_date
 from chalicelib.domain.commune import ATTENDANCE, BOOKED, SERVICE_CODES
 from chalicelib.domain.errors import DomainError, ValidationError
+from chalicelib.domain.deadlines import HHMM
 
 SESSION, BLOCK = "session", "block"
 UNITS = (SESSION, BLOCK)
@@ -30,7 +30,6 @@ MAX_PRICE_CENTS = 100_000
 MAX_QF = 100_000
 MAX_BRACKETS = 20
 MAX_MINUTES = 24 * 60
-_HHMM = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
 
 
 @dataclass(frozen=True)
@@ -126,7 +125,7 @@ def _started_blocks(minutes: int, block: int) -> int:
 def _minutes(value: str | None, field: str) -> int | None:
     if value is None or value == "":
         return None
-    match = _HHMM.fullmatch(value) if isinstance(value, str) else None
+    match = HHMM.fullmatch(value) if isinstance(value, str) else None
     if match is None:
         raise ValidationError("Heure invalide (format attendu HH:MM).", field=field)
     return int(match.group(1)) * 60 + int(match.group(2))

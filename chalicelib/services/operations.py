@@ -1,7 +1,6 @@
 """Day-to-day staff operations: attendance, head counts, CSV exports, menus."""
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -11,6 +10,7 @@ from chalicelib.domain.calendar import parse_date
 from chalicelib.domain.commune import BOOKED, CommuneSettings, ServiceConfig
 from chalicelib.domain.errors import NotFound, ValidationError
 from chalicelib.domain.menus import ALLERGENS, parse_week
+from chalicelib.domain.deadlines import HHMM
 from chalicelib.services.bookings import CommuneService
 from chalicelib.services.headcounts import count_slot
 from chalicelib.storage.accounts import AccountRepository
@@ -19,7 +19,6 @@ from chalicelib.storage.bookings import BookingRepository
 from chalicelib.storage.jobs import HeadcountRepository
 from chalicelib.storage.menus import MenuRepository
 
-_HHMM = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
 MAX_EXPORT_DAYS = 93      # a school term: the biggest export stays well under a megabyte
 MAX_HEADCOUNT_DAYS = 62
 ATTENDANCE_PAST = timedelta(days=62)
@@ -175,7 +174,7 @@ class OperationsService:
             value = data.get(name)
             if value in (None, ""):
                 times[name] = None
-            elif isinstance(value, str) and _HHMM.fullmatch(value):
+            elif isinstance(value, str) and HHMM.fullmatch(value):
                 times[name] = value
             else:
                 raise ValidationError("Heure invalide (HH:MM).", field=name)

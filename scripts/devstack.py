@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import mimetypes
+import multiprocessing
 import os
 import signal
 import socket
@@ -20,6 +21,8 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -29,6 +32,10 @@ SITE = ROOT / "static-site"
 API_PREFIX = "/api"
 DUMP_EVERY = 1.0  # seconds between a change and its write to disk
 LOCK_EVERY = 15 * 60  # seconds between two runs of the scheduled lock, as in production
+# How many requests the API serves at once. Each runs in a worker process of its own, one
+# request at a time, as Lambda runs each in a container of its own: concurrent saves meet
+# in DynamoDB (moto), as they do in production.
+WORKERS = int(os.environ.get("CANTINE_LOCAL_WORKERS", "4"))
 
 # The headers CloudFront adds to the site (see infra/), repeated here so that the local
 # site is held to the same Content-Security-Policy as production.
@@ -62,6 +69,79 @@ def _wait_for(url: str, seconds: float = 30.0) -> None:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{url} did not answer within {seconds} s")
             time.sleep(0.1)
+
+
+# -- API workers (one Lambda container each) --------------------------------------------
+_GATEWAY = None
+
+
+def _worker_start(environment: dict[str, str]) -> None:
+    """Load the app once per worker, with the stack's environment, like a cold start."""
+    global _GATEWAY
+    os.environ.update(environment)
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from chalice.cli.factory import CLIFactory
+    from chalice.local import LocalGateway
+    factory = CLIFactory(project_dir=str(ROOT))
+    config = factory.create_config_obj(chalice_stage_name="local")
+    os.environ.update(config.environment_variables)
+    os.environ.update(environment)  # ours win over config.json's
+    app = factory.load_chalice_app(config.environment_variables)
+    _GATEWAY = LocalGateway(app, config)
+
+
+def _worker_request(method: str, path: str, headers: dict, body: bytes | None):
+    """One request through Chalice's local gateway, as API Gateway would hand it over."""
+    from chalice.local import LocalGatewayException
+    try:
+        response = _GATEWAY.handle_request(method, path, headers, body)
+    except LocalGatewayException as exc:
+        return ("gateway", exc.CODE, dict(exc.headers), exc.body or b"")
+    return ("response", response, None, None)
+
+
+def _worker_lock() -> dict:
+    from chalicelib.jobs.lock import lock_bookings
+    return lock_bookings({})
+
+
+def _worker_ping() -> int:
+    return os.getpid()
+
+
+class ApiWorkers:
+    """A pool of worker processes serving the API, each one request at a time."""
+
+    def __init__(self, count: int, environment: dict[str, str]) -> None:
+        self.count = max(1, count)
+        self.environment = dict(environment)
+        self._lock = threading.Lock()
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        # spawn: a clean interpreter per worker, no copy of this process's threads.
+        return ProcessPoolExecutor(max_workers=self.count,
+                                   mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_worker_start, initargs=(self.environment,))
+
+    def call(self, function, *args):
+        pool = self._pool
+        try:
+            return pool.submit(function, *args).result()
+        except BrokenProcessPool:
+            # A worker died (as a Lambda container may): start afresh, then retry once.
+            with self._lock:
+                if self._pool is pool:
+                    self._pool = self._new_pool()
+            return self._pool.submit(function, *args).result()
+
+    def warm(self) -> None:
+        """Start one worker now, so that the first page does not wait for a cold start."""
+        self.call(_worker_ping)
+
+    def stop(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 class TableStore:
@@ -120,7 +200,7 @@ class DevStack:
         self.store: TableStore | None = None
         self._dirty = threading.Event()
         self._stopping = threading.Event()
-        self._api_lock = threading.Lock()
+        self.workers: ApiWorkers | None = None
 
     @property
     def url(self) -> str:
@@ -147,14 +227,15 @@ class DevStack:
         self._configure_environment(endpoint)
 
         from chalice.cli.factory import CLIFactory
-        from chalice.local import LocalGateway
 
-        factory = CLIFactory(project_dir=str(ROOT))
-        config = factory.create_config_obj(chalice_stage_name="local")
+        config = CLIFactory(project_dir=str(ROOT)).create_config_obj(chalice_stage_name="local")
         os.environ.update(config.environment_variables)
         self._configure_environment(endpoint)  # ours win over config.json's
-        app = factory.load_chalice_app(config.environment_variables)
-        self.gateway = LocalGateway(app, config)
+        self.workers = ApiWorkers(WORKERS, {k: v for k, v in os.environ.items()
+                                            if k.startswith(("CANTINE_", "AWS_"))})
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        (self.data_dir / "endpoints.json").write_text(json.dumps(
+            {"moto": endpoint, "payfip": self.payfip.url}), encoding="utf-8")
 
         from chalicelib import wiring
         from chalicelib.services import demo
@@ -174,6 +255,7 @@ class DevStack:
         self._log(f"Données locales : {self.data_dir} ({restored} éléments restaurés)")
         self._log(demo.describe())
 
+        self.workers.warm()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler_class())
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
@@ -212,15 +294,14 @@ class DevStack:
 
     def _scheduler(self) -> None:
         """Play EventBridge: run the scheduled lock at start, then every 15 minutes."""
-        from chalicelib.jobs.lock import lock_bookings
         while not self._stopping.is_set():
-            with self._api_lock:
-                try:
-                    result = lock_bookings({})
-                    if result["frozen"]:
-                        self._dirty.set()
-                        self._log(f"Verrouillage : {result['frozen']} créneau(x) figé(s)")
-                except Exception as exc:  # noqa: BLE001 - the run record says why
+            try:
+                result = self.workers.call(_worker_lock)
+                if result["frozen"]:
+                    self._dirty.set()
+                    self._log(f"Verrouillage : {result['frozen']} créneau(x) figé(s)")
+            except Exception as exc:  # noqa: BLE001 - the run record says why
+                if not self._stopping.is_set():
                     self._log(f"verrouillage en échec : {exc}")
             if self._stopping.wait(LOCK_EVERY):
                 return
@@ -236,6 +317,8 @@ class DevStack:
                 self.store.save()
             except Exception as exc:  # noqa: BLE001
                 self._log(f"sauvegarde locale impossible : {exc}")
+        if self.workers is not None:
+            self.workers.stop()
         if getattr(self, "payfip", None) is not None:
             self.payfip.stop()
         if self.moto is not None and self.moto.poll() is None:
@@ -248,19 +331,15 @@ class DevStack:
     # -- HTTP --------------------------------------------------------------------------
     def handle_api(self, method: str, path: str, headers: dict, body: bytes | None):
         """Run one API request through Chalice's local gateway, like API Gateway would."""
-        from chalice.local import LocalGatewayException
         from chalicelib.api.errors import JSON_HEADERS, not_found_body
 
-        # The app object keeps "the current request" in one attribute: one at a time,
-        # as in a Lambda container.
-        with self._api_lock:
-            try:
-                response = self.gateway.handle_request(method, path, headers, body)
-            except LocalGatewayException as exc:
-                if exc.CODE == 403:
-                    # No route matched: production maps API Gateway's answer to this.
-                    return 404, dict(JSON_HEADERS), json.dumps(not_found_body()).encode()
-                return exc.CODE, dict(exc.headers), exc.body or b""
+        kind, response, gateway_headers, gateway_body = self.workers.call(
+            _worker_request, method, path, headers, body)
+        if kind == "gateway":
+            if response == 403:
+                # No route matched: production maps API Gateway's answer to this.
+                return 404, dict(JSON_HEADERS), json.dumps(not_found_body()).encode()
+            return response, gateway_headers, gateway_body
         if method not in ("GET", "HEAD", "OPTIONS"):
             self._dirty.set()
         if response["statusCode"] == 405:

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.site.conftest import Stack
+from tests.localstack import Stack
 from tests.site.helpers import open_page, sign_in
 
 

@@ -22,6 +22,7 @@ PAYFIP_NUMCLI = "CANTINE_PAYFIP_NUMCLI"      # the régie's 6-digit client numbe
 PAYFIP_MODE = "CANTINE_PAYFIP_MODE"          # T (test), X (activation), W (production)
 PAYFIP_ENDPOINT = "CANTINE_PAYFIP_ENDPOINT"  # local stage only: the fake PayFip server
 INVOICE_FUNCTION = "CANTINE_INVOICE_FUNCTION"  # the invoice job's Lambda (deployed stages)
+AUTH_PACING = "CANTINE_AUTH_PACING"    # local stage only: "off" stops padding sign-in answers
 REGION = "AWS_DEFAULT_REGION"
 PAYFIP_SERVICE = "https://www.payfip.gouv.fr/tpa/services/securite"
 PAYFIP_PAGE = "https://www.payfip.gouv.fr/tpa/paiementws.web?idop={idop}"
@@ -48,6 +49,7 @@ class Settings:
     payfip_service: str = PAYFIP_SERVICE
     payfip_page: str = PAYFIP_PAGE
     invoice_function: str = ""
+    auth_pacing: bool = True
 
     @property
     def is_local(self) -> bool:
@@ -91,6 +93,12 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
             raise SettingsError(f"{AWS_ENDPOINT} n'est permis qu'à l'étape local")
         if payfip_endpoint:
             raise SettingsError(f"{PAYFIP_ENDPOINT} n'est permis qu'à l'étape local")
+        if environ.get(AUTH_PACING, "").strip():
+            # Answers that take the same time whether an account exists are not optional.
+            raise SettingsError(f"{AUTH_PACING} n'est permis qu'à l'étape local")
+    pacing = environ.get(AUTH_PACING, "on").strip() or "on"
+    if pacing not in ("on", "off"):
+        raise SettingsError(f"{AUTH_PACING} doit valoir on ou off (reçu {pacing!r})")
     mode = environ.get(PAYFIP_MODE, "T").strip() or "T"
     if mode not in ("T", "X", "W"):
         raise SettingsError(f"{PAYFIP_MODE} doit valoir T, X ou W (reçu {mode!r})")
@@ -106,6 +114,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         aws_endpoint=endpoint,
         fixed_now=parse_now(raw_now) if raw_now else None,
         invoice_function=environ.get(INVOICE_FUNCTION, "").strip(),
+        auth_pacing=pacing == "on",
         payfip_numcli=numcli,
         payfip_mode=mode,
         payfip_service=(f"{payfip_endpoint}/tpa/services/securite" if payfip_endpoint

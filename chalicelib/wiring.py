@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from chalicelib.clock import FixedClock, SystemClock
 from chalicelib.mail.sender import Mailer
 from chalicelib.services.audit import AuditService
-from chalicelib.services.auth import AuthService
+from chalicelib.services.auth import AuthService, Pacer
 from chalicelib.services.billing import BillingService
 from chalicelib.services.bookings import BookingService, CommuneService
 from chalicelib.services.families import FamilyService
@@ -78,7 +78,8 @@ def build(settings: Settings) -> Container:
     mailer = Mailer(_ses_client_factory(settings), settings.mail_from)
     accounts = AccountRepository()
     auth = AuthService(accounts, SessionRepository(), ResetTokenRepository(),
-                       AttemptRepository(), mailer, settings.site_url)
+                       AttemptRepository(), mailer, settings.site_url,
+                       Pacer(enabled=settings.auth_pacing))
     sessions = SessionRepository()
     families = FamilyService(accounts, sessions, mailer, settings.site_url)
     commune_repository = CommuneRepository()

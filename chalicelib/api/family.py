@@ -1,6 +1,8 @@
 """What a signed-in family reads and does about itself."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from chalice import Blueprint, Response
 
 from chalicelib.api.errors import json_response
@@ -27,6 +29,29 @@ def get_family(call: Call):
     """The signed-in family: number, name, contact details, children, and today's date."""
     # "today" is the commune's date from the server clock, so pages agree with the rules.
     return {**family_json(call.family()), "today": call.now.date().isoformat()}
+
+
+# How far ahead the home page lists booked days ("Inscriptions en cours").
+HOME_UPCOMING_DAYS = 90
+HOME_STATEMENT_LINES = 5
+
+
+@endpoint(bp, "/family/home", audience=FAMILY)
+def get_home(call: Call):
+    """Everything the home page shows, in one call: the family, the latest lines of its
+    account with the balance, and each child's upcoming booked days.
+
+    Four DynamoDB requests: the session, the family with the commune's settings, the
+    account, and the family's bookings (one query for all children).
+    """
+    today = call.now.date()
+    upcoming = {"from": today.isoformat(),
+                "to": (today + timedelta(days=HOME_UPCOMING_DAYS)).isoformat()}
+    return {"family": {**family_json(call.family()), "today": today.isoformat()},
+            "statement": call.services.billing.statement(
+                call.family_number(), HOME_STATEMENT_LINES, today),
+            "bookings": call.services.bookings.family_bookings(call.family(), upcoming,
+                                                               call.now)}
 
 
 @endpoint(bp, "/family/bookings", audience=FAMILY)

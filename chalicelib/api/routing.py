@@ -195,7 +195,12 @@ def endpoint(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",), *,
                             now=services.clock.now())
                 call.body = _read_body(request, request.method, form)
                 _authorize(call, audience, roles)
-                result = view(call)
+                if call.session is not None and call.session.family is not None:
+                    # The settings came with the family: this request reads them no more.
+                    with services.commune.read_with_session(call.session.settings):
+                        result = view(call)
+                else:
+                    result = view(call)
                 _write_audit(call, audience, request.method, path)
             except Exception as exc:  # noqa: BLE001 - the one place errors become HTTP
                 return from_exception(exc)

@@ -1,11 +1,15 @@
 """Sign-in, sessions and passwords, for families and staff alike."""
 from __future__ import annotations
 
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Callable, Iterator
 
 from chalicelib.domain import throttle
 from chalicelib.domain.accounts import Family, Principal, is_email, normalize_email
+from chalicelib.domain.commune import CommuneSettings
 from chalicelib.domain.errors import (DomainError, Forbidden, TooManyRequests,
                                       Unauthenticated, ValidationError)
 from chalicelib.domain.passwords import check_new_password
@@ -65,6 +69,38 @@ class CurrentSession:
     principal: Principal
     token_hash: str
     family: Family | None = None  # read anyway to authenticate a family: views reuse it
+    # Read in the same round trip as the family (a family's session only); None before
+    # the commune has saved settings.
+    settings: CommuneSettings | None = None
+
+
+# Sign-in and forgotten-password answers are padded to these durations, so the time they
+# take says nothing of whether the account exists: a known address costs a write and an
+# e-mail that an unknown one does not, and a known login may read one item more. Each floor
+# sits well above the work it hides (argon2 is about 0.1 s on one Lambda vCPU).
+LOGIN_FLOOR = 0.5
+FORGOT_FLOOR = 1.0
+
+
+class Pacer:
+    """Holds an answer back until a fixed time has passed since the work started."""
+
+    def __init__(self, enabled: bool = True, monotonic: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.enabled = enabled
+        self._monotonic = monotonic
+        self._sleep = sleep
+
+    @contextmanager
+    def at_least(self, seconds: float) -> Iterator[None]:
+        """Whatever happens inside (an answer or a refusal), leave after ``seconds``."""
+        start = self._monotonic()
+        try:
+            yield
+        finally:
+            remaining = seconds - (self._monotonic() - start)
+            if self.enabled and remaining > 0:
+                self._sleep(remaining)
 
 
 def _attempt_key(login: str) -> str:
@@ -80,8 +116,9 @@ class AuthService:
 
     def __init__(self, accounts: AccountRepository, sessions: SessionRepository,
                  resets: ResetTokenRepository, attempts: AttemptRepository,
-                 mailer: Mailer, site_url: str) -> None:
+                 mailer: Mailer, site_url: str, pacer: Pacer | None = None) -> None:
         self._accounts = accounts
+        self._pacer = pacer or Pacer()
         self._sessions = sessions
         self._resets = resets
         self._attempts = attempts
@@ -98,6 +135,10 @@ class AuthService:
 
     def login(self, login: object, password: object, now: datetime) -> SignedIn:
         """Check credentials and open a session; same failure whether the login exists."""
+        with self._pacer.at_least(LOGIN_FLOOR):
+            return self._login(login, password, now)
+
+    def _login(self, login: object, password: object, now: datetime) -> SignedIn:
         if not isinstance(login, str) or not isinstance(password, str) or not login.strip():
             raise ValidationError("Indiquez votre identifiant et votre mot de passe.",
                                   field="login")
@@ -110,16 +151,21 @@ class AuthService:
         wait = throttle.retry_after(attempts.failures, attempts.last_failure_at, now)
         if wait:
             raise TooManyRequests(details={"retry_after_seconds": wait})
+        # Counted before the password is checked: parallel tries cannot all slip in.
+        before = self._attempts.count_try(key, now)
+        if before > attempts.failures:
+            # Other tries were counted since the read: they are as recent as this one.
+            wait = throttle.retry_after(before, now, now)
+            if wait:
+                raise TooManyRequests(details={"retry_after_seconds": wait})
         account = self._resolve(normalized)
         found = self._accounts.credentials_of(*account) if account else None
         credentials = found[1] if found else None
         # verify_password always runs argon2, so unknown logins take as long as known ones.
         if not verify_password(credentials.password_hash if credentials else None, password) \
                 or account is None or found is None:
-            self._attempts.record_failure(key, now)
-            raise InvalidCredentials()
-        if attempts.failures:
-            self._attempts.clear([key])
+            raise InvalidCredentials()  # this try is already counted
+        self._attempts.clear([key])
         if credentials.must_change_password and credentials.temporary_expires_at \
                 and now >= credentials.temporary_expires_at:
             raise TemporaryPasswordExpired()
@@ -141,9 +187,9 @@ class AuthService:
             raise Unauthenticated("Votre session a expiré. Veuillez vous reconnecter.",
                                   code="session_expired" if stored else "unauthenticated")
         kind, _, ref = stored.principal.partition("#")
-        family = None
+        family = settings = None
         if kind == "family":
-            family = self._accounts.get_family(ref)
+            family, settings = self._accounts.get_family_with_settings(ref)
             if family is None or family.archived:
                 raise Unauthenticated()
             principal = Principal("family", ref, family.name, None,
@@ -156,7 +202,7 @@ class AuthService:
                                   staff.credentials.must_change_password)
         if needs_touch(stored.times, now):
             self._sessions.touch(token_hash, now)
-        return CurrentSession(principal, token_hash, family)
+        return CurrentSession(principal, token_hash, family, settings)
 
     def logout(self, session: CurrentSession) -> None:
         """End this session server-side."""
@@ -165,6 +211,10 @@ class AuthService:
     # -- passwords -------------------------------------------------------------------
     def forgot(self, email: object, now: datetime) -> str:
         """Send a reset link if the address is known; the answer is the same either way."""
+        with self._pacer.at_least(FORGOT_FLOOR):
+            return self._forgot(email, now)
+
+    def _forgot(self, email: object, now: datetime) -> str:
         if not isinstance(email, str) or not is_email(email.strip()):
             raise ValidationError("Indiquez une adresse e-mail valide.", field="email")
         address = normalize_email(email)
@@ -230,5 +280,5 @@ def ensure_password_changed(principal: Principal) -> None:
         raise PasswordChangeRequired()
 
 
-__all__ = ["AuthService", "SignedIn", "CurrentSession", "FORGOT_ANSWER",
+__all__ = ["AuthService", "Pacer", "SignedIn", "CurrentSession", "FORGOT_ANSWER",
            "ensure_password_changed", "DomainError"]

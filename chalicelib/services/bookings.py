@@ -1,9 +1,10 @@
 """Booking use cases: the month grid, saving changes, period booking, current bookings."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Iterator
 
 from chalicelib.domain.accounts import Child, Family
 from chalicelib.domain.bookings import (BookingRefused, Change, Refusal, expand_period,
@@ -31,10 +32,28 @@ class CommuneService:
 
     def __init__(self, repository: CommuneRepository) -> None:
         self._repository = repository
+        self._read_with_session: tuple[CommuneSettings | None] | None = None
 
     def get(self) -> CommuneSettings:
         """Stored settings, or the defaults before the commune has saved any."""
+        if self._read_with_session is not None:
+            return self._read_with_session[0] or default_settings()
         return self._repository.get() or default_settings()
+
+    @contextmanager
+    def read_with_session(self, settings: CommuneSettings | None) -> Iterator[None]:
+        """Within one request, settings read along with the family stand for a fresh read.
+
+        A family's session check fetches the family and the settings in one round trip
+        (``AccountRepository.get_family_with_settings``); the request's views then reuse
+        them instead of reading the item again.
+        """
+        previous = self._read_with_session
+        self._read_with_session = (settings,)
+        try:
+            yield
+        finally:
+            self._read_with_session = previous
 
     def initialize(self, settings: CommuneSettings) -> bool:
         """Store first settings unless the commune has some; returns whether it stored."""
@@ -179,8 +198,9 @@ class BookingService:
         settings = self._commune.get()
         services = settings.active_services()
         children = []
+        by_child = self._bookings.family_days(family.number, start, end)
         for child in family.active_children():
-            stored = self._bookings.days(child.id, start, end)
+            stored = by_child.get(child.id, {})
             days = []
             for day, entry in sorted(stored.items()):
                 # Only services still shown count: a day booked for a service switched

@@ -12,8 +12,10 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.domain.accounts import (Child, Credentials, Family, Income, NewFamily,
                                         StaffMember, fold, search_key)
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
-from chalicelib.storage.keys import is_condition_failure
-from chalicelib.storage.models import (ChildMap, connection, CounterModel, FamilyModel, LoginModel,
+from chalicelib.domain.commune import CommuneSettings
+from chalicelib.storage.commune import KEY as COMMUNE_KEY, settings_of
+from chalicelib.storage.keys import get_together, is_condition_failure
+from chalicelib.storage.models import (ChildMap, CommuneModel, connection, CounterModel, FamilyModel, LoginModel,
                                        StaffModel)
 
 FAMILY_SEQUENCE = "family_number"
@@ -77,6 +79,17 @@ class AccountRepository:
             return _family(FamilyModel.get(number))
         except DoesNotExist:
             return None
+
+    def get_family_with_settings(self, number: str) -> tuple[Family | None,
+                                                            CommuneSettings | None]:
+        """The family and the commune's settings in one BatchGetItem.
+
+        Every family page needs both (the children, then the calendar, the services and
+        their labels), so the session check reads them together.
+        """
+        family, commune = get_together([(FamilyModel, number), (CommuneModel, COMMUNE_KEY)])
+        return (_family(family) if family is not None else None,
+                settings_of(commune) if commune is not None else None)
 
     def get_staff(self, email: str) -> StaffMember | None:
         """The staff member with this address, or None."""

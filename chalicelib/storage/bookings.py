@@ -37,6 +37,16 @@ class BookingRepository:
                 frozenset(item.services or ()), item.version)
         return result
 
+    def family_days(self, family: str, start: date,
+                    end: date) -> dict[str, dict[date, StoredDay]]:
+        """Stored days of every child of a family between two dates: one query."""
+        result: dict[str, dict[date, StoredDay]] = {}
+        for item in BookingModel.by_family.query(
+                family, BookingModel.day.between(start.isoformat(), end.isoformat())):
+            result.setdefault(item.child_id, {})[date.fromisoformat(item.day)] = StoredDay(
+                frozenset(item.services or ()), item.version)
+        return result
+
     def on_day(self, day: date) -> list[tuple[str, str, frozenset[str]]]:
         """(child id, family number, services) of every child with a booking that day."""
         return [(item.child_id, item.family, frozenset(item.services or ()))

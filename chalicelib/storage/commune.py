@@ -30,7 +30,7 @@ def _closure(data: dict) -> Closure:
                    date.fromisoformat(data["end"]), data["label"])
 
 
-def _settings(model: CommuneModel) -> CommuneSettings:
+def settings_of(model: CommuneModel) -> CommuneSettings:
     return CommuneSettings(
         name=model.name, zone=model.zone, school_days=tuple(sorted(int(d) for d in model.school_days)),
         services=tuple(_service(s) for s in model.services),
@@ -46,7 +46,7 @@ class CommuneRepository:
     def get(self) -> CommuneSettings | None:
         """The settings, or None before the commune is set up."""
         try:
-            return _settings(CommuneModel.get(KEY))
+            return settings_of(CommuneModel.get(KEY))
         except DoesNotExist:
             return None
 
@@ -71,7 +71,7 @@ class CommuneRepository:
                 raise Conflict("Les paramètres ont été modifiés entre-temps. "
                                "Rechargez la page et recommencez.") from exc
             raise
-        return _settings(model)
+        return settings_of(model)
 
     def _raw(self) -> CommuneModel | None:
         try:

@@ -102,20 +102,38 @@ class AttemptRepository:
             return Attempts(0, None)
         return Attempts(int(item.failures or 0), item.last_failure_at)
 
-    def record_failure(self, key: str, now: datetime) -> None:
-        """Count one more failure atomically (parallel tries all count); a count older
-        than the throttle's memory starts again from one."""
-        try:
-            LoginAttemptModel(key).update(
-                actions=[LoginAttemptModel.failures.add(1),
-                         LoginAttemptModel.last_failure_at.set(now),
-                         LoginAttemptModel.expires.set(now + MEMORY)],
-                condition=LoginAttemptModel.last_failure_at >= now - MEMORY)
-        except UpdateError as exc:
-            if not is_condition_failure(exc):
-                raise
-            LoginAttemptModel(key, failures=1, last_failure_at=now,
-                              expires=now + MEMORY).save()
+    def count_try(self, key: str, now: datetime) -> int:
+        """Count this try as a failure before its password is checked; returns how many
+        failures stood before it.
+
+        The count is atomic, so parallel tries each get their own place in line and a
+        burst cannot check more passwords than the free failures allow; a success clears
+        the count afterwards. A count older than the throttle's memory starts again.
+        """
+        for _ in range(5):
+            try:
+                item = LoginAttemptModel(key)
+                item.update(
+                    actions=[LoginAttemptModel.failures.add(1),
+                             LoginAttemptModel.last_failure_at.set(now),
+                             LoginAttemptModel.expires.set(now + MEMORY)],
+                    condition=LoginAttemptModel.key.does_not_exist()
+                    | (LoginAttemptModel.last_failure_at >= now - MEMORY))
+                return int(item.failures) - 1
+            except UpdateError as exc:
+                if not is_condition_failure(exc):
+                    raise
+            try:  # a stale count: start again from this try, unless another try just did
+                LoginAttemptModel(key).update(
+                    actions=[LoginAttemptModel.failures.set(1),
+                             LoginAttemptModel.last_failure_at.set(now),
+                             LoginAttemptModel.expires.set(now + MEMORY)],
+                    condition=LoginAttemptModel.last_failure_at < now - MEMORY)
+                return 0
+            except UpdateError as exc:
+                if not is_condition_failure(exc):
+                    raise
+        raise RuntimeError("sign-in counter kept changing under this try")
 
     def clear(self, keys: list[str]) -> None:
         """Forget failures, after a success or a password reset."""

@@ -119,6 +119,14 @@ export function changePassword(currentPassword, password, endOtherSessions) {
 
 // --- Family ---------------------------------------------------------------------------
 
+/**
+ * GET /api/family/home → {family, statement, bookings}: the home page in one call (the
+ * shapes of getFamily, getStatement(5) and getFamilyBookings over the next 90 days).
+ */
+export function getHome() {
+  return request('GET', '/api/family/home');
+}
+
 /** GET /api/family → {number, name, emails, phones, address, children, today} */
 export function getFamily() {
   return request('GET', '/api/family');

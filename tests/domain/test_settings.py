@@ -74,3 +74,15 @@ def test_load_settings_reads_only_the_mapping_it_is_given(monkeypatch):
     monkeypatch.setenv("CANTINE_NOW", NOW)
     settings = load_settings(env(stage="prod"))
     assert settings.stage == "prod" and settings.fixed_now is None
+
+
+def test_sign_in_pacing_is_on_unless_a_local_stage_turns_it_off():
+    assert load_settings(env(stage="prod")).auth_pacing is True
+    assert load_settings(env(stage="local")).auth_pacing is True
+    assert load_settings(env(stage="local", auth_pacing="off")).auth_pacing is False
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_a_deployed_stage_refuses_to_turn_sign_in_pacing_off(stage):
+    with pytest.raises(SettingsError, match="CANTINE_AUTH_PACING"):
+        load_settings(env(stage=stage, auth_pacing="off"))

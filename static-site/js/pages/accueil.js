@@ -5,30 +5,27 @@
  * A visitor who is not signed in is sent to connexion.html; a staff member to personnel.html.
  */
 import {
-  getFamily, getFamilyBookings, getMe, getStatement, invoicePdfUrl,
+  getHome, getMe, getStatement, invoicePdfUrl,
 } from '../api.js';
-import { addDays, todayInParis } from '../dates.js';
 import {
   balanceMeaning, balanceSentence, childBookings, familyDetails,
 } from '../templates.js';
 import { $, redirect, render, setDocumentTitle, showMessage } from '../view.js';
 import { STAFF_HOME, errorText, followSessionError, wireLogout } from './common.js';
-import { statementView } from './statement-view.js';
-
-/** How far ahead the "Inscriptions en cours" list looks. */
-const UPCOMING_DAYS = 90;
+import { RECENT_LINES, statementView } from './statement-view.js';
 
 export async function start() {
   wireLogout();
   const pageMessage = $('#page-message');
   const childrenArea = $('#children');
 
-  let family;
+  // One call brings the family, its latest account lines and the upcoming bookings.
+  let home;
   try {
-    family = await getFamily();
+    home = await getHome();
   } catch (error) {
     if (followSessionError(error)) return;
-    if (error.status === 403 && (await isStaff())) {
+    if ((error.status === 403 || error.status === 404) && (await isStaff())) {
       redirect(STAFF_HOME);
       return;
     }
@@ -38,10 +35,12 @@ export async function start() {
     return;
   }
 
+  const { family } = home;
   $('#welcome').textContent = `Bienvenue ${family.name} !`;
   setDocumentTitle('Relevé de situation');
   render($('#family-details'), familyDetails(family));
 
+  let preloaded = home.statement;
   const statement = statementView({
     balance: $('#balance'),
     meaning: $('#balance-meaning'),
@@ -51,19 +50,23 @@ export async function start() {
     button: $('#statement-all'),
     message: $('#statement-message'),
   }, {
-    load: getStatement,
+    // The first drawing uses the lines that came with the page; "Afficher tout" asks.
+    load: (limit) => {
+      if (preloaded && limit === RECENT_LINES) {
+        const answer = preloaded;
+        preloaded = null;
+        return Promise.resolve(answer);
+      }
+      return getStatement(limit);
+    },
     balanceHtml: balanceSentence,
     meaningText: balanceMeaning,
     invoiceHref: invoicePdfUrl,
   });
 
   const children = family.children || [];
-  // The server's date wins over the device's: the commune's clock decides deadlines.
-  const [statementShown, bookings] = await Promise.all([
-    statement.refresh(),
-    loadBookings(children, family.today || todayInParis()),
-  ]);
-  if (!statementShown || bookings === 'redirected') return;
+  if (!(await statement.refresh())) return;
+  const bookings = children.length ? home.bookings : null;
 
   childrenArea.removeAttribute('aria-busy');
   if (!children.length) {
@@ -78,18 +81,6 @@ export async function start() {
       : null;
     return childBookings(child, services, days);
   }).join(''));
-}
-
-/** Upcoming bookings, or null when the list is unavailable (then only the links show). */
-async function loadBookings(children, from) {
-  if (!children.length) return null;
-  try {
-    return await getFamilyBookings(from, addDays(from, UPCOMING_DAYS));
-  } catch (error) {
-    if (followSessionError(error)) return 'redirected';
-    if (error.status !== 404) showMessage($('#bookings-message'), errorText(error));
-    return null;
-  }
 }
 
 async function isStaff() {

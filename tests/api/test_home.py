@@ -1,0 +1,60 @@
+"""The parents' home page in one call, and what it costs in DynamoDB requests."""
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import Api, body
+from tests.requests_counter import count_dynamodb_requests
+
+
+def ok(response, status=200):
+    assert response.status_code == status, response.body
+    return body(response)
+
+
+@pytest.fixture
+def two_children(client):
+    """Family 1001 with TOTO and LILI, both booked in December, and a payment received."""
+    admin = Api(client)
+    ok(admin.login("mairie@example.org", "demo-mairie-2026"))
+    lili = ok(admin.post("/staff/families/1001/children",
+                         {"first_name": "Lili", "last_name": "TEST"}), 201)["id"]
+    ok(admin.post("/staff/families/1001/payments", {
+        "amount_cents": 1250, "method": "cheque", "reference": "88", "date": "2026-11-20"}),
+        201)
+    parent = Api(client)
+    ok(parent.login("1001", "demo-famille-2026"))
+    for child, day in (("1001-1", "2026-12-01"), (lili, "2026-12-03")):
+        ok(parent.put(f"/children/{child}/bookings", {"changes": [
+            {"date": day, "service": "meal", "booked": True},
+            {"date": day, "service": "care_evening", "booked": True}]}))
+    return parent, lili
+
+
+def test_the_home_page_shows_the_family_the_balance_and_each_childs_bookings(two_children):
+    parent, lili = two_children
+    home = ok(parent.get("/family/home"))
+    assert home["family"]["name"] == "TEST"
+    assert home["family"]["today"] == "2026-11-23"
+    assert [c["first_name"] for c in home["family"]["children"]] == ["TOTO", "Lili"]
+    assert home["statement"]["balance_cents"] == -1250  # paid in advance: a credit
+    assert home["statement"]["lines"][0]["credit_cents"] == 1250
+    days = {c["id"]: [(d["date"], d["services"]) for d in c["days"]]
+            for c in home["bookings"]["children"]}
+    assert days == {"1001-1": [("2026-12-01", ["meal", "care_evening"])],
+                    lili: [("2026-12-03", ["meal", "care_evening"])]}
+    assert home["bookings"]["to"] == "2027-02-21"  # 90 days ahead
+    # The same figures as the pages that show each part on its own.
+    assert home["statement"] == ok(parent.get("/family/statement?limit=5"))
+    assert home["bookings"] == ok(parent.get("/family/bookings?to=2027-02-21"))
+
+
+def test_the_home_page_takes_four_dynamodb_requests_whatever_the_number_of_children(
+        two_children):
+    parent, _ = two_children
+    with count_dynamodb_requests() as calls:
+        ok(parent.get("/family/home"))
+    # The session, the family with the settings, the account, the bookings of all children.
+    assert sum(calls.values()) <= 4, calls
+    assert calls["BatchGetItem"] == 1 and calls["Query"] == 2, calls
+

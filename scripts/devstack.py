@@ -144,6 +144,12 @@ class ApiWorkers:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
+class _Server(ThreadingHTTPServer):
+    # A burst of parents arriving at once must queue, not be refused at the door.
+    request_queue_size = 256
+    daemon_threads = True
+
+
 class TableStore:
     """Copies every table of the stage to a JSON file and back (local stage only)."""
 
@@ -196,7 +202,7 @@ class DevStack:
         self.now = now
         self.quiet = quiet
         self.moto: subprocess.Popen | None = None
-        self.httpd: ThreadingHTTPServer | None = None
+        self.httpd: _Server | None = None
         self.store: TableStore | None = None
         self._dirty = threading.Event()
         self._stopping = threading.Event()
@@ -256,7 +262,7 @@ class DevStack:
         self._log(demo.describe())
 
         self.workers.warm()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler_class())
+        self.httpd = _Server(("127.0.0.1", self.port), self._handler_class())
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()

@@ -14,15 +14,18 @@ import time
 import urllib.request
 from pathlib import Path
 
+from scripts.load import Answer, Caller  # noqa: F401 - re-exported for the tests
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 class Stack:
     """A running local stack; ``restart(now=...)`` keeps the data and moves the clock."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
         from scripts.devstack import free_port
         self.data_dir = data_dir
+        self.extra_env = dict(env or {})
         self.port = free_port()
         self.process: subprocess.Popen | None = None
         self.log = data_dir / "stack.log"
@@ -35,6 +38,7 @@ class Stack:
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("CANTINE_", "AWS_"))}
         env["CANTINE_NOW"] = now
+        env.update(self.extra_env)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
@@ -97,3 +101,4 @@ class Stack:
                 items.extend(page["Items"])
             tables[name] = sorted(json.dumps(i, sort_keys=True) for i in items)
         return tables
+

@@ -1,0 +1,232 @@
+"""Load and concurrency scenarios against a running local stack (``make run``).
+
+Each scenario drives the API over HTTP from many threads at once and returns its figures;
+``tests/load`` asserts what they must show, and ``make bench`` prints them. The local
+stack serves the API from several worker processes, each one request at a time like a
+Lambda container, with moto's server as DynamoDB: concurrent requests meet there.
+"""
+from __future__ import annotations
+
+import json
+import statistics
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable
+
+
+class Caller:
+    """One browser's worth of API calls: keeps its session cookie, times each answer."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.cookie: str | None = None
+
+    def call(self, method: str, path: str, body: object = None,
+             timeout: float = 120) -> Answer:
+        import http.client
+        import urllib.parse
+        parts = urllib.parse.urlsplit(self.url)
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+        headers = {"Accept": "application/json"}
+        payload = None
+        if body is not None:
+            payload = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        if self.cookie:
+            headers["Cookie"] = self.cookie
+        start = time.perf_counter()
+        try:
+            connection.request(method, "/api" + path, body=payload, headers=headers)
+            reply = connection.getresponse()
+            raw = reply.read()
+            seconds = time.perf_counter() - start
+            cookie = reply.getheader("Set-Cookie")
+            if cookie and cookie.startswith("cantine_session="):
+                value = cookie.split(";", 1)[0]
+                self.cookie = value if value != "cantine_session=" else None
+            return Answer(reply.status, dict(reply.getheaders()), raw, seconds, cookie)
+        finally:
+            connection.close()
+
+    def sign_in(self, login: str, password: str) -> Answer:
+        return self.call("POST", "/auth/login", {"login": login, "password": password})
+
+
+class Answer:
+    def __init__(self, status: int, headers: dict[str, str], raw: bytes, seconds: float,
+                 set_cookie: str | None) -> None:
+        self.status = status
+        self.headers = headers
+        self.raw = raw
+        self.seconds = seconds
+        self.set_cookie = set_cookie
+
+    def json(self):
+        return json.loads(self.raw) if self.raw else None
+
+    def __repr__(self) -> str:
+        return f"<{self.status} {self.raw[:200]!r}>"
+
+
+def percentiles(seconds: list[float]) -> dict[str, float]:
+    """Median, 95th percentile and worst, in milliseconds."""
+    ordered = sorted(seconds)
+    if not ordered:
+        return {"p50_ms": 0.0, "p95_ms": 0.0, "max_ms": 0.0}
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return {"p50_ms": round(statistics.median(ordered) * 1000, 1),
+            "p95_ms": round(p95 * 1000, 1), "max_ms": round(ordered[-1] * 1000, 1)}
+
+
+def all_at_once(tasks: list[Callable[[], Any]]) -> tuple[list[Any], float]:
+    """Run every task in its own thread, released together; (results, wall seconds)."""
+    barrier = threading.Barrier(len(tasks))
+
+    def run(task):
+        barrier.wait()
+        return task()
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=len(tasks)) as pool:
+        results = list(pool.map(run, tasks))
+    return results, time.perf_counter() - start
+
+
+# -- accounts ------------------------------------------------------------------------------
+STAFF = ("mairie@example.org", "demo-mairie-2026")
+FAMILY = ("1001", "demo-famille-2026")
+
+
+def create_families(url: str, count: int, staff: tuple[str, str] = STAFF) -> list[tuple[str, str]]:
+    """Open ``count`` families through the staff API; (number, temporary password) each,
+    read back from the welcome e-mails in the local SES."""
+    import re
+    import uuid
+    batch = uuid.uuid4().hex[:8]  # fresh addresses at each call: they must be unique
+    admin = Caller(url)
+    answer = admin.sign_in(*staff)
+    assert answer.status == 200, answer
+
+    def create(i: int) -> str:
+        reply = admin.call("POST", "/staff/families", {
+            "name": f"CHARGE{i:04d}", "emails": [f"charge-{batch}-{i:04d}@example.org"],
+            "phones": ["06 12 34 56 78"], "address": f"{i} rue des Écoles"})
+        assert reply.status == 201, reply
+        return reply.json()["number"]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        numbers = list(pool.map(create, range(count)))
+    mails = Caller(url).call("GET", "/dev/outbox").json()
+    passwords = {}
+    for mail in mails:
+        number = re.search(r"^Identifiant : (\S+)$", mail["text"], re.M)
+        password = re.search(r"^Mot de passe provisoire : (\S+)$", mail["text"], re.M)
+        if number and password:
+            passwords.setdefault(number.group(1), password.group(1))
+    return [(n, passwords[n]) for n in numbers]
+
+
+# -- scenarios -----------------------------------------------------------------------------
+def parallel_savers(url: str, savers: int = 20, child: str = "1001-1", month: str = "2026-12",
+                    login: tuple[str, str] = FAMILY, retries: int = 5) -> dict[str, Any]:
+    """``savers`` parents, each signed in on its own, save one change each to the same
+    child at the same instant; three changes land on each day, so their writes collide.
+    A parent told 409 (changed elsewhere) saves again, as the page asks. Returns the
+    figures and the changes missing at the end (an update lost)."""
+    first = Caller(url)
+    assert first.sign_in(*login).status == 200
+    grid = first.call("GET", f"/children/{child}/calendar?month={month}").json()
+    cells = [(day["date"], code) for day in grid["days"]
+             for code, cell in sorted(day["services"].items())
+             if cell["editable"] and not cell["booked"]]
+    if len(cells) < savers:
+        raise RuntimeError(f"only {len(cells)} open checkboxes in {month}")
+    cells = cells[:savers]
+    parents = [Caller(url) for _ in cells]
+    signed, _ = all_at_once([lambda p=p: p.sign_in(*login) for p in parents])
+    assert all(a.status == 200 for a in signed), signed
+
+    def save(parent: Caller, cell: tuple[str, str]) -> tuple[list[int], list[float]]:
+        statuses, seconds = [], []
+        for _ in range(retries + 1):
+            answer = parent.call("PUT", f"/children/{child}/bookings", {
+                "changes": [{"date": cell[0], "service": cell[1], "booked": True}]})
+            statuses.append(answer.status)
+            seconds.append(answer.seconds)
+            if answer.status != 409:
+                break
+        return statuses, seconds
+
+    results, wall = all_at_once([lambda p=p, c=c: save(p, c) for p, c in zip(parents, cells)])
+    after = first.call("GET", f"/children/{child}/calendar?month={month}").json()
+    booked = {(day["date"], code) for day in after["days"]
+              for code, cell in day["services"].items() if cell["booked"]}
+    statuses = Counter(s for r in results for s in r[0])
+    return {
+        "scenario": f"{savers} parents save the same child at once",
+        "savers": savers, "days": len({c[0] for c in cells}),
+        "answers": dict(statuses), "saved": sum(1 for r in results if r[0][-1] == 200),
+        "asked_again_after_409": sum(1 for r in results if len(r[0]) > 1),
+        "lost": sorted(set(cells) - booked), "wall_s": round(wall, 2),
+        **percentiles([s for r in results for s in r[1]]),
+    }
+
+
+def parallel_sign_ins(url: str, accounts: list[tuple[str, str]], per_account: int = 5,
+                      strangers: int = 0) -> dict[str, Any]:
+    """Every account signs in ``per_account`` times at once, and ``strangers`` unknown
+    logins try too. Each answer is checked: a session that names the right family, or the
+    refusal for unknown logins."""
+    tries: list[tuple[str, str, bool]] = [(login, password, True) for login, password
+                                          in accounts for _ in range(per_account)]
+    tries += [(f"{900000 + i}", "pas-le-bon-mot-de-passe", False) for i in range(strangers)]
+    callers = [Caller(url) for _ in tries]
+    answers, wall = all_at_once([lambda c=c, t=t: c.sign_in(t[0], t[1])
+                                 for c, t in zip(callers, tries)])
+    wrong = []
+    for caller, (login, _, known), answer in zip(callers, tries, answers):
+        if known:
+            me = caller.call("GET", "/auth/me") if answer.status == 200 else None
+            if answer.status != 200 or me.status != 200 \
+                    or me.json().get("family_number") != login:
+                wrong.append((login, answer.status))
+        elif answer.status != 401 or answer.json()["error"]["code"] != "invalid_credentials":
+            wrong.append((login, answer.status))
+    return {"scenario": f"{len(tries)} sign-ins at once", "sign_ins": len(tries),
+            "answers": dict(Counter(a.status for a in answers)),
+            "wrong_answers": wrong, "distinct_sessions": len({c.cookie for c in callers
+                                                              if c.cookie}),
+            "wall_s": round(wall, 2), **percentiles([a.seconds for a in answers])}
+
+
+def burst(url: str, login: str, password: str, tries: int = 30) -> dict[str, Any]:
+    """``tries`` wrong passwords for one login at the same instant, then the right one."""
+    callers = [Caller(url) for _ in range(tries)]
+    answers, wall = all_at_once([lambda c=c: c.sign_in(login, "mauvais-" + password)
+                                 for c in callers])
+    after = Caller(url).sign_in(login, password)
+    return {"scenario": f"{tries} wrong passwords at once for one login",
+            "answers": dict(Counter(a.status for a in answers)),
+            "passwords_checked": sum(1 for a in answers if a.status == 401),
+            "right_password_after": after.status,
+            "retry_after_seconds": (after.json() or {}).get("error", {}).get(
+                "details", {}).get("retry_after_seconds"),
+            "wall_s": round(wall, 2)}
+
+
+def paired_timings(first: Callable[[], Answer], second: Callable[[], Answer],
+                   rounds: int) -> dict[str, Any]:
+    """Alternate two calls ``rounds`` times each; their answers and median times."""
+    a_answers, b_answers = [], []
+    for _ in range(rounds):
+        a_answers.append(first())
+        b_answers.append(second())
+    a_median = statistics.median(a.seconds for a in a_answers)
+    b_median = statistics.median(b.seconds for b in b_answers)
+    return {"statuses": (sorted({a.status for a in a_answers}),
+                         sorted({b.status for b in b_answers})),
+            "bodies": ({a.raw for a in a_answers}, {b.raw for b in b_answers}),
+            "median_ms": (round(a_median * 1000, 1), round(b_median * 1000, 1)),
+            "difference_ms": round(abs(a_median - b_median) * 1000, 1)}

@@ -65,7 +65,7 @@ STAGE_SETTINGS = ("STAGE", "TABLE_PREFIX")
 # function gets the name; the API's role may invoke it (the console starts the invoice
 # run in the background: API Gateway would not wait for it).
 FUNCTION_SETTINGS = {"INVOICE_FUNCTION": "InvoiceMonth"}
-LOCAL_ONLY_SETTINGS = ("NOW", "AWS_ENDPOINT", "PAYFIP_ENDPOINT")
+LOCAL_ONLY_SETTINGS = ("NOW", "AWS_ENDPOINT", "PAYFIP_ENDPOINT", "AUTH_PACING")
 
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
                       1096, 1827, 2192, 2557, 2922, 3288, 3653)

@@ -202,9 +202,11 @@ def compile_and_rezip(zip_path: Path) -> None:
 
 def _prepare_environment(stage_env: dict[str, str]) -> None:
     # infra.template imports the models, which read the stage's settings at import.
+    # Only the stage's own variables: local-only ones (a fixed clock, moto's endpoint,
+    # pacing off) are refused by a deployed stage's settings.
+    for key in [k for k in os.environ if k.startswith("CANTINE_") and k not in stage_env]:
+        del os.environ[key]
     os.environ.update(stage_env)
-    os.environ.pop("CANTINE_NOW", None)
-    os.environ.pop("CANTINE_AWS_ENDPOINT", None)
 
 
 def package(stage: str, out: Path = DEFAULT_OUT, size_limit: bool = True) -> dict[str, Any]:

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 STAGE ?= prod
 
-.PHONY: run test test-fast chromium clean-data package deploy bench-package
+.PHONY: run test test-fast chromium clean-data package deploy bench-package audit
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -51,3 +51,7 @@ deploy: package
 ## Print the Lambda package's size and the median cold import time of app (fresh processes).
 bench-package: package
 	$(PY) -m scripts.bench_package --stage $(STAGE)
+
+## Audit the pinned requirements and the installed packages against PyPI's vulnerability data.
+audit: $(STAMP)
+	$(PY) -m scripts.audit_deps --installed

@@ -2,8 +2,7 @@
  * booking-messages.js — French wording of the booking answers: refused changes
  * (422 booking_refused) and days a period skipped. Pure, no DOM: importable from Node.
  */
-import { isIsoDate } from './dates.js';
-import { formatLongDate } from './format.js';
+import { formatLongDate, isIsoDate } from './format.js';
 
 /** Reasons of a refused change, as the parent reads them. */
 export const REFUSAL_REASONS = {

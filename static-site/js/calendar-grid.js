@@ -3,8 +3,7 @@
  * which days are shown, grouped by ISO week, with their French date, holiday or closure
  * name, deadline text and one cell per service. Pure, no DOM: importable from Node.
  */
-import { isoWeek, isoWeekday, todayInParis } from './dates.js';
-import { formatDeadline, formatLongDate } from './format.js';
+import { formatDeadline, formatLongDate, isoWeek, isoWeekday, todayInParis } from './format.js';
 
 /** A holiday/closure field may be a name, an object with a name, or just true. */
 function nameOf(value, fallback) {

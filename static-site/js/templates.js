@@ -5,10 +5,7 @@
  * and in attributes (all attributes are double-quoted). No inline style or handler:
  * looks come from classes in css/site.css, behaviour from the page controllers.
  */
-import { isIsoMonth } from './dates.js';
-import {
-  formatDotDate, formatLongDate, formatMoney, formatMonth,
-} from './format.js';
+import { formatDotDate, formatLongDate, formatMoney, formatMonth, isIsoMonth } from './format.js';
 
 const HTML_ESCAPES = {
   '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;',

@@ -8,11 +8,14 @@ import {
   getHome, getMe, getStatement, invoicePdfUrl,
 } from '../api.js';
 import {
-  balanceMeaning, balanceSentence, childBookings, familyDetails,
+  balanceMeaning, balanceSentence, childBookings, familyDetails, statementTable,
 } from '../templates.js';
-import { $, redirect, render, setDocumentTitle, showMessage } from '../view.js';
-import { STAFF_HOME, errorText, followSessionError, wireLogout } from './common.js';
-import { RECENT_LINES, statementView } from './statement-view.js';
+import {
+  $, RECENT_LINES, redirect, render, setDocumentTitle, showMessage, statementView,
+} from '../view.js';
+import {
+  STAFF_HOME, errorText, followSessionError, reportError, wireLogout,
+} from './common.js';
 
 export async function start() {
   wireLogout();
@@ -59,6 +62,8 @@ export async function start() {
       }
       return getStatement(limit);
     },
+    tableHtml: statementTable,
+    report: reportError,
     balanceHtml: balanceSentence,
     meaningText: balanceMeaning,
     invoiceHref: invoicePdfUrl,

@@ -3,7 +3,7 @@
  * whether the figure is final ("Verrouillé") or may still change ("Provisoire").
  */
 import { getHeadcounts } from '../api.js';
-import { addDays, mondayOf } from '../dates.js';
+import { addDays, mondayOf } from '../format.js';
 import { headcountsTable } from '../templates-staff.js';
 import {
   $, render, setBusy, show, showFieldError, showMessage,

@@ -6,7 +6,7 @@
 import { exportUrl, monthExportUrl } from '../api.js';
 import {
   addMonths, firstDayOfMonth, isIsoMonth, lastDayOfMonth, monthOf,
-} from '../dates.js';
+} from '../format.js';
 import { exportsFor } from '../staff-roles.js';
 import { exportLinks } from '../templates-staff.js';
 import {

@@ -10,9 +10,8 @@ import {
   createTariff, getJobRuns, getMonthInvoices, getSettings, getTariffs, runInvoices,
 } from '../api.js';
 import {
-  addMonths, firstDayOfMonth, isIsoDate, isIsoMonth, monthOf,
-} from '../dates.js';
-import { formatLongDate, formatMoney, plural } from '../format.js';
+  addMonths, firstDayOfMonth, formatLongDate, formatMoney, isIsoDate, isIsoMonth, monthOf, plural,
+} from '../format.js';
 import { centsToEuros, parseEuros } from '../money.js';
 import { messageWithList, monthText } from '../templates.js';
 import {

@@ -7,16 +7,14 @@
 import {
   createCreditNote, getStaffInvoices, getStaffStatement, recordPayment,
 } from '../api.js';
-import { isIsoDate } from '../dates.js';
-import { formatDotDate, formatMoney } from '../format.js';
+import { formatDotDate, formatMoney, isIsoDate } from '../format.js';
 import { parseEuros } from '../money.js';
-import { escapeHtml } from '../templates.js';
+import { escapeHtml, statementTable } from '../templates.js';
 import { paymentMethodLabel, staffInvoicesTable } from '../templates-staff.js';
 import {
-  $, confirmAction, focus, render, setBusy, show, showFieldError, showMessage,
+  $, confirmAction, focus, render, setBusy, show, showFieldError, showMessage, statementView,
 } from '../view.js';
 import { clearErrors, reportError } from './common.js';
-import { statementView } from './statement-view.js';
 
 /** The server's bound for one payment (10 000 €): beyond, a typing slip is likely. */
 const MAX_PAYMENT_CENTS = 1000000;
@@ -60,6 +58,8 @@ export async function startAccount(familyNumber, today) {
     message: $('#staff-statement-message'),
   }, {
     load: (limit) => getStaffStatement(number, limit),
+    tableHtml: statementTable,
+    report: reportError,
     balanceHtml: staffBalanceHtml,
     meaningText: staffBalanceMeaning,
     caption: 'Relevé de compte de la famille',

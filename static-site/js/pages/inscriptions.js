@@ -11,10 +11,8 @@ import {
 import { BookingDraft } from '../booking-draft.js';
 import { buildGrid, mergeServices } from '../calendar-grid.js';
 import {
-  addDays, addMonths, firstDayOfMonth, isIsoDate, isIsoMonth, isoWeek, isoWeekday,
-  lastDayOfMonth, mondayOf, monthOf, todayInParis,
-} from '../dates.js';
-import { formatLongDate, formatMonthTitle, plural } from '../format.js';
+  addDays, addMonths, firstDayOfMonth, formatLongDate, formatMonthTitle, isIsoDate, isIsoMonth, isoWeek, isoWeekday, lastDayOfMonth, mondayOf, monthOf, plural, todayInParis,
+} from '../format.js';
 import { refusedLines, skippedLines } from '../booking-messages.js';
 import {
   bookingGrid, otherChildren, paragraphs, periodServices,

@@ -3,7 +3,7 @@
  * each change with its before/after values on demand.
  */
 import { getAudit } from '../api.js';
-import { addDays } from '../dates.js';
+import { addDays } from '../format.js';
 import { auditEntries } from '../templates-staff.js';
 import {
   $, render, setBusy, show, showFieldError, showMessage,

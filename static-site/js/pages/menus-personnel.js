@@ -4,8 +4,7 @@
  * among the 14 regulated ones, "Ajouter un plat"; "Enregistrer les menus" sends the week.
  */
 import { getMenus, saveMenus } from '../api.js';
-import { addDays, isIsoDate, mondayOf } from '../dates.js';
-import { formatLongDate } from '../format.js';
+import { addDays, formatLongDate, isIsoDate, mondayOf } from '../format.js';
 import { allergenSummary, dishRow, menuDayEditor } from '../templates-staff.js';
 import {
   $, $$, clearMessage, confirmAction, focus, queryParam, render, replaceQuery, setBusy, show,

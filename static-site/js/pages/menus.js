@@ -4,10 +4,7 @@
  * The week shown first is the one holding the server's date.
  */
 import { getMenus } from '../api.js';
-import {
-  addDays, isIsoDate, mondayOf, todayInParis,
-} from '../dates.js';
-import { formatLongDate } from '../format.js';
+import { addDays, formatLongDate, isIsoDate, mondayOf, todayInParis } from '../format.js';
 import { menuWeek } from '../templates.js';
 import {
   $, clearMessage, focus, queryParam, render, replaceQuery, setDocumentTitle, show, showMessage,

@@ -9,7 +9,7 @@
 import {
   ApiError, addClosure, deleteClosure, getSettings, updateSettings,
 } from '../api.js';
-import { isIsoDate } from '../dates.js';
+import { isIsoDate } from '../format.js';
 import { parseEuros } from '../money.js';
 import { closuresTable, ruleFieldset, serviceFieldset } from '../templates-staff.js';
 import {

@@ -9,8 +9,7 @@
  * what the server holds and says why.
  */
 import { getAttendance, saveAttendance } from '../api.js';
-import { isIsoDate, timeInParis } from '../dates.js';
-import { formatLongDate } from '../format.js';
+import { formatLongDate, isIsoDate, timeInParis } from '../format.js';
 import { attendanceCard, attendanceGroup, attendanceName } from '../templates-staff.js';
 import {
   $, $$, queryParam, render, replaceQuery, setBusy, setDocumentTitle, show,

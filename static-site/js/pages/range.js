@@ -2,7 +2,7 @@
  * range.js — the "Du" / "Au" form shared by several console pages: default dates, the
  * address bar (?du=…&au=…) and the checks before asking the server.
  */
-import { isIsoDate } from '../dates.js';
+import { isIsoDate } from '../format.js';
 import { queryParam, replaceQuery } from '../view.js';
 
 /** Put the dates asked in the address bar, or the defaults, in the form's fields. */

@@ -4,7 +4,7 @@
  * may not use.
  */
 import { getMe } from '../api.js';
-import { isIsoDate, todayInParis } from '../dates.js';
+import { isIsoDate, todayInParis } from '../format.js';
 import { canUse } from '../staff-roles.js';
 import { staffNav } from '../templates-staff.js';
 import {

@@ -1,25 +1,19 @@
-"""Counts DynamoDB requests made through PynamoDB, by operation (tests and benchmarks)."""
-from __future__ import annotations
+"""The tests count DynamoDB requests with the benchmarks' counter (scripts/)."""
+from scripts.requests_counter import count_dynamodb_requests as _count
+from scripts.requests_counter import requests_only
 
 import contextlib
 from collections import Counter
 from typing import Iterator
 
-from pynamodb.connection.base import Connection
-
 
 @contextlib.contextmanager
 def count_dynamodb_requests() -> Iterator[Counter]:
-    """Within the block, every DynamoDB call is tallied by operation name."""
-    calls: Counter = Counter()
-    original = Connection._make_api_call
+    """Within the block, every DynamoDB call is tallied by operation name (calls only)."""
+    with _count() as calls:
+        only: Counter = Counter()
+        yield only
+    only.update(requests_only(calls))
 
-    def counting(self, operation_name, operation_kwargs):
-        calls[operation_name] += 1
-        return original(self, operation_name, operation_kwargs)
 
-    Connection._make_api_call = counting
-    try:
-        yield calls
-    finally:
-        Connection._make_api_call = original
+__all__ = ["count_dynamodb_requests"]

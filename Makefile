@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 STAGE ?= prod
 
-.PHONY: run test test-fast chromium clean-data package deploy bench-package audit
+.PHONY: run test test-fast chromium clean-data package deploy bench-package bench audit
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ deploy: package
 ## Print the Lambda package's size and the median cold import time of app (fresh processes).
 bench-package: package
 	$(PY) -m scripts.bench_package --stage $(STAGE)
+
+## Measure everything (requests per action, job runs at 100/1,000/5,000 families, package,
+## home page, load, monthly bill), print it and write docs/performance.md. SIZES=100,1000 is quicker.
+bench: package chromium
+	$(PY) -m scripts.bench $(if $(SIZES),--sizes $(SIZES))
 
 ## Audit the pinned requirements and the installed packages against PyPI's vulnerability data.
 audit: $(STAMP)

@@ -825,7 +825,7 @@ def render_markdown(bill: Mapping[str, Any], heading: str | None = None) -> str:
     out = []
     title = heading or (f"Monthly AWS bill of a {bill['families']}-family commune "
                         f"({bill['region']}, prices checked {bill['prices_checked']})")
-    out += [f"### {title}", ""]
+    out += [f"## {title}", ""]
     if bill["estimated_actions"]:
         out += ["**Counts not measured (example values used):** "
                 + ", ".join(f"`{a}`" for a in bill["estimated_actions"]), ""]
@@ -848,7 +848,7 @@ def render_markdown(bill: Mapping[str, Any], heading: str | None = None) -> str:
         "\\* amount not read in a stored copy of AWS's page or price data (see the prices "
         "below): the author's figure.",
         "",
-        "#### Where it goes, by action",
+        "### Where it goes, by action",
         "",
         "| Action | Per month | DynamoDB RRU / WRU each | Lambda ms each | API calls "
         "/ month | Cost (USD)¹ |",
@@ -864,7 +864,7 @@ def render_markdown(bill: Mapping[str, Any], heading: str | None = None) -> str:
     out += ["",
             "¹ API Gateway, Lambda, DynamoDB requests and SES; storage, CloudFront, logs "
             "and alarms are in the bill only.", "",
-            "#### Assumptions", ""]
+            "### Assumptions", ""]
     usage = bill["usage"]
     for item in fields(Usage):
         out.append(f"- `{item.name}` = {usage[item.name]}")
@@ -876,7 +876,7 @@ def render_markdown(bill: Mapping[str, Any], heading: str | None = None) -> str:
         out.append(f"- `{key}` = {value}")
     out += ["", "Lambda: x86_64; memory from `.chalice/config.json` (stage prod); cold "
             "starts add `init_ms` (billed since 1 August 2025). Schedules from "
-            "`chalicelib/jobs/*.py`.", "", "#### Prices", "",
+            "`chalicelib/jobs/*.py`.", "", "### Prices", "",
             "Each amount's evidence or note is in `scripts/bench_bill.py` (`PRICES`); to "
             "check one again, read the service's eu-west-3 offer file of the AWS Price "
             f"List, e.g. {PRICES['dynamodb_write_request_units'].price_list}", "",
@@ -884,7 +884,7 @@ def render_markdown(bill: Mapping[str, Any], heading: str | None = None) -> str:
     for key, price in PRICES.items():
         out.append(f"| `{key}` | {price.describe()} | "
                    f"{'yes' if price.verified else 'no'} | {price.source} |")
-    out += ["", "#### Notes", ""] + [f"- {note}" for note in bill["notes"]]
+    out += ["", "### Notes", ""] + [f"- {note}" for note in bill["notes"]]
     return "\n".join(out) + "\n"
 
 

@@ -207,6 +207,9 @@ def _prepare_environment(stage_env: dict[str, str]) -> None:
     for key in [k for k in os.environ if k.startswith("CANTINE_") and k not in stage_env]:
         del os.environ[key]
     os.environ.update(stage_env)
+    # chalice package insists on a region although it calls nothing; the template uses
+    # AWS::Region, so any region builds the same artefacts.
+    os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-3")
 
 
 def package(stage: str, out: Path = DEFAULT_OUT, size_limit: bool = True) -> dict[str, Any]:

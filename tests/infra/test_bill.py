@@ -259,5 +259,5 @@ def test_the_markdown_shows_every_line_and_the_totals():
 def test_the_standalone_run_says_it_is_an_example(capsys):
     assert bench_bill.main([]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("### EXAMPLE")
+    assert out.startswith("## EXAMPLE")
     assert "not measured" in out

@@ -20,7 +20,8 @@ def _from_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def read_outbox(endpoint: str | None, region: str) -> list[dict[str, Any]]:
     """Messages held by moto: from its server's model dump, or in-process under a mock."""
     if endpoint:
-        with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=5) as reply:
+        # moto builds this dump from everything it holds: slow once the local data grows.
+        with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=60) as reply:
             data = json.load(reply)
         return _from_messages(data.get("ses", {}).get("Message", []))
     from moto.core import DEFAULT_ACCOUNT_ID  # only importable where moto is: tests

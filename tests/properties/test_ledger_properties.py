@@ -1,13 +1,16 @@
-"""Property-based: whatever happens — bookings, invoice runs (some crashing midway and
-rerun), payments, credit notes — the balance is the sum of the lines, no family is billed
-twice for a month, and the yearly numbering has no gap."""
+"""Property-based: whatever happens — bookings, invoice runs (some crashing midway, some
+refused by DynamoDB throttling at any request, and rerun), payments, credit notes — the
+balance is the sum of the lines, no family is billed twice for a month, and the yearly
+numbering has no gap."""
 from __future__ import annotations
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings, strategies as st
 from moto import mock_aws
+from pynamodb.connection.base import Connection
 
 from chalicelib import wiring
 from chalicelib.domain.accounts import Child
@@ -23,9 +26,21 @@ class Crash(Exception):
     """A Lambda cut short between two families."""
 
 
+def throttled(operation_name: str) -> ClientError:
+    """What DynamoDB answers once the SDK's own retries are spent."""
+    return ClientError({"Error": {"Code": "ProvisionedThroughputExceededException",
+                                  "Message": "Rate of requests exceeds the allowed throughput."}},
+                       operation_name)
+
+
 operation = st.one_of(
     st.tuples(st.just("run"), st.sampled_from(["2026-12", "2027-01"]),
               st.integers(min_value=0, max_value=2)),          # crash after N invoices (0 = none)
+    st.tuples(st.just("throttle"), st.sampled_from(["2026-12", "2027-01"]),
+              # The Nth request is refused: a run reads the month day by day (~130
+              # requests), then writes each family's invoice: aim at both.
+              st.one_of(st.integers(min_value=1, max_value=140),
+                        st.integers(min_value=126, max_value=140))),
     st.tuples(st.just("pay"), st.sampled_from(["1001", "1002"]),
               st.integers(min_value=1, max_value=5000)),
     st.tuples(st.just("credit"), st.sampled_from(["1001", "1002"]), st.integers(0, 3)),
@@ -76,6 +91,25 @@ def test_the_ledger_stays_consistent_whatever_happens(bookings, operations):
                     pass
                 finally:
                     BillingRepository.issue_invoice = original_issue
+            elif op[0] == "throttle":
+                _, month, nth = op
+                original_call = Connection._make_api_call
+                seen = []
+
+                def call(self, operation_name, operation_kwargs):
+                    seen.append(operation_name)
+                    if len(seen) == nth:
+                        raise throttled(operation_name)
+                    return original_call(self, operation_name, operation_kwargs)
+
+                Connection._make_api_call = call
+                try:
+                    services.billing.run_month(month, "staff", services.clock.now)
+                except Exception:  # noqa: BLE001 - only the refusal injected may stop it
+                    if len(seen) < nth:
+                        raise
+                finally:
+                    Connection._make_api_call = original_call
             elif op[0] == "pay":
                 services.billing.record_payment(op[1], {"amount_cents": op[2],
                                                         "method": "cheque"},

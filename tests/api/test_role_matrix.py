@@ -19,7 +19,8 @@ from chalicelib.domain.accounts import STAFF_ROLES
 from tests.api.conftest import Api, body, credentials_from
 
 ADMIN, AGENT, KITCHEN = "admin", "agent", "kitchen"
-CALLERS = ("anonymous", "family", AGENT, KITCHEN, ADMIN)
+# "other_family" is family B: signed in, its own password, and none of family A's ids.
+CALLERS = ("anonymous", "family", "other_family", AGENT, KITCHEN, ADMIN)
 NEW_PASSWORD = "une phrase assez longue"
 TARGET_ACCOUNT = "cible@example.org"
 
@@ -145,6 +146,11 @@ def expected(call: dict, caller: str) -> str:
     if audience in (SESSION, MEMBER):
         return "allowed"
     if audience == FAMILY:
+        if caller == "other_family":
+            # Its own family, menus and account: fine. Family A's child or invoice in
+            # the address: exactly as if it did not exist.
+            return "404" if re.search(r"\{(child_id|invoice_id)\}", call["path"]) \
+                else "allowed"
         return "allowed" if caller == "family" else "404"
     assert audience == STAFF
     return "allowed" if caller in call["roles"] else "403"
@@ -176,6 +182,24 @@ def staff_member(client, admin, outbox, role: str) -> Api:
     return api
 
 
+def other_family(client, admin, outbox) -> Api:
+    """Family B, opened by the admin, signed in with a password of its own."""
+    created = admin.post("/staff/families", {"name": "AUTRE", "emails": ["b@example.org"],
+                                             "phones": [], "address": "2 rue Basse"})
+    assert created.status_code == 201, created.body
+    mail = next(m for m in outbox() if m["to"] == ["b@example.org"])
+    number, temporary = credentials_from(mail["text"])
+    child = admin.post(f"/staff/families/{number}/children",
+                       {"first_name": "Zoé", "last_name": "AUTRE"})
+    assert child.status_code == 201, child.body
+    api = Api(client)
+    assert api.login(number, temporary).status_code == 200
+    changed = api.post("/auth/password/change", {"current_password": temporary,
+                                                 "password": NEW_PASSWORD})
+    assert changed.status_code == 204, changed.body
+    return api
+
+
 @pytest.mark.parametrize("caller", CALLERS)
 def test_every_route_answers_each_caller_as_its_audience_and_roles_allow(client, outbox,
                                                                         caller):
@@ -196,6 +220,8 @@ def test_every_route_answers_each_caller_as_its_audience_and_roles_allow(client,
         assert api.login("1001", "demo-famille-2026").status_code == 200
     elif caller == "anonymous":
         api = Api(client)
+    elif caller == "other_family":
+        api = other_family(client, admin, outbox)
     else:
         api = staff_member(client, admin, outbox, caller)
 
@@ -206,4 +232,6 @@ def test_every_route_answers_each_caller_as_its_audience_and_roles_allow(client,
         if not matches(response, outcome):
             wrong.append(f"{call['method']} {call['path']}: expected {outcome}, got "
                          f"{response.status_code} {response.body[:120]!r}")
+        elif caller == "other_family" and b"TOTO" in (response.body or b""):
+            wrong.append(f"{call['method']} {call['path']}: family A's child shown to B")
     assert wrong == []

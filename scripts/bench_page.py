@@ -73,8 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     from scripts.devstack import DevStack, free_port
     with tempfile.TemporaryDirectory() as tmp:
         stack = DevStack(free_port(), Path(tmp), now=NOW, quiet=True)
-        stack.start()
         try:
+            stack.start()  # in the try: a failed start still stops moto's server
             figures = measure_home(stack.url)
         finally:
             stack.stop()

@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+# Headless Chromium on a machine with no outside network (the browser tests use them too).
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-dev-shm-usage"]

@@ -263,7 +263,6 @@ class DevStack:
 
         self.workers.warm()
         self.httpd = _Server(("127.0.0.1", self.port), self._handler_class())
-        self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
         threading.Thread(target=self._saver, daemon=True).start()

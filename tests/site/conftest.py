@@ -11,12 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from scripts.bench_page import CHROMIUM_ARGS  # one set of flags for this closed network
 from tests.localstack import Stack
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-dev-shm-usage"]
 
 
 def pytest_collection_modifyitems(items):

@@ -16,17 +16,15 @@ only when an invoice is drawn, so importing this module for ``money()`` costs no
 from __future__ import annotations
 
 import functools
-import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
+from chalicelib.domain.money import money, month_label
+
 __all__ = ["PdfLine", "InvoiceDocument", "render_invoice", "money", "month_label"]
 
-MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-             "septembre", "octobre", "novembre", "décembre")
-_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 _ENCODING = "windows-1252"
 # Characters Windows-1252 lacks but that have an obvious stand-in.
 _STAND_INS = {"\u202f": "\u00a0", "\u2007": "\u00a0", "\u2009": " ", "\u200a": " ",
@@ -76,27 +74,6 @@ class InvoiceDocument:
     balance_cents: int              # the family's balance after this invoice (positive = owed)
     payment_help: str               # how to pay (PayFip, cheque, cash at the town hall...)
     cancelled_by: str | None = None  # the credit note's number when cancelled
-
-
-def money(cents: int) -> str:
-    """An amount in cents, French style: ``money(123450) == "1 234,50 €"``.
-
-    Plain spaces separate thousands and precede the euro sign; a negative amount starts
-    with "-".
-    """
-    if isinstance(cents, bool) or not isinstance(cents, int):
-        raise TypeError(f"money() takes integer cents, not {cents!r}")
-    sign = "-" if cents < 0 else ""
-    euros, rest = divmod(abs(cents), 100)
-    return f"{sign}{euros:,}".replace(",", " ") + f",{rest:02d} €"
-
-
-def month_label(month: str) -> str:
-    """``"2026-11"`` → ``"novembre 2026"``."""
-    match = _MONTH.fullmatch(month or "")
-    if not match:
-        raise ValueError(f"mois attendu au format AAAA-MM : {month!r}")
-    return f"{MONTHS_FR[int(match.group(2)) - 1]} {match.group(1)}"
 
 
 def _date_fr(day: date) -> str:

@@ -16,6 +16,7 @@ from chalicelib.domain.errors import ValidationError
 PARIS = ZoneInfo("Europe/Paris")
 ZONES = ("A", "B", "C")
 LABEL_MAX = 100
+MAX_CLOSURE_DAYS = 366
 # A whole summer break is about 60 days; a year without a single school day is a
 # misconfiguration, so counting back stops there instead of looping for ever.
 _MAX_SCAN_DAYS = 366
@@ -42,6 +43,17 @@ class DayInfo:
     school_holiday: str | None
     closure: str | None
     school_day: bool
+
+    def why_closed(self) -> str:
+        """Why no service runs that day, in French ("fermeture « Grève »", "jour férié
+        (Armistice)", "vacances de la toussaint", "pas d'école ce jour-là")."""
+        if self.closure:
+            return f"fermeture « {self.closure} »"
+        if self.public_holiday:
+            return f"jour férié ({self.public_holiday})"
+        if self.school_holiday:
+            return self.school_holiday.lower()
+        return "pas d'école ce jour-là"
 
 
 @lru_cache(maxsize=None)
@@ -148,6 +160,10 @@ def parse_closure(data: dict, *, closure_id: str = "") -> Closure:
     end = parse_date(data.get("end"), "end")
     if start > end:
         raise ValidationError("La date de fin doit être postérieure ou égale à la date de début.",
+                              field="end")
+    if (end - start).days >= MAX_CLOSURE_DAYS:
+        # Every booking of every closed day is cancelled: a year-long slip would be costly.
+        raise ValidationError(f"Une fermeture dure au plus {MAX_CLOSURE_DAYS} jours.",
                               field="end")
     label = data.get("label")
     label = label.strip() if isinstance(label, str) else ""

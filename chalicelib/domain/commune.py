@@ -50,6 +50,8 @@ class CommuneSettings:
     version: int | None = None
     # Written by the weekly lock: per service, the last day whose bookings are frozen.
     locked_through: dict[str, date] = field(default_factory=dict)
+    # The scheduled invoice run confirms its draft by itself (otherwise staff review it).
+    auto_confirm: bool = False
 
     def frozen(self, day: date, service: str) -> bool:
         """Whether the lock has frozen this day's bookings of this service."""
@@ -112,6 +114,7 @@ def settings_to_dict(settings: CommuneSettings) -> dict[str, Any]:
             "services": [service_to_dict(s) for s in settings.services],
             "closures": [closure_to_dict(c) for c in settings.closures],
             "locked_through": {k: v.isoformat() for k, v in sorted(settings.locked_through.items())},
+            "billing_auto_confirm": settings.auto_confirm,
             "version": settings.version}
 
 
@@ -183,5 +186,9 @@ def parse_settings(data: Any, current: CommuneSettings) -> CommuneSettings:
         # Services left out keep their configuration, so the product's columns never vanish.
         by_code = {s.code: s for s in current.services} | {s.code: s for s in parsed}
         services = tuple(by_code[c] for c in SERVICE_CODES if c in by_code)
+    auto_confirm = data.get("billing_auto_confirm", current.auto_confirm)
+    if not isinstance(auto_confirm, bool):
+        raise ValidationError("« billing_auto_confirm » doit valoir true ou false.",
+                              field="billing_auto_confirm")
     return replace(current, name=name, zone=zone, school_days=tuple(sorted(days)),
-                   services=services)
+                   services=services, auto_confirm=auto_confirm)

@@ -9,7 +9,8 @@ from chalicelib.domain.calendar import parse_date
 from chalicelib.domain.errors import ValidationError
 
 TYPE_LABELS = {"opening": "SOLDE A CE JOUR", "invoice": "Facture", "payment": "Paiement",
-               "credit_note": "Avoir", "adjustment": "Régularisation"}
+               "credit_note": "Avoir", "adjustment": "Régularisation",
+               "refund": "Remboursement"}
 STAFF_METHODS = ("cheque", "especes", "cesu", "virement", "prelevement")
 METHOD_LABELS = {"cheque": "Chèque", "especes": "Espèces", "cesu": "CESU",
                  "virement": "Virement", "prelevement": "Prélèvement", "payfip": "PayFip"}
@@ -56,33 +57,79 @@ def statement(movements: list[Movement], limit: int | None, today: date) -> dict
             "total": total}
 
 
-def invoice_statuses(invoices: list[tuple[str, int, bool]],
-                     movements: Iterable[Movement]) -> dict[str, str]:
-    """Status of each invoice: cancelled, paid or unpaid.
+UNPAID, PARTIAL, PAID, CANCELLED = "unpaid", "partial", "paid", "cancelled"
+STATE_LABELS = {UNPAID: "À payer", PARTIAL: "Partiellement payée", PAID: "Payée",
+                CANCELLED: "Annulée"}
 
-    ``invoices`` are (number, total, cancelled) oldest first. Credits other than the
-    credit notes of cancelled invoices settle the oldest invoices first.
+
+@dataclass(frozen=True)
+class InvoiceState:
+    """What an invoice has received and what remains of it, in cents."""
+    number: str
+    total_cents: int
+    paid_cents: int
+    cancelled: bool = False
+
+    @property
+    def remaining_cents(self) -> int:
+        """What is still due on it (nothing once cancelled)."""
+        return 0 if self.cancelled else self.total_cents - self.paid_cents
+
+    @property
+    def status(self) -> str:
+        """unpaid, partial, paid or cancelled."""
+        if self.cancelled:
+            return CANCELLED
+        if self.paid_cents >= self.total_cents:
+            return PAID
+        return PARTIAL if self.paid_cents > 0 else UNPAID
+
+
+def allocate(invoices: list[tuple[str, int, bool]],
+             movements: Iterable[Movement]) -> dict[str, InvoiceState]:
+    """Which part of the family's credits settles which invoice.
+
+    ``invoices`` are (number, total, cancelled) oldest first; ``movements`` the ledger
+    oldest first. A cancelled invoice is settled by its own credit note and takes nothing
+    else. A payment that names an open invoice goes to it first, up to what remains of
+    it; every other credit (payments naming no invoice or a cancelled one, the surplus of
+    a named payment, adjustments) forms a pool, less the debits that are not invoices
+    (refunds, opening debts), which settles the open invoices oldest first. The states
+    only ever add up to what the ledger holds: nothing is created or lost.
     """
-    cancelled_refs = {n for n, _, c in invoices if c}
-    credits = sum(m.credit_cents for m in movements
-                  if not (m.type == "credit_note" and m.invoice in cancelled_refs))
-    credits -= sum(m.debit_cents for m in movements if m.type not in ("invoice",))
-    statuses = {}
-    for number, total, cancelled in invoices:
-        if cancelled:
-            statuses[number] = "cancelled"
+    open_totals = {n: t for n, t, cancelled in invoices if not cancelled}
+    cancelled = {n for n, _, c in invoices if c}
+    paid = dict.fromkeys(open_totals, 0)
+    pool = 0
+    for m in movements:
+        if m.type == "invoice":
             continue
-        if credits >= total:
-            statuses[number] = "paid"
-            credits -= total
-        else:
-            statuses[number] = "unpaid"
-            credits = 0
-    return statuses
+        if m.type == "credit_note" and m.invoice in cancelled:
+            continue  # it settles its own invoice, which is out of the count
+        pool -= m.debit_cents
+        credit = m.credit_cents
+        if m.type == "payment" and m.invoice in open_totals and credit > 0:
+            taken = min(credit, open_totals[m.invoice] - paid[m.invoice])
+            paid[m.invoice] += taken
+            credit -= taken
+        pool += credit
+    for number, total, was_cancelled in invoices:
+        if was_cancelled or pool <= 0:
+            continue
+        taken = min(pool, total - paid[number])
+        paid[number] += taken
+        pool -= taken
+    return {number: InvoiceState(number, total, 0 if c else paid[number], c)
+            for number, total, c in invoices}
 
 
-def parse_payment(data: dict[str, Any], today: date) -> tuple[int, str, str, date]:
-    """Validate a payment staff record: (amount in cents, method, reference, date)."""
+def parse_payment(data: dict[str, Any], today: date,
+                  earliest: date) -> tuple[int, str, str, date]:
+    """Validate a payment staff record: (amount in cents, method, reference, date).
+
+    The date lies between ``earliest`` (1 January of the commune's first invoice year)
+    and today: a slip such as 0001-01-01 would credit money no ledger export shows.
+    """
     amount = data.get("amount_cents")
     if isinstance(amount, bool) or not isinstance(amount, int) or \
             not 0 < amount <= MAX_PAYMENT_CENTS:
@@ -98,4 +145,8 @@ def parse_payment(data: dict[str, Any], today: date) -> tuple[int, str, str, dat
     day = parse_date(data["date"], "date") if data.get("date") else today
     if day > today:
         raise ValidationError("La date du paiement ne peut être dans le futur.", field="date")
+    if day < earliest:
+        raise ValidationError(f"La date du paiement ne peut précéder le "
+                              f"{earliest.strftime('%d/%m/%Y')}.", field="date",
+                              code="date_out_of_range")
     return amount, method, " ".join(reference.split()), day

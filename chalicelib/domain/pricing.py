@@ -93,6 +93,7 @@ class Line:
     quantity: int
     unit_price_cents: int
     amount_cents: int
+    days: tuple[str, ...] = ()  # the ISO dates billed on this line, oldest first
 
 
 class MissingTariff(DomainError):
@@ -225,15 +226,16 @@ def price_uses(uses: Iterable[Use], children: Iterable[ChildRef], tariffs: Itera
     """One family's uses priced and grouped into invoice lines; MissingTariff if a price lacks."""
     by_child = {c.id: (index, c) for index, c in enumerate(children)}
     tariffs = tuple(tariffs)
-    # (child, service, kind, unit price) -> [quantity, first day], to order and sum lines.
+    # (child, service, kind, unit price) -> [quantity, first day, days], to order and sum.
     groups: dict[tuple[str, str, str, int], list[Any]] = {}
     missing: set[tuple[str, date]] = set()
     seen: set[tuple[str, date, str]] = set()
 
     def add(key: tuple[str, str, str, int], quantity: int, day: date) -> None:
-        entry = groups.setdefault(key, [0, day])
+        entry = groups.setdefault(key, [0, day, set()])
         entry[0] += quantity
         entry[1] = min(entry[1], day)
+        entry[2].add(day)
 
     for use in uses:
         if use.child_id not in by_child:
@@ -273,17 +275,17 @@ def price_uses(uses: Iterable[Use], children: Iterable[ChildRef], tariffs: Itera
     order = {code: index for index, code in enumerate(labels)}
 
     def sort_key(item: tuple[tuple[str, str, str, int], list[Any]]) -> tuple:
-        (child_id, service, kind, price), (_, first_day) = item
+        (child_id, service, kind, price), (_, first_day, _days) = item
         index, child = by_child[child_id]
         return (child.rank, index, order.get(service, len(order)), service,
                 LINE_KINDS.index(kind), first_day, price)
 
     lines = []
-    for (child_id, service, kind, price), (quantity, _) in sorted(groups.items(),
-                                                                   key=sort_key):
+    for (child_id, service, kind, price), (quantity, _, days) in sorted(groups.items(),
+                                                                         key=sort_key):
         lines.append(Line(child_id, by_child[child_id][1].name, service, kind,
                           _label(labels.get(service, service), kind), quantity, price,
-                          quantity * price))
+                          quantity * price, tuple(d.isoformat() for d in sorted(days))))
     return lines
 
 

@@ -1,0 +1,83 @@
+"""Which credit settles which invoice: tables of cases a secretary would check by hand."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.ledger import Movement, allocate, parse_payment
+
+D = date(2026, 12, 1)
+
+
+def invoice(number, total):
+    return Movement(D, "invoice", "Facture", number, total, 0)
+
+
+def payment(amount, invoice_number=None):
+    return Movement(D, "payment", "Chèque", invoice_number, 0, amount)
+
+
+def credit_note(number, amount):
+    return Movement(D, "credit_note", "Avoir", number, 0, amount)
+
+
+def states(invoices, movements):
+    return {n: (s.status, s.paid_cents, s.remaining_cents)
+            for n, s in allocate(invoices, movements).items()}
+
+
+@pytest.mark.parametrize("invoices, movements, expected", [
+    # Nothing paid.
+    ([("A", 2450, False)], [invoice("A", 2450)], {"A": ("unpaid", 0, 2450)}),
+    # A 20 € cheque on a 24.50 € invoice: partly paid, 4.50 € remain.
+    ([("A", 2450, False)], [invoice("A", 2450), payment(2000)],
+     {"A": ("partial", 2000, 450)}),
+    # Oldest first when the payment names no invoice.
+    ([("A", 350, False), ("B", 700, False)], [invoice("A", 350), invoice("B", 700),
+                                              payment(400)],
+     {"A": ("paid", 350, 0), "B": ("partial", 50, 650)}),
+    # Staff chose the newer invoice: it is settled first, the rest goes oldest first.
+    ([("A", 350, False), ("B", 700, False)], [invoice("A", 350), invoice("B", 700),
+                                              payment(800, "B")],
+     {"A": ("partial", 100, 250), "B": ("paid", 700, 0)}),
+    # A cancelled invoice takes nothing; the payment made on it stays on the account.
+    ([("A", 350, True), ("B", 700, False)], [invoice("A", 350), payment(350, "A"),
+                                             credit_note("A", 350), invoice("B", 700)],
+     {"A": ("cancelled", 0, 0), "B": ("partial", 350, 350)}),
+    # A refund takes back the credit it refunds before any invoice sees it.
+    ([("A", 350, False)], [invoice("A", 350), payment(700, "A"),
+                           Movement(D, "refund", "Remboursement", "A", 350, 0)],
+     {"A": ("paid", 350, 0)}),
+    # An opening debt is older than any invoice: credits settle it first.
+    ([("A", 350, False)], [Movement(D, "opening", "Report", None, 500, 0), invoice("A", 350),
+                           payment(600)],
+     {"A": ("partial", 100, 250)}),
+])
+def test_credits_settle_invoices_as_a_secretary_would(invoices, movements, expected):
+    assert states(invoices, movements) == expected
+
+
+def test_no_invoice_ever_receives_more_than_its_total_nor_more_than_was_paid():
+    invoices = [("A", 300, False), ("B", 300, False)]
+    moves = [invoice("A", 300), invoice("B", 300), payment(1000, "A"), payment(50, "B")]
+    result = allocate(invoices, moves)
+    assert all(0 <= s.paid_cents <= s.total_cents for s in result.values())
+    assert sum(s.paid_cents for s in result.values()) == 600
+
+
+TODAY = date(2026, 12, 2)
+EARLIEST = date(2026, 1, 1)
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1999-06-30", "2025-12-31"])
+def test_a_payment_dated_before_the_first_invoice_year_is_refused(day):
+    with pytest.raises(ValidationError) as refused:
+        parse_payment({"amount_cents": 100, "method": "cheque", "date": day}, TODAY, EARLIEST)
+    assert refused.value.code == "date_out_of_range" and refused.value.field == "date"
+
+
+def test_a_payment_dated_within_the_window_is_taken():
+    assert parse_payment({"amount_cents": 100, "method": "cheque", "date": "2026-01-01"},
+                         TODAY, EARLIEST)[3] == EARLIEST

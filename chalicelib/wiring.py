@@ -13,6 +13,7 @@ from chalicelib.services.audit import AuditService
 from chalicelib.services.auth import AuthService, Pacer
 from chalicelib.services.billing import BillingService
 from chalicelib.services.bookings import BookingService, CommuneService
+from chalicelib.services.closures import ReleaseService
 from chalicelib.services.families import FamilyService
 from chalicelib.services.launcher import JobLauncher
 from chalicelib.services.lock import LockService
@@ -26,6 +27,7 @@ from chalicelib.storage.audit import AuditRepository
 from chalicelib.storage.billing import BillingRepository
 from chalicelib.storage.bookings import BookingRepository
 from chalicelib.storage.commune import CommuneRepository
+from chalicelib.storage.drafts import DraftRepository
 from chalicelib.storage.jobs import HeadcountRepository, JobRunRepository
 from chalicelib.storage.menus import MenuRepository
 from chalicelib.storage.payments import PaymentAttemptRepository
@@ -52,6 +54,7 @@ class Container:
     billing: BillingService
     payments: PaymentService
     launcher: JobLauncher
+    closures: ReleaseService
 
 
 def _ses_client_factory(settings: Settings):
@@ -94,7 +97,8 @@ def build(settings: Settings) -> Container:
                        runs)
     billing_repository = BillingRepository()
     billing = BillingService(commune, accounts, booking_repository, attendance,
-                             billing_repository, runs, mailer, settings.site_url)
+                             billing_repository, DraftRepository(), runs, mailer,
+                             settings.site_url)
     payments = PaymentService(_payfip_client_factory(settings), billing, billing_repository,
                               PaymentAttemptRepository(), settings.site_url)
     operations = OperationsService(commune, accounts, booking_repository, attendance,
@@ -102,7 +106,9 @@ def build(settings: Settings) -> Container:
     return Container(settings, clock, mailer, accounts, auth, families, commune, bookings,
                      audit, lock, operations, attendance, booking_repository,
                      PrivacyService(booking_repository, attendance), billing, payments,
-                     JobLauncher(settings))
+                     JobLauncher(settings),
+                     ReleaseService(commune, booking_repository, accounts, headcounts, mailer,
+                                    settings.site_url, billing.is_invoiced))
 
 
 @functools.lru_cache(maxsize=1)

@@ -43,14 +43,16 @@ ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 #   Model.get → GetItem, save → PutItem, update → UpdateItem, delete → DeleteItem,
 #   query (tables and indexes) → Query, FamilyModel.batch_get → BatchGetItem,
 #   TransactWrite → TransactWriteItems, which IAM authorises action by action: its
-#   save/delete/update need PutItem/DeleteItem/UpdateItem. ConditionCheckItem would only
-#   be needed for TransactWrite.condition_check(), which the code never calls.
+#   save/delete/update need PutItem/DeleteItem/UpdateItem, its condition_check (the draft
+#   an invoice is confirmed from) ConditionCheckItem; batch_write (the month's draft
+#   invoices, 25 rows a request) → BatchWriteItem.
 # No DescribeTable: pynamodb 6 takes the schema from the models, and Model.exists() runs
-# only in create_tables() (local stack and tests). No Scan, no BatchWriteItem.
+# only in create_tables() (local stack and tests). No Scan.
 # tests/infra/test_template.py checks this list against the storage code.
 DYNAMODB_ACTIONS = (
-    "dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:GetItem",
-    "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
+    "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
+    "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query",
+    "dynamodb:UpdateItem",
 )
 
 # Settings (chalicelib.settings constant → stack parameter) a commune chooses per stack;

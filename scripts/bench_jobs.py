@@ -10,7 +10,8 @@ the real job entry point runs with the clock set to a moment when it has work:
   job at the 15:45 UTC tick (16:45 Paris), before the families are written: the marks
   are those last week's run left;
 - invoice: ``chalicelib.jobs.invoice.invoice_month`` at its first tick in January 2027
-  (1 January, 04:00 UTC), which invoices December 2026.
+  (1 January, 04:00 UTC), which drafts December 2026 and, the commune having chosen
+  automatic confirmation, confirms it: every invoice issued.
 
 Each job then runs a second time at its next scheduled tick (lock: 15 minutes later;
 invoice: the next day): the product promises that a job run twice changes nothing the
@@ -291,6 +292,12 @@ class _Lock(_JobCase):
 
 class _Invoice(_JobCase):
     name, first, again = "invoice", INVOICE_AT, INVOICE_AGAIN
+
+    def prepare(self, services) -> None:
+        # The commune lets the schedule confirm its draft: one tick drafts and confirms,
+        # the whole month's work.
+        settings = services.commune.get()
+        services.commune.update({"billing_auto_confirm": True, "version": settings.version})
 
     def call(self) -> dict[str, Any]:
         from chalicelib import wiring

@@ -162,7 +162,8 @@ def run() -> dict[str, dict[str, float]]:
             # December 1st: November is billed; the parent downloads and pays its invoice.
             services.clock.set(datetime(2026, 12, 1, 8, 0, tzinfo=PARIS))
             admin.call("POST", "/auth/login", {"login": STAFF[0], "password": STAFF[1]})
-            admin.call("POST", "/staff/jobs/invoice", {"month": "2026-11"})
+            admin.call("POST", "/staff/billing/2026-11/draft")
+            admin.call("POST", "/staff/billing/2026-11/confirm")
             parent.call("POST", "/auth/login",
                         {"login": FAMILY[0], "password": FAMILY[1] + "-bis-2026"})
             number = parent.call("GET", "/family/invoices")["invoices"][0]["number"]

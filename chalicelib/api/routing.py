@@ -75,6 +75,10 @@ class Call:
         assert self.session is not None
         return self.session.principal
 
+    def header(self, name: str) -> str | None:
+        """A request header (case-insensitive name), or None."""
+        return _header(self.request, name)
+
     @property
     def query(self) -> dict[str, str]:
         """Query-string parameters (last value wins)."""

@@ -145,16 +145,18 @@ def get_settings(call: Call):
 @endpoint(bp, "/staff/settings", ("PUT",), audience=STAFF, roles=ADMIN)
 def update_settings(call: Call):
     """Edit school days, zone and services; 400 names the field at fault."""
-    before = settings_to_dict(call.services.commune.get())
-    after = settings_to_dict(call.services.commune.update(call.body))
-    call.audit("paramètres.modification", "commune", before, after)
-    return after
+    before, after, released = call.services.closures.update_settings(call.body, call.now)
+    call.audit("paramètres.modification", "commune", settings_to_dict(before),
+               {**settings_to_dict(after), **({"réservations annulées": released["released"]}
+                                              if released["released"] else {})})
+    return {**settings_to_dict(after), "released": released}
 
 
 @endpoint(bp, "/staff/closures", ("POST",), audience=STAFF, roles=ADMIN)
 def create_closure(call: Call):
-    """Close the service over a date range (strike, "pont", school trip)."""
-    closure = call.services.commune.add_closure(call.body)
+    """Close the service over a date range (strike, "pont", school trip); the bookings of
+    those days are cancelled and each family concerned is told."""
+    closure = call.services.closures.add_closure(call.body, call.now)
     call.audit("fermeture.création", closure["id"], None, closure)
     return json_response(closure, 201)
 
@@ -189,10 +191,10 @@ def list_runs(call: Call):
     """The latest runs of the lock, with their outcome."""
     job = call.query.get("job", "lock")
     if job == "invoice":
-        return {"runs": call.services.billing.runs()}
+        return {"runs": call.services.billing.runs(call.now)}
     if job != "lock":
         raise ValidationError("Tâche inconnue (lock ou invoice).", field="job")
-    return {"runs": call.services.lock.runs()}
+    return {"runs": call.services.lock.runs(call.now)}
 
 
 @endpoint(bp, "/staff/headcounts", audience=STAFF, roles=ALL_STAFF)
@@ -266,27 +268,49 @@ def create_tariff(call: Call):
     return json_response(tariff, 201)
 
 
-@endpoint(bp, "/staff/jobs/invoice", ("POST",), audience=STAFF, roles=ADMIN)
-def run_invoices(call: Call):
-    """Invoice a month that is over; a rerun bills nobody twice."""
-    month = call.body.get("month")
-    call.services.billing.check_month(month, call.now)
+def _billing_step(call: Call, step: str):
+    month = call.params["month"]
+    billing = call.services.billing
+    billing.check_month(month, call.now)
+    action = "facturation.pré-facturation" if step == "draft" else "facturation.validation"
     if call.services.launcher.in_background:
-        call.services.launcher.start_invoice_run(month)
-        call.audit("facturation", month, None, {"started": True})
+        call.services.launcher.start_billing_step(month, step, call.principal.ref)
+        call.audit(action, month, None, {"started": True})
         return json_response({"started": True, "month": month,
-                              "message": "La facturation est lancée ; suivez-la dans la "
-                                         "liste des exécutions."}, 202)
-    result = call.services.billing.run_month(month, "staff", call.services.clock.now)
-    call.audit("facturation", result["month"], None,
-               {"invoiced": result["invoiced"], "total_cents": result["total_cents"]})
+                              "message": "Le traitement est lancé ; suivez-le dans la liste "
+                                         "des exécutions."}, 202)
+    run = billing.build_draft if step == "draft" else billing.confirm_month
+    result = run(month, "staff", call.principal.ref, call.services.clock.now)
+    call.audit(action, month, None, {k: result[k] for k in ("invoiced", "to_issue",
+                                                            "total_cents") if k in result})
     return result
+
+
+@endpoint(bp, "/staff/billing/{month}", audience=STAFF, roles=ADMIN)
+def get_billing_month(call: Call):
+    """The month's draft invoices ("pré-facturation"): per family, lines, total and the
+    anomalies worth a look, with the month's status (draft, confirmed)."""
+    return call.services.billing.month_view(call.params["month"], call.now)
+
+
+@endpoint(bp, "/staff/billing/{month}/draft", ("POST",), audience=STAFF, roles=ADMIN)
+def build_billing_draft(call: Call):
+    """Compute (or compute again) the month's draft; no invoice is issued."""
+    return _billing_step(call, "draft")
+
+
+@endpoint(bp, "/staff/billing/{month}/confirm", ("POST",), audience=STAFF, roles=ADMIN)
+def confirm_billing_month(call: Call):
+    """Confirm the draft: invoices are numbered, entered in the ledger and e-mailed."""
+    return _billing_step(call, "confirm")
 
 
 @endpoint(bp, "/staff/invoices", audience=STAFF, roles=ADMIN)
 def list_month_invoices(call: Call):
-    """Every invoice of a month."""
-    return {"invoices": call.services.billing.month_invoices(call.query.get("month"))}
+    """Every invoice of a month, with its family, state and what remains to pay;
+    ``state=unpaid`` keeps those not fully paid."""
+    return {"invoices": call.services.billing.month_invoices(call.query.get("month"),
+                                                             call.query.get("state"))}
 
 
 @endpoint(bp, "/staff/families/{number}/statement", audience=STAFF, roles=ADMIN)
@@ -304,12 +328,27 @@ def list_family_invoices(call: Call):
     return {"invoices": call.services.billing.invoices(call.params["number"])}
 
 
+@endpoint(bp, "/staff/families/{number}/invoices/{invoice_id}/pdf", audience=STAFF,
+          roles=ADMIN)
+def get_family_invoice_pdf(call: Call):
+    """Any family's invoice as a PDF, for the town hall."""
+    family = call.services.families.get_family(call.params["number"])
+    pdf = call.services.billing.invoice_pdf(family, call.params["invoice_id"])
+    return Response(body=pdf, status_code=200, headers={
+        "Content-Type": "application/pdf",
+        "Content-Disposition": f'inline; filename="facture-{call.params["invoice_id"]}.pdf"',
+        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
+
 @endpoint(bp, "/staff/families/{number}/payments", ("POST",), audience=STAFF, roles=ADMIN)
 def record_payment(call: Call):
-    """Record a payment received at the town hall (cheque, cash, CESU, transfer, debit)."""
-    payment = call.services.billing.record_payment(call.params["number"], call.body, call.now,
-                                                   call.principal.ref)
-    call.audit("paiement", call.params["number"], None, payment)
+    """Record a payment received at the town hall (cheque, cash, CESU, transfer, debit),
+    once per ``Idempotency-Key``: a repeat answers the first result."""
+    key = call.header("idempotency-key") or call.body.get("idempotency_key")
+    payment, recorded = call.services.billing.record_payment(
+        call.params["number"], call.body, key, call.now, call.principal.ref)
+    if recorded:
+        call.audit("paiement", call.params["number"], None, payment)
     return json_response(payment, 201)
 
 
@@ -321,3 +360,19 @@ def create_credit_note(call: Call):
                                              call.body, call.now, call.principal.ref)
     call.audit("avoir", note["invoice"], None, note)
     return json_response(note, 201)
+
+
+@endpoint(bp, "/staff/overpayments", audience=STAFF, roles=ADMIN)
+def list_overpayments(call: Call):
+    """Money received beyond what the family owed ("trop-perçus"), to refund or keep."""
+    return {"overpayments": call.services.billing.overpayments()}
+
+
+@endpoint(bp, "/staff/overpayments/{overpayment_id}", ("POST",), audience=STAFF, roles=ADMIN)
+def settle_overpayment(call: Call):
+    """Refund an overpayment (``{"action": "refund", "method"}``) or keep it on the
+    family's account (``{"action": "keep"}``)."""
+    result = call.services.billing.settle_overpayment(call.params["overpayment_id"],
+                                                      call.body, call.now, call.principal.ref)
+    call.audit("trop-perçu", result["id"], {"status": "open"}, result)
+    return result

@@ -20,14 +20,19 @@ def previous_month(year: int, month: int) -> str:
 
 
 def invoice_month(event: Any, context: Any = None) -> dict[str, Any]:
-    """Invoice the month that just ended, or the month staff asked for."""
+    """Draft (and, if the commune chose so, confirm) the month that just ended; or run
+    the step staff asked for from the console (see services.launcher)."""
     services = wiring.container()
     now = services.clock.now().astimezone(PARIS)
     asked = event.get("month") if isinstance(event, dict) else None
-    if asked:  # started from the console, run in the background (see services.launcher)
-        result = services.billing.run_month(asked, "staff", services.clock.now)
+    if asked:
+        step = event.get("step")
+        who = str(event.get("who") or "staff")
+        run = services.billing.confirm_month if step == "confirm" else \
+            services.billing.build_draft
+        result = run(asked, "staff", who, services.clock.now)
     else:
-        result = services.billing.run_month(previous_month(now.year, now.month), "schedule",
-                                            services.clock.now)
-    LOG.info("invoice run %s: %d invoice(s)", result["run"]["id"], result["invoiced"])
-    return {"run": result["run"]["id"], "invoiced": result["invoiced"]}
+        result = services.billing.scheduled_run(previous_month(now.year, now.month),
+                                                services.clock.now)
+    LOG.info("invoice run %s: %s", result["run"]["id"], result["run"]["summary"])
+    return {"run": result["run"]["id"], "invoiced": int(result.get("invoiced", 0))}

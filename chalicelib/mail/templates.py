@@ -1,7 +1,7 @@
 """The texts of the e-mails, in French."""
 from __future__ import annotations
 
-from chalicelib.documents.invoice_pdf import money
+from chalicelib.domain.money import money
 from chalicelib.mail.sender import Message
 
 _SIGNATURE = "\n\n-- \nService cantine et périscolaire de votre commune\n" \
@@ -68,3 +68,31 @@ def invoice_ready(to: tuple[str, ...], name: str, number: str, month: str, total
         f"Vous pouvez la consulter, la télécharger et la payer en ligne sur le portail : "
         f"{site_url}/factures.html" + _SIGNATURE)
     return Message(to, f"Votre facture de {month} est disponible", text)
+
+
+def bookings_released(to: tuple[str, ...], name: str, reason: str, days: list[str],
+                      site_url: str) -> Message:
+    """The commune cancelled booked days (a closure, a day or service withdrawn)."""
+    listed = "\n".join(f"- {line}" for line in days)
+    text = (
+        f"Bonjour,\n\n"
+        f"La commune a annulé des réservations de la famille {name} : {reason}.\n\n"
+        f"Jours annulés (ils ne vous seront pas facturés) :\n{listed}\n\n"
+        f"Vos inscriptions en cours sont à jour sur le portail : {site_url}/index.html"
+        + _SIGNATURE)
+    return Message(to, "Des réservations ont été annulées par la commune", text)
+
+
+def draft_ready(to: tuple[str, ...], month: str, to_issue: int, total_cents: int,
+                blocking: int, link: str) -> Message:
+    """The month's draft invoices wait for staff's review and confirmation."""
+    blocked = (f"\n{blocking} famille(s) présentent un point bloquant à corriger avant la "
+               f"validation." if blocking else "")
+    text = (
+        f"Bonjour,\n\n"
+        f"La pré-facturation de {month} est prête : {to_issue} facture(s) pour "
+        f"{money(total_cents)}.{blocked}\n\n"
+        f"Relisez-la puis validez-la dans la console, rubrique « Facturation » : {link}\n"
+        f"Aucune facture n'est émise ni envoyée aux familles avant votre validation."
+        + _SIGNATURE)
+    return Message(to, f"Pré-facturation de {month} à valider", text)

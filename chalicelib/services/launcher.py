@@ -23,11 +23,12 @@ class JobLauncher:
         """Whether jobs started from the console run in their own Lambda."""
         return bool(self._settings.invoice_function)
 
-    def start_invoice_run(self, month: str) -> None:
-        """Invoke the invoice job asynchronously for ``month``."""
+    def start_billing_step(self, month: str, step: str, who: str) -> None:
+        """Invoke the invoice job asynchronously: ``step`` (draft or confirm) of ``month``."""
         if self._client is None:
             import boto3
             self._client = boto3.client("lambda", region_name=self._settings.region)
         self._client.invoke(FunctionName=self._settings.invoice_function,
                             InvocationType="Event",
-                            Payload=json.dumps({"month": month}).encode())
+                            Payload=json.dumps({"month": month, "step": step,
+                                                "who": who}).encode())

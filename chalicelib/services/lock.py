@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
 from chalicelib.domain.accounts import Family
@@ -19,6 +19,9 @@ from chalicelib.storage.jobs import HeadcountRepository, JobRunRepository
 
 LOG = logging.getLogger("cantine.jobs.lock")
 JOB = "lock"
+# Twice the lock function's Lambda timeout (.chalice/config.json): a run still "running"
+# after that died with its process.
+TIME_LIMIT = timedelta(minutes=10)
 
 
 class LockService:
@@ -37,7 +40,7 @@ class LockService:
     def run(self, trigger: str, clock: Callable[[], datetime]) -> dict[str, Any]:
         """Freeze what is due; idempotent, and a rerun after a crash finishes the work."""
         started = clock()
-        record = self._runs.start(JOB, trigger, started)
+        record = self._runs.start(JOB, trigger, started, TIME_LIMIT)
         try:
             frozen = self._freeze(record.id, started)
         except Exception as exc:
@@ -87,9 +90,9 @@ class LockService:
                 continue  # a staff edit landed meanwhile: read again and retry
         raise Conflict("Impossible d'enregistrer le verrouillage, réessayez.")
 
-    def runs(self) -> list[dict[str, Any]]:
+    def runs(self, now: datetime) -> list[dict[str, Any]]:
         """The latest lock runs, newest first."""
-        return [run_json(r) for r in self._runs.recent(JOB)]
+        return [run_json(r) for r in self._runs.recent(JOB, now, TIME_LIMIT)]
 
 
 def run_json(run) -> dict[str, Any]:
@@ -99,4 +102,5 @@ def run_json(run) -> dict[str, Any]:
             "ended_at": run.ended_at.astimezone(PARIS).isoformat() if run.ended_at else None,
             "outcome": run.outcome, "summary": run.summary,
             "frozen_count": int((run.details or {}).get("frozen_count", 0)),
+            "month": (run.details or {}).get("month"), "step": (run.details or {}).get("step"),
             "error": run.error}

@@ -166,6 +166,16 @@ class OperationsService:
         child = family.child(child_id) if family else None
         if child is None:
             raise ValidationError("Enfant inconnu.", field="child_id")
+        if child.archived or family.archived:
+            raise ValidationError("Cet enfant n'est plus inscrit (fiche archivée) : "
+                                  "réactivez-le avant de le pointer.", field="child_id",
+                                  code="child_not_enrolled")
+        info = settings.calendar().day(day)
+        if not info.school_day:
+            raise ValidationError(f"Pas de service le {day.strftime('%d/%m/%Y')} "
+                                  f"({info.why_closed()}) : "
+                                  "rien ne peut y être pointé.", field="date",
+                                  code="not_a_service_day")
         status = data.get("status")
         if status not in ("present", "absent"):
             raise ValidationError("Statut invalide (present ou absent).", field="status")

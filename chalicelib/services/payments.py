@@ -4,18 +4,27 @@ Nothing PayFip's notification or the parent's return says is trusted: both only 
 idOp, and the payment is confirmed with ``recupererDetailPaiementSecurise`` before any
 credit. Crediting is once per idOp (a marker in the same transaction as the ledger line),
 so replayed or forged notifications credit nothing more.
+
+An invoice has at most one live attempt. "Payer en ligne" asks PayFip for exactly what
+remains of the invoice; clicked again while an attempt lives (an idOp lives 15 minutes,
+and an "A" answer may still turn into a payment for a few minutes more), it resumes that
+attempt, or waits for it, instead of opening a second one. Money PayFip still confirms
+for an invoice settled meanwhile by other means is credited all the same, and the part
+beyond what the family owed is listed for staff as an overpayment ("trop-perçu").
 """
 from __future__ import annotations
 
 import logging
+import secrets
+import time
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.domain.ledger import METHOD_LABELS
+from chalicelib.domain.money import month_label as month_name
 from chalicelib.payfip.client import (PayFipClient, PayFipError, PaymentRequest,
                                       make_refdet)
-from chalicelib.documents.invoice_pdf import month_label as month_name
 from chalicelib.services.billing import BillingService
 from chalicelib.settings import PARIS
 from chalicelib.storage.billing import AlreadyDone, BillingRepository, LedgerEntry
@@ -24,7 +33,14 @@ from chalicelib.storage.payments import Attempt, PaymentAttemptRepository
 LOG = logging.getLogger("cantine.payfip")
 MINIMUM_CENTS = 100          # PayFip refuses less than 1 €
 IDOP_LIFETIME = timedelta(minutes=15)
+# PayFip may answer "A" (abandoned) for an attempt that is then paid a couple of minutes
+# later: until this long after its creation an attempt is not given up.
+SETTLING_TIME = timedelta(minutes=20)
 GIVE_UP_AFTER = timedelta(hours=2)  # a still-unknown attempt is abandoned after this
+# While one "Payer en ligne" creates the attempt, a second one waits this long for it.
+CREATING_LEASE = timedelta(seconds=30)
+WAIT_FOR_CREATION = 5.0      # seconds
+WAIT_STEP = 0.25
 
 MESSAGES = {
     "paid": "Votre paiement a bien été enregistré. Merci !",
@@ -34,49 +50,105 @@ MESSAGES = {
 }
 
 
+class PaymentInProgress(Conflict):
+    code = "payment_in_progress"
+    message = ("Un paiement en ligne de cette facture est en cours de vérification auprès de "
+               "PayFip. Réessayez dans quelques minutes : il apparaîtra sur votre relevé "
+               "s'il a abouti.")
+
+
+def live_key(invoice: str) -> str:
+    """The marker holding an invoice's live attempt."""
+    return f"payfip-live#{invoice}"
+
+
 class PaymentService:
     """Starts PayFip payments and settles them from any of the three signals."""
 
     def __init__(self, client_factory: Callable[[], PayFipClient], billing: BillingService,
                  ledger: BillingRepository, attempts: PaymentAttemptRepository,
-                 site_url: str) -> None:
+                 site_url: str, sleep: Callable[[float], None] = time.sleep) -> None:
         self._client_factory = client_factory
         self._billing = billing
         self._ledger = ledger
         self._attempts = attempts
         self._site_url = site_url
+        self._sleep = sleep
 
     def start(self, family_number: str, email: str, invoice_id: str,
-              now: datetime) -> dict[str, str]:
-        """Create the PayFip payment of an unpaid invoice; returns where to send the parent."""
-        invoices = {i["id"]: i for i in self._billing.invoices(family_number)}
-        invoice = invoices.get(invoice_id)
-        if invoice is None:
-            raise NotFound()
-        if invoice["status"] != "unpaid":
+              now: datetime) -> dict[str, Any]:
+        """Send the parent to pay what remains of an invoice: the live attempt if one
+        lives, else a new one for exactly the amount remaining."""
+        invoice = self._billing.invoice_of(family_number, invoice_id)
+        key = live_key(invoice.number)
+        waited = 0.0
+        while True:
+            held = self._ledger.mark(key)
+            if held is None or held.until is None or held.until < now:
+                break  # no live attempt
+            if held.ref.startswith("creating#"):
+                # Another click is creating it right now: wait for its idOp.
+                if waited >= WAIT_FOR_CREATION:
+                    raise PaymentInProgress()
+                self._sleep(WAIT_STEP)
+                waited += WAIT_STEP
+                continue
+            attempt = self._attempts.get(held.ref)
+            if attempt is None:
+                break
+            status = self.confirm(attempt.idop, now)
+            if status == "pending":
+                if now - attempt.created_at < IDOP_LIFETIME:
+                    # Resume: PayFip's page still takes this idOp.
+                    return {"redirect_url": self._client_factory().payment_url(attempt.idop),
+                            "amount_cents": attempt.amount_cents, "resumed": True}
+                raise PaymentInProgress()
+            if status == "paid":
+                break  # settled: what remains decides below
+            # Refused or abandoned for good: a new attempt may start.
+            return self._create(family_number, email, invoice.number, now, replaces=held.ref)
+        return self._create(family_number, email, invoice.number, now, replaces=None)
+
+    def _create(self, family_number: str, email: str, invoice_number: str, now: datetime,
+                replaces: str | None) -> dict[str, Any]:
+        invoices, _, states = self._billing.account(family_number)
+        invoice = next(i for i in invoices if i.number == invoice_number)
+        state = states[invoice.number]
+        if state.remaining_cents <= 0:
             raise Conflict("Cette facture n'est pas à payer.", code="not_payable")
-        amount = invoice["total_cents"]
+        amount = state.remaining_cents
         if amount < MINIMUM_CENTS:
-            raise Conflict("PayFip n'accepte pas les paiements de moins de 1 €.",
-                           code="amount_too_small")
+            raise Conflict("PayFip n'accepte pas les paiements de moins de 1 € : réglez ce "
+                           "reste à la mairie.", code="amount_too_small")
+        key = live_key(invoice.number)
+        token = f"creating#{secrets.token_hex(8)}"
+        if not self._ledger.claim(key, token, now + CREATING_LEASE, now, replaces=replaces):
+            # Another click won the race: resume or wait for its attempt.
+            return self.start(family_number, email, invoice.number, now)
         # A new refdet for every attempt, as PayFip requires.
-        attempt = self._ledger.next_value(f"payfip-attempt-{invoice['number']}")
-        refdet = make_refdet(invoice["number"], attempt)
+        sequence = self._ledger.next_value(f"payfip-attempt-{invoice.number}")
+        refdet = make_refdet(invoice.number, sequence)
         request = PaymentRequest(
-            exer=invoice["number"][:4], mel=email, montant_cents=amount,
-            objet=f"Cantine facture {invoice['number']} {month_name(invoice['month'])}",
+            exer=invoice.number[:4], mel=email, montant_cents=amount,
+            objet=f"Cantine facture {invoice.number} {month_name(invoice.month)}",
             refdet=refdet, urlnotif=f"{self._site_url}/api/payfip/notification",
             urlredirect=f"{self._site_url}/factures.html")
         client = self._client_factory()
         try:
             idop = client.create_payment(request)
         except PayFipError as exc:
+            self._ledger.release(key, token)
             LOG.warning("PayFip refused a payment: %s %s", exc.code, exc)
             raise Conflict("Le service de paiement en ligne est indisponible. Réessayez plus "
                            "tard.", code="payfip_unavailable") from exc
-        self._attempts.create(Attempt(idop, family_number, invoice["number"], amount, refdet,
+        except Exception:
+            self._ledger.release(key, token)
+            raise
+        self._attempts.create(Attempt(idop, family_number, invoice.number, amount, refdet,
                                       "pending", now))
-        return {"redirect_url": client.payment_url(idop)}
+        self._ledger.hand_over(key, token, idop, now + SETTLING_TIME)
+        return {"redirect_url": client.payment_url(idop), "amount_cents": amount,
+                "resumed": False}
 
     def confirm(self, idop: str, now: datetime) -> str:
         """Ask PayFip what became of an attempt and settle it; returns its status."""
@@ -90,11 +162,11 @@ class PaymentService:
         except PayFipError as exc:
             if exc.code == "P5" or exc.code == "network":
                 if exc.code == "P5" and now - attempt.created_at > GIVE_UP_AFTER:
-                    self._attempts.settle(idop, "abandoned", None, now)
+                    self._settle(attempt, "abandoned", None, now)
                     return "abandoned"
                 return "pending"
             if exc.code == "P1":  # PayFip no longer knows it: it was never paid
-                self._attempts.settle(idop, "failed", "P1", now)
+                self._settle(attempt, "failed", "P1", now)
                 return "failed"
             raise
         if detail.paid:
@@ -102,22 +174,37 @@ class PaymentService:
                 LOG.error("PayFip amount mismatch on %s: %s != %s", idop,
                           detail.montant_cents, attempt.amount_cents)
             self._credit(attempt, detail, now)
-            self._attempts.settle(idop, "paid", detail.resultrans, now)
+            self._settle(attempt, "paid", detail.resultrans, now)
             return "paid"
         if detail.failed:
-            self._attempts.settle(idop, "failed", detail.resultrans, now)
+            if detail.resultrans == "A" and now - attempt.created_at < SETTLING_TIME:
+                return "pending"  # not final yet: the parent may still be paying
+            self._settle(attempt, "failed", detail.resultrans, now)
             return "failed"
         return "pending"
+
+    def _settle(self, attempt: Attempt, status: str, result: str | None,
+                now: datetime) -> None:
+        self._attempts.settle(attempt.idop, status, result, now)
+        # The invoice may be paid online again (or it is paid): free its live marker.
+        self._ledger.release(live_key(attempt.invoice), attempt.idop)
 
     def _credit(self, attempt: Attempt, detail, now: datetime) -> None:
         day = detail.dattrans or now.astimezone(PARIS).date()
         reference = f"{METHOD_LABELS['payfip']} {detail.numauto or attempt.idop}"
+        mark = f"payfip#{attempt.idop}"
+        if self._ledger.mark(mark) is not None:
+            return  # credited before: a replay, or the return and the notification racing
+        # What the family owes before this credit; anything beyond it is an overpayment
+        # (its invoice was settled meanwhile by other means), credited all the same.
+        owed = sum(e.debit_cents - e.credit_cents for e in self._ledger.ledger(attempt.family))
         entry = LedgerEntry(attempt.family, day, "payment", reference, attempt.invoice, 0,
                             detail.montant_cents, "payfip")
         try:
-            self._ledger.append(entry, now, "payfip", mark=f"payfip#{attempt.idop}")
+            self._ledger.credit_online(entry, now, mark,
+                                       max(0, detail.montant_cents - max(0, owed)))
         except AlreadyDone:
-            pass  # credited before: a replay, or the return and the notification racing
+            pass  # the other signal credited it a moment ago
 
     def parent_return(self, family_number: str, idop: Any, now: datetime) -> dict[str, str]:
         """The parent is back from PayFip: confirm, then say what happened."""

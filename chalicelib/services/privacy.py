@@ -28,6 +28,10 @@ class PrivacyService:
                 "id": child.id,
                 "bookings": [{"date": d.isoformat(), "services": sorted(entry.services)}
                              for d, entry in sorted(days.items()) if entry.services],
+                "cancelled_by_commune": [
+                    {"date": d.isoformat(), "service": r.service, "reason": r.reason,
+                     "at": r.at.isoformat()}
+                    for d, entry in sorted(days.items()) for r in entry.released],
                 "attendance": [record_json(r) for r in self._attendance.for_child(child.id)],
             })
         return {"exported_at": now.isoformat(),

@@ -1,7 +1,10 @@
-"""Tariffs, invoices, the ledger, and the markers that make each write happen once.
+"""Tariffs, invoices, the ledger, overpayments, and the markers that make each write
+happen once.
 
 Access patterns: every tariff (one query of one partition); a family's invoices and
-ledger lines (one query each); a month's invoices (``by_month`` query); a marker (get).
+ledger lines (one query each); a month's invoices (``by_month`` query); a marker (get);
+the first invoice year (one BatchGetItem of the yearly counters); open overpayments
+(``by_status`` query).
 """
 from __future__ import annotations
 
@@ -12,11 +15,12 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import Conflict
-from chalicelib.storage.models import (CounterModel, InvoiceModel, LedgerModel, MarkModel,
-                                       TariffModel, connection)
+from chalicelib.storage.keys import get_together
+from chalicelib.storage.models import (CounterModel, DraftModel, InvoiceModel, LedgerModel,
+                                       MarkModel, OverpaymentModel, TariffModel)
+from chalicelib.storage.transactions import Transaction, conflicted, failed_on
 
 TARIFF_SCOPE = "tariffs"
 
@@ -44,12 +48,49 @@ class LedgerEntry:
     method: str | None = None
 
 
+@dataclass(frozen=True)
+class Mark:
+    """A once-only marker: what it points to, what was answered, until when it holds."""
+    key: str
+    ref: str
+    data: Any = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Overpayment:
+    id: str
+    family: str
+    invoice: str | None
+    amount_cents: int
+    reference: str
+    received_on: date
+    status: str
+    created_at: datetime
+
+
 class AlreadyDone(Exception):
     """The marker of this write exists: it happened before (a rerun or a replay)."""
 
 
 class SequenceMoved(Exception):
     """Someone else took the next number meanwhile: read the counter again."""
+
+
+class NumberTaken(Exception):
+    """The counter is behind the invoices (tables restored to different points in time):
+    the number it gives is already used."""
+
+
+class DraftChanged(Conflict):
+    code = "draft_changed"
+    message = ("La pré-facturation a été recalculée entre-temps : relisez-la avant de "
+               "la valider.")
+
+
+class AlreadySettled(Conflict):
+    code = "already_settled"
+    message = "Ce trop-perçu a déjà été traité."
 
 
 def _invoice(item: InvoiceModel) -> StoredInvoice:
@@ -75,8 +116,10 @@ def _ledger_item(entry: LedgerEntry, now: datetime, who: str) -> LedgerModel:
                        credit_cents=entry.credit_cents, method=entry.method, recorded_by=who)
 
 
-def _reasons(exc: TransactWriteError) -> list[str | None]:
-    return [r.code if r else None for r in (exc.cancellation_reasons or [])]
+def _overpayment(item: OverpaymentModel) -> Overpayment:
+    return Overpayment(item.id, item.family, item.invoice, int(item.amount_cents),
+                       item.reference or "", date.fromisoformat(item.received_on),
+                       item.status, item.created_at)
 
 
 class BillingRepository:
@@ -95,7 +138,7 @@ class BillingRepository:
     def sequence_value(self, name: str) -> int:
         """The last number handed out in a sequence (0 if none)."""
         try:
-            return int(CounterModel.get(name).value)
+            return int(CounterModel.get(name, consistent_read=True).value)
         except DoesNotExist:
             return 0
 
@@ -105,88 +148,168 @@ class BillingRepository:
         counter.update(actions=[CounterModel.value.add(1)])
         return int(counter.value)
 
-    def _take(self, transaction: TransactWrite, name: str, current: int) -> None:
+    def move_sequence(self, name: str, current: int, value: int) -> None:
+        """Set a sequence read at ``current`` to ``value`` (catching up after a restore)."""
+        condition = (CounterModel.value == current) if current else \
+            CounterModel.name.does_not_exist()
+        try:
+            CounterModel(name).update(actions=[CounterModel.value.set(value)],
+                                      condition=condition)
+        except Exception as exc:  # noqa: BLE001 - someone moved it: the caller reads again
+            if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+                raise
+
+    def first_invoice_year(self, this_year: int, back: int = 15) -> int | None:
+        """The year of the commune's first invoice within ``back`` years (one request)."""
+        years = list(range(this_year - back, this_year + 1))
+        found = get_together([(CounterModel, f"invoice-{y}") for y in years])
+        return next((y for y, item in zip(years, found) if item is not None), None)
+
+    @staticmethod
+    def _take(transaction: Transaction, name: str, current: int) -> None:
         # The number moves only with the write it numbers: no gap, even after a crash.
         condition = (CounterModel.value == current) if current else \
             CounterModel.name.does_not_exist()
-        transaction.update(CounterModel(name), actions=[CounterModel.value.set(current + 1)],
-                           condition=condition)
+        transaction.change("counter", CounterModel(name),
+                           [CounterModel.value.set(current + 1)], condition)
 
     # -- invoices ------------------------------------------------------------------------
     def issue_invoice(self, invoice: StoredInvoice, sequence: str, current: int, mark: str,
-                      ledger: LedgerEntry, now: datetime) -> None:
-        """Invoice, its ledger debit, its number and its once-only marker: one transaction."""
+                      ledger: LedgerEntry, now: datetime, *, replaces: str | None = None,
+                      draft: tuple[str, int] | None = None) -> None:
+        """Invoice, its ledger debit, its number and its once-only marker: one transaction.
+
+        ``replaces``: the number the marker holds when that invoice is cancelled or
+        missing (a marker left alone by tables restored to different points in time);
+        the marker is then taken over, under the condition that it still says so.
+        ``draft``: (month, revision) of the draft being confirmed, which must not have
+        been rebuilt meanwhile.
+        """
+        transaction = Transaction()
         try:
-            with TransactWrite(connection=connection()) as transaction:
-                transaction.save(MarkModel(mark, ref=invoice.number),
-                                 condition=MarkModel.key.does_not_exist())
+            with transaction:
+                if replaces is None:
+                    transaction.put("mark", MarkModel(mark, ref=invoice.number),
+                                    MarkModel.key.does_not_exist())
+                else:
+                    transaction.put("mark", MarkModel(mark, ref=invoice.number),
+                                    MarkModel.ref == replaces)
+                    transaction.check("replaced", InvoiceModel, invoice.family, replaces,
+                                      InvoiceModel.number.does_not_exist()
+                                      | InvoiceModel.credit_note.exists())
                 self._take(transaction, sequence, current)
-                transaction.save(InvoiceModel(
+                transaction.put("invoice", InvoiceModel(
                     invoice.family, invoice.number, month=invoice.month,
                     issued_on=invoice.issued_on.isoformat(), lines=invoice.lines,
                     total_cents=invoice.total_cents),
-                    condition=InvoiceModel.number.does_not_exist())
-                transaction.save(_ledger_item(ledger, now, "facturation"))
+                    InvoiceModel.number.does_not_exist())
+                transaction.put("ledger", _ledger_item(ledger, now, "facturation"))
+                if draft is not None:
+                    transaction.check("draft", DraftModel, draft[0], "#",
+                                      (DraftModel.revision == draft[1])
+                                      & (DraftModel.status == "draft"))
         except TransactWriteError as exc:
-            reasons = _reasons(exc)
-            if reasons and reasons[0] == "ConditionalCheckFailed":
+            reasons = transaction.reasons(exc)
+            if failed_on(reasons, "draft"):
+                raise DraftChanged() from exc
+            if failed_on(reasons, "mark") or failed_on(reasons, "replaced"):
                 raise AlreadyDone() from exc
-            if "ConditionalCheckFailed" in reasons[1:3] or "TransactionConflict" in reasons:
+            if failed_on(reasons, "counter") or conflicted(reasons):
                 raise SequenceMoved() from exc
+            if failed_on(reasons, "invoice"):
+                raise NumberTaken() from exc
             raise
 
+    def mark(self, key: str) -> Mark | None:
+        """A marker, read consistently, or None."""
+        try:
+            item = MarkModel.get(key, consistent_read=True)
+        except DoesNotExist:
+            return None
+        return Mark(item.key, item.ref or "", item.data, item.until)
+
     def invoices_of(self, family: str) -> list[StoredInvoice]:
-        """A family's invoices, oldest first."""
-        return [_invoice(i) for i in InvoiceModel.query(family)]
+        """A family's invoices, oldest first (read consistently)."""
+        return [_invoice(i) for i in InvoiceModel.query(family, consistent_read=True)]
 
     def invoice(self, family: str, number: str) -> StoredInvoice | None:
         """One of the family's invoices, or None."""
         try:
-            return _invoice(InvoiceModel.get(family, number))
+            return _invoice(InvoiceModel.get(family, number, consistent_read=True))
         except DoesNotExist:
             return None
 
     def invoices_of_month(self, month: str) -> list[StoredInvoice]:
-        """Every invoice of a billed month."""
+        """Every invoice of a billed month (index: may lag a write by a moment)."""
         return [_invoice(i) for i in InvoiceModel.by_month.query(month)]
 
     def cancel_invoice(self, invoice: StoredInvoice, credit_number: str, sequence: str,
                        current: int, ledger: LedgerEntry, now: datetime, who: str) -> None:
         """Cancel an invoice by a credit note: numbered, credited, and marked on the invoice."""
+        transaction = Transaction()
         try:
-            with TransactWrite(connection=connection()) as transaction:
-                transaction.update(
-                    InvoiceModel(invoice.family, invoice.number),
-                    actions=[InvoiceModel.credit_note.set(credit_number)],
-                    condition=InvoiceModel.number.exists() & InvoiceModel.credit_note.does_not_exist())
+            with transaction:
+                transaction.change(
+                    "invoice", InvoiceModel(invoice.family, invoice.number),
+                    [InvoiceModel.credit_note.set(credit_number)],
+                    InvoiceModel.number.exists() & InvoiceModel.credit_note.does_not_exist())
                 self._take(transaction, sequence, current)
-                transaction.save(_ledger_item(ledger, now, who))
+                transaction.put("ledger", _ledger_item(ledger, now, who))
         except TransactWriteError as exc:
-            reasons = _reasons(exc)
-            if reasons and reasons[0] == "ConditionalCheckFailed":
+            reasons = transaction.reasons(exc)
+            if failed_on(reasons, "invoice"):
                 raise Conflict("Cette facture est déjà annulée.", code="already_cancelled") from exc
-            if "ConditionalCheckFailed" in reasons[1:2] or "TransactionConflict" in reasons:
+            if failed_on(reasons, "counter") or conflicted(reasons):
                 raise SequenceMoved() from exc
             raise
 
     # -- ledger --------------------------------------------------------------------------
     def ledger(self, family: str) -> list[LedgerEntry]:
-        """Every line of a family's account, oldest first (one query)."""
-        return [_entry(i) for i in LedgerModel.query(family)]
+        """Every line of a family's account, oldest first (one query, read consistently)."""
+        return [_entry(i) for i in LedgerModel.query(family, consistent_read=True)]
 
-    def append(self, entry: LedgerEntry, now: datetime, who: str, mark: str | None = None) -> None:
-        """Add a line; with a marker, at most once (PayFip replays, retried requests)."""
+    def append(self, entry: LedgerEntry, now: datetime, who: str, mark: str | None = None,
+               data: Any = None) -> None:
+        """Add a line; with a marker, at most once (PayFip replays, retried requests).
+
+        ``data`` is kept on the marker: what the first request was answered, so that a
+        repeat of it gets the same answer.
+        """
         item = _ledger_item(entry, now, who)
         if mark is None:
             item.save()
             return
+        transaction = Transaction()
         try:
-            with TransactWrite(connection=connection()) as transaction:
-                transaction.save(MarkModel(mark, ref=entry.reference),
-                                 condition=MarkModel.key.does_not_exist())
-                transaction.save(item)
+            with transaction:
+                transaction.put("mark", MarkModel(mark, ref=entry.reference, data=data),
+                                MarkModel.key.does_not_exist())
+                transaction.put("ledger", item)
         except TransactWriteError as exc:
-            if _reasons(exc)[:1] == ["ConditionalCheckFailed"]:
+            reasons = transaction.reasons(exc)
+            if failed_on(reasons, "mark") or conflicted(reasons):
+                raise AlreadyDone() from exc
+            raise
+
+    def credit_online(self, entry: LedgerEntry, now: datetime, mark: str,
+                      overpaid_cents: int) -> None:
+        """An online payment's credit, once per payment; with the part of it beyond what
+        the family owed listed as an overpayment, in the same transaction."""
+        transaction = Transaction()
+        try:
+            with transaction:
+                transaction.put("mark", MarkModel(mark, ref=entry.reference),
+                                MarkModel.key.does_not_exist())
+                transaction.put("ledger", _ledger_item(entry, now, "payfip"))
+                if overpaid_cents > 0:
+                    transaction.put("overpayment", OverpaymentModel(
+                        mark.replace("#", "-"), family=entry.family, invoice=entry.invoice,
+                        amount_cents=overpaid_cents, reference=entry.reference,
+                        received_on=entry.day.isoformat(), status="open", created_at=now,
+                        created_key=f"{now.astimezone(timezone.utc).isoformat()}#{mark}"))
+        except TransactWriteError as exc:
+            reasons = transaction.reasons(exc)
+            if failed_on(reasons, "mark") or conflicted(reasons):
                 raise AlreadyDone() from exc
             raise
 
@@ -194,10 +317,67 @@ class BillingRepository:
         """Every family's lines dated in a month (one index query, paged)."""
         return [_entry(i) for i in LedgerModel.by_month.query(month)]
 
-    def has_mark(self, mark: str) -> bool:
-        """Whether a once-only write already happened."""
+    # -- the live online payment of an invoice -------------------------------------------
+    def claim(self, key: str, token: str, until: datetime, now: datetime,
+              replaces: str | None = None) -> bool:
+        """Take a lease: free, expired, or held under ``replaces``; False if held."""
+        condition = MarkModel.key.does_not_exist() | (MarkModel.until < now)
+        if replaces is not None:
+            condition = condition | (MarkModel.ref == replaces)
         try:
-            MarkModel.get(mark)
+            MarkModel(key, ref=token, until=until).save(condition=condition)
             return True
+        except Exception as exc:  # noqa: BLE001 - only a failed condition means "held"
+            if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+                return False
+            raise
+
+    def hand_over(self, key: str, token: str, ref: str, until: datetime) -> bool:
+        """Point a lease taken under ``token`` at ``ref``; False if it was lost meanwhile."""
+        try:
+            MarkModel(key).update(actions=[MarkModel.ref.set(ref), MarkModel.until.set(until)],
+                                  condition=MarkModel.ref == token)
+            return True
+        except Exception as exc:  # noqa: BLE001
+            if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+                return False
+            raise
+
+    def release(self, key: str, ref: str) -> None:
+        """Give a lease back, if it still says ``ref``."""
+        try:
+            MarkModel(key).delete(condition=MarkModel.ref == ref)
+        except Exception as exc:  # noqa: BLE001
+            if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+                raise
+
+    # -- overpayments --------------------------------------------------------------------
+    def overpayments(self, status: str = "open") -> list[Overpayment]:
+        """Overpayments in a status, oldest first (one index query)."""
+        return [_overpayment(i) for i in OverpaymentModel.by_status.query(status)]
+
+    def overpayment(self, overpayment_id: str) -> Overpayment | None:
+        """One overpayment, or None."""
+        try:
+            return _overpayment(OverpaymentModel.get(overpayment_id, consistent_read=True))
         except DoesNotExist:
-            return False
+            return None
+
+    def settle_overpayment(self, overpayment: Overpayment, status: str, refund: LedgerEntry | None,
+                           now: datetime, who: str) -> None:
+        """Refund an overpayment (a debit line) or keep it on the account; once."""
+        transaction = Transaction()
+        try:
+            with transaction:
+                transaction.change("overpayment", OverpaymentModel(overpayment.id),
+                                   [OverpaymentModel.status.set(status),
+                                    OverpaymentModel.settled_at.set(now),
+                                    OverpaymentModel.settled_by.set(who)],
+                                   OverpaymentModel.status == "open")
+                if refund is not None:
+                    transaction.put("ledger", _ledger_item(refund, now, who))
+        except TransactWriteError as exc:
+            reasons = transaction.reasons(exc)
+            if failed_on(reasons, "overpayment") or conflicted(reasons):
+                raise AlreadySettled() from exc
+            raise

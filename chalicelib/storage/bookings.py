@@ -8,7 +8,8 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import Conflict
-from chalicelib.storage.models import BookingModel, connection
+from chalicelib.storage.keys import is_condition_failure
+from chalicelib.storage.models import BookingModel, ReleasedMap, connection
 
 TRANSACTION_LIMIT = 100  # DynamoDB's cap on actions in one TransactWriteItems
 
@@ -20,9 +21,22 @@ class BookingConflict(Conflict):
 
 
 @dataclass(frozen=True)
+class Released:
+    """A booked service the commune cancelled, and why."""
+    service: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class StoredDay:
     services: frozenset[str]
     version: int | None
+    released: tuple[Released, ...] = ()
+
+
+def _released(item: BookingModel) -> tuple[Released, ...]:
+    return tuple(Released(r.service, r.reason, r.at) for r in (item.released or []))
 
 
 class BookingRepository:
@@ -34,7 +48,7 @@ class BookingRepository:
         for item in BookingModel.query(
                 child_id, BookingModel.day.between(start.isoformat(), end.isoformat())):
             result[date.fromisoformat(item.day)] = StoredDay(
-                frozenset(item.services or ()), item.version)
+                frozenset(item.services or ()), item.version, _released(item))
         return result
 
     def family_days(self, family: str, start: date,
@@ -52,6 +66,35 @@ class BookingRepository:
         return [(item.child_id, item.family, frozenset(item.services or ()))
                 for item in BookingModel.by_day.query(day.isoformat())
                 if item.services]
+
+    def release(self, child_id: str, day: date, services: frozenset[str], reason: str,
+                now: datetime) -> frozenset[str]:
+        """Cancel booked services of one child's day for the commune's ``reason``, keeping
+        them in the item's history; returns those actually cancelled (none if a rerun or
+        the parent cancelled them first). A parent's save that read the day before this
+        fails on its version and reads it again."""
+        for _attempt in range(5):
+            try:
+                item = BookingModel.get(child_id, day.isoformat(), consistent_read=True)
+            except BookingModel.DoesNotExist:
+                return frozenset()
+            gone = frozenset(item.services or ()) & services
+            if not gone:
+                return frozenset()
+            entries = [ReleasedMap(service=code, reason=reason, at=now)
+                       for code in sorted(gone)]
+            try:
+                # Conditioned on the version read, which it moves on (VersionAttribute).
+                item.update(actions=[BookingModel.services.delete(set(gone)),
+                                     BookingModel.released.set(
+                                         (BookingModel.released | []).append(entries)),
+                                     BookingModel.updated_at.set(now)])
+            except Exception as exc:  # noqa: BLE001 - only a concurrent save is retried
+                if is_condition_failure(exc):
+                    continue
+                raise
+            return gone
+        raise BookingConflict()
 
     def write(self, child_id: str, family: str, days: dict[date, tuple[frozenset[str], int | None]],
               now: datetime) -> None:

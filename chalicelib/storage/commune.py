@@ -37,7 +37,8 @@ def settings_of(model: CommuneModel) -> CommuneSettings:
         closures=tuple(sorted((_closure(c) for c in model.closures or []),
                               key=lambda c: (c.start, c.id))),
         version=model.version,
-        locked_through={k: date.fromisoformat(v) for k, v in (model.locked_through or {}).items()})
+        locked_through={k: date.fromisoformat(v) for k, v in (model.locked_through or {}).items()},
+        auto_confirm=bool((model.billing or {}).get("auto_confirm", False)))
 
 
 class CommuneRepository:
@@ -56,7 +57,8 @@ class CommuneRepository:
             KEY, name=settings.name, zone=settings.zone, school_days=set(settings.school_days),
             services=[service_to_dict(s) for s in settings.services],
             closures=[closure_to_dict(c) for c in settings.closures],
-            locked_through={k: v.isoformat() for k, v in settings.locked_through.items()})
+            locked_through={k: v.isoformat() for k, v in settings.locked_through.items()},
+            billing={"auto_confirm": settings.auto_confirm})
         if settings.version is not None:
             model.version = settings.version
         if next_closure is not None:

@@ -10,6 +10,8 @@ from chalicelib.storage.keys import months
 from chalicelib.storage.models import HeadcountModel, JobRunModel
 
 RUN_RETENTION = timedelta(days=400)
+STALE_ERROR = ("Interrompue : le traitement s'est arrêté avant la fin (délai de {minutes} min "
+               "dépassé). Relancez-le : il reprend là où il s'était arrêté.")
 
 
 @dataclass(frozen=True)
@@ -30,17 +32,48 @@ def _run(item: JobRunModel) -> JobRun:
                   item.outcome, item.summary or "", item.details or {}, item.error)
 
 
+def _stale(run: JobRun, now: datetime, limit: timedelta) -> JobRun:
+    """A run still "running" past its time limit died with its process: say so."""
+    if run.outcome != "running" or now - run.started_at <= limit:
+        return run
+    return JobRun(run.id, run.job, run.trigger, run.started_at, None, "failure",
+                  run.summary, run.details,
+                  STALE_ERROR.format(minutes=int(limit.total_seconds() // 60)))
+
+
 class JobRunRepository:
     """One item per run, newest first per job."""
 
-    def start(self, job: str, trigger: str, now: datetime) -> JobRunModel:
-        """Record that a run began."""
+    def start(self, job: str, trigger: str, now: datetime,
+              limit: timedelta = timedelta(minutes=20),
+              details: dict[str, Any] | None = None) -> JobRunModel:
+        """Record that a run began, after closing the runs of this job that died."""
+        self.expire(job, now, limit)
         run_id = secrets.token_hex(6)
         item = JobRunModel(job, f"{now.astimezone(timezone.utc).isoformat()}#{run_id}",
                            id=run_id, trigger=trigger, started_at=now, outcome="running",
-                           expires=now + RUN_RETENTION)
+                           details=details or {}, expires=now + RUN_RETENTION)
         item.save()
         return item
+
+    def expire(self, job: str, now: datetime, limit: timedelta) -> int:
+        """Mark as failed the recent runs still "running" past ``limit``; how many."""
+        count = 0
+        for item in JobRunModel.query(job, scan_index_forward=False, limit=20):
+            run = _run(item)
+            stale = _stale(run, now, limit)
+            if stale is run:
+                continue
+            try:
+                item.update(actions=[JobRunModel.outcome.set("failure"),
+                                     JobRunModel.error.set(stale.error)],
+                            condition=JobRunModel.outcome == "running")
+                count += 1
+            except Exception as exc:  # noqa: BLE001 - it ended meanwhile: nothing to do
+                if getattr(exc, "cause_response_code", None) != \
+                        "ConditionalCheckFailedException":
+                    raise
+        return count
 
     def finish(self, item: JobRunModel, outcome: str, summary: str, details: dict[str, Any],
                error: str | None, now: datetime) -> JobRun:
@@ -51,9 +84,12 @@ class JobRunRepository:
                              JobRunModel.error.set(error) if error else JobRunModel.error.remove()])
         return _run(item)
 
-    def recent(self, job: str, limit: int = 50) -> list[JobRun]:
-        """The latest runs of a job."""
-        return [_run(i) for i in JobRunModel.query(job, scan_index_forward=False, limit=limit)]
+    def recent(self, job: str, now: datetime, stale_after: timedelta,
+               limit: int = 50) -> list[JobRun]:
+        """The latest runs of a job; one still "running" past ``stale_after`` is shown
+        failed, as it is (the next run records it so)."""
+        return [_stale(_run(i), now, stale_after)
+                for i in JobRunModel.query(job, scan_index_forward=False, limit=limit)]
 
 
 @dataclass(frozen=True)

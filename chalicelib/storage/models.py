@@ -161,6 +161,7 @@ class CommuneModel(Model):
     closures = JSONAttribute(default=list)
     next_closure = NumberAttribute(default=1)
     locked_through = JSONAttribute(default=dict)  # service → last frozen day (ISO)
+    billing = JSONAttribute(default=dict)         # {"auto_confirm": bool}
     version = VersionAttribute()
 
 
@@ -181,6 +182,12 @@ class FamilyDayIndex(GlobalSecondaryIndex):
     day = UnicodeAttribute(range_key=True)
 
 
+class ReleasedMap(MapAttribute):
+    service = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+
+
 class BookingModel(Model):
     """One child's day: which services are booked. Versioned so no update is lost."""
     Meta = _meta("bookings")
@@ -190,6 +197,9 @@ class BookingModel(Model):
     by_family = FamilyDayIndex()
     family = UnicodeAttribute()
     services = UnicodeSetAttribute(null=True)
+    # Services cancelled by the commune (a closure, a day or service withdrawn), kept
+    # for the record.
+    released = ListAttribute(of=ReleasedMap, null=True)
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()
 
@@ -313,7 +323,7 @@ class LedgerModel(Model):
     entry_key = UnicodeAttribute(range_key=True)     # YYYY-MM-DD#recorded_at#id
     month = UnicodeAttribute()                       # YYYY-MM of the line's date
     by_month = LedgerMonthIndex()
-    type = UnicodeAttribute()                        # opening|invoice|payment|credit_note|adjustment
+    type = UnicodeAttribute()        # opening|invoice|payment|credit_note|adjustment|refund
     reference = UnicodeAttribute(default="")
     invoice = UnicodeAttribute(null=True)
     debit_cents = NumberAttribute(default=0)
@@ -323,10 +333,14 @@ class LedgerModel(Model):
 
 
 class MarkModel(Model):
-    """Markers that make writes happen once: "invoice#<family>#<month>", "payfip#<idop>"."""
+    """Markers that make writes happen once: "invoice#<family>#<month>", "payfip#<idop>",
+    "payment#<family>#<idempotency key>" (with the answer given), and the live online
+    payment of an invoice "payfip-live#<invoice>" (until when it lives)."""
     Meta = _meta("marks")
     key = UnicodeAttribute(hash_key=True)
     ref = UnicodeAttribute(default="")
+    data = JSONAttribute(null=True)
+    until = UTCDateTimeAttribute(null=True)
 
 
 class StatusIndex(GlobalSecondaryIndex):
@@ -354,6 +368,53 @@ class PaymentAttemptModel(Model):
     by_status = StatusIndex()
 
 
+class DraftModel(Model):
+    """A month's draft invoices ("pré-facturation"), one item per family, and the month's
+    header (family "#": status, revision, when built and confirmed)."""
+    Meta = _meta("drafts")
+    month = UnicodeAttribute(hash_key=True)          # YYYY-MM
+    family = UnicodeAttribute(range_key=True)        # family number, or "#" (header)
+    name = UnicodeAttribute(null=True)
+    lines = JSONAttribute(null=True)
+    total_cents = NumberAttribute(null=True)
+    anomalies = JSONAttribute(null=True)
+    invoice = UnicodeAttribute(null=True)            # the invoice standing for the month
+    ignored = NumberAttribute(null=True)
+    status = UnicodeAttribute(null=True)             # header: building | draft | confirmed
+    revision = NumberAttribute(null=True)            # header: one more at each build
+    built_at = UTCDateTimeAttribute(null=True)
+    built_by = UnicodeAttribute(null=True)
+    confirmed_at = UTCDateTimeAttribute(null=True)
+    confirmed_by = UnicodeAttribute(null=True)
+    summary = JSONAttribute(null=True)
+
+
+class OverpaymentStatusIndex(GlobalSecondaryIndex):
+    """Overpayments still to refund: the staff list."""
+    class Meta:
+        index_name = "by_status"
+        projection = AllProjection()
+    status = UnicodeAttribute(hash_key=True)
+    created_key = UnicodeAttribute(range_key=True)
+
+
+class OverpaymentModel(Model):
+    """Money received beyond what its invoice still owed ("trop-perçu"), to refund or keep."""
+    Meta = _meta("overpayments")
+    id = UnicodeAttribute(hash_key=True)             # the payment's once-only mark
+    family = UnicodeAttribute()
+    invoice = UnicodeAttribute(null=True)
+    amount_cents = NumberAttribute()
+    reference = UnicodeAttribute(default="")
+    received_on = UnicodeAttribute()                 # YYYY-MM-DD
+    status = UnicodeAttribute()                      # open | refunded | kept
+    created_at = UTCDateTimeAttribute()
+    created_key = UnicodeAttribute()                 # created_at ISO (UTC) # id
+    settled_at = UTCDateTimeAttribute(null=True)
+    settled_by = UnicodeAttribute(null=True)
+    by_status = OverpaymentStatusIndex()
+
+
 @functools.lru_cache(maxsize=1)
 def connection() -> Connection:
     """The connection transactions run on (models hold their own)."""
@@ -365,7 +426,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     FamilyModel, StaffModel, LoginModel, SessionModel, ResetTokenModel,
     LoginAttemptModel, CounterModel, CommuneModel, BookingModel, HeadcountModel,
     JobRunModel, AttendanceModel, AuditModel, MenuModel, TariffModel, InvoiceModel,
-    LedgerModel, MarkModel, PaymentAttemptModel,
+    LedgerModel, MarkModel, PaymentAttemptModel, DraftModel, OverpaymentModel,
 )
 
 

@@ -119,3 +119,19 @@ def credentials_from(text: str) -> tuple[str, str]:
 
 def at(iso: str) -> datetime:
     return datetime.fromisoformat(iso)
+
+
+def invoice(admin: Api, month: str) -> dict:
+    """Bill a month as staff do: compute the draft, then confirm it; the confirmation."""
+    response = admin.post(f"/staff/billing/{month}/draft")
+    assert response.status_code == 200, response.body
+    response = admin.post(f"/staff/billing/{month}/confirm")
+    assert response.status_code == 200, response.body
+    return body(response)
+
+
+def pay(admin: Api, number: str, payment: dict, key: str | None = None):
+    """Record a town-hall payment with a fresh (or the given) Idempotency-Key."""
+    import secrets
+    return admin.post(f"/staff/families/{number}/payments", payment,
+                      headers={"Idempotency-Key": key or secrets.token_hex(8)})

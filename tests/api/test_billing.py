@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.api.conftest import Api, body
+from tests.api.conftest import Api, body, invoice, pay
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -47,18 +47,18 @@ def family(client):
 
 
 def test_a_month_not_over_cannot_be_invoiced(november):
-    response = november.post("/staff/jobs/invoice", {"month": "2026-12"})
+    response = november.post("/staff/billing/2026-12/draft")
     assert response.status_code == 409
     assert body(response)["error"]["code"] == "month_not_over"
 
 
 def test_the_run_bills_each_family_once_with_a_line_per_child_and_service(november, client,
                                                                           outbox):
-    first = ok(november.post("/staff/jobs/invoice", {"month": "2026-11"}))
+    first = invoice(november, "2026-11")
     assert (first["invoiced"], first["total_cents"]) == (1, 550)
     assert first["run"]["outcome"] == "success"
-    again = ok(november.post("/staff/jobs/invoice", {"month": "2026-11"}))
-    assert (again["invoiced"], again["skipped"], again["total_cents"]) == (0, 1, 0)
+    again = invoice(november, "2026-11")
+    assert (again["invoiced"], again["total_cents"]) == (0, 0)
 
     parent = family(client)
     invoices = ok(parent.get("/family/invoices"))["invoices"]
@@ -70,8 +70,8 @@ def test_the_run_bills_each_family_once_with_a_line_per_child_and_service(novemb
 
 
 def test_the_statement_shows_the_balance_and_a_running_balance_on_every_line(november, client):
-    ok(november.post("/staff/jobs/invoice", {"month": "2026-11"}))
-    ok(november.post("/staff/families/1001/payments", {
+    invoice(november, "2026-11")
+    ok(pay(november, "1001", {
         "amount_cents": 300, "method": "cheque", "reference": "1234567",
         "date": "2026-12-01"}), 201)
     statement = ok(family(client).get("/family/statement?limit=5"))
@@ -85,8 +85,8 @@ def test_the_statement_shows_the_balance_and_a_running_balance_on_every_line(nov
 
 
 def test_a_payment_settles_the_invoice_and_a_credit_note_cancels_it(november, client):
-    ok(november.post("/staff/jobs/invoice", {"month": "2026-11"}))
-    ok(november.post("/staff/families/1001/payments", {
+    invoice(november, "2026-11")
+    ok(pay(november, "1001", {
         "amount_cents": 550, "method": "especes", "date": "2026-12-01"}), 201)
     assert ok(family(client).get("/family/invoices"))["invoices"][0]["status"] == "paid"
     note = ok(november.post("/staff/families/1001/invoices/2026-000001/credit-note",
@@ -104,28 +104,32 @@ def test_a_payment_settles_the_invoice_and_a_credit_note_cancels_it(november, cl
     ({"amount_cents": 3.5, "method": "cheque"}, "amount_cents"),
     ({"amount_cents": 100, "method": "payfip"}, "method"),
     ({"amount_cents": 100, "method": "cheque", "date": "2027-01-01"}, "date"),
+    ({"amount_cents": 100, "method": "cheque", "date": "0001-01-01"}, "date"),
+    ({"amount_cents": 100, "method": "cheque", "date": "1999-06-30"}, "date"),
+    ({"amount_cents": 100, "method": "cheque", "invoice": "2099-000001"}, "invoice"),
 ])
 def test_a_bad_payment_is_refused_and_nothing_is_credited(november, client, payment, field):
-    response = november.post("/staff/families/1001/payments", payment)
+    response = pay(november, "1001", payment)
     assert response.status_code == 400
     assert body(response)["error"]["details"]["field"] == field
     assert ok(family(client).get("/family/statement"))["balance_cents"] == 0
 
 
 def test_another_familys_invoice_is_not_found(november, client):
-    ok(november.post("/staff/jobs/invoice", {"month": "2026-11"}))
+    invoice(november, "2026-11")
     assert family(client).get("/family/invoices/2099-000001/pdf").status_code == 404
 
 
 def test_the_invoices_and_ledger_exports_read_back_in_excel_format(november):
-    ok(november.post("/staff/jobs/invoice", {"month": "2026-11"}))
-    ok(november.post("/staff/families/1001/payments", {
+    invoice(november, "2026-11")
+    ok(pay(november, "1001", {
         "amount_cents": 550, "method": "cheque", "reference": "=1+1",
         "date": "2026-11-30"}), 201)
     text = november.get("/staff/exports/invoices.csv?month=2026-11").body.decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
-    assert rows[1][0] == "2026-000001" and rows[1][5] == "5,50"
+    assert rows[0][5:9] == ["Montant", "Payé", "Reste à payer", "État"]
+    assert rows[1][0] == "2026-000001" and rows[1][5:9] == ["5,50", "5,50", "0,00", "Payée"]
     text = november.get("/staff/exports/ledger.csv?month=2026-11").body.decode("utf-8")
     rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
     assert [r[2] for r in rows[1:]] == ["Paiement"]
@@ -136,16 +140,19 @@ def test_deployed_the_console_starts_the_run_in_the_background_and_answers_at_on
         november, services, monkeypatch):
     started = []
     monkeypatch.setattr(type(services.launcher), "in_background", property(lambda self: True))
-    monkeypatch.setattr(services.launcher, "start_invoice_run", started.append)
-    response = november.post("/staff/jobs/invoice", {"month": "2026-11"})
-    assert response.status_code == 202
-    assert started == ["2026-11"]
+    monkeypatch.setattr(services.launcher, "start_billing_step",
+                        lambda *args: started.append(args))
+    assert november.post("/staff/billing/2026-11/draft").status_code == 202
+    assert november.post("/staff/billing/2026-11/confirm").status_code == 202
+    assert started == [("2026-11", "draft", "mairie@example.org"),
+                       ("2026-11", "confirm", "mairie@example.org")]
     # A month not over is still refused before anything starts.
-    assert november.post("/staff/jobs/invoice", {"month": "2026-12"}).status_code == 409
-    assert started == ["2026-11"]
+    assert november.post("/staff/billing/2026-12/draft").status_code == 409
+    assert len(started) == 2
 
 
-def test_the_job_invoices_the_month_it_is_given_or_else_the_previous_one(november, services):
+def test_the_job_runs_the_step_it_is_given_or_else_the_schedule(november, services):
     from chalicelib.jobs.invoice import invoice_month
-    assert invoice_month({"month": "2026-11"})["invoiced"] == 1
+    invoice_month({"month": "2026-11", "step": "draft", "who": "mairie@example.org"})
+    assert invoice_month({"month": "2026-11", "step": "confirm"})["invoiced"] == 1
     assert invoice_month({})["invoiced"] == 0   # 1 December: November again, already billed

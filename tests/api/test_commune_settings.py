@@ -245,6 +245,8 @@ def test_a_closure_is_created_listed_shown_to_parents_and_refuses_bookings(admin
     assert created["id"]
     assert {k: created[k] for k in ("start", "end", "label")} == {
         "start": "2026-12-10", "end": "2026-12-11", "label": "Grève"}
+    assert created.pop("released") == {"released": 0, "families": 0, "invoiced_months": [],
+                                       "invoiced_months_labels": []}
     assert settings(admin)["closures"] == [created]
     for iso in ("2026-12-10", "2026-12-11"):
         shown = day(parent, iso)

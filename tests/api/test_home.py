@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import Api, body
+from tests.api.conftest import Api, body, pay
 from tests.requests_counter import count_dynamodb_requests
 
 
@@ -19,7 +19,7 @@ def two_children(client):
     ok(admin.login("mairie@example.org", "demo-mairie-2026"))
     lili = ok(admin.post("/staff/families/1001/children",
                          {"first_name": "Lili", "last_name": "TEST"}), 201)["id"]
-    ok(admin.post("/staff/families/1001/payments", {
+    ok(pay(admin, "1001", {
         "amount_cents": 1250, "method": "cheque", "reference": "88", "date": "2026-11-20"}),
         201)
     parent = Api(client)

@@ -12,7 +12,7 @@ import pytest
 
 from chalicelib.payfip.client import PayFipClient
 from scripts.fake_payfip import FakePayFip
-from tests.api.conftest import Api, body
+from tests.api.conftest import Api, body, invoice, pay
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -41,7 +41,7 @@ def invoiced(client, clock):
     clock.set(datetime(2026, 12, 1, 8, 0, tzinfo=PARIS))
     admin = Api(client)
     ok(admin.login("mairie@example.org", "demo-mairie-2026"))
-    ok(admin.post("/staff/jobs/invoice", {"month": "2026-11"}))
+    invoice(admin, "2026-11")
     ok(parent.login("1001", "demo-famille-2026"))
     return parent
 

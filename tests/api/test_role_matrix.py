@@ -59,8 +59,13 @@ STAFF_ROLES_BY_ROUTE = {
     # Billing and payments: the admin only (money is the town hall's office work).
     ("GET", "/staff/tariffs"): {ADMIN},
     ("POST", "/staff/tariffs"): {ADMIN},
-    ("POST", "/staff/jobs/invoice"): {ADMIN},
+    ("GET", "/staff/billing/{month}"): {ADMIN},
+    ("POST", "/staff/billing/{month}/draft"): {ADMIN},
+    ("POST", "/staff/billing/{month}/confirm"): {ADMIN},
     ("GET", "/staff/invoices"): {ADMIN},
+    ("GET", "/staff/families/{number}/invoices/{invoice_id}/pdf"): {ADMIN},
+    ("GET", "/staff/overpayments"): {ADMIN},
+    ("POST", "/staff/overpayments/{overpayment_id}"): {ADMIN},
     ("GET", "/staff/families/{number}/statement"): {ADMIN},
     ("GET", "/staff/families/{number}/invoices"): {ADMIN},
     ("POST", "/staff/families/{number}/payments"): {ADMIN},
@@ -212,7 +217,8 @@ def test_every_route_answers_each_caller_as_its_audience_and_roles_allow(client,
                                             "role": KITCHEN})
     assert target.status_code == 201, target.body
     ids = {"number": "1001", "child_id": "1001-1", "closure_id": body(closure)["id"],
-           "week": "2026-11-30", "email": TARGET_ACCOUNT, "invoice_id": "2026-000001"}
+           "week": "2026-11-30", "email": TARGET_ACCOUNT, "invoice_id": "2026-000001",
+           "month": "2026-11", "overpayment_id": "payfip-INCONNU"}
     if caller == ADMIN:
         api = admin
     elif caller == "family":

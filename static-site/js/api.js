@@ -36,12 +36,12 @@ function fallbackMessage(status) {
   return 'Une erreur est survenue. Veuillez réessayer.';
 }
 
-async function request(method, path, body) {
+async function request(method, path, body, headers = {}) {
   const init = {
     method,
     credentials: 'same-origin',
     cache: 'no-store',
-    headers: { Accept: 'application/json' },
+    headers: { Accept: 'application/json', ...headers },
   };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
@@ -308,11 +308,15 @@ export function updateSettings(settings) {
     zone: settings.zone,
     school_days: settings.school_days,
     services: settings.services,
+    billing_auto_confirm: settings.billing_auto_confirm,
     version: settings.version,
   });
 }
 
-/** POST /api/staff/closures {start, end, label} → 201 {id, start, end, label} */
+/**
+ * POST /api/staff/closures {start, end, label} → 201 {id, start, end, label, released:
+ * {released, families, invoiced_months, invoiced_months_labels}} (the bookings it cancelled)
+ */
 export function addClosure(closure) {
   return request('POST', '/api/staff/closures', {
     start: closure.start,
@@ -419,16 +423,54 @@ export function createTariff(tariff) {
 }
 
 /**
- * POST /api/staff/jobs/invoice {month} → {run, month, invoiced, skipped, total_cents}
- * (409 `month_not_over` while the month runs, 409 `missing_tariff` with details [{service, date}]).
+ * GET /api/staff/billing/{month} → the month's draft: {month, status: null | "building" |
+ * "draft" | "confirmed" | "interrupted", over, built_at, confirmed_at, summary,
+ * families: [{number, name, total_cents, lines: [{child_name, label, quantity,
+ * unit_price_cents, amount_cents, days}], anomalies: [{code, level, message, date}],
+ * invoice, ignored, blocking}]}
  */
-export function runInvoices(month) {
-  return request('POST', '/api/staff/jobs/invoice', { month });
+export function getBillingMonth(month) {
+  return request('GET', `/api/staff/billing/${enc(month)}`);
 }
 
-/** GET /api/staff/invoices?month → {invoices: [{family, number, month, issued_on, total_cents, credit_note}]} */
-export function getMonthInvoices(month) {
-  return request('GET', `/api/staff/invoices?month=${enc(month)}`);
+/**
+ * POST /api/staff/billing/{month}/draft → {run, month, status, families, to_issue,
+ * total_cents, blocking, …} (202 {started, message} when deployed; 409 `month_not_over`).
+ */
+export function buildDraft(month) {
+  return request('POST', `/api/staff/billing/${enc(month)}/draft`, {});
+}
+
+/**
+ * POST /api/staff/billing/{month}/confirm → {run, month, invoiced, skipped, total_cents,
+ * repaired, repairs} (202 when deployed; 409 `draft_blocked` with details, `no_draft`…).
+ */
+export function confirmMonth(month) {
+  return request('POST', `/api/staff/billing/${enc(month)}/confirm`, {});
+}
+
+/**
+ * GET /api/staff/invoices?month[&state=unpaid] → {invoices: [{family, family_name, number,
+ * month, issued_on, total_cents, status, status_label, paid_cents, remaining_cents,
+ * credit_note}]}
+ */
+export function getMonthInvoices(month, unpaidOnly = false) {
+  return request('GET', `/api/staff/invoices?month=${enc(month)}${unpaidOnly ? '&state=unpaid' : ''}`);
+}
+
+/** Address of any family's invoice PDF, for the staff. */
+export function staffInvoicePdfUrl(number, invoiceId) {
+  return `/api/staff/families/${enc(number)}/invoices/${enc(invoiceId)}/pdf`;
+}
+
+/** GET /api/staff/overpayments → {overpayments: [{id, family, family_name, invoice, amount_cents, reference, received_on, status}]} */
+export function getOverpayments() {
+  return request('GET', '/api/staff/overpayments');
+}
+
+/** POST /api/staff/overpayments/{id} {action: "refund" | "keep", method} → the overpayment (409 `already_settled`). */
+export function settleOverpayment(id, action, method = 'virement') {
+  return request('POST', `/api/staff/overpayments/${enc(id)}`, { action, method });
 }
 
 /** GET /api/staff/families/{number}/statement[?limit=N] → same shape as getStatement */
@@ -442,17 +484,19 @@ export function getStaffInvoices(number) {
 }
 
 /**
- * POST /api/staff/families/{number}/payments {amount_cents, method, reference, date} → 201
- * {date, type, reference, credit_cents, method}. `method`: cheque, especes, cesu, virement,
- * prelevement.
+ * POST /api/staff/families/{number}/payments {amount_cents, method, reference, date,
+ * invoice} with `Idempotency-Key: key` → 201 {date, type, reference, credit_cents, method,
+ * invoice}. `method`: cheque, especes, cesu, virement, prelevement. The same key sent again
+ * (a double click, a retry) gets the first answer and records nothing more.
  */
-export function recordPayment(number, payment) {
+export function recordPayment(number, payment, key) {
   return request('POST', `/api/staff/families/${enc(number)}/payments`, {
     amount_cents: payment.amount_cents,
     method: payment.method,
     reference: payment.reference,
     date: payment.date,
-  });
+    invoice: payment.invoice || null,
+  }, { 'Idempotency-Key': key });
 }
 
 /**

@@ -5,7 +5,7 @@
  * escapeHtml (text and double-quoted attributes), no inline style or handler.
  */
 import {
-  INVOICE_COLUMNS, cell, escapeHtml as e, headRow, invoiceCells, monthText,
+  INVOICE_COLUMNS, cell, escapeHtml as e, headRow, invoiceCells, invoiceStatus, monthText,
 } from './templates.js';
 import {
   MEAL_TYPES, SERVICE_MODES, WEEKDAYS, mealTypeLabel,
@@ -331,17 +331,29 @@ function plural(n, one, many) {
   return `${n} ${Number(n) >= 2 ? many : one}`;
 }
 
-/** Début | Fin | Déclenchement | Résultat | Détail (`caption` names the job for screen readers). */
+const STEPS = { draft: 'Pré-facturation', confirm: 'Validation', schedule: 'Facturation programmée' };
+
+/**
+ * Début | Fin | Déclenchement | Résultat | Détail (`caption` names the job for screen
+ * readers). A failed invoicing step carries "Reprendre", which runs it again: each step
+ * takes up where it stopped.
+ */
 export function runsTable(runs, caption = 'Exécutions du verrouillage') {
   if (!runs.length) return '<p class="empty">Aucune exécution pour le moment.</p>';
   const rows = runs.map((r) => {
     const outcome = OUTCOMES[r.outcome] || { text: r.outcome || '', cls: '' };
     const detail = [];
+    if (r.step && STEPS[r.step]) {
+      detail.push(`<strong>${e(STEPS[r.step])}${r.month ? ` – ${e(monthText(r.month))}` : ''}</strong>`);
+    }
     if (r.summary) detail.push(e(r.summary));
     else if (Number.isFinite(Number(r.frozen_count)) && r.outcome !== 'running') {
       detail.push(e(plural(Number(r.frozen_count) || 0, 'créneau verrouillé', 'créneaux verrouillés')));
     }
     if (r.error) detail.push(`<span class="run-error">Erreur : ${e(r.error)}</span>`);
+    if (r.outcome === 'failure' && r.month && (r.step === 'draft' || r.step === 'confirm')) {
+      detail.push(`<button type="button" class="resume-run" data-month="${e(r.month)}" data-step="${e(r.step)}">Reprendre<span class="visually-hidden"> : ${e(STEPS[r.step].toLowerCase())} de ${e(monthText(r.month))}</span></button>`);
+    }
     return `<tr>
 <td>${e(formatDateTime(r.started_at))}</td>
 <td>${r.ended_at ? e(formatDateTime(r.ended_at)) : '<span class="empty">—</span>'}</td>
@@ -458,58 +470,188 @@ function money(cents) {
 }
 
 /**
- * A month's invoices: N° | Famille (link to its page) | Période | Date | Montant | Avoir,
- * with the total of the invoices still standing.
+ * A month's invoices: N° | Famille (name and number, linking to its page) | Montant |
+ * Payé | Reste à payer | État | PDF, with the totals of the invoices still standing.
+ * `pdfHref(family, id)` gives a PDF's address.
  */
-export function monthInvoicesTable(invoices, month) {
+export function monthInvoicesTable(invoices, month, pdfHref) {
   if (!invoices.length) return `<p class="empty">Aucune facture pour ${e(monthText(month))}.</p>`;
   let standing = 0;
+  let remaining = 0;
   let count = 0;
   const rows = invoices.map((inv) => {
-    if (!inv.credit_note) {
+    if (inv.status !== 'cancelled') {
       standing += Number(inv.total_cents) || 0;
+      remaining += Number(inv.remaining_cents) || 0;
       count += 1;
     }
-    const note = inv.credit_note
-      ? `<span class="badge is-cancelled">Annulée</span><span class="invoice-note">par l'avoir ${e(inv.credit_note)}</span>`
-      : '';
-    return `<tr${inv.credit_note ? ' class="is-cancelled"' : ''}>
+    const id = inv.id ?? inv.number;
+    const who = inv.family_name ? `${e(inv.family_name)} <span class="family-number">(n° ${e(inv.family)})</span>` : `n° ${e(inv.family)}`;
+    return `<tr${inv.status === 'cancelled' ? ' class="is-cancelled"' : ''}>
 <th scope="row" class="nowrap">${e(inv.number)}</th>
-<td><a href="famille.html?numero=${e(encodeURIComponent(inv.family))}"><span class="visually-hidden">Famille n° </span>${e(inv.family)}</a></td>
-<td>${e(monthText(inv.month))}</td>
-<td class="nowrap">${e(formatDotDate(inv.issued_on))}</td>
+<td><a href="famille.html?numero=${e(encodeURIComponent(inv.family))}">${who}</a></td>
 <td class="num">${money(inv.total_cents)}</td>
-<td>${note}</td>
+<td class="num">${money(inv.paid_cents)}</td>
+<td class="num">${money(inv.remaining_cents)}</td>
+<td>${invoiceStatus(inv)}</td>
+<td><a class="button-link is-secondary" href="${e(pdfHref(inv.family, id))}" target="_blank" rel="noopener">PDF<span class="visually-hidden"> de la facture ${e(inv.number)} (nouvel onglet)</span></a></td>
 </tr>`;
   }).join('');
   return `<div class="table-scroll"><table class="data-table invoices">
 <caption class="visually-hidden">Factures de ${e(monthText(month))}</caption>
-<thead><tr><th scope="col">N° facture</th><th scope="col">Famille</th><th scope="col">Période</th><th scope="col">Date</th><th scope="col" class="num">Montant</th><th scope="col">Avoir</th></tr></thead>
+<thead><tr><th scope="col">N° facture</th><th scope="col">Famille</th><th scope="col" class="num">Montant</th><th scope="col" class="num">Payé</th><th scope="col" class="num">Reste à payer</th><th scope="col">État</th><th scope="col"><span class="visually-hidden">Facture PDF</span></th></tr></thead>
 <tbody>${rows}</tbody>
-<tfoot><tr><th scope="row" colspan="4">Total (${e(count)} facture${count >= 2 ? 's' : ''}, hors factures annulées)</th><td class="num">${money(standing)}</td><td></td></tr></tfoot>
+<tfoot><tr><th scope="row" colspan="2">Total (${e(count)} facture${count >= 2 ? 's' : ''}, hors factures annulées)</th><td class="num">${money(standing)}</td><td class="num">${money(standing - remaining)}</td><td class="num">${money(remaining)}</td><td colspan="2"></td></tr></tfoot>
 </table></div>`;
 }
 
+// --- The month's draft ("pré-facturation") ----------------------------------------------------
+
+const LEVELS = {
+  blocking: { text: 'Bloquant', cls: 'is-allergy' },
+  warning: { text: 'À vérifier', cls: 'is-unpaid' },
+  info: { text: 'Info', cls: '' },
+};
+
+function anomalyList(anomalies) {
+  if (!anomalies.length) return '<span class="empty">—</span>';
+  return `<ul class="anomalies">${anomalies.map((a) => {
+    const level = LEVELS[a.level] || LEVELS.info;
+    return `<li class="anomaly is-${e(a.level)}"><span class="badge ${level.cls}">${e(level.text)}</span> ${e(a.message)}</li>`;
+  }).join('')}</ul>`;
+}
+
+function draftLines(lines) {
+  if (!lines.length) return '';
+  const items = lines.map((l) => {
+    const days = Array.isArray(l.days) && l.days.length
+      ? `<span class="invoice-note">${e(l.days.map((d) => formatShortDate(d)).join(', '))}</span>`
+      : '';
+    return `<li>${e(l.child_name)} – ${e(l.label)} : ${e(l.quantity)} × ${money(l.unit_price_cents)} = ${money(l.amount_cents)}${days}</li>`;
+  }).join('');
+  return `<details class="draft-lines"><summary>Détail<span class="visually-hidden"> des lignes</span></summary><ul>${items}</ul></details>`;
+}
+
+/** What the month's status means, in one sentence. */
+export function draftStatusText(month) {
+  const what = monthText(month.month);
+  const summary = month.summary || {};
+  switch (month.status) {
+    case 'draft':
+      return `Pré-facturation de ${what} calculée le ${formatDateTime(month.built_at)} : ${plural(Number(summary.to_issue) || 0, 'facture à émettre', 'factures à émettre')} pour ${formatMoney(Number(summary.total_cents) || 0)}. Relisez-la, puis validez.`;
+    case 'confirmed':
+      return `Facturation de ${what} validée le ${formatDateTime(month.confirmed_at)}.`;
+    case 'building':
+      return `La pré-facturation de ${what} est en cours de calcul.`;
+    case 'interrupted':
+      return `Le calcul de la pré-facturation de ${what} s'est interrompu : recalculez-la.`;
+    default:
+      return month.over
+        ? `${what.charAt(0).toLocaleUpperCase('fr-FR')}${what.slice(1)} n'a pas encore de pré-facturation.`
+        : `${what.charAt(0).toLocaleUpperCase('fr-FR')}${what.slice(1)} n'est pas terminé : il ne peut pas encore être facturé.`;
+  }
+}
+
 /**
- * A family's invoices for the staff: N° | Période | Date | Montant | État and, unless
- * already cancelled, "Émettre un avoir".
+ * The month's draft: its status, then Famille | À facturer | Points à vérifier | Détail,
+ * and the buttons "Recalculer" and "Valider la facturation" (off while a point blocks).
  */
-export function staffInvoicesTable(invoices) {
+export function draftView(month, onlyToCheck = false) {
+  const families = Array.isArray(month.families) ? month.families : [];
+  const blocking = families.filter((f) => f.blocking).length;
+  const toIssue = families.filter((f) => !f.invoice && !f.blocking && Number(f.total_cents) > 0).length;
+  const canConfirm = month.status === 'draft' && blocking === 0;
+  const shown = onlyToCheck
+    ? families.filter((f) => f.anomalies.some((a) => a.level !== 'info'))
+    : families;
+  const rows = shown.map((f) => {
+    const amount = f.invoice
+      ? `${money(f.total_cents)}<span class="invoice-note">déjà facturée (${e(f.invoice)})</span>`
+      : money(f.total_cents);
+    return `<tr class="${f.blocking ? 'is-blocking' : ''}">
+<th scope="row"><a href="famille.html?numero=${e(encodeURIComponent(f.number))}">${e(f.name)} <span class="family-number">(n° ${e(f.number)})</span></a></th>
+<td class="num">${amount}</td>
+<td>${anomalyList(f.anomalies)}</td>
+<td>${draftLines(f.lines)}</td>
+</tr>`;
+  }).join('');
+  const table = families.length
+    ? `<div class="field field-check"><input id="draft-only-check" type="checkbox"${onlyToCheck ? ' checked' : ''}><label for="draft-only-check">Seulement les familles à vérifier</label></div>
+<div class="table-scroll"><table class="data-table draft">
+<caption class="visually-hidden">Pré-facturation de ${e(monthText(month.month))}</caption>
+<thead><tr><th scope="col">Famille</th><th scope="col" class="num">À facturer</th><th scope="col">Points à vérifier</th><th scope="col">Détail</th></tr></thead>
+<tbody>${rows || `<tr><td colspan="4" class="empty">Aucune famille à vérifier.</td></tr>`}</tbody></table></div>`
+    : (month.status ? '<p class="empty">Rien à facturer pour ce mois.</p>' : '');
+  const blocked = blocking
+    ? `<p class="message" role="note">${e(plural(blocking, 'famille présente', 'familles présentent'))} un point bloquant : corrigez-le (tarif manquant, pointage…), recalculez, puis validez.</p>`
+    : '';
+  const actions = month.status && month.status !== 'building'
+    ? `<div class="actions">
+<button type="button" id="draft-rebuild">Recalculer</button>
+${month.status === 'confirmed' && toIssue === 0 ? '' : `<button type="button" id="draft-confirm" class="primary"${canConfirm ? '' : ' disabled'}>Valider la facturation${toIssue ? ` (${e(plural(toIssue, 'facture', 'factures'))})` : ''}</button>`}
+</div>`
+    : '';
+  return `<div class="card draft-card">
+<p class="draft-status">${e(draftStatusText(month))}</p>
+${blocked}${table}${actions}
+</div>`;
+}
+
+// --- Overpayments ("trop-perçus") -------------------------------------------------------------
+
+/** Famille | Reçu le | Référence | Facture | Montant | Rembourser / Conserver. */
+export function overpaymentsTable(items) {
+  if (!items.length) return '<p class="empty">Aucun trop-perçu à traiter.</p>';
+  const rows = items.map((o) => `<tr>
+<th scope="row"><a href="famille.html?numero=${e(encodeURIComponent(o.family))}">${e(o.family_name || '')} <span class="family-number">(n° ${e(o.family)})</span></a></th>
+<td class="nowrap">${e(formatDotDate(o.received_on))}</td>
+<td>${e(o.reference)}</td>
+<td>${e(o.invoice || '')}</td>
+<td class="num">${money(o.amount_cents)}</td>
+<td><div class="row-actions">
+<button type="button" class="refund-overpayment" data-id="${e(o.id)}" data-amount="${e(o.amount_cents)}" data-family="${e(o.family_name || o.family)}">Rembourser<span class="visually-hidden"> ${e(formatMoney(o.amount_cents))} à la famille ${e(o.family_name || o.family)}</span></button>
+<button type="button" class="keep-overpayment" data-id="${e(o.id)}" data-amount="${e(o.amount_cents)}" data-family="${e(o.family_name || o.family)}">Conserver sur le compte<span class="visually-hidden"> de la famille ${e(o.family_name || o.family)}</span></button>
+</div></td>
+</tr>`).join('');
+  return `<div class="table-scroll"><table class="data-table overpayments">
+<caption class="visually-hidden">Trop-perçus à traiter</caption>
+<thead><tr><th scope="col">Famille</th><th scope="col">Reçu le</th><th scope="col">Référence</th><th scope="col">Facture</th><th scope="col" class="num">Montant</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+<tbody>${rows}</tbody></table></div>`;
+}
+
+/**
+ * A family's invoices for the staff: N° | Période | Date | Montant | État, then
+ * "PDF" and, unless already cancelled, "Émettre un avoir". `pdfHref(id)` gives the PDF's
+ * address.
+ */
+export function staffInvoicesTable(invoices, pdfHref) {
   if (!invoices.length) return '<p class="empty">Aucune facture.</p>';
   const rows = invoices.map((inv) => {
     const id = inv.id ?? inv.number;
-    const action = inv.status === 'cancelled' || inv.credit_note
+    const pdf = `<a class="button-link is-secondary" href="${e(pdfHref(id))}" target="_blank" rel="noopener">PDF<span class="visually-hidden"> de la facture ${e(inv.number)} (nouvel onglet)</span></a>`;
+    const credit = inv.status === 'cancelled' || inv.credit_note
       ? ''
       : `<button type="button" class="credit-note" data-invoice-id="${e(id)}" data-number="${e(inv.number)}" data-total="${e(inv.total_cents)}">Émettre un avoir<span class="visually-hidden"> sur la facture ${e(inv.number)}</span></button>`;
     return `<tr role="row" class="invoice is-${e(inv.status)}">
 ${invoiceCells(inv)}
-${cell('Action', action, `inv-actions${action ? '' : ' is-blank'}`)}
+${cell('Actions', `<div class="row-actions">${pdf}${credit}</div>`, 'inv-actions')}
 </tr>`;
   }).join('');
   return `<div class="table-scroll"><table class="data-table invoices stackable" role="table">
 <caption class="visually-hidden">Factures de la famille</caption>
-${headRow([...INVOICE_COLUMNS, { text: 'Action', hidden: true }])}
+${headRow([...INVOICE_COLUMNS, { text: 'Actions', hidden: true }])}
 <tbody role="rowgroup">${rows}</tbody></table></div>`;
+}
+
+/** The options of "Affecter à": oldest first, or one of the invoices still to pay. */
+export function allocationOptions(invoices, selected = '') {
+  const open = invoices.filter((inv) => (inv.status === 'unpaid' || inv.status === 'partial')
+    && Number(inv.remaining_cents) > 0);
+  const first = `<option value=""${selected ? '' : ' selected'}>Les factures les plus anciennes d'abord</option>`;
+  return first + open.map((inv) => {
+    const id = inv.id ?? inv.number;
+    return `<option value="${e(id)}"${id === selected ? ' selected' : ''}>Facture ${e(inv.number)} (${e(monthText(inv.month))}) : reste ${e(formatMoney(inv.remaining_cents))}</option>`;
+  }).join('');
 }
 
 /** The payment methods staff record, as the API names them. */

@@ -163,19 +163,32 @@ ${headRow(STATEMENT_COLUMNS)}
 ${invoiceHref && lines.some((l) => l.invoice) ? PDF_HINT : ''}`;
 }
 
-/** An invoice's state for people: "À payer", "Payée", "Annulée". */
+/** An invoice's state for people: "À payer", "Partiellement payée", "Payée", "Annulée". */
 export const INVOICE_STATUSES = {
   unpaid: { text: 'À payer', cls: 'is-unpaid' },
+  partial: { text: 'Partiellement payée', cls: 'is-partial' },
   paid: { text: 'Payée', cls: 'is-paid' },
   cancelled: { text: 'Annulée', cls: 'is-cancelled' },
 };
 
-/** The state badge of an invoice (with the credit note that cancelled it). */
+/** Whether something remains to pay on an invoice. */
+export function isPayable(invoice) {
+  return (invoice.status === 'unpaid' || invoice.status === 'partial')
+    && Number(invoice.remaining_cents ?? invoice.total_cents) > 0;
+}
+
+/**
+ * The state badge of an invoice, with what remains of a partly paid one, or the credit
+ * note that cancelled it.
+ */
 export function invoiceStatus(invoice) {
   const status = INVOICE_STATUSES[invoice.status] || { text: String(invoice.status ?? ''), cls: '' };
-  const note = invoice.status === 'cancelled' && invoice.credit_note
-    ? `<span class="invoice-note">par l'avoir ${e(invoice.credit_note)}</span>`
-    : '';
+  let note = '';
+  if (invoice.status === 'cancelled' && invoice.credit_note) {
+    note = `<span class="invoice-note">par l'avoir ${e(invoice.credit_note)}</span>`;
+  } else if (invoice.status === 'partial') {
+    note = `<span class="invoice-note">reste ${money(invoice.remaining_cents)} à payer</span>`;
+  }
   return `<span class="badge ${status.cls}">${e(status.text)}</span>${note}`;
 }
 
@@ -195,14 +208,16 @@ export const INVOICE_COLUMNS = [
 
 /**
  * The family's invoices ("Mes factures"): N° | Période | Date | Montant | État, then
- * "Télécharger (PDF)" and, while unpaid, "Payer en ligne".
+ * "Télécharger (PDF)" and, while something remains to pay, "Payer en ligne".
  */
 export function familyInvoicesTable(invoices, pdfHref) {
   if (!invoices.length) return '<p class="empty">Aucune facture pour le moment.</p>';
   const rows = invoices.map((inv) => {
     const id = inv.id ?? inv.number;
-    const pay = inv.status === 'unpaid'
-      ? `<button type="button" class="primary pay-invoice" data-invoice-id="${e(id)}" aria-label="Payer en ligne la facture ${e(inv.number)}">Payer en ligne</button>`
+    // The name starts with the visible words (WCAG 2.5.3), then says which invoice and
+    // how much PayFip will ask: what remains of it.
+    const pay = isPayable(inv)
+      ? `<button type="button" class="primary pay-invoice" data-invoice-id="${e(id)}" aria-label="Payer en ligne la facture ${e(inv.number)} : ${e(formatMoney(inv.remaining_cents ?? inv.total_cents))}">Payer en ligne</button>`
       : '';
     const actions = `<div class="row-actions"><a class="button-link is-secondary" href="${e(pdfHref(id))}" target="_blank" rel="noopener" aria-label="Télécharger la facture ${e(inv.number)}" aria-describedby="pdf-hint">Télécharger (PDF)</a>${pay}</div>`;
     return `<tr role="row" class="invoice is-${e(inv.status)}">

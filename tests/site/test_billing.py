@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.localstack import Stack
-from tests.site.helpers import open_page, sign_in
+from tests.site.helpers import open_page, sign_in, wait_ready
 
 
 def api_call(stack, method, path, body=None, cookie=None):
@@ -36,7 +36,8 @@ def invoiced_stack(tmp_path):
     stack.restart("2026-12-01T08:00:00+01:00")
     _, cookie = api_call(stack, "POST", "/auth/login",
                          {"login": "mairie@example.org", "password": "demo-mairie-2026"})
-    result, _ = api_call(stack, "POST", "/staff/jobs/invoice", {"month": "2026-11"}, cookie)
+    api_call(stack, "POST", "/staff/billing/2026-11/draft", {}, cookie)
+    result, _ = api_call(stack, "POST", "/staff/billing/2026-11/confirm", {}, cookie)
     assert result["invoiced"] == 1
     yield stack
     stack.stop()
@@ -67,10 +68,99 @@ def test_the_parent_reads_the_statement_downloads_the_pdf_and_pays_online(browse
     assert response.headers["content-type"] == "application/pdf"
     assert response.body().startswith(b"%PDF")
 
-    page.get_by_role("button", name="Payer en ligne la facture 2026-000001").click()
+    page.get_by_role("button", name="Payer en ligne la facture 2026-000001 : 5,50 €").click()
     page.get_by_role("button", name="Payer").click()
     expect(page).to_have_url(re.compile(r"/factures\.html\?idop="))
     expect(page.get_by_text("Votre paiement a bien été enregistré")).to_be_visible()
     open_page(page, "/index.html")
     expect(page.get_by_text("Votre solde à ce jour est de 0,00 €")).to_be_visible()
+    context.close()
+
+
+@pytest.fixture
+def month_to_bill(tmp_path):
+    """Family 1001 booked lunch on Friday 20 and Monday 30 November, and the evening care
+    on the 30th; it is 1 December, November is over and not billed yet."""
+    stack = Stack(Path(tmp_path) / "month")
+    stack.start("2026-11-12T10:00:00+01:00")
+    _, cookie = api_call(stack, "POST", "/auth/login",
+                         {"login": "1001", "password": "demo-famille-2026"})
+    api_call(stack, "PUT", "/children/1001-1/bookings", {"changes": [
+        {"date": "2026-11-20", "service": "meal", "booked": True},
+        {"date": "2026-11-30", "service": "meal", "booked": True},
+        {"date": "2026-11-30", "service": "care_evening", "booked": True}]}, cookie)
+    stack.restart("2026-12-01T08:00:00+01:00")
+    yield stack
+    stack.stop()
+
+
+def test_the_secretary_closes_a_strike_day_reviews_the_draft_confirms_and_records_a_cheque(
+        browser, month_to_bill):
+    context = browser.new_context(base_url=month_to_bill.url, locale="fr-FR",
+                                  timezone_id="Europe/Paris")
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    sign_in(page, "mairie@example.org", "demo-mairie-2026")
+    expect(page).to_have_url(re.compile(r"/personnel\.html"))
+
+    # A strike on Friday 20 November, recorded after the fact: the lunch is released.
+    open_page(page, "/parametres.html")
+    form = page.locator("#closure-form")
+    form.get_by_label("Du").fill("2026-11-20")
+    form.get_by_label("Au").fill("2026-11-20")
+    form.get_by_label("Motif").fill("Grève")
+    form.get_by_role("button", name="Ajouter la fermeture").click()
+    expect(page.locator("#closure-message")).to_contain_text(
+        "1 réservation annulée, 1 famille prévenue par courriel")
+
+    # The draft: one family, 5.50 € (the strike day is not billed), nothing issued yet.
+    open_page(page, "/facturation.html")
+    expect(page.get_by_label("Mois à facturer")).to_have_value("2026-11")
+    page.get_by_role("button", name="Calculer la pré-facturation").click()
+    expect(page.locator("#run-message")).to_contain_text("1 facture à émettre pour 5,50 €")
+    draft = page.locator("table.draft")
+    row = draft.get_by_role("row", name=re.compile("TEST"))
+    expect(row).to_contain_text("5,50 €")
+    expect(row).to_contain_text("Aucune adresse postale")
+    row.get_by_text("Détail").click()
+    expect(row).to_contain_text("TOTO TEST – Repas : 1 × 3,50 € = 3,50 €")
+    expect(page.locator("table.invoices")).to_have_count(0)
+
+    page.get_by_role("button", name="Valider la facturation (1 facture)").click()
+    expect(page.locator("#run-message")).to_contain_text("1 facture émise pour un total de 5,50 €")
+    invoices = page.locator("table.invoices")
+    invoice_row = invoices.get_by_role("row", name=re.compile("2026-000001"))
+    expect(invoice_row).to_contain_text("À payer")
+    expect(invoice_row).to_contain_text("TEST")
+    pdf = invoice_row.get_by_role("link", name=re.compile("PDF"))
+    assert page.request.get(pdf.get_attribute("href")).body().startswith(b"%PDF")
+    expect(page.get_by_text("Aucun trop-perçu à traiter.")).to_be_visible()
+
+    # A 2.00 € cheque for that invoice: partly paid, 3.50 € remain; the form sends a key.
+    invoice_row.get_by_role("link", name=re.compile("TEST")).click()
+    page.wait_for_selector("#payment-form")
+    wait_ready(page)
+    payment = page.locator("#payment-form")
+    payment.get_by_label("Montant (€)").fill("2,00")
+    payment.get_by_label("Affecter à").select_option(label="Facture 2026-000001 (novembre 2026) : reste 5,50 €")
+    with page.expect_request(re.compile(r"/payments$")) as sent:
+        payment.get_by_role("button", name="Enregistrer le paiement").click()
+    assert re.fullmatch(r"pay-[0-9a-f]{32}", sent.value.headers["idempotency-key"])
+    expect(page.locator("#payment-message")).to_contain_text("affecté à la facture 2026-000001")
+    family_invoices = page.locator("#staff-invoices")
+    expect(family_invoices).to_contain_text("Partiellement payée")
+    expect(family_invoices).to_contain_text("reste 3,50 € à payer")
+
+    # The parent pays what remains, 3.50 €, online.
+    parent = browser.new_context(base_url=month_to_bill.url, locale="fr-FR").new_page()
+    sign_in(parent)
+    expect(parent.get_by_text("Bienvenue TEST !")).to_be_visible()
+    open_page(parent, "/factures.html")
+    expect(parent.get_by_text("Partiellement payée")).to_be_visible()
+    parent.get_by_role("button", name="Payer en ligne la facture 2026-000001 : 3,50 €").click()
+    expect(parent.locator("#montant")).to_have_text("3,50 €")
+    parent.get_by_role("button", name="Payer").click()
+    expect(parent.get_by_text("Votre paiement a bien été enregistré")).to_be_visible()
+    expect(parent.locator("table.invoices")).to_contain_text("Payée")
+    parent.context.close()
     context.close()

@@ -1,13 +1,17 @@
 /**
- * facturation.html[?mois=YYYY-MM] — billing, for administrators: invoice a month that is
- * over ("Lancer la facturation"), the runs of the invoicing job, the invoices of a month
- * (each linking to its family), the dated tariffs and the "Nouveau tarif" form (price
- * brackets by quotient familial, unit, late fee, unbooked surcharge, sibling reduction).
+ * facturation.html[?mois=YYYY-MM] — billing, for administrators: a month that is over is
+ * first drafted ("Calculer la pré-facturation": each family's total, lines and the points
+ * worth a look), then confirmed ("Valider la facturation": numbers, ledger, e-mails); the
+ * runs of the invoicing job ("Reprendre" a step that failed); the invoices of a month with
+ * their state and what remains to pay; the overpayments to refund or keep; the dated
+ * tariffs and the "Nouveau tarif" form (price brackets by quotient familial, unit, late
+ * fee, unbooked surcharge, sibling reduction).
  *
  * Amounts are typed in euros ("3,50") and sent in cents (350), by string handling.
  */
 import {
-  createTariff, getJobRuns, getMonthInvoices, getSettings, getTariffs, runInvoices,
+  buildDraft, confirmMonth, createTariff, getBillingMonth, getJobRuns, getMonthInvoices,
+  getOverpayments, getSettings, getTariffs, settleOverpayment, staffInvoicePdfUrl,
 } from '../api.js';
 import {
   addMonths, firstDayOfMonth, formatLongDate, formatMoney, isIsoDate, isIsoMonth, monthOf, plural,
@@ -15,11 +19,12 @@ import {
 import { centsToEuros, parseEuros } from '../money.js';
 import { messageWithList, monthText } from '../templates.js';
 import {
-  bracketRows, monthInvoicesTable, runsTable, serviceOptions, tariffsList,
+  bracketRows, draftView, monthInvoicesTable, overpaymentsTable, runsTable, serviceOptions,
+  tariffsList,
 } from '../templates-staff.js';
 import {
-  $, $$, focus, queryParam, render, replaceQuery, setBusy, show, showFieldError, showMessage,
-  showMessageHtml,
+  $, $$, confirmAction, focus, queryParam, render, replaceQuery, setBusy, show, showFieldError,
+  showMessage, showMessageHtml,
 } from '../view.js';
 import { clearErrors, reportError } from './common.js';
 import { staffToday, startStaffPage } from './staff-common.js';
@@ -28,6 +33,8 @@ const state = {
   today: null,
   services: [],
   tariffs: [],
+  draft: null,          // the month's draft as last read
+  onlyToCheck: false,
 };
 let ui = null;
 let invoicesSeq = 0;
@@ -40,12 +47,15 @@ export async function start() {
     content: $('#content'),
     runForm: $('#run-form'),
     runMessage: $('#run-message'),
+    draft: $('#draft'),
     runs: $('#runs'),
     runsMessage: $('#runs-message'),
     invoicesForm: $('#invoices-form'),
     invoicesMessage: $('#invoices-message'),
     invoicesStatus: $('#invoices-status'),
     invoices: $('#invoices'),
+    overpayments: $('#overpayments'),
+    overpaymentsMessage: $('#overpayments-message'),
     tariffs: $('#tariffs'),
     tariffsMessage: $('#tariffs-message'),
     tariffForm: $('#tariff-form'),
@@ -56,9 +66,10 @@ export async function start() {
   };
   state.today = staffToday(me);
   const previous = addMonths(monthOf(state.today), -1);
-  ui.runForm.elements.month.value = previous;
   const asked = queryParam('mois');
-  ui.invoicesForm.elements.month.value = isIsoMonth(asked) ? asked : previous;
+  const month = isIsoMonth(asked) ? asked : previous;
+  ui.runForm.elements.month.value = month;
+  ui.invoicesForm.elements.month.value = month;
 
   let settings;
   try {
@@ -72,17 +83,46 @@ export async function start() {
   resetTariffForm();
   show(ui.content, true);
   wireEvents();
-  await Promise.all([loadRuns(ui.runsMessage), loadInvoices(), loadTariffs()]);
+  await Promise.all([loadDraft(month), loadRuns(ui.runsMessage), loadInvoices(),
+    loadOverpayments(), loadTariffs()]);
 }
 
 function wireEvents() {
   ui.runForm.addEventListener('submit', (event) => {
     event.preventDefault();
-    runMonth();
+    draftMonth();
+  });
+  ui.runForm.elements.month.addEventListener('change', () => {
+    const month = ui.runForm.elements.month.value.trim();
+    if (isIsoMonth(month)) loadDraft(month);
+  });
+  ui.draft.addEventListener('click', (event) => {
+    const target = event.target instanceof Element ? event.target : null;
+    if (!target) return;
+    if (target.closest('#draft-rebuild')) draftMonth();
+    else if (target.closest('#draft-confirm')) confirmDraft();
+  });
+  ui.draft.addEventListener('change', (event) => {
+    if (event.target instanceof Element && event.target.id === 'draft-only-check') {
+      state.onlyToCheck = event.target.checked;
+      drawDraft();
+      focus($('#draft-only-check'));
+    }
+  });
+  ui.runs.addEventListener('click', (event) => {
+    const button = event.target instanceof Element ? event.target.closest('button.resume-run') : null;
+    if (button) resumeRun(button.dataset.month, button.dataset.step);
   });
   ui.invoicesForm.addEventListener('submit', (event) => {
     event.preventDefault();
     loadInvoices();
+  });
+  ui.overpayments.addEventListener('click', (event) => {
+    const target = event.target instanceof Element ? event.target : null;
+    const refund = target && target.closest('button.refund-overpayment');
+    const keep = target && target.closest('button.keep-overpayment');
+    if (refund) settle(refund, 'refund');
+    else if (keep) settle(keep, 'keep');
   });
   ui.tariffs.addEventListener('click', (event) => {
     const button = event.target instanceof Element ? event.target.closest('button.copy-tariff') : null;
@@ -111,7 +151,32 @@ function capitalized(text) {
   return text ? text.charAt(0).toLocaleUpperCase('fr-FR') + text.slice(1) : text;
 }
 
-// --- Invoicing a month ------------------------------------------------------------------------
+// --- The month: draft, then confirmation ------------------------------------------------------
+
+function drawDraft() {
+  if (!state.draft) {
+    render(ui.draft, '');
+    return;
+  }
+  render(ui.draft, draftView(state.draft, state.onlyToCheck));
+}
+
+/** Read and draw the month's draft; false when it could not be read. */
+async function loadDraft(month) {
+  ui.draft.setAttribute('aria-busy', 'true');
+  try {
+    state.draft = await getBillingMonth(month);
+    drawDraft();
+    return true;
+  } catch (error) {
+    state.draft = null;
+    drawDraft();
+    reportError(error, ui.runMessage);
+    return false;
+  } finally {
+    ui.draft.removeAttribute('aria-busy');
+  }
+}
 
 /** Draw the invoicing runs, newest first; false when they could not be read. */
 async function loadRuns(messageArea) {
@@ -130,20 +195,78 @@ async function loadRuns(messageArea) {
   }
 }
 
-function runSummary(answer, month) {
+function draftSummary(answer, month) {
   const what = capitalized(monthText(answer.month || month));
-  const invoiced = Number(answer.invoiced) || 0;
-  const skipped = Number(answer.skipped) || 0;
-  const already = skipped ? ` ; ${plural(skipped, 'famille déjà facturée', 'familles déjà facturées')}` : '';
-  if (!invoiced) {
-    return skipped
-      ? `${what} : aucune nouvelle facture${already}.`
-      : `${what} : aucune facture émise, rien à facturer pour ce mois.`;
-  }
-  return `${what} : ${plural(invoiced, 'facture émise', 'factures émises')} pour un total de ${formatMoney(answer.total_cents)}${already}.`;
+  const toIssue = Number(answer.to_issue) || 0;
+  const blocking = Number(answer.blocking) || 0;
+  const already = Number(answer.already) || 0;
+  const parts = [toIssue
+    ? `${plural(toIssue, 'facture à émettre', 'factures à émettre')} pour ${formatMoney(answer.total_cents)}`
+    : 'aucune facture à émettre'];
+  if (already) parts.push(plural(already, 'famille déjà facturée', 'familles déjà facturées'));
+  if (blocking) parts.push(plural(blocking, 'famille bloquée', 'familles bloquées'));
+  return `${what} : pré-facturation calculée, ${parts.join(', ')}. Aucune facture n'est émise avant la validation.`;
 }
 
-async function runMonth() {
+function confirmSummary(answer, month) {
+  const what = capitalized(monthText(answer.month || month));
+  const invoiced = Number(answer.invoiced) || 0;
+  const repaired = Number(answer.repaired) || 0;
+  let text = invoiced
+    ? `${what} : ${plural(invoiced, 'facture émise', 'factures émises')} pour un total de ${formatMoney(answer.total_cents)}, envoyées aux familles par courriel.`
+    : `${what} : aucune nouvelle facture.`;
+  if (repaired) text += ` ${plural(repaired, 'incohérence corrigée', 'incohérences corrigées')} (voir les exécutions).`;
+  return text;
+}
+
+/** A step's error: blocking anomalies and missing tariffs are listed. */
+function reportStepError(error, form = null) {
+  if (error.code === 'draft_blocked' && Array.isArray(error.details) && error.details.length) {
+    const items = error.details.map((d) => `${d.name} (n° ${d.family}) : ${(d.anomalies || []).map((a) => a.message).join(' ')}`);
+    showMessageHtml(ui.runMessage, messageWithList(error.message, items));
+    return false;
+  }
+  if (error.code === 'missing_tariff' && Array.isArray(error.details) && error.details.length) {
+    const items = error.details.map((d) => `${serviceLabel(d.service)} : ${isIsoDate(d.date) ? formatLongDate(d.date) : d.date}`);
+    showMessageHtml(ui.runMessage, messageWithList(error.message, items));
+    return false;
+  }
+  return reportError(error, ui.runMessage, form);
+}
+
+/** Run one step (draft or confirm) of a month and show what it did. */
+async function runStep(month, step, busyTarget) {
+  clearErrors(ui.runMessage, ui.runForm);
+  setBusy(busyTarget, true);
+  let answer;
+  try {
+    answer = step === 'confirm' ? await confirmMonth(month) : await buildDraft(month);
+  } catch (error) {
+    setBusy(busyTarget, false);
+    if (reportStepError(error, step === 'draft' ? ui.runForm : null)) return;
+    // A step that failed half-way is listed with its error.
+    await Promise.all([loadRuns(ui.runMessage), loadDraft(month)]);
+    return;
+  }
+  setBusy(busyTarget, false);
+  const run = answer && answer.run;
+  if (answer && answer.started) {
+    // Deployed, the step goes on in the background: its record shows how it ends.
+    showMessage(ui.runMessage, answer.message || 'Le traitement est lancé.', 'success');
+  } else if (run && run.outcome === 'failure') {
+    showMessage(ui.runMessage, `Le traitement a échoué : ${run.error || 'erreur inconnue'}.`);
+  } else {
+    showMessage(ui.runMessage, step === 'confirm' ? confirmSummary(answer || {}, month)
+      : draftSummary(answer || {}, month), 'success');
+  }
+  ui.runForm.elements.month.value = month;
+  if (step === 'confirm') ui.invoicesForm.elements.month.value = month;
+  await Promise.all([loadRuns(ui.runMessage), loadDraft(month), loadInvoices(),
+    loadOverpayments()]);
+  focus(ui.runMessage);
+}
+
+async function draftMonth() {
   const form = ui.runForm;
   clearErrors(ui.runMessage, form);
   const month = form.elements.month.value.trim();
@@ -153,35 +276,25 @@ async function runMonth() {
     showFieldError(form, 'month', text);
     return;
   }
-  setBusy(form, true);
-  let answer;
-  try {
-    answer = await runInvoices(month);
-  } catch (error) {
-    setBusy(form, false);
-    if (error.code === 'missing_tariff' && Array.isArray(error.details) && error.details.length) {
-      const items = error.details.map((d) => `${serviceLabel(d.service)} : ${isIsoDate(d.date) ? formatLongDate(d.date) : d.date}`);
-      showMessageHtml(ui.runMessage, messageWithList(error.message, items));
-    } else if (reportError(error, ui.runMessage, form)) {
-      return;
-    }
-    // A run that failed half-way is listed with its error.
-    await loadRuns(ui.runMessage);
-    return;
-  }
-  setBusy(form, false);
-  const run = answer && answer.run;
-  if (answer && answer.started) {
-    // Deployed, the run goes on in the background: its record shows how it ends.
-    showMessage(ui.runMessage, answer.message || 'La facturation est lancée.', 'success');
-  } else if (run && run.outcome === 'failure') {
-    showMessage(ui.runMessage, `La facturation a échoué : ${run.error || 'erreur inconnue'}.`);
-  } else {
-    showMessage(ui.runMessage, runSummary(answer || {}, month), 'success');
-  }
-  // Show what was just billed.
-  ui.invoicesForm.elements.month.value = (answer && answer.month) || month;
-  await Promise.all([loadRuns(ui.runMessage), loadInvoices()]);
+  await runStep(month, 'draft', form);
+}
+
+async function confirmDraft() {
+  const draft = state.draft;
+  if (!draft) return;
+  const button = $('#draft-confirm');
+  const summary = draft.summary || {};
+  const question = `Valider la facturation de ${monthText(draft.month)} ?`
+    + `\n${plural(Number(summary.to_issue) || 0, 'facture sera émise', 'factures seront émises')} pour ${formatMoney(Number(summary.total_cents) || 0)} et envoyée(s) aux familles par courriel.`
+    + '\nUne facture émise ne se modifie plus : seul un avoir peut l\'annuler.';
+  if (!confirmAction(question)) return;
+  await runStep(draft.month, 'confirm', button || ui.runForm);
+}
+
+async function resumeRun(month, step) {
+  if (!isIsoMonth(month) || (step !== 'draft' && step !== 'confirm')) return;
+  if (step === 'confirm' && !confirmAction(`Reprendre la validation de ${monthText(month)} ? Les factures déjà émises ne le seront pas une seconde fois.`)) return;
+  await runStep(month, step, ui.runs);
 }
 
 // --- A month's invoices -----------------------------------------------------------------------
@@ -190,6 +303,7 @@ async function loadInvoices() {
   const form = ui.invoicesForm;
   clearErrors(ui.invoicesMessage, form);
   const month = form.elements.month.value.trim();
+  const unpaid = form.elements.unpaid.checked;
   if (!isIsoMonth(month)) {
     const text = 'Indiquez le mois (par exemple 2026-11).';
     showMessage(ui.invoicesMessage, text);
@@ -203,13 +317,13 @@ async function loadInvoices() {
   ui.invoices.setAttribute('aria-busy', 'true');
   setBusy(form, true);
   try {
-    const answer = await getMonthInvoices(month);
+    const answer = await getMonthInvoices(month, unpaid);
     if (mine !== invoicesSeq) return;
     const invoices = [...((answer && answer.invoices) || [])]
       .sort((a, b) => String(a.number).localeCompare(String(b.number)));
-    render(ui.invoices, monthInvoicesTable(invoices, month));
+    render(ui.invoices, monthInvoicesTable(invoices, month, staffInvoicePdfUrl));
     ui.invoicesStatus.textContent = invoices.length
-      ? `${plural(invoices.length, 'facture', 'factures')} pour ${monthText(month)}.`
+      ? `${plural(invoices.length, unpaid ? 'facture restant à payer' : 'facture', unpaid ? 'factures restant à payer' : 'factures')} pour ${monthText(month)}.`
       : '';
     replaceQuery({ mois: month });
   } catch (error) {
@@ -223,6 +337,46 @@ async function loadInvoices() {
       ui.invoices.removeAttribute('aria-busy');
     }
   }
+}
+
+// --- Overpayments -----------------------------------------------------------------------------
+
+async function loadOverpayments() {
+  ui.overpayments.setAttribute('aria-busy', 'true');
+  try {
+    const answer = await getOverpayments();
+    render(ui.overpayments, overpaymentsTable((answer && answer.overpayments) || []));
+    return true;
+  } catch (error) {
+    reportError(error, ui.overpaymentsMessage);
+    return false;
+  } finally {
+    ui.overpayments.removeAttribute('aria-busy');
+  }
+}
+
+async function settle(button, action) {
+  clearErrors(ui.overpaymentsMessage);
+  const amount = formatMoney(Number(button.dataset.amount) || 0);
+  const family = button.dataset.family || '';
+  const question = action === 'refund'
+    ? `Enregistrer le remboursement de ${amount} à la famille ${family} (par virement) ?\nUne ligne « Remboursement » sera ajoutée à son relevé.`
+    : `Conserver ${amount} sur le compte de la famille ${family} ?\nLa somme viendra en déduction de ses prochaines factures.`;
+  if (!confirmAction(question)) return;
+  setBusy(button, true);
+  try {
+    await settleOverpayment(button.dataset.id, action);
+  } catch (error) {
+    setBusy(button, false);
+    if (reportError(error, ui.overpaymentsMessage)) return;
+    await loadOverpayments();
+    return;
+  }
+  showMessage(ui.overpaymentsMessage, action === 'refund'
+    ? `Remboursement de ${amount} enregistré pour la famille ${family}.`
+    : `${amount} conservés sur le compte de la famille ${family}.`, 'success');
+  await Promise.all([loadOverpayments(), loadInvoices()]);
+  focus($('#overpayments-title'));
 }
 
 // --- Tariffs ----------------------------------------------------------------------------------

@@ -1,16 +1,23 @@
 /**
  * famille-compte.js — the "Compte" section of famille.html, for administrators: the
  * family's balance and "Relevé de compte" (5 latest lines, "Afficher tout"), its invoices
- * with "Émettre un avoir" (credit note cancelling an invoice, after confirmation, with an
- * optional "Motif"), and the form "Enregistrer un paiement" received at the town hall.
+ * with their state, what remains to pay, their PDF and "Émettre un avoir" (credit note
+ * cancelling an invoice, after confirmation, with an optional "Motif"), and the form
+ * "Enregistrer un paiement" received at the town hall, "Affecter à" the oldest invoices
+ * or one the secretary chooses.
+ *
+ * Each submission of the payment form carries a key (Idempotency-Key) kept until the
+ * payment is recorded: a double click or a retry after a network failure records it once.
  */
 import {
-  createCreditNote, getStaffInvoices, getStaffStatement, recordPayment,
+  createCreditNote, getStaffInvoices, getStaffStatement, recordPayment, staffInvoicePdfUrl,
 } from '../api.js';
 import { formatDotDate, formatMoney, isIsoDate } from '../format.js';
 import { parseEuros } from '../money.js';
 import { escapeHtml, statementTable } from '../templates.js';
-import { paymentMethodLabel, staffInvoicesTable } from '../templates-staff.js';
+import {
+  allocationOptions, paymentMethodLabel, staffInvoicesTable,
+} from '../templates-staff.js';
 import {
   $, confirmAction, focus, render, setBusy, show, showFieldError, showMessage, statementView,
 } from '../view.js';
@@ -22,6 +29,14 @@ const MAX_PAYMENT_CENTS = 1000000;
 let ui = null;
 let number = null;
 let statement = null;
+let paymentKey = null;
+
+/** A fresh key for one payment submission (random, 128 bits, hex). */
+function newPaymentKey() {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return `pay-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
 
 function staffBalanceHtml(cents) {
   return `Solde à ce jour : <span class="money">${escapeHtml(formatMoney(cents))}</span>`;
@@ -67,6 +82,7 @@ export async function startAccount(familyNumber, today) {
   const el = ui.form.elements;
   el.date.value = today;
   el.date.max = today;
+  paymentKey = newPaymentKey();
   show(ui.section, true);
   ui.form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -86,7 +102,9 @@ async function loadInvoices() {
   try {
     const answer = await getStaffInvoices(number);
     const invoices = Array.isArray(answer && answer.invoices) ? answer.invoices : [];
-    render(ui.invoices, staffInvoicesTable(invoices));
+    render(ui.invoices, staffInvoicesTable(invoices, (id) => staffInvoicePdfUrl(number, id)));
+    const target = ui.form.elements.invoice;
+    render(target, allocationOptions(invoices, target.value));
     return true;
   } catch (error) {
     if (reportError(error, ui.invoicesMessage)) return false;
@@ -164,21 +182,26 @@ async function savePayment(today) {
     method: el.method.value,
     reference: el.reference.value.trim(),
     date,
+    invoice: el.invoice.value,
   };
   setBusy(form, true);
   let saved;
   try {
-    saved = await recordPayment(number, payment);
+    // The same key until it is recorded: a retry after a lost answer is not a second payment.
+    saved = await recordPayment(number, payment, paymentKey);
   } catch (error) {
     setBusy(form, false);
     reportError(error, ui.formMessage, form);
     return;
   }
+  paymentKey = newPaymentKey();
   setBusy(form, false);
   el.amount.value = '';
   el.reference.value = '';
   const what = (saved && saved.reference) || [paymentMethodLabel(payment.method), payment.reference].filter(Boolean).join(' ');
-  showMessage(ui.formMessage, `Paiement de ${formatMoney(payment.amount_cents)} du ${formatDotDate(payment.date)} enregistré (${what}).`, 'success');
+  const where = saved && saved.invoice ? `, affecté à la facture ${saved.invoice}` : '';
+  showMessage(ui.formMessage, `Paiement de ${formatMoney(payment.amount_cents)} du ${formatDotDate(payment.date)} enregistré (${what}${where}).`, 'success');
+  el.invoice.value = '';
   await refreshAccount();
   el.amount.focus();
 }

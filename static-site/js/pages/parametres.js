@@ -9,7 +9,7 @@
 import {
   ApiError, addClosure, deleteClosure, getSettings, updateSettings,
 } from '../api.js';
-import { isIsoDate } from '../format.js';
+import { isIsoDate, plural } from '../format.js';
 import { parseEuros } from '../money.js';
 import { closuresTable, ruleFieldset, serviceFieldset } from '../templates-staff.js';
 import {
@@ -63,7 +63,21 @@ function coreOf(settings) {
     zone: settings.zone,
     school_days: settings.school_days,
     services: settings.services,
+    billing_auto_confirm: settings.billing_auto_confirm,
   });
+}
+
+/** "3 réservations annulées, 2 familles prévenues par courriel" ('' when nothing). */
+function releasedText(released) {
+  const count = Number(released && released.released) || 0;
+  if (!count) return '';
+  const families = Number(released.families) || 0;
+  let text = ` ${plural(count, 'réservation annulée', 'réservations annulées')}, ${plural(families, 'famille prévenue', 'familles prévenues')} par courriel.`;
+  const months = Array.isArray(released.invoiced_months_labels) ? released.invoiced_months_labels : [];
+  if (months.length) {
+    text += ` Attention : ${months.join(', ')} ${months.length > 1 ? 'sont' : 'est'} déjà facturé${months.length > 1 ? 's' : ''} ; pour corriger, émettez un avoir puis recalculez la pré-facturation.`;
+  }
+  return text;
 }
 
 // --- Settings form ---------------------------------------------------------------------------
@@ -76,6 +90,7 @@ function fillForm(settings) {
   el.zone.value = settings.zone || 'A';
   const days = new Set((settings.school_days || []).map(Number));
   for (const box of $$('input[name="school_day"]', ui.form)) box.checked = days.has(Number(box.value));
+  el.billing_auto_confirm.checked = Boolean(settings.billing_auto_confirm);
   render(ui.services, (settings.services || []).map((s, i) => serviceFieldset(s, i)).join(''));
 }
 
@@ -124,6 +139,7 @@ function readForm() {
       zone: el.zone.value,
       school_days: $$('input[name="school_day"]:checked', ui.form).map((b) => Number(b.value)),
       services,
+      billing_auto_confirm: el.billing_auto_confirm.checked,
       version: state.version,
     },
   };
@@ -154,7 +170,7 @@ async function save() {
   setBusy(ui.form, false);
   fillForm(saved);
   if (saved.closures) drawClosures(saved.closures);
-  showMessage(ui.message, 'Paramètres enregistrés.', 'success');
+  showMessage(ui.message, `Paramètres enregistrés.${releasedText(saved.released)}`, 'success');
 }
 
 /** Read the settings again (after a conflict): the form shows the server's values. */
@@ -246,7 +262,7 @@ async function createClosure() {
   setBusy(form, false);
   form.reset();
   drawClosures([...state.closures, created || closure]);
-  showMessage(ui.closureMessage, 'Fermeture ajoutée.', 'success');
+  showMessage(ui.closureMessage, `Fermeture ajoutée.${releasedText(created && created.released)}`, 'success');
   await refreshAfterClosureChange();
 }
 

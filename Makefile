@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 STAGE ?= prod
 
-.PHONY: run test test-fast chromium clean-data package deploy bench-package bench audit
+.PHONY: run test test-fast test-money chromium clean-data package deploy bench-package bench audit
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ chromium:
 ## Run every test.
 test: $(STAMP) chromium
 	$(PY) -m pytest
+
+## The model of a commune's money, driven at length (MONEY_EXAMPLES, MONEY_STEPS).
+test-money: $(STAMP)
+	MONEY_EXAMPLES=$(or $(MONEY_EXAMPLES),300) MONEY_STEPS=$(or $(MONEY_STEPS),40) \
+	  $(PY) -m pytest tests/properties/test_money_lifecycle.py -p no:cacheprovider
 
 ## Every test but the browser ones.
 test-fast: $(STAMP)

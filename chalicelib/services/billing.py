@@ -78,6 +78,12 @@ class DraftBlocked(Conflict):
                "puis validez.")
 
 
+class DraftOutdated(Conflict):
+    code = "draft_outdated"
+    message = ("Des jours facturés par la pré-facturation ne sont plus des jours de service "
+               "(fermeture ajoutée depuis) : recalculez-la avant de la valider.")
+
+
 class NumberingBusy(Conflict):
     code = "numbering_busy"
     message = "La numérotation est très sollicitée en ce moment : réessayez dans un instant."
@@ -375,6 +381,15 @@ class BillingService:
                    for r in rows if any(a["level"] == BLOCKING for a in r.anomalies)]
         if blocked:
             raise DraftBlocked(details=blocked)
+        # Nothing outside a service day is billed, even if the calendar changed since.
+        calendar = self._commune.get().calendar()
+        outdated = [{"family": r.family, "name": r.name, "dates": sorted(days)}
+                    for r in rows if r.invoice is None and r.total_cents > 0
+                    for days in [{d for line in r.lines for d in line.get("days", [])
+                                  if not calendar.is_school_day(date.fromisoformat(d))}]
+                    if days]
+        if outdated:
+            raise DraftOutdated(details=outdated)
         issue_day = now.astimezone(PARIS).date()
         sequence = f"invoice-{issue_day.year}"
         numbering = _Numbering(sequence, issue_day.year, self._billing.sequence_value(sequence))

@@ -582,3 +582,19 @@ def test_the_invoices_export_has_paid_and_remaining_columns(seven_euros):
     text = admin.get("/staff/exports/invoices.csv?month=2026-11").body.decode("utf-8")
     rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
     assert rows[1][5:9] == ["3,50", "1,00", "2,50", "Partiellement payée"]
+
+
+def test_a_draft_that_bills_a_day_closed_since_must_be_recalculated(client, clock):
+    parent = sign_in(client)
+    book(parent, "2026-11-30", "2026-12-01")
+    clock.set(at(2026, 12, 1, 8, 0))
+    admin = sign_in(client, "mairie@example.org", "demo-mairie-2026")
+    ok(admin.post("/staff/billing/2026-11/draft"))
+    ok(admin.post("/staff/closures", {"start": "2026-11-30", "end": "2026-11-30",
+                                      "label": "Grève"}), 201)
+    refused = admin.post("/staff/billing/2026-11/confirm")
+    assert refused.status_code == 409
+    assert body(refused)["error"]["code"] == "draft_outdated"
+    assert body(refused)["error"]["details"][0]["dates"] == ["2026-11-30"]
+    ok(admin.post("/staff/billing/2026-11/draft"))
+    assert ok(admin.post("/staff/billing/2026-11/confirm"))["invoiced"] == 0

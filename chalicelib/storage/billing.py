@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import (DeleteError, DoesNotExist, PutError, TransactWriteError,
+                                 UpdateError)
 
 from chalicelib.domain.errors import Conflict
-from chalicelib.storage.keys import get_together
+from chalicelib.storage.keys import get_together, is_condition_failure
 from chalicelib.storage.models import (CounterModel, DraftModel, InvoiceModel, LedgerModel,
                                        MarkModel, OverpaymentModel, TariffModel)
 from chalicelib.storage.transactions import Transaction, conflicted, failed_on
@@ -155,9 +156,9 @@ class BillingRepository:
         try:
             CounterModel(name).update(actions=[CounterModel.value.set(value)],
                                       condition=condition)
-        except Exception as exc:  # noqa: BLE001 - someone moved it: the caller reads again
-            if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
-                raise
+        except UpdateError as exc:
+            if not is_condition_failure(exc):
+                raise  # else someone moved it: the caller reads again
 
     def first_invoice_year(self, this_year: int, back: int = 15) -> int | None:
         """The year of the commune's first invoice within ``back`` years (one request)."""
@@ -327,9 +328,9 @@ class BillingRepository:
         try:
             MarkModel(key, ref=token, until=until).save(condition=condition)
             return True
-        except Exception as exc:  # noqa: BLE001 - only a failed condition means "held"
-            if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
-                return False
+        except PutError as exc:
+            if is_condition_failure(exc):
+                return False  # held
             raise
 
     def hand_over(self, key: str, token: str, ref: str, until: datetime) -> bool:
@@ -338,8 +339,8 @@ class BillingRepository:
             MarkModel(key).update(actions=[MarkModel.ref.set(ref), MarkModel.until.set(until)],
                                   condition=MarkModel.ref == token)
             return True
-        except Exception as exc:  # noqa: BLE001
-            if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+        except UpdateError as exc:
+            if is_condition_failure(exc):
                 return False
             raise
 
@@ -347,8 +348,8 @@ class BillingRepository:
         """Give a lease back, if it still says ``ref``."""
         try:
             MarkModel(key).delete(condition=MarkModel.ref == ref)
-        except Exception as exc:  # noqa: BLE001
-            if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+        except DeleteError as exc:
+            if not is_condition_failure(exc):
                 raise
 
     # -- overpayments --------------------------------------------------------------------

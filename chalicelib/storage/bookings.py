@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import Conflict
@@ -89,9 +89,9 @@ class BookingRepository:
                                      BookingModel.released.set(
                                          (BookingModel.released | []).append(entries)),
                                      BookingModel.updated_at.set(now)])
-            except Exception as exc:  # noqa: BLE001 - only a concurrent save is retried
+            except UpdateError as exc:
                 if is_condition_failure(exc):
-                    continue
+                    continue  # a concurrent save: read the day again
                 raise
             return gone
         raise BookingConflict()

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from chalicelib.storage.keys import months
+from pynamodb.exceptions import UpdateError
+
+from chalicelib.storage.keys import is_condition_failure, months
 from chalicelib.storage.models import HeadcountModel, JobRunModel
 
 RUN_RETENTION = timedelta(days=400)
@@ -69,10 +71,9 @@ class JobRunRepository:
                                      JobRunModel.error.set(stale.error)],
                             condition=JobRunModel.outcome == "running")
                 count += 1
-            except Exception as exc:  # noqa: BLE001 - it ended meanwhile: nothing to do
-                if getattr(exc, "cause_response_code", None) != \
-                        "ConditionalCheckFailedException":
-                    raise
+            except UpdateError as exc:
+                if not is_condition_failure(exc):
+                    raise  # else it ended meanwhile: nothing to do
         return count
 
     def finish(self, item: JobRunModel, outcome: str, summary: str, details: dict[str, Any],

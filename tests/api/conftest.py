@@ -97,6 +97,18 @@ def other_api(client):
 
 
 @pytest.fixture
+def payfip(services, monkeypatch):
+    """The fake PayFip server, which the payments service talks to."""
+    from chalicelib.payfip.client import PayFipClient
+    from scripts.fake_payfip import FakePayFip
+    fake = FakePayFip(notify=False).start()
+    monkeypatch.setattr(services.payments, "_client_factory",
+                        lambda: PayFipClient(fake.config()))
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
 def outbox(services):
     def read():
         return read_outbox(None, services.settings.region)

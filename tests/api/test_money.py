@@ -13,10 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from chalicelib.payfip.client import PayFipClient
 from chalicelib.storage.attendance import AttendanceRecord
 from chalicelib.storage.models import JobRunModel, MarkModel
-from scripts.fake_payfip import FakePayFip
 from tests.api.conftest import Api, body, invoice, pay
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -41,15 +39,6 @@ def sign_in(client, login="1001", password="demo-famille-2026") -> Api:
 def book(parent: Api, *days: str, service: str = "meal") -> None:
     ok(parent.put(f"/children/{CHILD}/bookings", {"changes": [
         {"date": d, "service": service, "booked": True} for d in days]}))
-
-
-@pytest.fixture
-def payfip(services, monkeypatch):
-    fake = FakePayFip(notify=False).start()
-    monkeypatch.setattr(services.payments, "_client_factory",
-                        lambda: PayFipClient(fake.config()))
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

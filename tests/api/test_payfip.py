@@ -10,9 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from chalicelib.payfip.client import PayFipClient
-from scripts.fake_payfip import FakePayFip
-from tests.api.conftest import Api, body, invoice, pay
+from tests.api.conftest import Api, body, invoice
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -20,15 +18,6 @@ PARIS = ZoneInfo("Europe/Paris")
 def ok(response, status=200):
     assert response.status_code == status, response.body
     return body(response)
-
-
-@pytest.fixture
-def payfip(services, monkeypatch):
-    fake = FakePayFip(notify=False).start()
-    monkeypatch.setattr(services.payments, "_client_factory",
-                        lambda: PayFipClient(fake.config()))
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

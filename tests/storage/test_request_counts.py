@@ -71,3 +71,46 @@ def test_booking_a_school_year_twice_writes_nothing_the_second_time(services, fa
     assert result["saved"] == 0
     assert "TransactWriteItems" not in calls
     assert sum(calls.values()) <= 12, calls
+
+
+# -- money -----------------------------------------------------------------------------------
+
+def billed_november(services, family, now, families: int = 1):
+    """``families`` families booked on Monday 30 November; December 1st, November billed."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    from chalicelib.domain.accounts import Child
+    numbers = [family.number]
+    for index in range(families - 1):
+        other = services.families.create_family(
+            {"name": f"AUTRE{index}", "emails": [f"autre{index}@example.org"]}, now)
+        services.accounts.add_child(other.number, Child("", "ENFANT", f"AUTRE{index}"))
+        numbers.append(other.number)
+    for number in numbers:
+        services.bookings.save(services.accounts.get_family(number), f"{number}-1", {
+            "changes": [{"date": "2026-11-30", "service": "meal", "booked": True}]}, now)
+    services.clock.set(datetime(2026, 12, 1, 8, 0, tzinfo=ZoneInfo("Europe/Paris")))
+    services.billing.build_draft("2026-11", "staff", "test", services.clock.now)
+    services.billing.confirm_month("2026-11", "staff", "test", services.clock.now)
+    return numbers
+
+
+def test_recording_a_payment_takes_five_requests(services, family, now):
+    billed_november(services, family, now)
+    with count_dynamodb_requests() as calls:
+        services.billing.record_payment("1001", {"amount_cents": 100, "method": "cheque",
+                                                 "invoice": "2026-000001"}, "key-00000001",
+                                        services.clock.now(), "test")
+    # the family, the key's mark, the first invoice year (one batch), the invoice aimed at,
+    # and the transaction (mark and ledger line)
+    assert calls == {"GetItem": 3, "BatchGetItem": 1, "TransactWriteItems": 1}, calls
+
+
+def test_a_months_invoices_with_their_state_take_two_queries_a_family(services, family, now):
+    billed_november(services, family, now, families=3)
+    with count_dynamodb_requests() as calls:
+        rows = services.billing.month_invoices("2026-11")
+    assert len(rows) == 3
+    # the month's invoices (index) and the families (one batch), then per family its
+    # invoices and its ledger: the state of an invoice depends on every line of the account
+    assert calls == {"Query": 1 + 2 * 3, "BatchGetItem": 1}, calls

@@ -31,9 +31,10 @@ class Caller:
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
         headers = {"Accept": "application/json"}
         payload = None
+        if method not in ("GET", "HEAD"):
+            headers["Content-Type"] = "application/json"  # every write, even an empty one
         if body is not None:
             payload = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
         if self.cookie:
             headers["Cookie"] = self.cookie
         start = time.perf_counter()

@@ -207,6 +207,10 @@ def _prepare_environment(stage_env: dict[str, str]) -> None:
     for key in [k for k in os.environ if k.startswith("CANTINE_") and k not in stage_env]:
         del os.environ[key]
     os.environ.update(stage_env)
+    # The stage's secrets are stack parameters, given to the functions at deployment: the
+    # build signs and checks nothing, but the settings it imports want them present.
+    for key in ("CANTINE_SIGNING_KEY", "CANTINE_ORIGIN_SECRET"):
+        os.environ.setdefault(key, "placeholder-while-packaging-never-deployed")
     # chalice package insists on a region although it calls nothing; the template uses
     # AWS::Region, so any region builds the same artefacts.
     os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-3")

@@ -2,7 +2,9 @@
  * api.js — the only module that talks to the server.
  *
  * Every call is same-origin (`/api/...`), sends the session cookie, sends JSON bodies and
- * returns the parsed JSON answer (or null for 204). Any non-2xx answer becomes an
+ * returns the parsed JSON answer (or null for 204). Every write (POST, PUT, DELETE) says
+ * `Content-Type: application/json`, even without a body: the server refuses any other
+ * write, which is what keeps another site's pages from writing with the user's cookie. Any non-2xx answer becomes an
  * ApiError carrying the server's `{"error": {"code", "message", "details"}}`.
  * Nothing here touches the DOM or navigates: callers decide what an error means.
  */
@@ -43,8 +45,10 @@ async function request(method, path, body) {
     cache: 'no-store',
     headers: { Accept: 'application/json' },
   };
-  if (body !== undefined) {
+  if (method !== 'GET' && method !== 'HEAD') {
     init.headers['Content-Type'] = 'application/json';
+  }
+  if (body !== undefined) {
     init.body = JSON.stringify(body);
   }
 

@@ -85,7 +85,8 @@ def test_the_session_cookie_is_http_only_strict_and_scoped_to_the_api(api):
 
 def test_the_session_cookie_is_secure_outside_the_local_stage():
     call = SimpleNamespace(services=SimpleNamespace(
-        settings=load_settings({"CANTINE_STAGE": "dev"})))
+        settings=load_settings({"CANTINE_STAGE": "dev", "CANTINE_SIGNING_KEY": "k" * 32,
+                                "CANTINE_ORIGIN_SECRET": "o" * 32})))
     _, attributes = cookie_parts(auth_api._cookie(call, "abc", 60))
     assert {"Secure", "HttpOnly", "SameSite=Strict", "Path=/api"} <= attributes
 

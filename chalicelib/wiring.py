@@ -8,6 +8,7 @@ import functools
 from dataclasses import dataclass
 
 from chalicelib.clock import FixedClock, SystemClock
+from chalicelib.domain.signing import Signer
 from chalicelib.mail.sender import Mailer
 from chalicelib.services.audit import AuditService
 from chalicelib.services.auth import AuthService, Pacer
@@ -81,7 +82,8 @@ def build(settings: Settings) -> Container:
                        AttemptRepository(), mailer, settings.site_url,
                        Pacer(enabled=settings.auth_pacing))
     sessions = SessionRepository()
-    families = FamilyService(accounts, sessions, mailer, settings.site_url)
+    signer = Signer(settings.signing_key)
+    families = FamilyService(accounts, sessions, mailer, settings.site_url, signer)
     commune_repository = CommuneRepository()
     commune = CommuneService(commune_repository)
     booking_repository = BookingRepository()

@@ -7,6 +7,7 @@ import unicodedata
 from datetime import date, datetime
 from typing import Any
 
+from chalicelib.domain.calendar import parse_date
 from chalicelib.domain.errors import ValidationError
 
 STAFF_ROLES = ("admin", "agent", "kitchen")
@@ -199,14 +200,10 @@ def parse_income(value: Any) -> Income:
         raise ValidationError("Le quotient familial doit être un nombre entier positif.",
                               field="income.qf")
     raw = value.get("effective_from")
-    try:
-        effective = date.fromisoformat(raw) if isinstance(raw, str) and len(raw) == 10 else None
-    except ValueError:
-        effective = None
-    if effective is None:
+    if raw in (None, ""):
         raise ValidationError("Indiquez la date d'effet du quotient familial (AAAA-MM-JJ).",
                               field="income.effective_from")
-    return Income(qf, effective)
+    return Income(qf, parse_date(raw, "income.effective_from"))
 
 
 def apply_family_edit(family: Family, data: dict[str, Any]) -> Family:

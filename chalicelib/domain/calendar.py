@@ -21,6 +21,10 @@ LABEL_MAX = 100
 _MAX_SCAN_DAYS = 366
 # fromisoformat also takes "20261208" or "2026-W50-2" since 3.11: accept only YYYY-MM-DD.
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# The calendar's sources (holiday packages) cover these years; beyond is a typo. Bounding
+# every date read from a request also keeps date arithmetic (a week, a term) far from
+# the year 9999, where Python's dates end.
+MIN_YEAR, MAX_YEAR = 2000, 2099
 
 
 @dataclass(frozen=True)
@@ -131,13 +135,18 @@ class SchoolCalendar:
 
 
 def parse_date(value: Any, field: str) -> date:
-    """A strict YYYY-MM-DD date, or ValidationError on ``field``."""
+    """A strict YYYY-MM-DD date between MIN_YEAR and MAX_YEAR, or ValidationError on
+    ``field``."""
     if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
         raise ValidationError("Date invalide (format attendu AAAA-MM-JJ).", field=field)
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ValidationError("Date invalide (format attendu AAAA-MM-JJ).", field=field) from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise ValidationError(f"Date hors de la période gérée ({MIN_YEAR}-{MAX_YEAR}).",
+                              field=field, code="date_out_of_range")
+    return day
 
 
 def parse_closure(data: dict, *, closure_id: str = "") -> Closure:

@@ -7,10 +7,11 @@ from typing import Any
 
 from chalicelib.domain.accounts import (STAFF_ROLES, Child, Family, StaffMember,
                                         apply_child_edit, apply_family_edit, apply_own_edit,
-                                        is_email, normalize_email, parse_new_child,
+                                        fold, is_email, normalize_email, parse_new_child,
                                         parse_income, parse_new_family)
 from chalicelib.domain.errors import Forbidden, NotFound, ValidationError
 from chalicelib.domain.passwords import generate_temporary_password
+from chalicelib.domain.signing import Signer
 from chalicelib.domain.sessions import TEMPORARY_PASSWORD_LIFETIME
 from chalicelib.mail import templates
 from chalicelib.mail.sender import Mailer
@@ -23,8 +24,9 @@ class FamilyService:
     """Creating, finding and editing families, children and staff accounts."""
 
     def __init__(self, accounts: AccountRepository, sessions: SessionRepository,
-                 mailer: Mailer, site_url: str) -> None:
+                 mailer: Mailer, site_url: str, signer: Signer) -> None:
         self._accounts = accounts
+        self._signer = signer
         self._sessions = sessions
         self._mailer = mailer
         self._site_url = site_url
@@ -68,8 +70,19 @@ class FamilyService:
             family = (self._accounts.get_family(found[1])
                       if found and found[0] == "family" else None)
             return {"families": [_summary(family)] if family else [], "next": None}
-        families, cursor = self._accounts.search_families(text, query.get("cursor"))
-        return {"families": [_summary(f) for f in families], "next": cursor}
+        # The cursor is DynamoDB's key of the last family shown, signed with the search it
+        # belongs to: a forged or altered one is refused before it reaches DynamoDB.
+        purpose = "families-cursor:" + fold(text)
+        start = None
+        if query.get("cursor"):
+            start = self._signer.unsign(purpose, query["cursor"])
+            if not isinstance(start, dict):
+                raise ValidationError("Curseur de pagination invalide : reprenez la recherche "
+                                      "depuis la première page.", field="cursor",
+                                      code="invalid_cursor")
+        families, last = self._accounts.search_families(text, start)
+        return {"families": [_summary(f) for f in families],
+                "next": self._signer.sign(purpose, last) if last else None}
 
     def update_family(self, number: str, data: dict[str, Any]) -> tuple[Family, Family]:
         """Apply a staff edit; returns (before, after)."""

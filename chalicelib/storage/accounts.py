@@ -1,9 +1,7 @@
 """Families, staff members and the e-mail index that makes addresses unique."""
 from __future__ import annotations
 
-import base64
 from dataclasses import replace
-import json
 from datetime import date, datetime
 
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
@@ -249,15 +247,17 @@ class AccountRepository:
                               model_class.must_change_password.set(True),
                               model_class.temporary_expires_at.set(expires)])
 
-    def search_families(self, text: str, cursor: str | None,
-                        limit: int = 50) -> tuple[list[Family], str | None]:
-        """Families whose name starts with ``text`` (all when empty), by name; paged."""
-        start = _decode_cursor(cursor)
+    def search_families(self, text: str, start: dict | None,
+                        limit: int = 50) -> tuple[list[Family], dict | None]:
+        """Families whose name starts with ``text`` (all when empty), by name; paged.
+
+        ``start`` is the previous page's last key as returned here (the caller hands it
+        out signed, so it comes back unchanged)."""
         condition = FamilyModel.search_key.startswith(fold(text)) if text else None
         query = FamilyModel.by_kind.query("family", condition, limit=limit,
                                           last_evaluated_key=start)
         families = [_family(item) for item in query]
-        return families, _encode_cursor(query.last_evaluated_key)
+        return families, query.last_evaluated_key or None
 
     def all_families(self):
         """Every family, page by page through the index (jobs and exports)."""
@@ -298,20 +298,3 @@ class AccountRepository:
         except TransactWriteError as exc:
             raise Conflict() from exc
 
-
-def _encode_cursor(key: dict | None) -> str | None:
-    if not key:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
-
-
-def _decode_cursor(cursor: str | None) -> dict | None:
-    if not cursor:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, TypeError):
-        raise ValidationError("Curseur de pagination invalide.", field="cursor") from None
-    if not isinstance(key, dict):
-        raise ValidationError("Curseur de pagination invalide.", field="cursor")
-    return key

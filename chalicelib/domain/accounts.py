@@ -9,6 +9,7 @@ from typing import Any
 
 from chalicelib.domain.calendar import parse_date
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.text import clean_line, strip_invisible
 
 STAFF_ROLES = ("admin", "agent", "kitchen")
 _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]{2,}$")
@@ -117,7 +118,7 @@ def _text(data: dict[str, Any], name: str, *, required: bool, max_len: int) -> s
         value = ""
     if not isinstance(value, str):
         raise ValidationError(f"Le champ « {name} » doit être un texte.", field=name)
-    value = " ".join(value.split())
+    value = clean_line(value)
     if required and not value:
         raise ValidationError(f"Le champ « {name} » est obligatoire.", field=name)
     if len(value) > max_len:
@@ -245,7 +246,7 @@ def _lines(value: Any, field_name: str, max_items: int = 10) -> tuple[str, ...]:
             not isinstance(v, str) or len(v) > 100 for v in value):
         raise ValidationError(f"Indiquez au plus {max_items} noms de 100 caractères.",
                               field=field_name)
-    return tuple(" ".join(v.split()) for v in value if v.strip())
+    return tuple(line for line in (clean_line(v) for v in value) if line)
 
 
 def apply_child_edit(child: Child, data: dict[str, Any]) -> Child:
@@ -268,7 +269,7 @@ def apply_child_edit(child: Child, data: dict[str, Any]) -> Child:
         last_name=text("last_name", child.last_name, True),
         school=text("school", child.school, max_len=100),
         class_name=text("class_name", child.class_name, max_len=40),
-        meal_type=meal_type, allergies=allergies.strip(),
+        meal_type=meal_type, allergies=strip_invisible(allergies).strip(),
         pickup_people=(_lines(data["pickup_people"], "pickup_people")
                        if "pickup_people" in data else child.pickup_people))
 

@@ -12,6 +12,7 @@ import holidays
 from vacances_scolaires_france import SchoolHolidayDates, UnsupportedYearException
 
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.text import clean_line
 
 PARIS = ZoneInfo("Europe/Paris")
 ZONES = ("A", "B", "C")
@@ -159,7 +160,7 @@ def parse_closure(data: dict, *, closure_id: str = "") -> Closure:
         raise ValidationError("La date de fin doit être postérieure ou égale à la date de début.",
                               field="end")
     label = data.get("label")
-    label = label.strip() if isinstance(label, str) else ""
+    label = clean_line(label) if isinstance(label, str) else ""
     if not 1 <= len(label) <= LABEL_MAX:
         raise ValidationError(f"Le libellé doit faire entre 1 et {LABEL_MAX} caractères.",
                               field="label")

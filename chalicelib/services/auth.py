@@ -12,7 +12,7 @@ from chalicelib.domain.accounts import Family, Principal, is_email, normalize_em
 from chalicelib.domain.commune import CommuneSettings
 from chalicelib.domain.errors import (DomainError, Forbidden, TooManyRequests,
                                       Unauthenticated, ValidationError)
-from chalicelib.domain.passwords import check_new_password
+from chalicelib.domain.passwords import check_new_password, normalize
 from chalicelib.domain.sessions import (RESET_TOKEN_LIFETIME, is_alive, needs_touch)
 from chalicelib.mail import templates
 from chalicelib.mail.sender import Mailer
@@ -234,16 +234,27 @@ class AuthService:
         """Set a new password from a reset link; ends all sessions and unlocks sign-in."""
         if not isinstance(token, str) or not token or len(token) > 200:
             raise InvalidToken()
-        # Check the password first: a weak one must not burn the single-use link.
-        check_new_password(password)
         token_hash = hash_token(token)
-        consumed = self._resets.consume(token_hash)
-        if consumed is None or now >= consumed[1]:
+        # Check the password first (against the account the link is for): a weak one must
+        # not burn the single-use link.
+        pending = self._resets.peek(token_hash)
+        if pending is None or now >= pending[1]:
             raise InvalidToken()
-        kind, _, ref = consumed[0].partition("#")
+        kind, _, ref = pending[0].partition("#")
+        password = check_new_password(password, context=self._identifiers(kind, ref))
+        consumed = self._resets.consume(token_hash)
+        if consumed is None:
+            raise InvalidToken()
         self._accounts.set_password(kind, ref, hash_password(password))
         self._sessions.delete_all(consumed[0])
         self._unlock(kind, ref)
+
+    def _identifiers(self, kind: str, ref: str, name: str | None = None) -> tuple[str, ...]:
+        """What a new password of this account may not contain: its login, name, e-mails."""
+        if name is None:
+            found = self._accounts.credentials_of(kind, ref)
+            name = found[0] if found else ""
+        return (ref, name, *self._accounts.emails_of(kind, ref))
 
     def _unlock(self, kind: str, ref: str) -> None:
         emails = self._accounts.emails_of(kind, ref)
@@ -259,9 +270,9 @@ class AuthService:
         found = self._accounts.credentials_of(principal.kind, principal.ref)
         if found is None or not verify_password(found[1].password_hash, current):
             raise InvalidCurrentPassword()
-        context = (principal.ref, principal.name, current)
-        check_new_password(password, context=context)
-        if password == current:
+        password = check_new_password(
+            password, context=self._identifiers(principal.kind, principal.ref, principal.name))
+        if password == normalize(current):
             raise ValidationError("Le nouveau mot de passe doit être différent de l'actuel.",
                                   field="password", code="weak_password")
         self._accounts.set_password(principal.kind, principal.ref, hash_password(password))

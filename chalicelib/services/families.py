@@ -12,6 +12,7 @@ from chalicelib.domain.accounts import (STAFF_ROLES, Child, Family, StaffMember,
 from chalicelib.domain.errors import Forbidden, NotFound, ValidationError
 from chalicelib.domain.passwords import generate_temporary_password
 from chalicelib.domain.signing import Signer
+from chalicelib.domain.text import clean_line
 from chalicelib.domain.sessions import TEMPORARY_PASSWORD_LIFETIME
 from chalicelib.mail import templates
 from chalicelib.mail.sender import Mailer
@@ -198,7 +199,7 @@ def _staff_fields(data: dict[str, Any]) -> tuple[str, str, str]:
     if not isinstance(email, str) or not is_email(email.strip()):
         raise ValidationError("Adresse e-mail invalide.", field="email")
     name = data.get("name")
-    name = " ".join(name.split()) if isinstance(name, str) else ""
+    name = clean_line(name) if isinstance(name, str) else ""
     if not 1 <= len(name) <= 100:
         raise ValidationError("Indiquez un nom (100 caractères au plus).", field="name")
     role = data.get("role")

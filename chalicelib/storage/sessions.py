@@ -75,6 +75,14 @@ class ResetTokenRepository:
         ResetTokenModel(token_hash, principal=principal, expires_at=expires,
                         expires=expires).save()
 
+    def peek(self, token_hash: str) -> tuple[str, datetime] | None:
+        """(principal, expiry) of a token, left in place; None if there is none."""
+        try:
+            item = ResetTokenModel.get(token_hash)
+        except DoesNotExist:
+            return None
+        return item.principal, item.expires_at
+
     def consume(self, token_hash: str) -> tuple[str, datetime] | None:
         """Delete the token and return (principal, expiry); None if it was already used.
 

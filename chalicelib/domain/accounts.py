@@ -282,12 +282,16 @@ def child_details(child: Child) -> dict[str, Any]:
             "pickup_people": list(child.pickup_people), "archived": child.archived}
 
 
-def family_details(family: Family) -> dict[str, Any]:
-    """Everything staff see about a family (never credentials)."""
-    return {"number": family.number, "name": family.name, "emails": list(family.emails),
-            "phones": list(family.phones), "address": family.address,
-            "archived": family.archived,
-            "income": {"qf": family.income.qf,
-                       "effective_from": (family.income.effective_from.isoformat()
-                                          if family.income.effective_from else None)},
-            "children": [child_details(c) for c in family.children]}
+def family_details(family: Family, *, with_income: bool = True) -> dict[str, Any]:
+    """Everything staff see about a family (never credentials); the income bracket only
+    for those who bill (``with_income``)."""
+    details: dict[str, Any] = {
+        "number": family.number, "name": family.name, "emails": list(family.emails),
+        "phones": list(family.phones), "address": family.address,
+        "archived": family.archived}
+    if with_income:
+        details["income"] = {"qf": family.income.qf,
+                             "effective_from": (family.income.effective_from.isoformat()
+                                                if family.income.effective_from else None)}
+    details["children"] = [child_details(c) for c in family.children]
+    return details

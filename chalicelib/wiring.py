@@ -78,12 +78,13 @@ def build(settings: Settings) -> Container:
     clock = FixedClock(settings.fixed_now) if settings.fixed_now else SystemClock()
     mailer = Mailer(_ses_client_factory(settings), settings.mail_from)
     accounts = AccountRepository()
+    signer = Signer(settings.signing_key)
     auth = AuthService(accounts, SessionRepository(), ResetTokenRepository(),
                        AttemptRepository(), mailer, settings.site_url,
-                       Pacer(enabled=settings.auth_pacing))
+                       Pacer(enabled=settings.auth_pacing), signer)
     sessions = SessionRepository()
-    signer = Signer(settings.signing_key)
-    families = FamilyService(accounts, sessions, mailer, settings.site_url, signer)
+    families = FamilyService(accounts, sessions, mailer, settings.site_url, signer,
+                             AttemptRepository())
     commune_repository = CommuneRepository()
     commune = CommuneService(commune_repository)
     booking_repository = BookingRepository()

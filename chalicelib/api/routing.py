@@ -23,6 +23,12 @@ from chalicelib.services.security import same
 from chalicelib.settings import ORIGIN_HEADER
 
 SESSION_COOKIE = "cantine_session"
+DEVICE_COOKIE = "cantine_device"
+VIEWER_ADDRESS_HEADER = "CloudFront-Viewer-Address"
+# The request headers the API reads: CloudFront forwards these (infra/template.py), and the
+# origin header it adds itself.
+REQUEST_HEADERS = ("Accept", "Content-Type", "Origin", "Sec-Fetch-Site",
+                   VIEWER_ADDRESS_HEADER)
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_BODY = 256 * 1024
 # No request of the API nests deeper than 4; 16 leaves room and stops "[[[[…" bombs.
@@ -100,6 +106,11 @@ class Call:
         return principal.ref if principal.kind == "staff" else f"famille {principal.ref}"
 
     @property
+    def client(self) -> str:
+        """The visitor's IP address (limits per client)."""
+        return client_address(self.request, bool(self.services.settings.origin_secret))
+
+    @property
     def principal(self) -> Principal:
         """The signed-in account (views behind an audience other than PUBLIC)."""
         assert self.session is not None
@@ -126,8 +137,8 @@ def _header(request: Any, name: str) -> str | None:
     return headers.get(name) if headers is not None else None
 
 
-def session_token(request: Any) -> str | None:
-    """The session token from the cookie header, if any.
+def cookie(request: Any, wanted: str) -> str | None:
+    """One cookie's value from the cookie header, if any.
 
     Parsed by hand: ``http.cookies`` gives up on the whole header when any other cookie
     of the site is not to its taste (JSON values, brackets, accents).
@@ -137,9 +148,30 @@ def session_token(request: Any) -> str | None:
         return None
     for part in raw.split(";"):
         name, sep, value = part.strip().partition("=")
-        if sep and name.strip() == SESSION_COOKIE:
+        if sep and name.strip() == wanted:
             return value.strip().strip('"') or None
     return None
+
+
+def session_token(request: Any) -> str | None:
+    """The session token from the cookie header, if any."""
+    return cookie(request, SESSION_COOKIE)
+
+
+def client_address(request: Any, behind_cloudfront: bool) -> str:
+    """The visitor's IP address, for limits per client.
+
+    Behind CloudFront, the address API Gateway sees is CloudFront's: CloudFront names the
+    viewer in ``CloudFront-Viewer-Address`` ("ip:port"), which no visitor can set, since
+    the request was checked to come through CloudFront (the origin header). Locally,
+    the connection's own address."""
+    if behind_cloudfront:
+        viewer = _header(request, VIEWER_ADDRESS_HEADER) or ""
+        address = viewer.rsplit(":", 1)[0].strip("[]") if ":" in viewer else viewer
+        if address:
+            return address
+    context = getattr(request, "context", None) or {}
+    return str((context.get("identity") or {}).get("sourceIp") or "")
 
 
 def _refuse_constant(name: str) -> Any:

@@ -50,6 +50,14 @@ class Credentials:
 
 
 @dataclass(frozen=True)
+class PendingEmail:
+    """A second address waiting for its owner to confirm it (the token is stored hashed)."""
+    email: str
+    token_hash: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
 class Family:
     number: str
     name: str
@@ -61,6 +69,7 @@ class Family:
     version: int | None = None
     archived: bool = False
     income: Income = field(default_factory=Income)
+    pending_email: PendingEmail | None = None
 
     def child(self, child_id: str) -> Child | None:
         """The family's child with this id, or None if it is not one of theirs."""
@@ -219,8 +228,14 @@ def apply_family_edit(family: Family, data: dict[str, Any]) -> Family:
                    income=income)
 
 
-def apply_own_edit(family: Family, data: dict[str, Any]) -> Family:
-    """A family's edit of its own details: phones, address and second e-mail only."""
+def apply_own_edit(family: Family, data: dict[str, Any],
+                   now: datetime) -> tuple[Family, str | None]:
+    """A family's edit of its own details: phones, address and second e-mail only.
+
+    Returns the edited family and the new second address asked for, if any: a new
+    address is not the family's until its owner confirms it (``pending_email``), so the
+    edit never says whether the address is used elsewhere. Removing the second address,
+    or a request still pending, takes effect at once."""
     unknown = set(data) - {"phones", "address", "second_email"}
     if unknown:
         raise ValidationError("Seuls les téléphones, l'adresse et la seconde adresse e-mail "
@@ -228,15 +243,19 @@ def apply_own_edit(family: Family, data: dict[str, Any]) -> Family:
     phones = parse_phones(data["phones"]) if "phones" in data else family.phones
     address = (_text(data, "address", required=False, max_len=300) if "address" in data
                else family.address)
-    emails = family.emails
+    emails, pending, requested = family.emails, family.pending_email, None
     if "second_email" in data:
         second = data["second_email"]
         if second in (None, ""):
-            emails = family.emails[:1]
+            emails, pending = family.emails[:1], None
         else:
-            emails = parse_emails([family.emails[0], second], "second_email")
-            emails = emails[:2]
-    return replace(family, phones=phones, address=address, emails=emails)
+            wanted = parse_emails([family.emails[0], second], "second_email")[1]
+            if wanted in family.emails:
+                pending = None  # already the family's: nothing to confirm
+            elif pending is None or pending.email != wanted or now >= pending.expires_at:
+                requested = wanted
+    return replace(family, phones=phones, address=address, emails=emails,
+                   pending_email=pending), requested
 
 
 def _lines(value: Any, field_name: str, max_items: int = 10) -> tuple[str, ...]:

@@ -8,13 +8,13 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, Upda
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.accounts import (Child, Credentials, Family, Income, NewFamily,
-                                        StaffMember, fold, search_key)
+                                        PendingEmail, StaffMember, fold, search_key)
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.domain.commune import CommuneSettings
 from chalicelib.storage.commune import KEY as COMMUNE_KEY, settings_of
 from chalicelib.storage.keys import get_together, is_condition_failure
 from chalicelib.storage.models import (ChildMap, CommuneModel, connection, CounterModel, FamilyModel, LoginModel,
-                                       StaffModel)
+                                       PendingEmailMap, StaffModel)
 
 FAMILY_SEQUENCE = "family_number"
 FIRST_FAMILY_NUMBER = 1001
@@ -53,7 +53,10 @@ def _family(model: FamilyModel) -> Family:
         credentials=_credentials(model), version=model.version,
         archived=bool(model.archived),
         income=Income(int(model.income_qf) if model.income_qf is not None else None,
-                      date.fromisoformat(effective) if effective else None))
+                      date.fromisoformat(effective) if effective else None),
+        pending_email=(PendingEmail(model.pending_email.email, model.pending_email.token_hash,
+                                    model.pending_email.expires_at)
+                       if model.pending_email is not None else None))
 
 
 def _staff(model: StaffModel) -> StaffMember:
@@ -208,7 +211,11 @@ class AccountRepository:
             archived=after.archived, income_qf=after.income.qf,
             income_effective_from=(after.income.effective_from.isoformat()
                                    if after.income.effective_from else None),
-            search_key=search_key(after.name, after.number))
+            search_key=search_key(after.name, after.number),
+            pending_email=(PendingEmailMap(email=after.pending_email.email,
+                                           token_hash=after.pending_email.token_hash,
+                                           expires_at=after.pending_email.expires_at)
+                           if after.pending_email is not None else None))
         raw = FamilyModel.get(before.number)
         if raw.version != before.version:
             raise Conflict()

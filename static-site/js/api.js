@@ -112,6 +112,11 @@ export function resetPassword(token, password) {
   return request('POST', '/api/auth/password/reset', { token, password });
 }
 
+/** POST /api/auth/email/confirm {token} → {email, message}: a new second address is confirmed */
+export function confirmEmail(token) {
+  return request('POST', '/api/auth/email/confirm', { token });
+}
+
 /** POST /api/auth/password/change → 204 */
 export function changePassword(currentPassword, password, endOtherSessions) {
   return request('POST', '/api/auth/password/change', {
@@ -131,7 +136,10 @@ export function getHome() {
   return request('GET', '/api/family/home');
 }
 
-/** GET /api/family → {number, name, emails, phones, address, children, today} */
+/**
+ * GET /api/family → {number, name, emails, pending_email, phones, address, children, today}.
+ * `pending_email`: a second address waiting for its owner to follow the link sent to it.
+ */
 export function getFamily() {
   return request('GET', '/api/family');
 }

@@ -239,6 +239,10 @@ def package(stage: str, out: Path = DEFAULT_OUT, size_limit: bool = True) -> dic
     template = merge(chalice_template, stage, stage_env)
     template_path.write_text(json.dumps(template, indent=1, ensure_ascii=False) + "\n",
                              encoding="utf-8")
+    # The optional firewall: a stack of its own in us-east-1 (scripts/deploy.py, Waf=on).
+    from infra.template import waf_template
+    (out / "waf.json").write_text(json.dumps(waf_template(stage), indent=1,
+                                             ensure_ascii=False) + "\n", encoding="utf-8")
     data = zip_path.read_bytes()
     manifest = {"stage": stage, "runtime": PYTHON_RUNTIME, "zip_bytes": len(data),
                 "zip_sha256": hashlib.sha256(data).hexdigest(),

@@ -236,11 +236,12 @@ def _read_body(request: Any, method: str, form: bool = False) -> dict[str, Any]:
 
 
 def _check_parameters(request: Any, params: dict[str, str]) -> dict[str, str]:
-    """Path and query-string values: valid Unicode, invisible characters dropped."""
+    """Path and query-string values must be valid Unicode. Path values are identifiers:
+    kept as sent (one that differs by an invisible character finds nothing)."""
     for name, value in list(params.items()) + list((request.query_params or {}).items()):
         if isinstance(value, str) and has_surrogate(value):
             raise InvalidCharacter(field=name)
-    return {name: strip_invisible(value) for name, value in params.items()}
+    return params
 
 
 def _from_cloudfront(request: Any, secret: str) -> bool:

@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Mapping
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 STAGE = "CANTINE_STAGE"                # local | dev | prod
@@ -23,12 +24,21 @@ PAYFIP_MODE = "CANTINE_PAYFIP_MODE"          # T (test), X (activation), W (prod
 PAYFIP_ENDPOINT = "CANTINE_PAYFIP_ENDPOINT"  # local stage only: the fake PayFip server
 INVOICE_FUNCTION = "CANTINE_INVOICE_FUNCTION"  # the invoice job's Lambda (deployed stages)
 AUTH_PACING = "CANTINE_AUTH_PACING"    # local stage only: "off" stops padding sign-in answers
+SIGNING_KEY = "CANTINE_SIGNING_KEY"    # secret HMAC key: page cursors, device cookies, links
+ORIGIN_SECRET = "CANTINE_ORIGIN_SECRET"  # secret header value CloudFront adds to API calls
 REGION = "AWS_DEFAULT_REGION"
 PAYFIP_SERVICE = "https://www.payfip.gouv.fr/tpa/services/securite"
 PAYFIP_PAGE = "https://www.payfip.gouv.fr/tpa/paiementws.web?idop={idop}"
 
 STAGES = ("local", "dev", "prod")
 PARIS = ZoneInfo("Europe/Paris")
+# The header CloudFront adds to every request it forwards to API Gateway, with the value
+# of ORIGIN_SECRET: a request without it did not come through CloudFront.
+ORIGIN_HEADER = "X-Origin-Verify"
+MIN_SECRET_LENGTH = 32
+# The local stage signs with a fixed, public key: nothing it signs protects real data, and
+# a developer's cursors and device cookies survive a restart of ``make run``.
+LOCAL_SIGNING_KEY = "local-stage-only-signing-key-not-a-secret"
 
 
 class SettingsError(RuntimeError):
@@ -50,6 +60,26 @@ class Settings:
     payfip_page: str = PAYFIP_PAGE
     invoice_function: str = ""
     auth_pacing: bool = True
+    signing_key: str = LOCAL_SIGNING_KEY
+    origin_secret: str = ""
+
+    @property
+    def site_origin(self) -> str:
+        """The portal's origin (scheme://host[:port]), as a browser names it in ``Origin``."""
+        return origin_of(self.site_url)
+
+    @property
+    def allowed_origins(self) -> frozenset[str]:
+        """Origins whose pages may write through the API: the portal's own only.
+
+        On the local stage the same port under the other loopback name is the same
+        server (``make run`` prints 127.0.0.1; people type localhost)."""
+        origins = {self.site_origin}
+        if self.is_local:
+            for a, b in (("//127.0.0.1", "//localhost"), ("//localhost", "//127.0.0.1")):
+                if a in self.site_origin:
+                    origins.add(self.site_origin.replace(a, b))
+        return frozenset(origins)
 
     @property
     def is_local(self) -> bool:
@@ -64,6 +94,30 @@ class Settings:
     def table_name(self, name: str) -> str:
         """Physical name of one of the product's tables."""
         return f"{self.table_prefix}{name}"
+
+
+def origin_of(url: str) -> str:
+    """``https://Cantine.Example.fr:443/x`` → ``https://cantine.example.fr``."""
+    parts = urlsplit(url.strip())
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    default = {"http": 80, "https": 443}.get(scheme)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return f"{scheme}://{host}" + (f":{port}" if port and port != default else "")
+
+
+def _secret(environ: Mapping[str, str], name: str, stage: str,
+            local_default: str | None) -> str:
+    value = environ.get(name, "").strip()
+    if stage == "local" and not value:
+        return local_default or ""
+    if len(value) < MIN_SECRET_LENGTH:
+        # Outside the local stage a missing or short secret would leave cursors forgeable
+        # or the API open beside CloudFront: refuse to start.
+        raise SettingsError(f"{name} doit compter au moins {MIN_SECRET_LENGTH} caractères")
+    return value
 
 
 def parse_now(value: str) -> datetime:
@@ -105,11 +159,14 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     numcli = environ.get(PAYFIP_NUMCLI, "").strip()
     if numcli and not (len(numcli) == 6 and numcli.isdigit()):
         raise SettingsError(f"{PAYFIP_NUMCLI} doit compter 6 chiffres (reçu {numcli!r})")
+    site_url = environ.get(SITE_URL, "http://127.0.0.1:8000").rstrip("/")
+    if urlsplit(site_url).scheme not in ("http", "https") or not urlsplit(site_url).hostname:
+        raise SettingsError(f"{SITE_URL} doit être une adresse http(s) (reçu {site_url!r})")
     return Settings(
         stage=stage,
         table_prefix=environ.get(TABLE_PREFIX, f"cantine-{stage}-"),
         region=environ.get(REGION, "eu-west-3"),
-        site_url=environ.get(SITE_URL, "http://127.0.0.1:8000").rstrip("/"),
+        site_url=site_url,
         mail_from=environ.get(MAIL_FROM, "ne-pas-repondre@example.org"),
         aws_endpoint=endpoint,
         fixed_now=parse_now(raw_now) if raw_now else None,
@@ -121,6 +178,8 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
                         else PAYFIP_SERVICE),
         payfip_page=(f"{payfip_endpoint}/tpa/paiementws.web?idop={{idop}}" if payfip_endpoint
                      else PAYFIP_PAGE),
+        signing_key=_secret(environ, SIGNING_KEY, stage, LOCAL_SIGNING_KEY),
+        origin_secret=_secret(environ, ORIGIN_SECRET, stage, None),
     )
 
 

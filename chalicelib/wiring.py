@@ -8,6 +8,7 @@ import functools
 from dataclasses import dataclass
 
 from chalicelib.clock import FixedClock, SystemClock
+from chalicelib.domain.signing import Signer
 from chalicelib.mail.sender import Mailer
 from chalicelib.services.audit import AuditService
 from chalicelib.services.auth import AuthService, Pacer
@@ -80,11 +81,13 @@ def build(settings: Settings) -> Container:
     clock = FixedClock(settings.fixed_now) if settings.fixed_now else SystemClock()
     mailer = Mailer(_ses_client_factory(settings), settings.mail_from)
     accounts = AccountRepository()
+    signer = Signer(settings.signing_key)
     auth = AuthService(accounts, SessionRepository(), ResetTokenRepository(),
                        AttemptRepository(), mailer, settings.site_url,
-                       Pacer(enabled=settings.auth_pacing))
+                       Pacer(enabled=settings.auth_pacing), signer)
     sessions = SessionRepository()
-    families = FamilyService(accounts, sessions, mailer, settings.site_url)
+    families = FamilyService(accounts, sessions, mailer, settings.site_url, signer,
+                             AttemptRepository())
     commune_repository = CommuneRepository()
     commune = CommuneService(commune_repository)
     booking_repository = BookingRepository()

@@ -58,11 +58,10 @@ class _Client:
         if form is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             payload = form
-        elif body is not None:
-            headers["Content-Type"] = "application/json"
-            payload = json.dumps(body)
         else:
-            payload = None
+            if method not in ("GET", "HEAD"):
+                headers["Content-Type"] = "application/json"  # every write, even empty
+            payload = json.dumps(body) if body is not None else None
         response = self.http.http.request(method, path, headers=headers, body=payload)
         lowered = {k.lower(): v for k, v in response.headers.items()}
         cookie = lowered.get("set-cookie") or ""

@@ -20,6 +20,7 @@ import argparse
 import hashlib
 import json
 import os
+import secrets
 import sys
 import time
 from datetime import datetime, timezone
@@ -31,6 +32,10 @@ SITE_DIR = ROOT / "static-site"
 PACKAGE_DIR = ROOT / "build" / "chalice"
 DEFAULT_REGION = "eu-west-3"
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]  # roles; the SAM transform
+WAF_REGION = "us-east-1"  # CloudFront's web ACLs live there, whatever the stack's region
+# Kept in step with infra/template.py (imported lazily there: it reads the settings).
+SECRET_PARAMETERS = ("SigningKey", "OriginSecret")
+UNRESERVED_MINIMUM = 10
 
 # The local demo's outbox page reads /api/dev/outbox, a route only the local stage has.
 LOCAL_ONLY = frozenset({"courriels.html", "js/pages/courriels.js"})
@@ -158,6 +163,67 @@ def stack_parameters(declared: Iterable[str], given: dict[str, str],
     return out
 
 
+def with_secrets(declared: Iterable[str], secret_names: Iterable[str],
+                 given: dict[str, str], previous: Iterable[str],
+                 rotate: bool = False) -> dict[str, str]:
+    """``given`` plus a fresh random value for each secret parameter the stack does not
+    have yet (the first deployment, or a version that adds one), or for all when
+    ``rotate``. Once set, a secret is kept by CloudFormation (UsePreviousValue)."""
+    out = dict(given)
+    previous = set(previous)
+    for name in secret_names:
+        if name in declared and name not in out and (rotate or name not in previous):
+            out[name] = secrets.token_urlsafe(48)
+    return out
+
+
+def check_concurrency(lambda_client: Any, wanted: int) -> None:
+    """Refuse early when the account cannot reserve ``wanted`` executions for the API.
+
+    Lambda keeps 10 executions unreserved; a new account's quota is often 10 in all,
+    which would make the stack fail after a quarter of an hour of CloudFront."""
+    limit = lambda_client.get_account_settings()["AccountLimit"]["ConcurrentExecutions"]
+    if limit < wanted + UNRESERVED_MINIMUM:
+        raise DeployError(
+            f"le quota d'exécutions simultanées de Lambda du compte est de {limit} : il en "
+            f"faut au moins {wanted + UNRESERVED_MINIMUM} pour en réserver {wanted} à l'API "
+            "(paramètre ApiConcurrency). Demandez 1000 (gratuit) dans Service Quotas → AWS "
+            "Lambda → Concurrent executions, ou baissez ApiConcurrency (docs/deploy.md).")
+
+
+def waf_wanted(given: dict[str, str]) -> bool:
+    """The Waf switch (on/off, off by default), taken out of the stack's parameters."""
+    value = given.pop("Waf", "off").strip().lower()
+    if value not in ("on", "off"):
+        raise DeployError(f"Waf vaut on ou off (reçu {value!r})")
+    return value == "on"
+
+
+def deploy_waf(session: Any, stage: str, package_dir: Path = PACKAGE_DIR) -> str:
+    """Create or update the firewall's stack in us-east-1; returns the web ACL's ARN."""
+    cloudformation = session.client("cloudformation", region_name=WAF_REGION)
+    name = f"{stack_name(stage)}-waf"
+    body = (package_dir / "waf.json").read_text("utf-8")
+    stack = describe_stack(cloudformation, name)
+    apply_change_set(cloudformation, name, None, [], stack is None, template_body=body)
+    stack = describe_stack(cloudformation, name)
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    log(f"Pare-feu {name} ({WAF_REGION}) : {outputs['WebAclArn']}")
+    return outputs["WebAclArn"]
+
+
+def remove_waf(session: Any, stage: str) -> None:
+    """Delete the firewall's stack, if any (once CloudFront no longer uses it)."""
+    cloudformation = session.client("cloudformation", region_name=WAF_REGION)
+    name = f"{stack_name(stage)}-waf"
+    if describe_stack(cloudformation, name) is None:
+        return
+    cloudformation.delete_stack(StackName=name)
+    cloudformation.get_waiter("stack_delete_complete").wait(
+        StackName=name, WaiterConfig={"Delay": 15, "MaxAttempts": 120})
+    log(f"Pare-feu {name} supprimé")
+
+
 def with_code_location(template: dict[str, Any], bucket: str, key: str) -> dict[str, Any]:
     """The template with every function's local ``CodeUri`` pointing at the uploaded zip."""
     template = json.loads(json.dumps(template))
@@ -217,12 +283,15 @@ def _print_failures(cloudformation: Any, name: str) -> None:
             log(f"  {event['LogicalResourceId']}: {event.get('ResourceStatusReason', '')}")
 
 
-def apply_change_set(cloudformation: Any, name: str, template_url: str,
-                     parameters: list[dict[str, Any]], create: bool) -> bool:
+def apply_change_set(cloudformation: Any, name: str, template_url: str | None,
+                     parameters: list[dict[str, Any]], create: bool,
+                     template_body: str | None = None) -> bool:
     """Create, execute and wait for one change set; False when there was nothing to do."""
     change_set = f"deploy-{datetime.now(timezone.utc):%Y%m%d%H%M%S%f}"
+    source = ({"TemplateURL": template_url} if template_url is not None
+              else {"TemplateBody": template_body})
     cloudformation.create_change_set(
-        StackName=name, ChangeSetName=change_set, TemplateURL=template_url,
+        StackName=name, ChangeSetName=change_set, **source,
         Parameters=parameters, Capabilities=CAPABILITIES,
         ChangeSetType="CREATE" if create else "UPDATE",
         Tags=[{"Key": "application", "Value": "cantine"}])
@@ -250,7 +319,7 @@ def apply_change_set(cloudformation: Any, name: str, template_url: str,
 
 
 def deploy_stack(session: Any, stage: str, given: dict[str, str],
-                 package_dir: Path = PACKAGE_DIR) -> dict[str, str]:
+                 package_dir: Path = PACKAGE_DIR, rotate_secrets: bool = False) -> dict[str, str]:
     """Create or update the stack from the packaged artefacts; returns its outputs."""
     manifest = json.loads((package_dir / "package.json").read_text("utf-8"))
     if manifest["stage"] != stage:
@@ -271,6 +340,17 @@ def deploy_stack(session: Any, stage: str, given: dict[str, str],
 
     name = stack_name(stage)
     given = dict(given)
+    declared = template["Parameters"]
+    waf = waf_wanted(given)
+    if "ApiConcurrency" in declared:
+        check_concurrency(session.client("lambda"),
+                          int(given.get("ApiConcurrency") or declared["ApiConcurrency"]["Default"]))
+    if "WebAclArn" in declared:
+        given["WebAclArn"] = deploy_waf(session, stage, package_dir) if waf else ""
+    existing = describe_stack(cloudformation, name)
+    given = with_secrets(template["Parameters"], SECRET_PARAMETERS, given,
+                         [p["ParameterKey"] for p in (existing or {}).get("Parameters", [])],
+                         rotate_secrets)
     if given.get("SiteDomain") and "SiteUrl" not in given:
         given["SiteUrl"] = f"https://{given['SiteDomain']}"
     for _ in range(2):  # the second pass only when SiteUrl must follow the CloudFront domain
@@ -289,6 +369,8 @@ def deploy_stack(session: Any, stage: str, given: dict[str, str],
         outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
         current = {p["ParameterKey"]: p.get("ParameterValue") for p in stack["Parameters"]}
         if current.get("SiteUrl") == outputs["PublicUrl"]:
+            if not waf and "WebAclArn" in declared:
+                remove_waf(session, stage)  # CloudFront no longer uses it: stop paying
             return outputs
         given["SiteUrl"] = outputs["PublicUrl"]
         log(f"Adresse publique : {outputs['PublicUrl']} (liens des courriels)")
@@ -394,6 +476,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-stack", action="store_true", help="site and admin only")
     parser.add_argument("--skip-site", action="store_true")
     parser.add_argument("--no-wait", action="store_true", help="do not wait for the invalidation")
+    parser.add_argument("--rotate-secrets", action="store_true",
+                        help="new SigningKey and OriginSecret (signs everyone's devices out)")
     parser.add_argument("--create-admin", metavar="EMAIL")
     parser.add_argument("--admin-name", default="Administrateur")
     parser.add_argument("--commune-name", help="first settings of the commune (once)")
@@ -410,7 +494,8 @@ def main(argv: list[str] | None = None) -> int:
             outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
         else:
             outputs = deploy_stack(session, args.stage,
-                                   read_parameters(args.stage, args.parameter))
+                                   read_parameters(args.stage, args.parameter),
+                                   rotate_secrets=args.rotate_secrets)
         if not args.skip_site:
             publish_site(session, outputs, wait=not args.no_wait)
         if args.create_admin:

@@ -37,6 +37,9 @@ LOCK_EVERY = 15 * 60  # seconds between two runs of the scheduled lock, as in pr
 # in DynamoDB (moto), as they do in production.
 WORKERS = int(os.environ.get("CANTINE_LOCAL_WORKERS", "4"))
 
+# moto's server, applying one request at a time as DynamoDB does (scripts/local_aws.py).
+AWS_SERVER = (sys.executable, "-m", "scripts.local_aws")
+
 # The headers CloudFront adds to the site (see infra/), repeated here so that the local
 # site is held to the same Content-Security-Policy as production.
 SECURITY_HEADERS = {
@@ -220,7 +223,7 @@ class DevStack:
         """Start moto, the tables, the demo data and the web server (in a thread)."""
         moto_port = free_port()
         self.moto = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(moto_port)],
+            [*AWS_SERVER, "-H", "127.0.0.1", "-p", str(moto_port)], cwd=ROOT,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             # Its own session: Ctrl-C in the terminal must not kill it before we save.
             start_new_session=True)

@@ -17,11 +17,13 @@ from typing import Any, Callable
 
 
 class Caller:
-    """One browser's worth of API calls: keeps its session cookie, times each answer."""
+    """One browser's worth of API calls: keeps its session cookie (and its device cookie,
+    sent to sign-in, as a browser does), times each answer."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.cookie: str | None = None
+        self.device: str | None = None
 
     def call(self, method: str, path: str, body: object = None,
              timeout: float = 120) -> Answer:
@@ -31,22 +33,30 @@ class Caller:
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
         headers = {"Accept": "application/json"}
         payload = None
+        if method not in ("GET", "HEAD"):
+            headers["Content-Type"] = "application/json"  # every write, even an empty one
         if body is not None:
             payload = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-        if self.cookie:
-            headers["Cookie"] = self.cookie
+        cookies = [c for c in (self.cookie, self.device if path == "/auth/login" else None)
+                   if c]
+        if cookies:
+            headers["Cookie"] = "; ".join(cookies)
         start = time.perf_counter()
         try:
             connection.request(method, "/api" + path, body=payload, headers=headers)
             reply = connection.getresponse()
             raw = reply.read()
             seconds = time.perf_counter() - start
-            cookie = reply.getheader("Set-Cookie")
-            if cookie and cookie.startswith("cantine_session="):
+            set_cookies = reply.headers.get_all("Set-Cookie") or []
+            for cookie in set_cookies:
                 value = cookie.split(";", 1)[0]
-                self.cookie = value if value != "cantine_session=" else None
-            return Answer(reply.status, dict(reply.getheaders()), raw, seconds, cookie)
+                name, _, content = value.partition("=")
+                if name == "cantine_session":
+                    self.cookie = value if content else None
+                elif name == "cantine_device":
+                    self.device = value if content else None
+            session = next((c for c in set_cookies if c.startswith("cantine_session=")), None)
+            return Answer(reply.status, dict(reply.getheaders()), raw, seconds, session)
         finally:
             connection.close()
 
@@ -206,15 +216,23 @@ def parallel_sign_ins(url: str, accounts: list[tuple[str, str]], per_account: in
 
 
 def burst(url: str, login: str, password: str, tries: int = 30) -> dict[str, Any]:
-    """``tries`` wrong passwords for one login at the same instant, then the right one."""
+    """``tries`` wrong passwords for one login at the same instant, then the right one
+    from a new browser, and from the browser the family signed in with before the burst
+    (its device cookie)."""
+    family = Caller(url)
+    signed = family.sign_in(login, password)
+    assert signed.status == 200 and family.device, signed
+    family.call("POST", "/auth/logout")
     callers = [Caller(url) for _ in range(tries)]
     answers, wall = all_at_once([lambda c=c: c.sign_in(login, "mauvais-" + password)
                                  for c in callers])
     after = Caller(url).sign_in(login, password)
+    own_device = family.sign_in(login, password)
     return {"scenario": f"{tries} wrong passwords at once for one login",
             "answers": dict(Counter(a.status for a in answers)),
             "passwords_checked": sum(1 for a in answers if a.status == 401),
             "right_password_after": after.status,
+            "right_password_from_the_familys_device": own_device.status,
             "retry_after_seconds": (after.json() or {}).get("error", {}).get(
                 "details", {}).get("retry_after_seconds"),
             "wall_s": round(wall, 2)}

@@ -207,6 +207,10 @@ def _prepare_environment(stage_env: dict[str, str]) -> None:
     for key in [k for k in os.environ if k.startswith("CANTINE_") and k not in stage_env]:
         del os.environ[key]
     os.environ.update(stage_env)
+    # The stage's secrets are stack parameters, given to the functions at deployment: the
+    # build signs and checks nothing, but the settings it imports want them present.
+    for key in ("CANTINE_SIGNING_KEY", "CANTINE_ORIGIN_SECRET"):
+        os.environ.setdefault(key, "placeholder-while-packaging-never-deployed")
     # chalice package insists on a region although it calls nothing; the template uses
     # AWS::Region, so any region builds the same artefacts.
     os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-3")
@@ -235,6 +239,10 @@ def package(stage: str, out: Path = DEFAULT_OUT, size_limit: bool = True) -> dic
     template = merge(chalice_template, stage, stage_env)
     template_path.write_text(json.dumps(template, indent=1, ensure_ascii=False) + "\n",
                              encoding="utf-8")
+    # The optional firewall: a stack of its own in us-east-1 (scripts/deploy.py, Waf=on).
+    from infra.template import waf_template
+    (out / "waf.json").write_text(json.dumps(waf_template(stage), indent=1,
+                                             ensure_ascii=False) + "\n", encoding="utf-8")
     data = zip_path.read_bytes()
     manifest = {"stage": stage, "runtime": PYTHON_RUNTIME, "zip_bytes": len(data),
                 "zip_sha256": hashlib.sha256(data).hexdigest(),

@@ -4,7 +4,8 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.api.errors import json_response
-from chalicelib.api.routing import PUBLIC, SESSION, SESSION_COOKIE, Call, endpoint
+from chalicelib.api.routing import (DEVICE_COOKIE, PUBLIC, SESSION, SESSION_COOKIE, Call,
+                                    cookie, endpoint)
 from chalicelib.domain.sessions import ABSOLUTE_TIMEOUT
 from chalicelib.domain.accounts import Principal
 from chalicelib.domain.errors import ValidationError
@@ -12,9 +13,15 @@ from chalicelib.domain.errors import ValidationError
 bp = Blueprint(__name__)
 
 
-def _cookie(call: Call, value: str, max_age: int) -> str:
+# A device stays known for a year after its last sign-in (browsers keep a cookie 400
+# days at most).
+DEVICE_COOKIE_AGE = 365 * 24 * 3600
+
+
+def _cookie(call: Call, value: str, max_age: int, name: str = SESSION_COOKIE,
+            path: str = "/api") -> str:
     # Path=/api: the site's static files never need the cookie.
-    parts = [f"{SESSION_COOKIE}={value}", "Path=/api", f"Max-Age={max_age}",
+    parts = [f"{name}={value}", f"Path={path}", f"Max-Age={max_age}",
              "HttpOnly", "SameSite=Strict"]
     if call.services.settings.secure_cookies:
         parts.append("Secure")
@@ -39,9 +46,13 @@ def _who(principal: Principal, call: Call | None = None) -> dict:
 def login(call: Call):
     """Sign in with a family number, a family e-mail or a staff e-mail."""
     signed = call.services.auth.login(call.body.get("login"), call.body.get("password"),
-                                      call.now)
-    cookie = _cookie(call, signed.token, int(ABSOLUTE_TIMEOUT.total_seconds()))
-    return json_response(_who(signed.principal), 200, {"Set-Cookie": cookie})
+                                      call.now, cookie(call.request, DEVICE_COOKIE))
+    session = _cookie(call, signed.token, int(ABSOLUTE_TIMEOUT.total_seconds()))
+    # The device cookie is read by sign-in only (Path=/api/auth/login), and outlives
+    # sign-out: it is what lets this browser in while strangers hammer the account.
+    device = _cookie(call, signed.device, DEVICE_COOKIE_AGE, DEVICE_COOKIE, "/api/auth/login")
+    return json_response(_who(signed.principal), 200,
+                         multi_headers={"Set-Cookie": [session, device]})
 
 
 @endpoint(bp, "/auth/logout", ("POST",), audience=SESSION)
@@ -60,7 +71,7 @@ def get_me(call: Call):
 @endpoint(bp, "/auth/password/forgot", ("POST",), audience=PUBLIC)
 def forgot_password(call: Call):
     """Send a reset link to a known address; the answer never says whether it is known."""
-    message = call.services.auth.forgot(call.body.get("email"), call.now)
+    message = call.services.auth.forgot(call.body.get("email"), call.now, call.client)
     return json_response({"message": message}, 202)
 
 
@@ -81,3 +92,12 @@ def change_password(call: Call):
     call.services.auth.change_password(call.session, call.body.get("current_password"),
                                        call.body.get("password"), end_others, call.now)
     return json_response(None, 204)
+
+
+@endpoint(bp, "/auth/email/confirm", ("POST",), audience=PUBLIC)
+def confirm_email(call: Call):
+    """The link sent to a new second address: the address becomes the family's."""
+    email = call.services.families.confirm_email(call.body.get("token"), call.now)
+    return {"email": email,
+            "message": f"L'adresse {email} est confirmée : elle reçoit désormais les "
+                       "courriels de la famille et permet de se connecter."}

@@ -20,6 +20,7 @@ def child_json(child: Child) -> dict:
 def family_json(family: Family) -> dict:
     """A family as the API shows it to itself."""
     return {"number": family.number, "name": family.name, "emails": list(family.emails),
+            "pending_email": family.pending_email.email if family.pending_email else None,
             "phones": list(family.phones), "address": family.address,
             "children": [child_json(c) for c in family.active_children()]}
 
@@ -84,8 +85,9 @@ def book_period(call: Call):
 
 @endpoint(bp, "/family", ("PUT",), audience=FAMILY)
 def update_family(call: Call):
-    """"Vos informations": the family updates its phones, address and second e-mail."""
-    before, after = call.services.families.update_own(call.family(), call.body)
+    """"Vos informations": the family updates its phones, address and second e-mail (a new
+    address is the family's once its owner follows the link sent to it)."""
+    before, after = call.services.families.update_own(call.family(), call.body, call.now)
     call.audit("famille.informations", after.number, family_json(before), family_json(after))
     return {**family_json(after), "today": call.now.date().isoformat()}
 

@@ -16,6 +16,9 @@ bp = Blueprint(__name__)
 ADMIN = ("admin",)
 OFFICE = ("admin", "agent")            # the day's lists and attendance
 ALL_STAFF = ("admin", "agent", "kitchen")
+# Need to know: the income bracket (quotient familial) serves billing, the admin's work
+# only; agents see a family's contact details and children, never its income.
+INCOME_ROLES = ADMIN
 
 
 # -- families and children ---------------------------------------------------------------
@@ -35,8 +38,9 @@ def create_family(call: Call):
 
 @endpoint(bp, "/staff/families/{number}", audience=STAFF, roles=OFFICE)
 def get_family(call: Call):
-    """A family with its children's details."""
-    return family_details(call.services.families.get_family(call.params["number"]))
+    """A family with its children's details (its income bracket for the admin only)."""
+    return family_details(call.services.families.get_family(call.params["number"]),
+                          with_income=call.principal.role in INCOME_ROLES)
 
 
 @endpoint(bp, "/staff/families/{number}", ("PUT",), audience=STAFF, roles=ADMIN)

@@ -7,7 +7,9 @@ import unicodedata
 from datetime import date, datetime
 from typing import Any
 
+from chalicelib.domain.calendar import parse_date
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.text import clean_line, strip_invisible
 
 STAFF_ROLES = ("admin", "agent", "kitchen")
 _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]{2,}$")
@@ -48,6 +50,14 @@ class Credentials:
 
 
 @dataclass(frozen=True)
+class PendingEmail:
+    """A second address waiting for its owner to confirm it (the token is stored hashed)."""
+    email: str
+    token_hash: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
 class Family:
     number: str
     name: str
@@ -59,6 +69,7 @@ class Family:
     version: int | None = None
     archived: bool = False
     income: Income = field(default_factory=Income)
+    pending_email: PendingEmail | None = None
 
     def child(self, child_id: str) -> Child | None:
         """The family's child with this id, or None if it is not one of theirs."""
@@ -116,7 +127,7 @@ def _text(data: dict[str, Any], name: str, *, required: bool, max_len: int) -> s
         value = ""
     if not isinstance(value, str):
         raise ValidationError(f"Le champ « {name} » doit être un texte.", field=name)
-    value = " ".join(value.split())
+    value = clean_line(value)
     if required and not value:
         raise ValidationError(f"Le champ « {name} » est obligatoire.", field=name)
     if len(value) > max_len:
@@ -199,14 +210,10 @@ def parse_income(value: Any) -> Income:
         raise ValidationError("Le quotient familial doit être un nombre entier positif.",
                               field="income.qf")
     raw = value.get("effective_from")
-    try:
-        effective = date.fromisoformat(raw) if isinstance(raw, str) and len(raw) == 10 else None
-    except ValueError:
-        effective = None
-    if effective is None:
+    if raw in (None, ""):
         raise ValidationError("Indiquez la date d'effet du quotient familial (AAAA-MM-JJ).",
                               field="income.effective_from")
-    return Income(qf, effective)
+    return Income(qf, parse_date(raw, "income.effective_from"))
 
 
 def apply_family_edit(family: Family, data: dict[str, Any]) -> Family:
@@ -221,8 +228,14 @@ def apply_family_edit(family: Family, data: dict[str, Any]) -> Family:
                    income=income)
 
 
-def apply_own_edit(family: Family, data: dict[str, Any]) -> Family:
-    """A family's edit of its own details: phones, address and second e-mail only."""
+def apply_own_edit(family: Family, data: dict[str, Any],
+                   now: datetime) -> tuple[Family, str | None]:
+    """A family's edit of its own details: phones, address and second e-mail only.
+
+    Returns the edited family and the new second address asked for, if any: a new
+    address is not the family's until its owner confirms it (``pending_email``), so the
+    edit never says whether the address is used elsewhere. Removing the second address,
+    or a request still pending, takes effect at once."""
     unknown = set(data) - {"phones", "address", "second_email"}
     if unknown:
         raise ValidationError("Seuls les téléphones, l'adresse et la seconde adresse e-mail "
@@ -230,15 +243,19 @@ def apply_own_edit(family: Family, data: dict[str, Any]) -> Family:
     phones = parse_phones(data["phones"]) if "phones" in data else family.phones
     address = (_text(data, "address", required=False, max_len=300) if "address" in data
                else family.address)
-    emails = family.emails
+    emails, pending, requested = family.emails, family.pending_email, None
     if "second_email" in data:
         second = data["second_email"]
         if second in (None, ""):
-            emails = family.emails[:1]
+            emails, pending = family.emails[:1], None
         else:
-            emails = parse_emails([family.emails[0], second], "second_email")
-            emails = emails[:2]
-    return replace(family, phones=phones, address=address, emails=emails)
+            wanted = parse_emails([family.emails[0], second], "second_email")[1]
+            if wanted in family.emails:
+                pending = None  # already the family's: nothing to confirm
+            elif pending is None or pending.email != wanted or now >= pending.expires_at:
+                requested = wanted
+    return replace(family, phones=phones, address=address, emails=emails,
+                   pending_email=pending), requested
 
 
 def _lines(value: Any, field_name: str, max_items: int = 10) -> tuple[str, ...]:
@@ -248,7 +265,7 @@ def _lines(value: Any, field_name: str, max_items: int = 10) -> tuple[str, ...]:
             not isinstance(v, str) or len(v) > 100 for v in value):
         raise ValidationError(f"Indiquez au plus {max_items} noms de 100 caractères.",
                               field=field_name)
-    return tuple(" ".join(v.split()) for v in value if v.strip())
+    return tuple(line for line in (clean_line(v) for v in value) if line)
 
 
 def apply_child_edit(child: Child, data: dict[str, Any]) -> Child:
@@ -271,7 +288,7 @@ def apply_child_edit(child: Child, data: dict[str, Any]) -> Child:
         last_name=text("last_name", child.last_name, True),
         school=text("school", child.school, max_len=100),
         class_name=text("class_name", child.class_name, max_len=40),
-        meal_type=meal_type, allergies=allergies.strip(),
+        meal_type=meal_type, allergies=strip_invisible(allergies).strip(),
         pickup_people=(_lines(data["pickup_people"], "pickup_people")
                        if "pickup_people" in data else child.pickup_people))
 
@@ -284,12 +301,16 @@ def child_details(child: Child) -> dict[str, Any]:
             "pickup_people": list(child.pickup_people), "archived": child.archived}
 
 
-def family_details(family: Family) -> dict[str, Any]:
-    """Everything staff see about a family (never credentials)."""
-    return {"number": family.number, "name": family.name, "emails": list(family.emails),
-            "phones": list(family.phones), "address": family.address,
-            "archived": family.archived,
-            "income": {"qf": family.income.qf,
-                       "effective_from": (family.income.effective_from.isoformat()
-                                          if family.income.effective_from else None)},
-            "children": [child_details(c) for c in family.children]}
+def family_details(family: Family, *, with_income: bool = True) -> dict[str, Any]:
+    """Everything staff see about a family (never credentials); the income bracket only
+    for those who bill (``with_income``)."""
+    details: dict[str, Any] = {
+        "number": family.number, "name": family.name, "emails": list(family.emails),
+        "phones": list(family.phones), "address": family.address,
+        "archived": family.archived}
+    if with_income:
+        details["income"] = {"qf": family.income.qf,
+                             "effective_from": (family.income.effective_from.isoformat()
+                                                if family.income.effective_from else None)}
+    details["children"] = [child_details(c) for c in family.children]
+    return details

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from chalicelib.domain.calendar import DayInfo, SchoolCalendar, parse_date
+from chalicelib.domain.calendar import (MAX_YEAR, MIN_YEAR, DayInfo, SchoolCalendar,
+                                       parse_date)
 from chalicelib.domain.commune import CommuneSettings, ServiceConfig
 from chalicelib.domain.deadlines import (booking_deadline, can_change,
                                          cancellation_deadline)
@@ -20,8 +21,6 @@ HORIZON = timedelta(days=400)
 MAX_CHANGES = 400
 MAX_DAYS_PER_SAVE = 100
 MAX_PERIOD = timedelta(days=400)
-# The calendar's sources (holiday packages) cover these years; beyond is a typo.
-MIN_YEAR, MAX_YEAR = 2000, 2099
 _MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
 
 

@@ -12,6 +12,7 @@ import holidays
 from vacances_scolaires_france import SchoolHolidayDates, UnsupportedYearException
 
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.text import clean_line
 
 PARIS = ZoneInfo("Europe/Paris")
 ZONES = ("A", "B", "C")
@@ -22,6 +23,10 @@ MAX_CLOSURE_DAYS = 366
 _MAX_SCAN_DAYS = 366
 # fromisoformat also takes "20261208" or "2026-W50-2" since 3.11: accept only YYYY-MM-DD.
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# The calendar's sources (holiday packages) cover these years; beyond is a typo. Bounding
+# every date read from a request also keeps date arithmetic (a week, a term) far from
+# the year 9999, where Python's dates end.
+MIN_YEAR, MAX_YEAR = 2000, 2099
 
 
 @dataclass(frozen=True)
@@ -143,13 +148,18 @@ class SchoolCalendar:
 
 
 def parse_date(value: Any, field: str) -> date:
-    """A strict YYYY-MM-DD date, or ValidationError on ``field``."""
+    """A strict YYYY-MM-DD date between MIN_YEAR and MAX_YEAR, or ValidationError on
+    ``field``."""
     if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
         raise ValidationError("Date invalide (format attendu AAAA-MM-JJ).", field=field)
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ValidationError("Date invalide (format attendu AAAA-MM-JJ).", field=field) from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise ValidationError(f"Date hors de la période gérée ({MIN_YEAR}-{MAX_YEAR}).",
+                              field=field, code="date_out_of_range")
+    return day
 
 
 def parse_closure(data: dict, *, closure_id: str = "") -> Closure:
@@ -166,7 +176,7 @@ def parse_closure(data: dict, *, closure_id: str = "") -> Closure:
         raise ValidationError(f"Une fermeture dure au plus {MAX_CLOSURE_DAYS} jours.",
                               field="end")
     label = data.get("label")
-    label = label.strip() if isinstance(label, str) else ""
+    label = clean_line(label) if isinstance(label, str) else ""
     if not 1 <= len(label) <= LABEL_MAX:
         raise ValidationError(f"Le libellé doit faire entre 1 et {LABEL_MAX} caractères.",
                               field="label")

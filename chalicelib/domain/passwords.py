@@ -1,10 +1,19 @@
-"""Password policy (OWASP ASVS): length only, no composition rule, no common password."""
+"""Password policy (OWASP ASVS): length only, no composition rule, no common password,
+nothing of the account's own identifiers, no invisible character.
+
+Passwords are compared in Unicode normal form NFKC (``normalize``): "é" typed as one
+character or as "e" + accent, a full-width digit or an ordinary one, are the same
+password on every keyboard.
+"""
 from __future__ import annotations
 
 import functools
+import re
 import secrets
+import unicodedata
 
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.text import invisible_characters
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
@@ -20,6 +29,38 @@ _EXTRA_COMMON = frozenset({
 
 class WeakPassword(ValidationError):
     code = "weak_password"
+
+
+def normalize(password: str) -> str:
+    """The form a password is checked, hashed and verified in (NFKC)."""
+    return unicodedata.normalize("NFKC", password)
+
+
+_SEPARATORS = re.compile(r"[\W_]+")
+# Shorter pieces of a name ("de", "la", "le") are in too many good passphrases.
+MIN_IDENTIFIER_PART = 3
+
+
+def _squash(text: str) -> str:
+    """Lower case, no accents, letters and digits only: how identifiers hide in passwords."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    return _SEPARATORS.sub("", plain)
+
+
+def identifier_parts(identifiers: tuple[str, ...]) -> set[str]:
+    """What a password must not contain: each identifier (family number, name, e-mail
+    address) whole, an address's local part, and each of their words of 3+ characters."""
+    parts: set[str] = set()
+    for identifier in identifiers:
+        if not identifier:
+            continue
+        local = identifier.split("@", 1)[0] if "@" in identifier else identifier
+        for piece in [identifier, local, *_SEPARATORS.split(local)]:
+            squashed = _squash(piece)
+            if len(squashed) >= MIN_IDENTIFIER_PART:
+                parts.add(squashed)
+    return parts
 
 
 @functools.lru_cache(maxsize=1)
@@ -40,14 +81,23 @@ def _is_common(password: str, context: tuple[str, ...]) -> bool:
     digits = "01234567890123456789"
     if lowered in digits or lowered in digits[::-1]:
         return True
-    return any(item and lowered.replace(" ", "") == item.lower() for item in context)
+    return False
 
 
 def check_new_password(password: object, *, context: tuple[str, ...] = (),
                        field: str = "password") -> str:
-    """Return the password if acceptable, else raise ``WeakPassword`` saying why in French."""
+    """Return the password in its normal form (NFKC) if acceptable, else raise
+    ``WeakPassword`` saying why in French. ``context``: the account's identifiers (family
+    number, name, e-mail addresses), none of which it may contain."""
     if not isinstance(password, str):
         raise WeakPassword("Le mot de passe doit être un texte.", field=field)
+    if invisible_characters(password):
+        # Zero-width and direction characters make two passwords look the same: the
+        # owner could never type this one again, a thief could pad a known one.
+        raise WeakPassword("Le mot de passe contient un caractère invisible (espace de "
+                           "largeur nulle, marque de direction…). Retapez-le sans copier-"
+                           "coller.", field=field)
+    password = normalize(password)
     if len(password) < MIN_LENGTH:
         raise WeakPassword(
             f"Le mot de passe doit contenir au moins {MIN_LENGTH} caractères.", field=field)
@@ -58,6 +108,12 @@ def check_new_password(password: object, *, context: tuple[str, ...] = (),
         raise WeakPassword(
             "Ce mot de passe est trop courant ou trop facile à deviner. "
             "Choisissez-en un autre, par exemple une phrase de plusieurs mots.", field=field)
+    squashed = _squash(password)
+    if any(part in squashed for part in identifier_parts(context)):
+        raise WeakPassword(
+            "Le mot de passe ne doit contenir ni votre numéro de famille, ni votre nom, ni "
+            "votre adresse e-mail. Choisissez par exemple une phrase de plusieurs mots.",
+            field=field)
     return password
 
 

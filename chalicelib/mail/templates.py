@@ -48,6 +48,19 @@ def password_reset(email: str, link: str) -> Message:
     return Message((email,), "Réinitialisation de votre mot de passe", text)
 
 
+def email_confirmation(email: str, family_name: str, link: str) -> Message:
+    """The link that makes a new second address the family's."""
+    text = (
+        "Bonjour,\n\n"
+        f"La famille {family_name} demande à ajouter cette adresse à son compte sur le "
+        "portail de la cantine et du périscolaire : elle recevra ses courriels et pourra "
+        "servir à se connecter.\n\n"
+        f"Pour confirmer, ouvrez ce lien (valable 24 heures) :\n\n{link}\n\n"
+        "Si vous ne connaissez pas cette famille, ignorez ce message : l'adresse ne sera "
+        "pas ajoutée." + _SIGNATURE)
+    return Message((email,), "Confirmez votre adresse e-mail", text)
+
+
 def password_changed(to: tuple[str, ...]) -> Message:
     """Warns the owner that the password changed, in case it was not them."""
     text = (

@@ -4,20 +4,21 @@ from __future__ import annotations
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable, Iterator
 
-from chalicelib.domain import throttle
 from chalicelib.domain.accounts import Family, Principal, is_email, normalize_email
 from chalicelib.domain.commune import CommuneSettings
 from chalicelib.domain.errors import (DomainError, Forbidden, TooManyRequests,
                                       Unauthenticated, ValidationError)
-from chalicelib.domain.passwords import check_new_password
+from chalicelib.domain.passwords import check_new_password, normalize
+from chalicelib.domain.signing import Signer
 from chalicelib.domain.sessions import (RESET_TOKEN_LIFETIME, is_alive, needs_touch)
 from chalicelib.mail import templates
 from chalicelib.mail.sender import Mailer
 from chalicelib.services.security import (hash_password, hash_token, new_token,
                                           verify_password)
+from chalicelib.settings import LOCAL_SIGNING_KEY
 from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.sessions import (AttemptRepository, ResetTokenRepository,
                                          SessionRepository)
@@ -62,6 +63,7 @@ class InvalidCurrentPassword(ValidationError):
 class SignedIn:
     principal: Principal
     token: str
+    device: str = ""  # the device cookie's new value
 
 
 @dataclass(frozen=True)
@@ -103,12 +105,32 @@ class Pacer:
                 self._sleep(remaining)
 
 
-def _attempt_key(login: str) -> str:
+def _principal_key(kind: str, ref: str) -> str:
+    return f"{kind}#{ref}"
+
+
+# Throttle counters (stored under a hash of these keys, never the login itself):
+def _account_key(principal: str) -> str:
+    """Untrusted clients of one account, whatever identifier they type."""
+    return hash_token("account:" + principal)
+
+
+def _unknown_key(login: str) -> str:
+    """A login that names no account: counted exactly like an account's."""
     return hash_token("login:" + login)
 
 
-def _principal_key(kind: str, ref: str) -> str:
-    return f"{kind}#{ref}"
+def _device_key(nonce: str) -> str:
+    """One device the account signed in from before (its device cookie)."""
+    return hash_token("device:" + nonce)
+
+
+DEVICE_PURPOSE = "device-cookie"
+# Forgotten-password requests: this many e-mails per address, this many requests per
+# client (IP address), per window; beyond, the same answer and no e-mail.
+FORGOT_WINDOW = timedelta(hours=1)
+FORGOT_PER_ADDRESS = 3
+FORGOT_PER_CLIENT = 20
 
 
 class AuthService:
@@ -116,7 +138,8 @@ class AuthService:
 
     def __init__(self, accounts: AccountRepository, sessions: SessionRepository,
                  resets: ResetTokenRepository, attempts: AttemptRepository,
-                 mailer: Mailer, site_url: str, pacer: Pacer | None = None) -> None:
+                 mailer: Mailer, site_url: str, pacer: Pacer | None = None,
+                 signer: Signer | None = None) -> None:
         self._accounts = accounts
         self._pacer = pacer or Pacer()
         self._sessions = sessions
@@ -124,6 +147,7 @@ class AuthService:
         self._attempts = attempts
         self._mailer = mailer
         self._site_url = site_url
+        self._signer = signer or Signer(LOCAL_SIGNING_KEY)
 
     # -- sign-in ---------------------------------------------------------------------
     def _resolve(self, login: str) -> tuple[str, str] | None:
@@ -133,12 +157,40 @@ class AuthService:
             return ("family", login)
         return None
 
-    def login(self, login: object, password: object, now: datetime) -> SignedIn:
-        """Check credentials and open a session; same failure whether the login exists."""
-        with self._pacer.at_least(LOGIN_FLOOR):
-            return self._login(login, password, now)
+    def login(self, login: object, password: object, now: datetime,
+              device: str | None = None) -> SignedIn:
+        """Check credentials and open a session; same failure whether the login exists.
 
-    def _login(self, login: object, password: object, now: datetime) -> SignedIn:
+        ``device`` is the browser's device cookie, if any (see ``_throttle_key``)."""
+        with self._pacer.at_least(LOGIN_FLOOR):
+            return self._login(login, password, now, device)
+
+    def _trusted_device(self, device: str | None, principal: str) -> str | None:
+        """The nonce of a device cookie this server issued to this account, else None."""
+        value = self._signer.unsign(DEVICE_PURPOSE, device, max_length=400)
+        if isinstance(value, dict) and value.get("p") == principal \
+                and isinstance(value.get("n"), str):
+            return value["n"]
+        return None
+
+    def _throttle_key(self, normalized: str, principal: str | None,
+                      device: str | None) -> str:
+        """Whose free failures this try spends (OWASP "device cookies").
+
+        A browser that signed in to this account before shows its device cookie and spends
+        that device's own budget: a stranger exhausting the account's budget for unknown
+        clients cannot keep the family out of the phone it always uses. Every other try
+        spends the account's budget, whether the number or an address was typed (one
+        budget, not one per identifier). A login that names no account has a budget of
+        its own, kept exactly alike, so that the answers tell nothing.
+        """
+        if principal is None:
+            return _unknown_key(normalized)
+        nonce = self._trusted_device(device, principal)
+        return _device_key(nonce) if nonce else _account_key(principal)
+
+    def _login(self, login: object, password: object, now: datetime,
+               device: str | None) -> SignedIn:
         if not isinstance(login, str) or not isinstance(password, str) or not login.strip():
             raise ValidationError("Indiquez votre identifiant et votre mot de passe.",
                                   field="login")
@@ -146,19 +198,14 @@ class AuthService:
         if len(login) > 254 or len(password) > 1024:
             raise InvalidCredentials()
         normalized = normalize_email(login) if "@" in login else login
-        key = _attempt_key(normalized)
-        attempts = self._attempts.get(key)
-        wait = throttle.retry_after(attempts.failures, attempts.last_failure_at, now)
+        account = self._resolve(normalized)
+        principal = _principal_key(*account) if account else None
+        key = self._throttle_key(normalized, principal, device)
+        # One conditional write both checks the budget and spends one try of it: parallel
+        # tries each take their own place, and tries refused here spend nothing.
+        wait = self._attempts.reserve(key, now)
         if wait:
             raise TooManyRequests(details={"retry_after_seconds": wait})
-        # Counted before the password is checked: parallel tries cannot all slip in.
-        before = self._attempts.count_try(key, now)
-        if before > attempts.failures:
-            # Other tries were counted since the read: they are as recent as this one.
-            wait = throttle.retry_after(before, now, now)
-            if wait:
-                raise TooManyRequests(details={"retry_after_seconds": wait})
-        account = self._resolve(normalized)
         found = self._accounts.credentials_of(*account) if account else None
         credentials = found[1] if found else None
         # verify_password always runs argon2, so unknown logins take as long as known ones.
@@ -172,10 +219,12 @@ class AuthService:
         kind, ref = account
         token = new_token()
         self._sessions.create(hash_token(token), _principal_key(kind, ref), now)
+        # A fresh device cookie at each sign-in: this browser is now one the account uses.
+        cookie = self._signer.sign(DEVICE_PURPOSE, {"p": principal, "n": new_token()[:22]})
         # The role came with the credentials: no second read of the staff item.
         return SignedIn(Principal(kind=kind, ref=ref, name=found[0], role=found[2],
                                   must_change_password=bool(credentials.must_change_password)),
-                        token)
+                        token, cookie)
 
     def authenticate(self, token: str | None, now: datetime) -> CurrentSession:
         """The principal behind a session cookie, or ``Unauthenticated``."""
@@ -209,21 +258,38 @@ class AuthService:
         self._sessions.delete(session.token_hash)
 
     # -- passwords -------------------------------------------------------------------
-    def forgot(self, email: object, now: datetime) -> str:
-        """Send a reset link if the address is known; the answer is the same either way."""
-        with self._pacer.at_least(FORGOT_FLOOR):
-            return self._forgot(email, now)
+    def forgot(self, email: object, now: datetime, client: str = "") -> str:
+        """Send a reset link if the address is known; the answer is the same either way.
 
-    def _forgot(self, email: object, now: datetime) -> str:
+        At most FORGOT_PER_ADDRESS links per address and FORGOT_PER_CLIENT requests per
+        client (IP address) per FORGOT_WINDOW: beyond, nothing is sent, and the answer,
+        padded to the same duration, says nothing of it."""
+        with self._pacer.at_least(FORGOT_FLOOR):
+            return self._forgot(email, now, client)
+
+    def _within_forgot_limits(self, address: str, client: str, now: datetime) -> bool:
+        window = int(now.timestamp() // FORGOT_WINDOW.total_seconds())
+        ends = datetime.fromtimestamp((window + 1) * FORGOT_WINDOW.total_seconds(), now.tzinfo)
+        # The client first: a client over its limit does not spend the address's budget.
+        if client and self._attempts.count(
+                hash_token(f"forgot-client:{window}:{client}"), ends) > FORGOT_PER_CLIENT:
+            return False
+        return self._attempts.count(
+            hash_token(f"forgot-address:{window}:{address}"), ends) <= FORGOT_PER_ADDRESS
+
+    def _forgot(self, email: object, now: datetime, client: str) -> str:
         if not isinstance(email, str) or not is_email(email.strip()):
             raise ValidationError("Indiquez une adresse e-mail valide.", field="email")
         address = normalize_email(email)
+        # Counted for unknown addresses too: the same work, the same time.
+        allowed = self._within_forgot_limits(address, client, now)
         account = self._accounts.find_login(address)
-        if account is not None:
+        if account is not None and allowed:
             token = new_token()
             self._resets.create(hash_token(token), _principal_key(*account),
                                 now + RESET_TOKEN_LIFETIME)
-            link = f"{self._site_url}/reinitialiser.html?token={token}"
+            # In the fragment (#): never sent to a server, so in no access log.
+            link = f"{self._site_url}/reinitialiser.html#token={token}"
             self._mailer.send(templates.password_reset(address, link))
         else:
             # Spend what the known path spends on hashing so timing tells nothing.
@@ -234,21 +300,31 @@ class AuthService:
         """Set a new password from a reset link; ends all sessions and unlocks sign-in."""
         if not isinstance(token, str) or not token or len(token) > 200:
             raise InvalidToken()
-        # Check the password first: a weak one must not burn the single-use link.
-        check_new_password(password)
         token_hash = hash_token(token)
-        consumed = self._resets.consume(token_hash)
-        if consumed is None or now >= consumed[1]:
+        # Check the password first (against the account the link is for): a weak one must
+        # not burn the single-use link.
+        pending = self._resets.peek(token_hash)
+        if pending is None or now >= pending[1]:
             raise InvalidToken()
-        kind, _, ref = consumed[0].partition("#")
+        kind, _, ref = pending[0].partition("#")
+        password = check_new_password(password, context=self._identifiers(kind, ref))
+        consumed = self._resets.consume(token_hash)
+        if consumed is None:
+            raise InvalidToken()
         self._accounts.set_password(kind, ref, hash_password(password))
         self._sessions.delete_all(consumed[0])
         self._unlock(kind, ref)
 
+    def _identifiers(self, kind: str, ref: str, name: str | None = None) -> tuple[str, ...]:
+        """What a new password of this account may not contain: its login, name, e-mails."""
+        if name is None:
+            found = self._accounts.credentials_of(kind, ref)
+            name = found[0] if found else ""
+        return (ref, name, *self._accounts.emails_of(kind, ref))
+
     def _unlock(self, kind: str, ref: str) -> None:
-        emails = self._accounts.emails_of(kind, ref)
-        logins = [ref] if kind == "family" else []
-        self._attempts.clear([_attempt_key(x) for x in logins + list(emails)])
+        # The owner proved they read the account's mail: unknown clients start afresh.
+        self._attempts.clear([_account_key(_principal_key(kind, ref))])
 
     def change_password(self, session: CurrentSession, current: object, password: object,
                         end_other_sessions: bool, now: datetime) -> int:
@@ -259,9 +335,9 @@ class AuthService:
         found = self._accounts.credentials_of(principal.kind, principal.ref)
         if found is None or not verify_password(found[1].password_hash, current):
             raise InvalidCurrentPassword()
-        context = (principal.ref, principal.name, current)
-        check_new_password(password, context=context)
-        if password == current:
+        password = check_new_password(
+            password, context=self._identifiers(principal.kind, principal.ref, principal.name))
+        if password == normalize(current):
             raise ValidationError("Le nouveau mot de passe doit être différent de l'actuel.",
                                   field="password", code="weak_password")
         self._accounts.set_password(principal.kind, principal.ref, hash_password(password))

@@ -2,29 +2,53 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.domain.accounts import (STAFF_ROLES, Child, Family, StaffMember,
+from chalicelib.domain.accounts import (STAFF_ROLES, Child, Family, PendingEmail, StaffMember,
                                         apply_child_edit, apply_family_edit, apply_own_edit,
-                                        is_email, normalize_email, parse_new_child,
+                                        fold, is_email, normalize_email, parse_new_child,
                                         parse_income, parse_new_family)
-from chalicelib.domain.errors import Forbidden, NotFound, ValidationError
+from chalicelib.domain.errors import Conflict, Forbidden, NotFound, ValidationError
 from chalicelib.domain.passwords import generate_temporary_password
+from chalicelib.domain.signing import Signer
+from chalicelib.domain.text import clean_line
 from chalicelib.domain.sessions import TEMPORARY_PASSWORD_LIFETIME
 from chalicelib.mail import templates
 from chalicelib.mail.sender import Mailer
-from chalicelib.services.security import hash_password
+from chalicelib.services.security import hash_password, hash_token, new_token, same
 from chalicelib.storage.accounts import AccountRepository, EmailTaken
-from chalicelib.storage.sessions import SessionRepository
+from chalicelib.storage.sessions import AttemptRepository, SessionRepository
+
+
+EMAIL_CONFIRMATION_LIFETIME = timedelta(hours=24)
+EMAIL_CONFIRMATIONS_PER_HOUR = 3
+
+
+class InvalidLink(ValidationError):
+    code = "invalid_token"
+
+    def __init__(self) -> None:
+        super().__init__("Ce lien de confirmation n'est plus valable (il a expiré, a déjà "
+                         "servi, ou une autre adresse a été demandée depuis). Saisissez de "
+                         "nouveau l'adresse dans « Vos informations ».", field="token")
+
+
+class EmailUnavailable(Conflict):
+    code = "email_unavailable"
+    message = ("Cette adresse est déjà celle d'un autre compte du portail : elle ne peut pas "
+               "être ajoutée. Utilisez une autre adresse, ou adressez-vous à la mairie.")
 
 
 class FamilyService:
     """Creating, finding and editing families, children and staff accounts."""
 
     def __init__(self, accounts: AccountRepository, sessions: SessionRepository,
-                 mailer: Mailer, site_url: str) -> None:
+                 mailer: Mailer, site_url: str, signer: Signer,
+                 attempts: AttemptRepository | None = None) -> None:
         self._accounts = accounts
+        self._signer = signer
+        self._attempts = attempts
         self._sessions = sessions
         self._mailer = mailer
         self._site_url = site_url
@@ -68,8 +92,19 @@ class FamilyService:
             family = (self._accounts.get_family(found[1])
                       if found and found[0] == "family" else None)
             return {"families": [_summary(family)] if family else [], "next": None}
-        families, cursor = self._accounts.search_families(text, query.get("cursor"))
-        return {"families": [_summary(f) for f in families], "next": cursor}
+        # The cursor is DynamoDB's key of the last family shown, signed with the search it
+        # belongs to: a forged or altered one is refused before it reaches DynamoDB.
+        purpose = "families-cursor:" + fold(text)
+        start = None
+        if query.get("cursor"):
+            start = self._signer.unsign(purpose, query["cursor"])
+            if not isinstance(start, dict):
+                raise ValidationError("Curseur de pagination invalide : reprenez la recherche "
+                                      "depuis la première page.", field="cursor",
+                                      code="invalid_cursor")
+        families, last = self._accounts.search_families(text, start)
+        return {"families": [_summary(f) for f in families],
+                "next": self._signer.sign(purpose, last) if last else None}
 
     def update_family(self, number: str, data: dict[str, Any]) -> tuple[Family, Family]:
         """Apply a staff edit; returns (before, after)."""
@@ -77,11 +112,55 @@ class FamilyService:
         after = apply_family_edit(before, data)
         return before, self._accounts.save_family(before, after)
 
-    def update_own(self, family: Family, data: dict[str, Any]) -> tuple[Family, Family]:
-        """A family edits its phones, address and second e-mail; returns (before, after)."""
+    def update_own(self, family: Family, data: dict[str, Any],
+                   now: datetime) -> tuple[Family, Family]:
+        """A family edits its phones, address and second e-mail; returns (before, after).
+
+        A new second address waits for its owner: a link goes to it, and only once it is
+        followed can the address sign in or receive reset links. Whether the address is
+        used elsewhere is not looked at here, so the answer cannot tell."""
         before = self.get_family(family.number)
-        after = apply_own_edit(before, data)
-        return before, self._accounts.save_family(before, after)
+        after, requested = apply_own_edit(before, data, now)
+        token = None
+        if requested is not None:
+            token = new_token()
+            after = replace(after, pending_email=PendingEmail(
+                requested, hash_token(token), now + EMAIL_CONFIRMATION_LIFETIME))
+        saved = self._accounts.save_family(before, after)
+        if token is not None and self._may_mail(requested, now):
+            # The family number travels with the token: the link finds its family alone.
+            link = f"{self._site_url}/confirmer-adresse.html#token={saved.number}.{token}"
+            self._mailer.send(templates.email_confirmation(requested, saved.name, link))
+        return before, saved
+
+    def _may_mail(self, address: str, now: datetime) -> bool:
+        """At most EMAIL_CONFIRMATIONS_PER_HOUR links an hour to one address, whoever asks:
+        the form cannot be used to fill a stranger's mailbox."""
+        if self._attempts is None:
+            return True
+        hour = int(now.timestamp() // 3600)
+        ends = datetime.fromtimestamp((hour + 1) * 3600, now.tzinfo)
+        return self._attempts.count(hash_token(f"confirm-address:{hour}:{address}"),
+                                    ends) <= EMAIL_CONFIRMATIONS_PER_HOUR
+
+    def confirm_email(self, token: object, now: datetime) -> str:
+        """The owner of a new second address followed its link: the address becomes the
+        family's (a login, and a reset address). Returns the address."""
+        number, _, secret = token.partition(".") if isinstance(token, str) else ("", "", "")
+        family = (self._accounts.get_family(number)
+                  if number.isdigit() and secret and len(token) <= 200 else None)
+        pending = family.pending_email if family is not None else None
+        if pending is None or family.archived or now >= pending.expires_at \
+                or not same(hash_token(secret), pending.token_hash):
+            raise InvalidLink()
+        emails = (family.emails[0], pending.email)
+        try:
+            self._accounts.save_family(family, replace(family, emails=emails,
+                                                       pending_email=None))
+        except EmailTaken:
+            # Told to the owner of the address only (they followed the link sent to it).
+            raise EmailUnavailable() from None
+        return pending.email
 
     def set_archived(self, number: str, archived: bool) -> tuple[Family, Family]:
         """Archive (no sign-in, out of lists) or reactivate a family."""
@@ -185,7 +264,7 @@ def _staff_fields(data: dict[str, Any]) -> tuple[str, str, str]:
     if not isinstance(email, str) or not is_email(email.strip()):
         raise ValidationError("Adresse e-mail invalide.", field="email")
     name = data.get("name")
-    name = " ".join(name.split()) if isinstance(name, str) else ""
+    name = clean_line(name) if isinstance(name, str) else ""
     if not 1 <= len(name) <= 100:
         raise ValidationError("Indiquez un nom (100 caractères au plus).", field="name")
     role = data.get("role")

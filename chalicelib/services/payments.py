@@ -84,7 +84,7 @@ class PaymentService:
         waited = 0.0
         while True:
             held = self._ledger.mark(key)
-            if held is None or held.until is None or held.until < now:
+            if held is None or held.until is None or held.until <= now:
                 break  # no live attempt
             if held.ref.startswith("creating#"):
                 # Another click is creating it right now: wait for its idOp.
@@ -137,12 +137,12 @@ class PaymentService:
         try:
             idop = client.create_payment(request)
         except PayFipError as exc:
-            self._ledger.release(key, token)
+            self._ledger.release(key, token, now)
             LOG.warning("PayFip refused a payment: %s %s", exc.code, exc)
             raise Conflict("Le service de paiement en ligne est indisponible. Réessayez plus "
                            "tard.", code="payfip_unavailable") from exc
         except Exception:
-            self._ledger.release(key, token)
+            self._ledger.release(key, token, now)
             raise
         self._attempts.create(Attempt(idop, family_number, invoice.number, amount, refdet,
                                       "pending", now))
@@ -187,7 +187,7 @@ class PaymentService:
                 now: datetime) -> None:
         self._attempts.settle(attempt.idop, status, result, now)
         # The invoice may be paid online again (or it is paid): free its live marker.
-        self._ledger.release(live_key(attempt.invoice), attempt.idop)
+        self._ledger.release(live_key(attempt.invoice), attempt.idop, now)
 
     def _credit(self, attempt: Attempt, detail, now: datetime) -> None:
         day = detail.dattrans or now.astimezone(PARIS).date()

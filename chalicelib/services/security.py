@@ -9,21 +9,35 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from chalicelib.domain.passwords import normalize
+
 # OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane.
 _HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 
 def hash_password(password: str) -> str:
-    """Argon2id hash with a fresh salt."""
-    return _HASHER.hash(password)
+    """Argon2id hash, with a fresh salt, of the password in its normal form (NFKC)."""
+    return _HASHER.hash(normalize(password))
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """Whether the password matches; runs a full verification even for a missing hash."""
-    try:
-        return _HASHER.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
-    except (VerificationError, InvalidHashError):
-        return False
+    """Whether the password matches; runs a full verification even for a missing hash.
+
+    Hashes are of the NFKC form; one made before passwords were normalized is of the text
+    as typed, tried second when the two differ."""
+    candidate = normalize(password)
+    if _verify(password_hash or _dummy_hash(), candidate):
+        return bool(password_hash)
+    if candidate != password and password_hash:
+        return _verify(password_hash, password)
+    return False
 
 
 @functools.lru_cache(maxsize=1)

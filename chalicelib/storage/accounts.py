@@ -1,22 +1,20 @@
 """Families, staff members and the e-mail index that makes addresses unique."""
 from __future__ import annotations
 
-import base64
 from dataclasses import replace
-import json
 from datetime import date, datetime
 
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.accounts import (Child, Credentials, Family, Income, NewFamily,
-                                        StaffMember, fold, search_key)
+                                        PendingEmail, StaffMember, fold, search_key)
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.domain.commune import CommuneSettings
 from chalicelib.storage.commune import KEY as COMMUNE_KEY, settings_of
 from chalicelib.storage.keys import get_together, is_condition_failure
 from chalicelib.storage.models import (ChildMap, CommuneModel, connection, CounterModel, FamilyModel, LoginModel,
-                                       StaffModel)
+                                       PendingEmailMap, StaffModel)
 
 FAMILY_SEQUENCE = "family_number"
 FIRST_FAMILY_NUMBER = 1001
@@ -55,7 +53,10 @@ def _family(model: FamilyModel) -> Family:
         credentials=_credentials(model), version=model.version,
         archived=bool(model.archived),
         income=Income(int(model.income_qf) if model.income_qf is not None else None,
-                      date.fromisoformat(effective) if effective else None))
+                      date.fromisoformat(effective) if effective else None),
+        pending_email=(PendingEmail(model.pending_email.email, model.pending_email.token_hash,
+                                    model.pending_email.expires_at)
+                       if model.pending_email is not None else None))
 
 
 def _staff(model: StaffModel) -> StaffMember:
@@ -210,7 +211,11 @@ class AccountRepository:
             archived=after.archived, income_qf=after.income.qf,
             income_effective_from=(after.income.effective_from.isoformat()
                                    if after.income.effective_from else None),
-            search_key=search_key(after.name, after.number))
+            search_key=search_key(after.name, after.number),
+            pending_email=(PendingEmailMap(email=after.pending_email.email,
+                                           token_hash=after.pending_email.token_hash,
+                                           expires_at=after.pending_email.expires_at)
+                           if after.pending_email is not None else None))
         raw = FamilyModel.get(before.number)
         if raw.version != before.version:
             raise Conflict()
@@ -249,15 +254,17 @@ class AccountRepository:
                               model_class.must_change_password.set(True),
                               model_class.temporary_expires_at.set(expires)])
 
-    def search_families(self, text: str, cursor: str | None,
-                        limit: int = 50) -> tuple[list[Family], str | None]:
-        """Families whose name starts with ``text`` (all when empty), by name; paged."""
-        start = _decode_cursor(cursor)
+    def search_families(self, text: str, start: dict | None,
+                        limit: int = 50) -> tuple[list[Family], dict | None]:
+        """Families whose name starts with ``text`` (all when empty), by name; paged.
+
+        ``start`` is the previous page's last key as returned here (the caller hands it
+        out signed, so it comes back unchanged)."""
         condition = FamilyModel.search_key.startswith(fold(text)) if text else None
         query = FamilyModel.by_kind.query("family", condition, limit=limit,
                                           last_evaluated_key=start)
         families = [_family(item) for item in query]
-        return families, _encode_cursor(query.last_evaluated_key)
+        return families, query.last_evaluated_key or None
 
     def all_families(self):
         """Every family, page by page through the index (jobs and exports)."""
@@ -298,20 +305,3 @@ class AccountRepository:
         except TransactWriteError as exc:
             raise Conflict() from exc
 
-
-def _encode_cursor(key: dict | None) -> str | None:
-    if not key:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
-
-
-def _decode_cursor(cursor: str | None) -> dict | None:
-    if not cursor:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, TypeError):
-        raise ValidationError("Curseur de pagination invalide.", field="cursor") from None
-    if not isinstance(key, dict):
-        raise ValidationError("Curseur de pagination invalide.", field="cursor")
-    return key

@@ -11,11 +11,10 @@ from __future__ import annotations
 import itertools
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from pynamodb.exceptions import (DeleteError, DoesNotExist, PutError, TransactWriteError,
-                                 UpdateError)
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.storage.keys import get_together, is_condition_failure
@@ -344,11 +343,13 @@ class BillingRepository:
                 return False
             raise
 
-    def release(self, key: str, ref: str) -> None:
-        """Give a lease back, if it still says ``ref``."""
+    def release(self, key: str, ref: str, now: datetime) -> None:
+        """Give a lease back, if it still says ``ref``: it expires now. (Marks are never
+        deleted: no function may delete from that table.)"""
         try:
-            MarkModel(key).delete(condition=MarkModel.ref == ref)
-        except DeleteError as exc:
+            MarkModel(key).update(actions=[MarkModel.until.set(now - timedelta(seconds=1))],
+                                  condition=MarkModel.ref == ref)
+        except UpdateError as exc:
             if not is_condition_failure(exc):
                 raise
 

@@ -47,6 +47,13 @@ class ChildMap(MapAttribute):
     archived = BooleanAttribute(default=False)
 
 
+class PendingEmailMap(MapAttribute):
+    """A second address the family asked for, until its owner follows the link sent to it."""
+    email = UnicodeAttribute()
+    token_hash = UnicodeAttribute()
+    expires_at = UTCDateTimeAttribute()
+
+
 class FamilyKindIndex(GlobalSecondaryIndex):
     """Every family sorted by its search key: lists and prefix searches without a Scan
     (a commune has hundreds or thousands of families: one partition holds them)."""
@@ -75,6 +82,7 @@ class FamilyModel(CredentialsMixin, Model):
     archived = BooleanAttribute(default=False)
     income_qf = NumberAttribute(null=True)
     income_effective_from = UnicodeAttribute(null=True)
+    pending_email = PendingEmailMap(null=True)
     created_at = UTCDateTimeAttribute()
     kind = UnicodeAttribute(default="family")
     search_key = UnicodeAttribute()

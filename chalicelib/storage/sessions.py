@@ -7,7 +7,7 @@ from datetime import datetime
 from pynamodb.exceptions import DeleteError, DoesNotExist, UpdateError
 
 from chalicelib.domain.sessions import SessionTimes, expires_at
-from chalicelib.domain.throttle import MEMORY
+from chalicelib.domain.throttle import FREE_FAILURES, MEMORY, retry_after
 from chalicelib.storage.keys import is_condition_failure
 from chalicelib.storage.models import LoginAttemptModel, ResetTokenModel, SessionModel
 
@@ -75,6 +75,14 @@ class ResetTokenRepository:
         ResetTokenModel(token_hash, principal=principal, expires_at=expires,
                         expires=expires).save()
 
+    def peek(self, token_hash: str) -> tuple[str, datetime] | None:
+        """(principal, expiry) of a token, left in place; None if there is none."""
+        try:
+            item = ResetTokenModel.get(token_hash)
+        except DoesNotExist:
+            return None
+        return item.principal, item.expires_at
+
     def consume(self, token_hash: str) -> tuple[str, datetime] | None:
         """Delete the token and return (principal, expiry); None if it was already used.
 
@@ -92,48 +100,63 @@ class ResetTokenRepository:
 
 
 class AttemptRepository:
-    """Consecutive sign-in failures per login identifier (hashed)."""
+    """Abuse counters, under hashed keys: sign-in failures per account, device or unknown
+    login; forgotten-password requests per address and per client and hour."""
+
+    # Rounds of read-then-conditional-write before a try gives up: each round, at least
+    # one of the tries in flight for the key wins, so a burst of guesses ends well within.
+    MAX_ROUNDS = 12
 
     def get(self, key: str) -> Attempts:
-        """Failures so far for this identifier."""
+        """Failures so far for this key (a strongly consistent read)."""
         try:
-            item = LoginAttemptModel.get(key)
+            item = LoginAttemptModel.get(key, consistent_read=True)
         except DoesNotExist:
             return Attempts(0, None)
         return Attempts(int(item.failures or 0), item.last_failure_at)
 
-    def count_try(self, key: str, now: datetime) -> int:
-        """Count this try as a failure before its password is checked; returns how many
-        failures stood before it.
+    def reserve(self, key: str, now: datetime) -> int:
+        """Spend one try of this key's budget before its password is checked: 0 when it
+        was spent, else the seconds to wait (and nothing is spent).
 
-        The count is atomic, so parallel tries each get their own place in line and a
-        burst cannot check more passwords than the free failures allow; a success clears
-        the count afterwards. A count older than the throttle's memory starts again.
+        The decision and the spending are one conditional write on the counter as it was
+        read: of parallel tries that read the same count, one writes and the others read
+        again, so no more passwords are checked than the budget allows, and refused tries
+        do not push the wait further. A success clears the count afterwards. A count older
+        than the throttle's memory starts again.
         """
-        for _ in range(5):
+        for _ in range(self.MAX_ROUNDS):
+            seen = self.get(key)
+            failures = seen.failures
+            if seen.last_failure_at is not None and now - seen.last_failure_at >= MEMORY:
+                failures = 0  # forgotten: this try starts a new count
+            wait = retry_after(failures, seen.last_failure_at, now)
+            if wait:
+                return wait
+            if seen.last_failure_at is None:
+                condition = LoginAttemptModel.key.does_not_exist()
+            else:
+                condition = ((LoginAttemptModel.failures == seen.failures)
+                             & (LoginAttemptModel.last_failure_at == seen.last_failure_at))
             try:
-                item = LoginAttemptModel(key)
-                item.update(
-                    actions=[LoginAttemptModel.failures.add(1),
-                             LoginAttemptModel.last_failure_at.set(now),
-                             LoginAttemptModel.expires.set(now + MEMORY)],
-                    condition=LoginAttemptModel.key.does_not_exist()
-                    | (LoginAttemptModel.last_failure_at >= now - MEMORY))
-                return int(item.failures) - 1
-            except UpdateError as exc:
-                if not is_condition_failure(exc):
-                    raise
-            try:  # a stale count: start again from this try, unless another try just did
                 LoginAttemptModel(key).update(
-                    actions=[LoginAttemptModel.failures.set(1),
+                    actions=[LoginAttemptModel.failures.set(failures + 1),
                              LoginAttemptModel.last_failure_at.set(now),
                              LoginAttemptModel.expires.set(now + MEMORY)],
-                    condition=LoginAttemptModel.last_failure_at < now - MEMORY)
+                    condition=condition)
                 return 0
             except UpdateError as exc:
                 if not is_condition_failure(exc):
                     raise
-        raise RuntimeError("sign-in counter kept changing under this try")
+        # Still losing after many rounds: a burst is under way; this try waits its turn.
+        return retry_after(FREE_FAILURES, now, now)
+
+    def count(self, key: str, until: datetime) -> int:
+        """Add one to a counter kept until ``until``; returns the count with this one."""
+        item = LoginAttemptModel(key)
+        item.update(actions=[LoginAttemptModel.failures.add(1),
+                             LoginAttemptModel.expires.set(until)])
+        return int(item.failures)
 
     def clear(self, keys: list[str]) -> None:
         """Forget failures, after a success or a password reset."""

@@ -2,7 +2,9 @@
  * api.js — the only module that talks to the server.
  *
  * Every call is same-origin (`/api/...`), sends the session cookie, sends JSON bodies and
- * returns the parsed JSON answer (or null for 204). Any non-2xx answer becomes an
+ * returns the parsed JSON answer (or null for 204). Every write (POST, PUT, DELETE) says
+ * `Content-Type: application/json`, even without a body: the server refuses any other
+ * write, which is what keeps another site's pages from writing with the user's cookie. Any non-2xx answer becomes an
  * ApiError carrying the server's `{"error": {"code", "message", "details"}}`.
  * Nothing here touches the DOM or navigates: callers decide what an error means.
  */
@@ -43,8 +45,10 @@ async function request(method, path, body, headers = {}) {
     cache: 'no-store',
     headers: { Accept: 'application/json', ...headers },
   };
-  if (body !== undefined) {
+  if (method !== 'GET' && method !== 'HEAD') {
     init.headers['Content-Type'] = 'application/json';
+  }
+  if (body !== undefined) {
     init.body = JSON.stringify(body);
   }
 
@@ -108,6 +112,11 @@ export function resetPassword(token, password) {
   return request('POST', '/api/auth/password/reset', { token, password });
 }
 
+/** POST /api/auth/email/confirm {token} → {email, message}: a new second address is confirmed */
+export function confirmEmail(token) {
+  return request('POST', '/api/auth/email/confirm', { token });
+}
+
 /** POST /api/auth/password/change → 204 */
 export function changePassword(currentPassword, password, endOtherSessions) {
   return request('POST', '/api/auth/password/change', {
@@ -127,7 +136,10 @@ export function getHome() {
   return request('GET', '/api/family/home');
 }
 
-/** GET /api/family → {number, name, emails, phones, address, children, today} */
+/**
+ * GET /api/family → {number, name, emails, pending_email, phones, address, children, today}.
+ * `pending_email`: a second address waiting for its owner to follow the link sent to it.
+ */
 export function getFamily() {
   return request('GET', '/api/family');
 }

@@ -6,6 +6,7 @@ const CONTROLLERS = {
   connexion: () => import('./pages/connexion.js'),
   'mot-de-passe-oublie': () => import('./pages/mot-de-passe-oublie.js'),
   reinitialiser: () => import('./pages/reinitialiser.js'),
+  'confirmer-adresse': () => import('./pages/confirmer-adresse.js'),
   'changer-mot-de-passe': () => import('./pages/changer-mot-de-passe.js'),
   accueil: () => import('./pages/accueil.js'),
   inscriptions: () => import('./pages/inscriptions.js'),

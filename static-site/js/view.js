@@ -83,6 +83,14 @@ export function queryParam(name) {
   return new URLSearchParams(window.location.search).get(name);
 }
 
+/**
+ * A value carried after `#` (`#token=…`): the fragment never leaves the browser, so a
+ * secret there reaches no server log. Read once, then the address bar is cleaned.
+ */
+export function fragmentParam(name) {
+  return new URLSearchParams(window.location.hash.replace(/^#/, '')).get(name);
+}
+
 /** Replace the query string without reloading (so a reload shows the same view). */
 export function replaceQuery(params) {
   const search = new URLSearchParams();

@@ -14,25 +14,42 @@ from chalicelib.mail.outbox import read_outbox
 from chalicelib.services import demo
 
 
+def set_cookies(response) -> list[str]:
+    """Every Set-Cookie header of a test-client response (one string or a list)."""
+    value = response.headers.get("set-cookie") or response.headers.get("Set-Cookie")
+    if not value:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
 class Api:
-    """A thin JSON client over chalice's test client that keeps the session cookie."""
+    """A thin JSON client over chalice's test client that keeps its cookies, as a browser
+    does: the session (``cookie``) and the device cookie (``device``, sent to sign-in)."""
 
     def __init__(self, client: Client) -> None:
         self.client = client
         self.cookie: str | None = None
+        self.device: str | None = None
 
     def request(self, method: str, path: str, body=None, *, headers=None, raw=None,
                 keep_cookie=True):
         all_headers = {"Content-Type": "application/json"}
+        cookies = []
         if self.cookie:
-            all_headers["Cookie"] = f"cantine_session={self.cookie}"
+            cookies.append(f"cantine_session={self.cookie}")
+        if self.device and path.split("?")[0] == "/auth/login":
+            cookies.append(f"cantine_device={self.device}")
+        if cookies:
+            all_headers["Cookie"] = "; ".join(cookies)
         all_headers.update(headers or {})
         payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
         response = self.client.http.request(method, path, headers=all_headers, body=payload)
-        set_cookie = response.headers.get("set-cookie") or response.headers.get("Set-Cookie")
-        if set_cookie and keep_cookie:
-            value = set_cookie.split(";")[0].split("=", 1)[1]
-            self.cookie = value or None
+        for set_cookie in set_cookies(response) if keep_cookie else []:
+            name, _, value = set_cookie.split(";")[0].partition("=")
+            if name == "cantine_session":
+                self.cookie = value or None
+            elif name == "cantine_device":
+                self.device = value or None
         return response
 
     def get(self, path, **kw):

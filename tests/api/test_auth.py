@@ -7,7 +7,7 @@ import pytest
 from chalicelib.api import auth as auth_api
 from chalicelib.settings import load_settings
 from chalicelib.storage.models import FamilyModel, ResetTokenModel, StaffModel
-from tests.api.conftest import body, link_token
+from tests.api.conftest import Api, body, link_token, set_cookies
 
 NUMBER, EMAIL, PASSWORD = "1001", "famille.test@example.org", "demo-famille-2026"
 STAFF_EMAIL, STAFF_PASSWORD = "mairie@example.org", "demo-mairie-2026"
@@ -24,8 +24,9 @@ def advance(clock, **delta):
     clock.set(clock.now() + timedelta(**delta))
 
 
-def set_cookie(response):
-    return response.headers.get("set-cookie") or response.headers.get("Set-Cookie")
+def set_cookie(response, name="cantine_session"):
+    """The Set-Cookie header of one cookie (the session by default), or None."""
+    return next((c for c in set_cookies(response) if c.startswith(name + "=")), None)
 
 
 def cookie_parts(header):
@@ -85,7 +86,8 @@ def test_the_session_cookie_is_http_only_strict_and_scoped_to_the_api(api):
 
 def test_the_session_cookie_is_secure_outside_the_local_stage():
     call = SimpleNamespace(services=SimpleNamespace(
-        settings=load_settings({"CANTINE_STAGE": "dev"})))
+        settings=load_settings({"CANTINE_STAGE": "dev", "CANTINE_SIGNING_KEY": "k" * 32,
+                                "CANTINE_ORIGIN_SECRET": "o" * 32})))
     _, attributes = cookie_parts(auth_api._cookie(call, "abc", 60))
     assert {"Secure", "HttpOnly", "SameSite=Strict", "Path=/api"} <= attributes
 
@@ -165,12 +167,55 @@ def test_a_stranger_hammering_a_login_delays_the_family_by_at_most_15_minutes(ap
     assert api.login(NUMBER, PASSWORD).status_code == 200
 
 
-def test_the_familys_email_still_works_while_its_number_is_hammered(api, other_api):
+def test_the_number_and_the_emails_share_one_budget_of_free_failures(api, other_api):
+    # Issue 15: one counter per identifier gave a guesser three times the free failures.
+    fail(other_api, NUMBER, 2)
+    fail(other_api, EMAIL, 2)
+    fail(other_api, "  Famille.TEST@example.org", 1)
+    for login in (NUMBER, EMAIL):
+        refused = api.login(login, PASSWORD)
+        assert refused.status_code == 429 and refused.headers["Retry-After"] == "30"
+
+
+def test_a_device_the_family_used_before_signs_in_while_its_number_is_hammered(
+        client, api, other_api, clock):
+    assert api.login(NUMBER, PASSWORD).status_code == 200   # the family's own phone
+    assert api.device and api.post("/auth/logout").status_code == 204
+    for _ in range(30):                                       # a stranger, for an hour
+        other_api.login(NUMBER, WRONG)
+        advance(clock, minutes=2)
+    assert other_api.login(NUMBER, PASSWORD).status_code == 429
+    assert Api(client).login(EMAIL, PASSWORD).status_code == 429   # any new browser waits
+    response = api.login(NUMBER, PASSWORD)                   # … but not the family's
+    assert response.status_code == 200, response.body
+    assert who(response, FAMILY_WHO) == FAMILY_WHO
+
+
+def test_a_device_cookie_has_its_own_small_budget_and_then_waits_too(api, other_api):
+    assert api.login(NUMBER, PASSWORD).status_code == 200
+    fail(other_api, NUMBER, 5)
+    fail(api, NUMBER, 5)                      # five of its own, on the known device
+    assert api.login(NUMBER, PASSWORD).status_code == 429
+
+
+def test_a_device_cookie_of_another_account_or_forged_counts_for_nothing(client, api,
+                                                                         other_api):
+    assert api.login(STAFF_EMAIL, STAFF_PASSWORD).status_code == 200  # the admin's device
     fail(other_api, NUMBER, 5)
     assert api.login(NUMBER, PASSWORD).status_code == 429
-    response = api.login(EMAIL, PASSWORD)
-    assert response.status_code == 200
-    assert who(response, FAMILY_WHO) == FAMILY_WHO
+    forged = Api(client)
+    forged.device = api.device[:-4] + "AAAA"
+    assert forged.login(STAFF_EMAIL, STAFF_PASSWORD).status_code == 200  # no harm done
+
+
+def test_the_device_cookie_is_http_only_strict_long_lived_and_read_by_sign_in_only(api):
+    header = set_cookie(api.login(NUMBER, PASSWORD), "cantine_device")
+    pair, attributes = cookie_parts(header)
+    assert pair.startswith("cantine_device=") and len(pair) > 60
+    assert {"HttpOnly", "SameSite=Strict", "Path=/api/auth/login",
+            f"Max-Age={365 * 24 * 3600}"} <= attributes
+    out = api.post("/auth/logout")
+    assert set_cookie(out, "cantine_device") is None  # signing out keeps the device known
 
 
 @pytest.mark.parametrize("known, unknown", [(NUMBER, "9999"),
@@ -187,9 +232,10 @@ def test_the_429_answer_is_the_same_for_a_known_and_an_unknown_login(api, known,
 
 def test_a_completed_password_reset_unlocks_every_login_of_the_account(api, other_api,
                                                                        outbox):
-    fail(other_api, NUMBER, 5)
-    fail(other_api, "FAMILLE.test@example.org", 5)
+    fail(other_api, NUMBER, 3)
+    fail(other_api, "FAMILLE.test@example.org", 2)
     assert api.login(EMAIL, PASSWORD).status_code == 429
+    assert api.login(NUMBER, PASSWORD).status_code == 429
     token = reset_token_for(api, outbox)
     assert api.post("/auth/password/reset",
                     {"token": token, "password": NEW_PASSWORD}).status_code == 204

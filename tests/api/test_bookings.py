@@ -341,18 +341,25 @@ def test_confirming_a_past_booking_as_booked_is_not_refused(parent, clock):
 
 
 def test_a_day_long_past_is_refused_as_past_its_deadline(parent):
-    response = save(parent, change("0001-01-01"))
+    response = save(parent, change("2001-01-08"))
     assert response.status_code == 422, response.body
     assert error(response)["details"] == [
-        {"date": "0001-01-01", "service": "meal", "reason": "deadline_passed"}]
+        {"date": "2001-01-08", "service": "meal", "reason": "deadline_passed"}]
 
 
 def test_a_period_long_past_is_skipped_as_past_its_deadline(parent):
-    response = period(parent, {"from": "0001-01-01", "to": "0001-01-07", "services": ["meal"],
+    response = period(parent, {"from": "2001-01-08", "to": "2001-01-14", "services": ["meal"],
                                "weekdays": [1], "booked": True})
     assert response.status_code == 200, response.body
     assert body(response) == {"saved": 0, "skipped": [
-        {"date": "0001-01-01", "service": "meal", "reason": "deadline_passed"}]}
+        {"date": "2001-01-08", "service": "meal", "reason": "deadline_passed"}]}
+
+
+def test_a_day_before_the_calendars_years_is_a_400_naming_the_date(parent):
+    response = save(parent, change("0001-01-01"))
+    assert response.status_code == 400, response.body
+    assert error(response)["code"] == "date_out_of_range"
+    assert error(response)["details"] == {"field": "changes[0].date"}
 
 
 @pytest.mark.parametrize("payload, field", [

@@ -181,3 +181,24 @@ def test_a_schema_mismatch_is_caught(doc):
     schema = response_schema(doc, "GET", "/family")
     with pytest.raises(jsonschema.ValidationError):
         validator_for(doc, schema).validate({"number": "1001"})
+
+
+def test_every_write_documents_its_json_body_and_the_refusals_of_forged_writes(doc):
+    """Issue 15: every POST, PUT and DELETE must say application/json (415 otherwise) and
+    is refused from another origin (403): both answers are documented, and a write that
+    takes no data documents the empty JSON body it sends."""
+    problems = []
+    for method, path, operation in operations(doc):
+        if method not in ("POST", "PUT", "DELETE", "PATCH"):
+            continue
+        body = operation.get("requestBody")
+        if body is None:
+            problems.append(f"{method} {path}: no request body (an empty JSON one?)")
+        elif "$ref" not in body and "application/json" not in body["content"]:
+            problems.append(f"{method} {path}: body is not JSON")
+        if path == "/payfip/notification":
+            continue  # PayFip's server: a form, not checked for its origin
+        for status in ("403", "415"):
+            if status not in operation["responses"]:
+                problems.append(f"{method} {path}: no {status}")
+    assert problems == []

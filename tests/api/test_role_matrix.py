@@ -5,6 +5,9 @@ Staff roles (issue "Staff operations"): the admin does everything, the agent tak
 attendance and reads the day's lists, the kitchen reads head counts and publishes menus.
 Exports have their own roles: head counts for all staff, bookings and attendance for the
 admin and agents, the families file for the admin only.
+
+Need to know, field by field (issue 15): agents and kitchen staff never see a family's
+income bracket or any billing data, in any answer or export they may read.
 """
 from __future__ import annotations
 
@@ -83,6 +86,41 @@ def declaration(method: str, path: str):
     found = [e for e in ENDPOINTS if (e.method, e.path) == (method, path)]
     assert len(found) == 1, f"{method} {path} is declared {len(found)} times in ENDPOINTS"
     return found[0]
+
+
+# Fields that only billing needs: the income bracket, money, invoices, the statement.
+# Agents and kitchen staff must find none of them in any answer they get (JSON keys) nor
+# in the header of any export they may download.
+BILLING_FIELDS = {"income", "qf", "max_qf", "effective_from", "balance_cents", "total_cents",
+                  "debit_cents", "credit_cents", "amount_cents", "price_cents", "prices",
+                  "invoice", "invoices", "credit_note", "statement", "tariff", "tariffs",
+                  "payment", "payments", "lines", "late_fee_cents", "unbooked"}
+BILLING_COLUMNS = ("quotient", "qf", "montant", "solde", "facture", "tarif", "prix", "€")
+FIELDS_HIDDEN_FROM = {AGENT: BILLING_FIELDS, KITCHEN: BILLING_FIELDS}
+INCOME = {"qf": 750, "effective_from": "2026-09-01"}
+
+
+def json_keys(value) -> set[str]:
+    """Every key of a JSON document, at any depth."""
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in json_keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in json_keys(v)}
+    return set()
+
+
+def leaked_fields(response, caller: str) -> list[str]:
+    """The fields the caller must not see that this successful answer shows."""
+    hidden = FIELDS_HIDDEN_FROM.get(caller)
+    if not hidden or not 200 <= response.status_code < 300 or not response.body:
+        return []
+    content_type = response.headers.get("Content-Type", "")
+    if content_type.startswith("text/csv"):
+        header = response.body.decode("utf-8-sig").splitlines()[0].lower()
+        return [column for column in BILLING_COLUMNS if column in header]
+    if content_type.startswith("application/json"):
+        return sorted(json_keys(body(response)) & hidden)
+    return [content_type]  # a PDF or anything else: nothing of the kind is theirs
 
 
 # -- every route is declared -------------------------------------------------------------
@@ -216,6 +254,8 @@ def test_every_route_answers_each_caller_as_its_audience_and_roles_allow(client,
     target = admin.post("/staff/accounts", {"email": TARGET_ACCOUNT, "name": "Cible",
                                             "role": KITCHEN})
     assert target.status_code == 201, target.body
+    # Family A has an income bracket, so that an answer leaking it would show it.
+    assert admin.put("/staff/families/1001", {"income": INCOME}).status_code == 200
     ids = {"number": "1001", "child_id": "1001-1", "closure_id": body(closure)["id"],
            "week": "2026-11-30", "email": TARGET_ACCOUNT, "invoice_id": "2026-000001",
            "month": "2026-11", "overpayment_id": "payfip-INCONNU"}
@@ -240,4 +280,21 @@ def test_every_route_answers_each_caller_as_its_audience_and_roles_allow(client,
                          f"{response.status_code} {response.body[:120]!r}")
         elif caller == "other_family" and b"TOTO" in (response.body or b""):
             wrong.append(f"{call['method']} {call['path']}: family A's child shown to B")
+        elif leaked_fields(response, caller):
+            wrong.append(f"{call['method']} {call['path']}: {caller} sees "
+                         f"{leaked_fields(response, caller)}")
     assert wrong == []
+
+
+@pytest.mark.parametrize("role, sees_income", [(ADMIN, True), (AGENT, False)])
+def test_the_family_record_shows_the_income_bracket_to_the_admin_only(client, outbox, role,
+                                                                     sees_income):
+    admin = Api(client)
+    assert admin.login("mairie@example.org", "demo-mairie-2026").status_code == 200
+    assert admin.put("/staff/families/1001", {"income": INCOME}).status_code == 200
+    api = admin if role == ADMIN else staff_member(client, admin, outbox, role)
+    details = body(api.get("/staff/families/1001"))
+    assert details["name"] == "TEST" and details["children"]
+    assert ("income" in details) is sees_income
+    if sees_income:
+        assert details["income"] == INCOME

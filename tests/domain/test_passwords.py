@@ -91,3 +91,55 @@ def test_temporary_passwords_pass_the_policy():
     for _ in range(200):
         password = generate_temporary_password()
         assert check_new_password(password) == password
+
+
+# -- the account's own identifiers, invisible characters, normal form (issue 15) -----------
+
+FAMILY_1005 = ("1005", "CHARLIE", "charlie.dupont@example.org", "papa-charlie@example.org")
+
+
+@pytest.mark.parametrize("password", [
+    "1005CHARLIE1005",                # the issue's example: number and name
+    "mon code est 1005 pour lire",    # the number anywhere
+    "vive la famille Charlie !",      # the name, any case
+    "vive la famille Chàrlie !",      # … with an accent added
+    "charlie.dupont@example.org",     # the address
+    "dupont et sa cantine",           # a word of the address's local part
+])
+def test_a_password_containing_the_accounts_number_name_or_address_is_weak(password):
+    with pytest.raises(WeakPassword) as refused:
+        check_new_password(password, context=FAMILY_1005)
+    assert "numéro" in refused.value.message and refused.value.code == "weak_password"
+
+
+def test_short_words_of_a_name_do_not_count():
+    assert check_new_password("de la cantine au jardin",
+                              context=("1002", "DE LA FONTAINE")) == "de la cantine au jardin"
+
+
+@pytest.mark.parametrize("padding", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff",
+                                     "\u202e", "\u2066", "\u00ad", "\x00", "\x1b"])
+def test_a_password_with_an_invisible_character_is_weak(padding):
+    with pytest.raises(WeakPassword) as refused:
+        check_new_password("cheval agrafe" + padding + "lune")
+    assert "invisible" in refused.value.message
+
+
+def test_a_password_is_returned_in_its_normal_form():
+    decomposed = "e\u0301le\u0300ve du cours moyen"    # é, è typed as letter + accent
+    assert check_new_password(decomposed) == "élève du cours moyen"
+    assert check_new_password("ｃｈｅｖａｌ agrafe lune") == "cheval agrafe lune"
+
+
+def test_the_same_password_typed_in_another_form_verifies():
+    from chalicelib.services.security import hash_password, verify_password
+    stored = hash_password("e\u0301le\u0300ve du cours moyen")
+    assert verify_password(stored, "élève du cours moyen")
+    assert verify_password(stored, "e\u0301le\u0300ve du cours moyen")
+    assert not verify_password(stored, "eleve du cours moyen")
+
+
+def test_a_hash_made_before_normalisation_still_verifies():
+    from chalicelib.services.security import _HASHER, verify_password
+    legacy = _HASHER.hash("e\u0301le\u0300ve du cours moyen")  # the text as typed
+    assert verify_password(legacy, "e\u0301le\u0300ve du cours moyen")

@@ -8,8 +8,14 @@ from chalicelib.settings import PARIS, SettingsError, load_settings
 NOW = "2026-11-23T10:00:00+01:00"
 
 
+SECRETS = {"signing_key": "k" * 32, "origin_secret": "o" * 32}
+
+
 def env(**values):
-    return {f"CANTINE_{k.upper()}": v for k, v in values.items()}
+    """An environment; a deployed stage gets its two secrets unless the test says."""
+    if values.get("stage") in ("dev", "prod"):
+        values = {**SECRETS, **values}
+    return {f"CANTINE_{k.upper()}": v for k, v in values.items() if v is not None}
 
 
 def test_the_local_stage_accepts_a_fixed_now_with_an_offset_and_shows_it_in_paris_time():
@@ -86,3 +92,38 @@ def test_sign_in_pacing_is_on_unless_a_local_stage_turns_it_off():
 def test_a_deployed_stage_refuses_to_turn_sign_in_pacing_off(stage):
     with pytest.raises(SettingsError, match="CANTINE_AUTH_PACING"):
         load_settings(env(stage=stage, auth_pacing="off"))
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+@pytest.mark.parametrize("secret", ["signing_key", "origin_secret"])
+@pytest.mark.parametrize("value", [None, "", "trop-court"])
+def test_a_deployed_stage_refuses_to_start_without_its_secrets(stage, secret, value):
+    with pytest.raises(SettingsError, match=f"CANTINE_{secret.upper()}"):
+        load_settings(env(stage=stage, **{secret: value}))
+
+
+def test_the_local_stage_signs_with_a_fixed_key_and_checks_no_origin_header():
+    settings = load_settings(env(stage="local"))
+    assert len(settings.signing_key) >= 32 and settings.origin_secret == ""
+    assert load_settings(env(stage="local", signing_key="s" * 40)).signing_key == "s" * 40
+
+
+def test_a_deployed_stage_keeps_its_secrets():
+    settings = load_settings(env(stage="prod"))
+    assert (settings.signing_key, settings.origin_secret) == ("k" * 32, "o" * 32)
+
+
+@pytest.mark.parametrize("url", ["cantine.mairie.fr", "ftp://cantine.mairie.fr", "https://"])
+def test_a_site_url_that_is_no_web_address_is_refused(url):
+    with pytest.raises(SettingsError, match="CANTINE_SITE_URL"):
+        load_settings(env(stage="local", site_url=url))
+
+
+@pytest.mark.parametrize("url, origin", [
+    ("https://Cantine.Mairie.fr/", "https://cantine.mairie.fr"),
+    ("https://cantine.mairie.fr:443", "https://cantine.mairie.fr"),
+    ("https://cantine.mairie.fr:8443/portail", "https://cantine.mairie.fr:8443"),
+    ("http://127.0.0.1:8000", "http://127.0.0.1:8000"),
+])
+def test_the_portals_origin_is_the_scheme_host_and_port_of_the_site_url(url, origin):
+    assert load_settings(env(stage="local", site_url=url)).site_origin == origin

@@ -238,13 +238,13 @@ def _protected_operations():
 @pytest.mark.parametrize(("method", "path"), list(_protected_operations()))
 def test_protected_routes_refuse_anonymous_calls(fuzzing, method, path):
     """No cookie (with a JSON body where the route takes one), or a cookie no session
-    has: 401 unauthenticated in the error shape, and nothing saved."""
+    has (every write with its JSON content type, as the portal sends it): 401 unauthenticated in the error shape, and nothing saved."""
     url = fuzzing.api + re.sub(r"\{[^}]+\}", "1001", path)
     before = fuzzing.before()
     body = None if method == "GET" else json.dumps({"name": "x", "date": "2026-11-30"})
     attempts = [({}, body), ({SESSION_COOKIE: "no-such-session"}, None)]
     for cookies, body in attempts:
-        headers = {"Content-Type": "application/json"} if body else {}
+        headers = {"Content-Type": "application/json"} if method != "GET" else {}
         reply = requests.request(method, url, cookies=cookies, data=body, headers=headers,
                                  timeout=30, allow_redirects=False)
         fuzzing.count(f"{method} {path} (anonymous)", reply.status_code)
@@ -255,3 +255,82 @@ def test_protected_routes_refuse_anonymous_calls(fuzzing, method, path):
         assert response.json()["error"]["code"] == "unauthenticated", response.text
     after = fuzzing.snapshot()
     assert after == before, describe_changes(before, after)
+
+
+# -- issue 15: the inputs that answered 500 ------------------------------------------------
+# Sent as raw bytes on the local stack (through its HTTP server, the worker processes and
+# Chalice's gateway, as API Gateway hands them over): each must be a 4xx in the error shape
+# and save nothing.
+_NESTED = "[" * 1000 + "]" * 1000
+HOSTILE_BODIES = [
+    # (who, method, path, raw body, expected status, expected code)
+    (None, "POST", "/auth/login", '{"login": "\\ud800", "password": "x"}', 400,
+     "invalid_character"),
+    (None, "POST", "/auth/password/forgot", '{"email": "\\udc00@example.org"}', 400,
+     "invalid_character"),
+    (None, "POST", "/auth/login", _NESTED, 400, "too_deep"),
+    (None, "POST", "/auth/login", '{"a":' * 1000 + "1" + "}" * 1000, 400, "too_deep"),
+    (None, "POST", "/auth/login", '{"login": 1, "password": NaN}', 400, "invalid_request"),
+    (None, "POST", "/auth/login", '{"login": "' + "a" * 300_000 + '"}', 400,
+     "request_too_large"),
+    (None, "POST", "/auth/login", b'{"login": "\xff\xfe"}', 400, "invalid_character"),
+    ("family", "PUT", "/family", '{"address": "\\ud800"}', 400, "invalid_character"),
+    ("family", "PUT", "/children/1001-1/bookings",
+     '{"changes": [{"date": "9999-12-31", "service": "meal", "booked": true}]}', 400,
+     "date_out_of_range"),
+    ("family", "POST", "/children/1001-1/bookings/period",
+     '{"from": "9999-12-01", "to": "9999-12-31", "services": ["meal"], "weekdays": [1], '
+     '"booked": true}', 400, "date_out_of_range"),
+    ("admin", "PUT", "/staff/menus/9999-12-27", '{"days": []}', 400, "date_out_of_range"),
+    ("admin", "POST", "/staff/closures",
+     '{"start": "9999-12-30", "end": "9999-12-31", "label": "x"}', 400, "date_out_of_range"),
+    ("admin", "PUT", "/staff/families/1001",
+     '{"income": {"qf": 1, "effective_from": "9999-12-31"}}', 400, "date_out_of_range"),
+    ("admin", "POST", "/staff/families", '{"name": "\\ud800", "emails": ["z@example.org"]}',
+     400, "invalid_character"),
+]
+_FORGED_CURSOR = "eyJraW5kIjogeyJTIjogImZhbWlseSJ9LCAibnVtYmVyIjogeyJTIjogIjEifX0"
+HOSTILE_QUERIES = [
+    ("family", "/family/bookings?from=9999-12-01&to=9999-12-31", "date_out_of_range"),
+    ("family", "/menus?from=9999-12-27&to=9999-12-31", "date_out_of_range"),
+    ("admin", "/staff/headcounts?from=9999-12-27&to=9999-12-31", "date_out_of_range"),
+    ("admin", "/staff/exports/bookings.csv?from=9999-12-27&to=9999-12-31",
+     "date_out_of_range"),
+    ("admin", "/staff/exports/attendance.csv?from=9999-12-27&to=9999-12-31",
+     "date_out_of_range"),
+    ("admin", "/staff/exports/headcounts.csv?from=0001-01-01&to=0001-01-02",
+     "date_out_of_range"),
+    ("admin", f"/staff/families?cursor={_FORGED_CURSOR}", "invalid_cursor"),
+    ("admin", "/staff/families?cursor=eyJ4IjogMX0", "invalid_cursor"),
+]
+
+
+def _check_refusal(fuzzing, reply, status: int, code: str, label: str, before) -> None:
+    fuzzing.count(label, reply.status_code)
+    response = schemathesis.Response.from_any(reply)
+    assert response.status_code == status, (label, response.status_code, response.text[:300])
+    assert_error_shape(response)
+    assert response.json()["error"]["code"] == code, response.text[:300]
+    after = fuzzing.snapshot()
+    assert after == before, describe_changes(before, after)
+
+
+@pytest.mark.parametrize(("who", "method", "path", "raw", "status", "code"), HOSTILE_BODIES,
+                         ids=[f"{m} {p} {c}" for _, m, p, _, _, c in HOSTILE_BODIES])
+def test_hostile_bodies_are_refused_with_a_4xx(fuzzing, who, method, path, raw, status, code):
+    cookies = {SESSION_COOKIE: fuzzing.token(who)} if who else {}
+    before = fuzzing.before()
+    data = raw if isinstance(raw, bytes) else raw.encode("utf-8")
+    reply = requests.request(method, fuzzing.api + path, data=data, cookies=cookies,
+                             headers={"Content-Type": "application/json"}, timeout=30)
+    _check_refusal(fuzzing, reply, status, code, f"{method} {path} (hostile body)", before)
+
+
+@pytest.mark.parametrize(("who", "path", "code"), HOSTILE_QUERIES,
+                         ids=[p for _, p, _ in HOSTILE_QUERIES])
+def test_hostile_queries_are_refused_with_a_4xx(fuzzing, who, path, code):
+    cookies = {SESSION_COOKIE: fuzzing.token(who)}
+    before = fuzzing.before()
+    reply = requests.get(fuzzing.api + path, cookies=cookies, timeout=30)
+    _check_refusal(fuzzing, reply, 400, code, f"GET {path.split('?')[0]} (hostile query)",
+                   before)

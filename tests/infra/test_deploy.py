@@ -183,31 +183,71 @@ class FakeCloudFormation:
         self.protected = EnableTerminationProtection
 
 
+class FakeLambda:
+    """The account's Lambda quota, as check_concurrency reads it."""
+
+    def __init__(self, limit: int = 1000) -> None:
+        self.limit = limit
+
+    def get_account_settings(self):
+        return {"AccountLimit": {"ConcurrentExecutions": self.limit}}
+
+
+class FakeWafStacks(FakeCloudFormation):
+    """CloudFormation in us-east-1: the firewall's stack."""
+
+    ARN = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/cantine-prod/abc"
+
+    def __init__(self) -> None:
+        super().__init__({})
+        self.deleted = []
+
+    def execute_change_set(self, StackName, ChangeSetName):
+        self.stack = {"StackName": StackName, "StackStatus": "CREATE_COMPLETE", "Parameters": [],
+                      "Outputs": [{"OutputKey": "WebAclArn", "OutputValue": self.ARN}]}
+
+    def delete_stack(self, StackName):
+        self.deleted.append(StackName)
+        self.stack = None
+
+
 class Session:
-    """moto for S3 and STS, the fake for CloudFormation."""
+    """moto for S3 and STS, fakes for CloudFormation (both regions) and Lambda's quota."""
 
     region_name = REGION
 
-    def __init__(self, cloudformation: FakeCloudFormation) -> None:
+    def __init__(self, cloudformation: FakeCloudFormation, lambda_limit: int = 1000) -> None:
         self.cloudformation = cloudformation
+        self.waf = FakeWafStacks()
+        self.lambda_ = FakeLambda(lambda_limit)
         self.real = boto3.Session(region_name=REGION)
 
-    def client(self, name):
-        return self.cloudformation if name == "cloudformation" else self.real.client(name)
+    def client(self, name, region_name=None):
+        if name == "cloudformation":
+            return self.waf if region_name == "us-east-1" else self.cloudformation
+        if name == "lambda":
+            return self.lambda_
+        return self.real.client(name)
 
 
 def _fake_package(tmp_path, stage="prod"):
     (tmp_path / "deployment.zip").write_bytes(b"PK fake zip")
     (tmp_path / "package.json").write_text(json.dumps({"stage": stage, "zip_sha256": "abc"}))
+    (tmp_path / "waf.json").write_text(json.dumps({"Resources": {}}))
     (tmp_path / "sam.json").write_text(json.dumps({
         "Parameters": {"SiteUrl": {"Type": "String"}, "SiteDomain": {"Type": "String"},
-                       "AlarmEmail": {"Type": "String"}},
+                       "AlarmEmail": {"Type": "String"},
+                       "SigningKey": {"Type": "String", "NoEcho": True},
+                       "OriginSecret": {"Type": "String", "NoEcho": True},
+                       "ApiConcurrency": {"Type": "Number", "Default": 20},
+                       "WebAclArn": {"Type": "String", "Default": ""}},
         "Resources": {"APIHandler": {"Type": "AWS::Serverless::Function",
                                      "Properties": {"CodeUri": "./deployment.zip"}}}}))
     return tmp_path
 
 
-DEFAULTS = {"SiteUrl": "https://cantine.example.org", "SiteDomain": "", "AlarmEmail": ""}
+DEFAULTS = {"SiteUrl": "https://cantine.example.org", "SiteDomain": "", "AlarmEmail": "",
+            "ApiConcurrency": "20", "WebAclArn": ""}
 
 
 def _parameters(cloudformation):
@@ -269,3 +309,66 @@ def test_a_package_of_another_stage_is_refused(tmp_path):
         with pytest.raises(deploy.DeployError):
             deploy.deploy_stack(Session(FakeCloudFormation(DEFAULTS)), "prod", {},
                                 _fake_package(tmp_path, stage="dev"))
+
+
+# -- issue 15: secrets, the API's concurrency, the optional firewall ---------------------
+
+def test_the_first_deployment_draws_the_secrets_and_later_ones_keep_them(tmp_path):
+    with mock_aws():
+        cloudformation = FakeCloudFormation(DEFAULTS)
+        package = _fake_package(tmp_path)
+        deploy.deploy_stack(Session(cloudformation), "prod", {}, package)
+        first = _parameters(cloudformation)
+        assert len(first["SigningKey"]) >= 32 and len(first["OriginSecret"]) >= 32
+        assert first["SigningKey"] != first["OriginSecret"]
+        cloudformation.empty_next = True
+        deploy.deploy_stack(Session(cloudformation), "prod", {}, package)
+        last = cloudformation.change_sets[-1]["Parameters"]
+        assert {"ParameterKey": "SigningKey", "UsePreviousValue": True} in last
+        assert {"ParameterKey": "OriginSecret", "UsePreviousValue": True} in last
+
+
+def test_rotating_the_secrets_draws_new_ones(tmp_path):
+    with mock_aws():
+        cloudformation = FakeCloudFormation(DEFAULTS)
+        package = _fake_package(tmp_path)
+        deploy.deploy_stack(Session(cloudformation), "prod", {}, package)
+        before = _parameters(cloudformation)
+        deploy.deploy_stack(Session(cloudformation), "prod", {}, package, rotate_secrets=True)
+        after = _parameters(cloudformation)
+        assert after["SigningKey"] != before["SigningKey"]
+        assert after["OriginSecret"] != before["OriginSecret"]
+
+
+def test_an_account_without_room_for_the_apis_concurrency_is_refused_before_anything(
+        tmp_path):
+    with mock_aws():
+        cloudformation = FakeCloudFormation(DEFAULTS)
+        with pytest.raises(deploy.DeployError, match="Service Quotas"):
+            deploy.deploy_stack(Session(cloudformation, lambda_limit=10), "prod", {},
+                                _fake_package(tmp_path))
+        assert cloudformation.change_sets == []
+        deploy.deploy_stack(Session(cloudformation, lambda_limit=30), "prod", {},
+                            _fake_package(tmp_path))
+
+
+def test_the_firewall_is_off_by_default_and_on_when_asked(tmp_path):
+    with mock_aws():
+        cloudformation = FakeCloudFormation(DEFAULTS)
+        package = _fake_package(tmp_path)
+        session = Session(cloudformation)
+        deploy.deploy_stack(session, "prod", {}, package)
+        assert _parameters(cloudformation)["WebAclArn"] == ""
+        assert session.waf.change_sets == []
+        deploy.deploy_stack(session, "prod", {"Waf": "on"}, package)
+        assert _parameters(cloudformation)["WebAclArn"] == FakeWafStacks.ARN
+        assert session.waf.change_sets[0]["StackName"] == "cantine-prod-waf"
+        assert "TemplateBody" in session.waf.change_sets[0]
+        deploy.deploy_stack(session, "prod", {"Waf": "off"}, package)
+        assert _parameters(cloudformation)["WebAclArn"] == ""
+        assert session.waf.deleted == ["cantine-prod-waf"]  # no longer paid for
+
+
+def test_the_firewall_switch_is_on_or_off():
+    with pytest.raises(deploy.DeployError):
+        deploy.waf_wanted({"Waf": "oui"})

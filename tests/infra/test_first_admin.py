@@ -32,6 +32,7 @@ with mock_aws():
     variables = {"CANTINE_STAGE": "prod", "CANTINE_TABLE_PREFIX": "cantine-prod-",
                  "CANTINE_SITE_URL": "https://cantine.mairie.fr",
                  "CANTINE_MAIL_FROM": "ne-pas-repondre@cantine.mairie.fr",
+                 "CANTINE_SIGNING_KEY": "s" * 43, "CANTINE_ORIGIN_SECRET": "o" * 43,
                  "AWS_DEFAULT_REGION": "eu-west-3"}
     deploy.open_admin(variables, "Secretariat@Cantine.Mairie.fr", "Secrétariat",
                       "Commune de Saint-Exemple", "B")

@@ -78,7 +78,8 @@ def test_the_local_stage_keeps_plain_text(logging_state):
 
 def test_dev_and_prod_log_json_with_the_api_request_id(logging_state):
     app = SimpleNamespace(lambda_context=SimpleNamespace(aws_request_id="req-42"))
-    configure(app, load_settings({"CANTINE_STAGE": "prod"}))
+    configure(app, load_settings({"CANTINE_STAGE": "prod", "CANTINE_SIGNING_KEY": "k" * 32,
+                                 "CANTINE_ORIGIN_SECRET": "o" * 32}))
     logging.getLogger("cantine.jobs").info("lock run %s froze %d slot(s)", "r1", 2)
     (line,) = logging_state.lines
     assert json.loads(line) == {**json.loads(line), "level": "INFO", "logger": "cantine.jobs",

@@ -150,7 +150,7 @@ def _check_role(packaged, function, role):
             "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:" + invoice]
     else:
         assert jobs is None
-    assert set(statements) == {"Logs", "Tables", "Mail"}
+    assert set(statements) == {"Logs", "Tables", "Mail", "AppendOnly"}
     assert statements["Logs"]["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
     assert statements["Logs"]["Resource"] == {"Fn::GetAtt": [f"{function}Logs", "Arn"]}
     assert statements["Tables"]["Action"] == list(infra.DYNAMODB_ACTIONS)
@@ -159,6 +159,8 @@ def _check_role(packaged, function, role):
     assert "identity/${MailIdentity}" in statements["Mail"]["Resource"]["Fn::Sub"]
     assert statements["Mail"]["Condition"] == {
         "StringEquals": {"ses:FromAddress": {"Ref": "MailFrom"}}}
+    deny = statements.pop("AppendOnly")
+    assert deny["Effect"] == "Deny" and "dynamodb:DeleteItem" in deny["Action"]
     assert '"*"' not in json.dumps(statements)
 
 
@@ -310,12 +312,22 @@ def test_site_is_private_behind_cloudfront_over_https(packaged):
         "Fn::GetAtt": ["SiteOriginAccessControl", "Id"]}
 
 
-def test_api_behaviour_forwards_everything_but_host_and_caches_nothing(packaged):
+def test_api_behaviour_forwards_what_the_api_reads_and_caches_nothing(packaged):
+    from chalicelib.api.routing import REQUEST_HEADERS
     config = _distribution(packaged)
     (api,) = config["CacheBehaviors"]
     assert api["PathPattern"] == "/api/*"
     assert api["CachePolicyId"] == infra.CACHING_DISABLED
-    assert api["OriginRequestPolicyId"] == infra.ALL_VIEWER_EXCEPT_HOST_HEADER
+    assert api["OriginRequestPolicyId"] == {"Ref": "ApiOriginRequestPolicy"}
+    policy = packaged.resources["ApiOriginRequestPolicy"]["Properties"][
+        "OriginRequestPolicyConfig"]
+    assert policy["HeadersConfig"] == {"HeaderBehavior": "whitelist",
+                                       "Headers": list(REQUEST_HEADERS)}
+    assert "Host" not in REQUEST_HEADERS  # API Gateway answers its own host name only
+    assert {"Origin", "Sec-Fetch-Site", "Content-Type",
+            "CloudFront-Viewer-Address"} <= set(REQUEST_HEADERS)
+    assert policy["CookiesConfig"] == {"CookieBehavior": "all"}
+    assert policy["QueryStringsConfig"] == {"QueryStringBehavior": "all"}
     assert api["ViewerProtocolPolicy"] == "https-only"
     assert {"POST", "PUT", "DELETE", "PATCH"} <= set(api["AllowedMethods"])
     origin = next(o for o in config["Origins"] if o["Id"] == api["TargetOriginId"])
@@ -415,3 +427,163 @@ def test_a_link_to_a_pdf_asks_api_gateway_for_the_binary_type(packaged, method, 
     assert "application/pdf" in body["x-amazon-apigateway-binary-media-types"]
     code = resources["PdfAcceptFunction"]["Properties"]["FunctionCode"]
     assert _run_viewer_function(code, method, uri, "text/html,*/*;q=0.8") == expected
+
+
+# -- issue 15: the deployed stack ------------------------------------------------------
+def _api_origin(packaged) -> dict:
+    config = _distribution(packaged)
+    (api,) = config["CacheBehaviors"]
+    return next(o for o in config["Origins"] if o["Id"] == api["TargetOriginId"])
+
+
+def test_the_api_is_reached_through_cloudfront_only(packaged):
+    """CloudFront adds the secret header; every function reads the same secret and the
+    API refuses a request without it before any work (tests/api/test_forgot_limits.py)."""
+    from chalicelib.settings import ORIGIN_HEADER
+    assert _api_origin(packaged)["OriginCustomHeaders"] == [
+        {"HeaderName": ORIGIN_HEADER, "HeaderValue": {"Ref": "OriginSecret"}}]
+    for function in infra.functions(packaged.resources):
+        variables = packaged.resources[function]["Properties"]["Environment"]["Variables"]
+        assert variables["CANTINE_ORIGIN_SECRET"] == {"Ref": "OriginSecret"}
+        assert variables["CANTINE_SIGNING_KEY"] == {"Ref": "SigningKey"}
+    for name in infra.SECRET_PARAMETERS:
+        parameter = packaged.template["Parameters"][name]
+        assert parameter["NoEcho"] is True and "Default" not in parameter
+        assert parameter["MinLength"] >= 32
+
+
+def test_the_api_stage_is_throttled_and_logs_every_request(packaged):
+    props = packaged.resources["RestAPI"]["Properties"]
+    assert props["MethodSettings"] == [{
+        "ResourcePath": "/*", "HttpMethod": "*",
+        "ThrottlingRateLimit": {"Ref": "ApiRateLimit"},
+        "ThrottlingBurstLimit": {"Ref": "ApiBurstLimit"}}]
+    parameters = packaged.template["Parameters"]
+    assert parameters["ApiRateLimit"]["Default"] == infra.API_RATE_LIMIT > 0
+    assert parameters["ApiBurstLimit"]["Default"] == infra.API_BURST_LIMIT > 0
+    assert props["AccessLogSetting"]["DestinationArn"] == {
+        "Fn::GetAtt": ["ApiAccessLogs", "Arn"]}
+    fields = json.loads(props["AccessLogSetting"]["Format"])
+    assert {"requestId", "status", "route"} <= set(fields)
+    assert "$context.identity.sourceIp" not in props["AccessLogSetting"]["Format"]
+    logs = packaged.resources["ApiAccessLogs"]["Properties"]
+    assert logs["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+    assert "ApiGatewayAccount" in packaged.resources["RestAPI"]["DependsOn"]
+    account = packaged.resources["ApiGatewayAccount"]["Properties"]
+    assert account["CloudWatchRoleArn"] == {"Fn::GetAtt": ["ApiGatewayLogsRole", "Arn"]}
+
+
+def test_the_api_function_has_a_reserved_concurrency_cap_and_the_jobs_none(packaged):
+    for function in infra.functions(packaged.resources):
+        props = packaged.resources[function]["Properties"]
+        if function == "APIHandler":
+            assert props["ReservedConcurrentExecutions"] == {"Ref": "ApiConcurrency"}
+        else:  # the jobs draw on the unreserved pool: a flood of API calls cannot stop them
+            assert "ReservedConcurrentExecutions" not in props
+    default = packaged.template["Parameters"]["ApiConcurrency"]["Default"]
+    assert 1 <= default == infra.API_CONCURRENCY
+
+
+def test_cloudfront_logs_go_to_a_private_bucket_kept_the_retention_period(packaged):
+    logging = _distribution(packaged)["Logging"]
+    assert logging["Bucket"] == {"Fn::GetAtt": ["LogBucket", "DomainName"]}
+    assert logging["IncludeCookies"] is False  # no session cookie in any log
+    bucket = packaged.resources["LogBucket"]
+    assert all(bucket["Properties"]["PublicAccessBlockConfiguration"].values())
+    assert bucket["Properties"]["BucketEncryption"]
+    (rule,) = bucket["Properties"]["LifecycleConfiguration"]["Rules"]
+    assert rule["ExpirationInDays"] == {"Ref": "LogRetentionDays"}
+    assert bucket["DeletionPolicy"] == "Retain"
+
+
+def test_every_function_is_denied_deletes_on_the_append_only_tables(packaged):
+    expected = sorted(infra.table_logical_id(t) for t in infra.APPEND_ONLY_TABLES)
+    assert {"ledger", "invoices", "audit"} <= set(infra.APPEND_ONLY_TABLES)
+    for function, role in infra.functions(packaged.resources).items():
+        deny = _statements(packaged, role)["AppendOnly"]
+        assert deny["Effect"] == "Deny"
+        assert set(deny["Action"]) == {"dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
+                                       "dynamodb:PartiQLDelete"}
+        assert sorted(r["Fn::GetAtt"][0] for r in deny["Resource"]) == expected, function
+
+
+def _append_only_models() -> set[str]:
+    suffixes = set(infra.APPEND_ONLY_TABLES)
+    return {m.__name__ for m in models.ALL_MODELS if infra.table_suffix(m) in suffixes}
+
+
+def test_no_storage_code_deletes_from_an_append_only_table():
+    """The Deny would turn such a delete into a production error: none may exist."""
+    names = _append_only_models()
+    assert {"LedgerModel", "InvoiceModel", "AuditModel", "MarkModel"} <= names
+    found = []
+    for path in sorted((ROOT / "chalicelib" / "storage").glob("*.py")):
+        tree = ast.parse(path.read_text("utf-8"))
+        # Variables bound to an append-only model's items (x = LedgerModel(...), for x in
+        # LedgerModel.query(...)): their .delete() counts too.
+        bound = set()
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Assign, ast.For)):
+                source = ast.unparse(node.value if isinstance(node, ast.Assign) else node.iter)
+                if any(name in source for name in names):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    bound |= {ast.unparse(t) for t in targets}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr in ("delete", "batch_write"):
+                text = ast.unparse(node)
+                receiver = ast.unparse(node.func.value)
+                if any(name in text for name in names) or receiver in bound:
+                    found.append(f"{path.name}:{node.lineno}: {text}")
+    assert found == []
+
+
+def test_the_site_bucket_keeps_versions(packaged):
+    props = packaged.resources["SiteBucket"]["Properties"]
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+    (rule,) = props["LifecycleConfiguration"]["Rules"]
+    assert rule["NoncurrentVersionExpiration"]["NoncurrentDays"] > 0
+
+
+def test_the_firewall_is_optional_and_off_by_default(packaged):
+    parameter = packaged.template["Parameters"]["WebAclArn"]
+    assert parameter["Default"] == ""
+    assert _distribution(packaged)["WebACLId"] == {
+        "Fn::If": ["HasWebAcl", {"Ref": "WebAclArn"}, {"Ref": "AWS::NoValue"}]}
+    assert packaged.template["Conditions"]["HasWebAcl"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "WebAclArn"}, ""]}]}
+
+
+def _waf(packaged) -> dict:
+    return json.loads((packaged.out / "waf.json").read_text("utf-8"))
+
+
+def test_the_firewall_has_a_rate_rule_and_the_managed_rules(packaged):
+    acl = _waf(packaged)["Resources"]["WebAcl"]["Properties"]
+    assert acl["Scope"] == "CLOUDFRONT" and acl["DefaultAction"] == {"Allow": {}}
+    rules = {rule["Name"]: rule for rule in acl["Rules"]}
+    rate = rules["rate-per-address"]
+    assert rate["Action"] == {"Block": {}}
+    assert rate["Statement"]["RateBasedStatement"] == {"Limit": {"Ref": "RateLimit"},
+                                                       "AggregateKeyType": "IP"}
+    managed = {r["Statement"]["ManagedRuleGroupStatement"]["Name"]
+               for r in acl["Rules"] if "ManagedRuleGroupStatement" in r["Statement"]}
+    assert managed == {"AWSManagedRulesAmazonIpReputationList",
+                       "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"}
+    assert len({r["Priority"] for r in acl["Rules"]}) == len(acl["Rules"])
+    assert _waf(packaged)["Outputs"]["WebAclArn"]["Value"] == {"Fn::GetAtt": ["WebAcl", "Arn"]}
+
+
+def test_the_firewall_template_is_cfn_lint_clean_in_us_east_1(packaged):
+    command = [sys.executable, "-c",
+               "import sys; from cfnlint.runner import main; sys.exit(main())",
+               "--regions", "us-east-1", "--include-checks", "I", "--format", "parseable",
+               "--", str(packaged.out / "waf.json")]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0 and result.stdout.strip() == "", result.stdout + result.stderr
+
+
+def test_the_deploy_script_knows_the_templates_secrets_and_quota_floor():
+    from scripts import deploy
+    assert deploy.SECRET_PARAMETERS == infra.SECRET_PARAMETERS
+    assert deploy.UNRESERVED_MINIMUM == infra.UNRESERVED_MINIMUM

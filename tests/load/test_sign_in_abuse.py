@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 
 from chalicelib.domain.throttle import FREE_FAILURES
-from chalicelib.services.auth import FORGOT_FLOOR, LOGIN_FLOOR
+from chalicelib.services.auth import FORGOT_FLOOR, FORGOT_PER_ADDRESS, LOGIN_FLOOR
 from scripts.load import Caller, burst, create_families, paired_timings
 
 ROUNDS = 12
@@ -47,20 +47,30 @@ def test_forgotten_password_answers_for_known_and_unknown_addresses_match(stack,
     assert figures["statuses"] == ([202], [202])
     known_bodies, unknown_bodies = figures["bodies"]
     assert len(known_bodies) == 1 and known_bodies == unknown_bodies
-    assert len(stack.outbox()) - before == ROUNDS  # the known address did get its links
+    # The known address got its links, as many as an address gets in an hour; the other
+    # answers, identical, sent nothing.
+    assert len(stack.outbox()) - before == FORGOT_PER_ADDRESS
     assert min(figures["median_ms"]) >= FORGOT_FLOOR * 1000
     assert figures["difference_ms"] <= TOLERANCE_MS, figures
 
 
+BURSTS = 3
+
+
 def test_a_burst_of_guesses_checks_no_more_passwords_than_the_free_failures(stack, report):
-    [(number, password)] = create_families(stack.url, 1)
-    figures = burst(stack.url, number, password, tries=30)
-    report(figures)
-    assert figures["passwords_checked"] == FREE_FAILURES
-    assert figures["answers"] == {401: FREE_FAILURES, 429: 30 - FREE_FAILURES}
-    # Even the right password waits now: the guesser learns nothing from trying it.
-    assert figures["right_password_after"] == 429
-    assert figures["retry_after_seconds"] > 0
+    # Several bursts, each on a family of its own: the budget must hold every time, not
+    # once in a while (issue 15: a busy run once checked six).
+    for number, password in create_families(stack.url, BURSTS):
+        figures = burst(stack.url, number, password, tries=30)
+        report(figures)
+        assert figures["passwords_checked"] == FREE_FAILURES, figures
+        assert figures["answers"] == {401: FREE_FAILURES, 429: 30 - FREE_FAILURES}
+        # Even the right password waits now: the guesser learns nothing from trying it.
+        assert figures["right_password_after"] == 429
+        # Refused guesses spend nothing: the wait is the first step's, not the cap's.
+        assert figures["retry_after_seconds"] == 30, figures
+        # … and the family's own browser, known from an earlier sign-in, is let in.
+        assert figures["right_password_from_the_familys_device"] == 200, figures
 
 
 def test_the_session_cookie_and_the_security_headers_on_the_local_stack(stack):

@@ -37,7 +37,13 @@ function draw(family) {
   const el = ui.form.elements;
   el.phones.value = (family.phones || []).join('\n');
   el.address.value = family.address || '';
-  el.second_email.value = (family.emails || [])[1] || '';
+  el.second_email.value = (family.emails || [])[1] || family.pending_email || '';
+  const pending = $('#info-email2-pending');
+  if (family.pending_email) {
+    pending.textContent = `L'adresse ${family.pending_email} sera ajoutée quand son `
+      + 'titulaire aura ouvert le lien de confirmation envoyé à cette adresse (valable 24 heures).';
+  }
+  show(pending, Boolean(family.pending_email));
 }
 
 async function save(family) {
@@ -59,6 +65,13 @@ async function save(family) {
   }
   setBusy(ui.form, false);
   // The answer may omit what did not change (children, today): keep what we had.
-  draw({ ...family, ...(saved || {}) });
-  showMessage(ui.message, 'Vos informations ont été enregistrées.', 'success');
+  // The server keeps addresses in lower case.
+  const typed = (details.second_email || '').toLowerCase();
+  const asked = typed && !(family.emails || []).includes(typed)
+    && saved && saved.pending_email === typed && family.pending_email !== typed;
+  Object.assign(family, saved || {});
+  draw(family);
+  showMessage(ui.message, asked
+    ? `Vos informations ont été enregistrées. Un lien de confirmation a été envoyé à ${typed} : l'adresse sera ajoutée quand il aura été ouvert.`
+    : 'Vos informations ont été enregistrées.', 'success');
 }

@@ -1,10 +1,10 @@
 /**
- * reinitialiser.html?token=… — the e-mailed single-use link: choose a new password.
+ * reinitialiser.html#token=… — the e-mailed single-use link: choose a new password.
  * No automatic sign-in afterwards: the parent signs in with the new password.
  */
 import { resetPassword } from '../api.js';
 import {
-  $, clearMessage, focus, queryParam, replaceQuery, setBusy, show, showMessage,
+  $, clearMessage, focus, fragmentParam, queryParam, replaceQuery, setBusy, show, showMessage,
 } from '../view.js';
 import { errorText } from './common.js';
 
@@ -17,8 +17,9 @@ export function start() {
   const done = $('#reset-done');
   const links = $('#reset-links');
 
-  // Keep the token in memory only, out of the address bar and of the history.
-  const token = queryParam('token');
+  // Keep the token in memory only, out of the address bar and of the history. Links
+  // carry it after "#" (never sent to a server); "?token=" is the older form.
+  const token = fragmentParam('token') || queryParam('token');
   if (token) replaceQuery({});
 
   if (!token) {

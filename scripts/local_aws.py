@@ -1,0 +1,57 @@
+"""moto's server for the local stack, applying one request at a time, as DynamoDB does.
+
+DynamoDB applies each write (a conditional update, a transaction) atomically: two
+requests on one item never interleave. moto's server runs each request in a thread of
+its own and takes no lock, so two simultaneous writes to one item can read the same old
+state (an ADD counted once for two, a condition checked against an item half-created):
+the local stack then lets through what production refuses. The sign-in budget's burst
+test flaked on it (issue 15: six passwords checked instead of five). This server is
+moto's own WSGI application behind one lock: requests are still answered by many
+threads, but applied one after another.
+
+``python -m scripts.local_aws -H 127.0.0.1 -p PORT`` (the arguments of ``moto.server``).
+"""
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from typing import Any, Callable, Iterable
+
+
+def serialized(app: Callable[..., Iterable[bytes]]) -> Callable[..., list[bytes]]:
+    """A WSGI application that runs ``app`` for one request at a time, body included."""
+    lock = threading.Lock()
+
+    def application(environ: dict[str, Any], start_response: Callable) -> list[bytes]:
+        with lock:
+            result = app(environ, start_response)
+            try:
+                return list(result)  # read the whole answer while holding the lock
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+
+    return application
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-H", "--host", default="127.0.0.1")
+    parser.add_argument("-p", "--port", type=int, default=5000)
+    args = parser.parse_args(argv)
+
+    from moto.moto_server.werkzeug_app import (DomainDispatcherApplication,
+                                               MotoRequestHandler, create_backend_app)
+    from werkzeug.serving import run_simple
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    app = DomainDispatcherApplication(create_backend_app)
+    run_simple(args.host, args.port, serialized(app), threaded=True,
+               request_handler=MotoRequestHandler)
+
+
+if __name__ == "__main__":
+    main()

@@ -50,8 +50,9 @@ def invoice_fixed_requests() -> dict[str, int]:
         "PutItem": 3,       # the two run records (draft, confirm), started; the draft's header
         "UpdateItem": 4,    # ... both finished; the draft built, then confirmed
         # the draft's header and the settings (schedule), the settings (build and uses),
-        # the invoice counter
-        "GetItem": 5,
+        # the header again once built, the calendar re-read at confirmation (a day closed
+        # since the draft is refused), the invoice counter
+        "GetItem": 6,
         # stale runs (once per run record), the draft (build, then confirm), the tariffs,
         # the month's invoices (build, confirm), the 3 previous months' (usual totals),
         # then for each day of the month its bookings and the attendance of each active

@@ -44,20 +44,22 @@ def measure_home(url: str, login: str = "1001", password: str = "demo-famille-20
         if reply.status != 200:
             raise RuntimeError(f"sign-in refused: {reply.status}")
         page = context.new_page()
-        seen: list[dict[str, Any]] = []
-
-        def finished(request):
-            response = request.response()
-            body = response.body() if response else b""
-            sizes = request.sizes()
-            seen.append({"url": request.url.removeprefix(url), "status": response.status,
-                         "body": len(body), "gzip": len(gzip.compress(body, 9)),
-                         "headers": sizes["responseHeadersSize"]})
-
-        page.on("requestfinished", finished)
+        finished: list[Any] = []
+        # Only note the request here: reading its body from inside the event handler
+        # may run after the page is closed, and lose the request from the count.
+        page.on("requestfinished", lambda request: finished.append(request))
         page.goto("/index.html")
         page.wait_for_selector("html[data-ready=true]", timeout=30000)
         page.wait_for_load_state("networkidle")
+        seen: list[dict[str, Any]] = []
+        for request in finished:
+            response = request.response()
+            body = response.body() if response else b""
+            sizes = request.sizes()
+            seen.append({"url": request.url.removeprefix(url),
+                         "status": response.status if response else 0,
+                         "body": len(body), "gzip": len(gzip.compress(body, 9)),
+                         "headers": sizes["responseHeadersSize"]})
     finally:
         context.close()
     return {

@@ -214,8 +214,13 @@ class BillingService:
                       clock: Callable[[], datetime]) -> dict[str, Any]:
         """Issue the draft's invoices: numbers, ledger lines, e-mails; once per family."""
         self.check_month(month, clock())
+        checked = None
+        if trigger != "schedule":
+            # Staff read the refusal on their screen: a refused confirmation is not a run.
+            # The schedule's refusals are recorded, since nobody is there to read them.
+            checked = self._checked_draft(month)
         return self._recorded("confirm", trigger, month, clock,
-                              lambda now: self._confirm(month, now, who))
+                              lambda now: self._confirm(month, now, who, checked))
 
     def scheduled_run(self, month: str, clock: Callable[[], datetime]) -> dict[str, Any]:
         """What the monthly schedule does: draft the month once; confirm it too when the
@@ -366,16 +371,16 @@ class BillingService:
         self._drafts.finish(month, revision, summary)
         return {"month": month, "status": DRAFT, **summary}
 
-    def _confirm(self, month: str, now: datetime, who: str) -> dict[str, Any]:
+    def _checked_draft(self, month: str) -> tuple[Any, list[StoredRow]]:
+        """The month's draft, if it can be confirmed: DraftMissing, DraftIncomplete,
+        DraftBlocked or DraftOutdated otherwise. A confirmed draft passes (a rerun)."""
         header, rows = self._drafts.read(month)
         if header is None:
             raise DraftMissing()
         if header.status in (BUILDING, FAILED):
             raise DraftIncomplete()
         if header.status == CONFIRMED:
-            # Confirming a confirmed month writes nothing.
-            return {"month": month, "invoiced": 0, "skipped": len(rows), "total_cents": 0,
-                    "repaired": 0}
+            return header, rows
         blocked = [{"family": r.family, "name": r.name,
                     "anomalies": [a for a in r.anomalies if a["level"] == BLOCKING]}
                    for r in rows if any(a["level"] == BLOCKING for a in r.anomalies)]
@@ -390,6 +395,15 @@ class BillingService:
                     if days]
         if outdated:
             raise DraftOutdated(details=outdated)
+        return header, rows
+
+    def _confirm(self, month: str, now: datetime, who: str,
+                 checked: tuple[Any, list[StoredRow]] | None) -> dict[str, Any]:
+        header, rows = checked or self._checked_draft(month)
+        if header.status == CONFIRMED:
+            # Confirming a confirmed month writes nothing.
+            return {"month": month, "invoiced": 0, "skipped": len(rows), "total_cents": 0,
+                    "repaired": 0}
         issue_day = now.astimezone(PARIS).date()
         sequence = f"invoice-{issue_day.year}"
         numbering = _Numbering(sequence, issue_day.year, self._billing.sequence_value(sequence))

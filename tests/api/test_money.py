@@ -475,10 +475,13 @@ def test_a_use_without_tariff_blocks_confirmation_until_a_tariff_is_added(client
     row = ok(admin.get("/staff/billing/2026-11"))["families"][0]
     assert row["blocking"] is True
     assert [a["code"] for a in row["anomalies"] if a["level"] == "blocking"] == ["missing_tariff"]
+    runs = ok(admin.get("/staff/jobs/runs?job=invoice"))["runs"]
     refused = admin.post("/staff/billing/2026-11/confirm")
     assert refused.status_code == 409
     assert body(refused)["error"]["code"] == "draft_blocked"
     assert ok(parent.get("/family/invoices"))["invoices"] == []
+    # The secretary read the refusal on her screen: the journal gains no failed run.
+    assert ok(admin.get("/staff/jobs/runs?job=invoice"))["runs"] == runs
     # A tariff from 1 November is still allowed: November is not invoiced.
     ok(admin.post("/staff/tariffs", {"service": "study", "effective_from": "2026-11-01",
                                      "prices": [{"max_qf": None, "price_cents": 120}]}), 201)

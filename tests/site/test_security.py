@@ -86,8 +86,9 @@ def invoiced(tmp_path_factory):
         "version": {"N": "1"}})
     _, _, cookie = api_call(stack, "POST", "/auth/login",
                             {"login": ADMIN[0], "password": ADMIN[1]})
-    status, result, _ = api_call(stack, "POST", "/staff/jobs/invoice", {"month": "2026-11"},
-                                 cookie)
+    status, result, _ = api_call(stack, "POST", "/staff/billing/2026-11/draft", {}, cookie)
+    assert status == 200, result
+    status, result, _ = api_call(stack, "POST", "/staff/billing/2026-11/confirm", {}, cookie)
     assert status == 200 and result["invoiced"] == 1, result
     yield stack
     stack.stop()

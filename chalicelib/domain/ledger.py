@@ -8,9 +8,14 @@ from typing import Any, Iterable
 from chalicelib.domain.calendar import parse_date
 from chalicelib.domain.errors import ValidationError
 
-TYPE_LABELS = {"opening": "SOLDE A CE JOUR", "invoice": "Facture", "payment": "Paiement",
+TYPE_LABELS = {"opening": "Report", "invoice": "Facture", "payment": "Paiement",
                "credit_note": "Avoir", "adjustment": "Régularisation",
                "refund": "Remboursement"}
+# The statement's first and last lines, as in the guide: today's line carrying today's
+# balance on top, and at the bottom the line that opens the account ("Solde initial"), or
+# the balance carried over from elsewhere ("Report", a stored opening line).
+TODAY_TYPE, TODAY_LABEL = "today", "SOLDE A CE JOUR"
+INITIAL_LABEL = "Solde initial"
 STAFF_METHODS = ("cheque", "especes", "cesu", "virement", "prelevement")
 METHOD_LABELS = {"cheque": "Chèque", "especes": "Espèces", "cesu": "CESU",
                  "virement": "Virement", "prelevement": "Prélèvement", "payfip": "PayFip"}
@@ -33,24 +38,31 @@ def balance(movements: Iterable[Movement]) -> int:
 
 
 def statement(movements: list[Movement], limit: int | None, today: date) -> dict[str, Any]:
-    """Newest first, with the running balance right on every line and the opening line.
+    """The "Relevé de compte" as in the guide, newest first, the running balance on
+    every line.
 
-    ``movements`` are oldest first. When the account has no stored opening line, one at
-    zero opens it, as on the guide's first screen ("SOLDE A CE JOUR").
+    ``movements`` are oldest first. The first line is today's, "SOLDE A CE JOUR", carrying
+    today's balance; the last opens the account: a stored opening line ("Report"), or one
+    at zero ("Solde initial") on the day of the first movement. ``limit`` counts today's
+    line, as the guide's first screen does.
     """
     ordered = list(movements)
     if not any(m.type == "opening" for m in ordered):
         first = ordered[0].day if ordered else today
-        ordered.insert(0, Movement(first, "opening", TYPE_LABELS["opening"], None, 0, 0))
+        ordered.insert(0, Movement(first, "opening", INITIAL_LABEL, None, 0, 0))
     running = 0
     lines = []
     for m in ordered:
         running += m.debit_cents - m.credit_cents
-        lines.append({"date": m.day.isoformat(), "type": m.type,
-                      "type_label": TYPE_LABELS.get(m.type, m.type),
+        label = INITIAL_LABEL if m.type == "opening" and m.reference == INITIAL_LABEL \
+            else TYPE_LABELS.get(m.type, m.type)
+        lines.append({"date": m.day.isoformat(), "type": m.type, "type_label": label,
                       "reference": m.reference, "invoice": m.invoice,
                       "debit_cents": m.debit_cents, "credit_cents": m.credit_cents,
                       "balance_cents": running})
+    lines.append({"date": max(today, ordered[-1].day).isoformat(), "type": TODAY_TYPE,
+                  "type_label": TODAY_LABEL, "reference": TODAY_LABEL, "invoice": None,
+                  "debit_cents": 0, "credit_cents": 0, "balance_cents": running})
     lines.reverse()
     total = len(lines)
     return {"balance_cents": running, "lines": lines[:limit] if limit else lines,

@@ -76,11 +76,17 @@ def test_the_statement_shows_the_balance_and_a_running_balance_on_every_line(nov
         "date": "2026-12-01"}), 201)
     statement = ok(family(client).get("/family/statement?limit=5"))
     assert statement["balance_cents"] == 250
-    assert [(l["type"], l["debit_cents"], l["credit_cents"], l["balance_cents"])
-            for l in statement["lines"]] == [
-        ("payment", 0, 300, 250), ("invoice", 550, 0, 550), ("opening", 0, 0, 0)]
-    assert statement["lines"][-1]["reference"] == "SOLDE A CE JOUR"
-    assert statement["total"] == 3
+    assert [(l["type"], l["type_label"], l["debit_cents"], l["credit_cents"],
+             l["balance_cents"]) for l in statement["lines"]] == [
+        ("today", "SOLDE A CE JOUR", 0, 0, 250), ("payment", "Paiement", 0, 300, 250),
+        ("invoice", "Facture", 550, 0, 550), ("opening", "Solde initial", 0, 0, 0)]
+    # Today's line is today's (the clock's), the opening line the day of the first movement.
+    assert statement["lines"][0]["date"] == "2026-12-01"
+    assert statement["lines"][-1]["date"] == statement["lines"][-2]["date"]
+    assert statement["total"] == 4
+    # The same statement on the staff side.
+    assert ok(november.get("/staff/families/1001/statement?limit=5"))["lines"] == \
+        statement["lines"]
     assert len(ok(family(client).get("/family/statement?limit=1"))["lines"]) == 1
 
 
@@ -156,3 +162,21 @@ def test_the_job_runs_the_step_it_is_given_or_else_the_schedule(november, servic
     invoice_month({"month": "2026-11", "step": "draft", "who": "mairie@example.org"})
     assert invoice_month({"month": "2026-11", "step": "confirm"})["invoiced"] == 1
     assert invoice_month({})["invoiced"] == 0   # 1 December: November again, already billed
+
+
+def test_a_multi_line_address_keeps_its_lines_on_screen_and_on_the_invoice(november, client):
+    address = "Résidence Les Tilleuls, bât. B\n12 rue des Écoles\n\n  69000   Lyon  "
+    parent = family(client)
+    shown = ok(parent.put("/family", {"address": address}))
+    assert shown["address"] == "Résidence Les Tilleuls, bât. B\n12 rue des Écoles\n69000 Lyon"
+    ok(november.put("/staff/families/1001", {"address": "Chez Mme Martin\r\n3 place du Marché\r\n75001 Paris"}))
+    assert ok(november.get("/staff/families/1001"))["address"] == \
+        "Chez Mme Martin\n3 place du Marché\n75001 Paris"
+    invoice(november, "2026-11")
+    pdf = parent.get("/family/invoices/2026-000001/pdf", headers={"Accept": "application/pdf"})
+    assert pdf.status_code == 200
+    from pypdf import PdfReader
+    text = PdfReader(io.BytesIO(pdf.body)).pages[0].extract_text()
+    lines = [line.strip() for line in text.splitlines()]
+    at = lines.index("Chez Mme Martin")
+    assert lines[at:at + 3] == ["Chez Mme Martin", "3 place du Marché", "75001 Paris"]

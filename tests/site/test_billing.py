@@ -52,12 +52,17 @@ def test_the_parent_reads_the_statement_downloads_the_pdf_and_pays_online(browse
     expect(page.get_by_text("Bienvenue TEST !")).to_be_visible()
     expect(page.get_by_text("Votre solde à ce jour est de 5,50 €")).to_be_visible()
     statement = page.locator("table", has=page.get_by_role("columnheader", name="Solde"))
-    expect(statement.get_by_role("row")).to_have_count(3)   # header, invoice, opening
-    expect(statement).to_contain_text("SOLDE A CE JOUR")
-    expect(statement).to_contain_text("2026-000001")
+    rows = statement.get_by_role("row")
+    expect(rows).to_have_count(4)   # header, today, invoice, opening
+    # As in the guide: today's line on top carries today's balance; the opening is last.
+    expect(rows.nth(1)).to_contain_text("01.12.2026")
+    expect(rows.nth(1)).to_contain_text("SOLDE A CE JOUR")
+    expect(rows.nth(1).get_by_role("cell").last).to_have_text("5,50 €")
+    expect(rows.nth(2)).to_contain_text("2026-000001")
+    expect(rows.nth(3)).to_contain_text("Solde initial")
     page.get_by_role("button", name="Afficher tout").or_(
         page.get_by_role("link", name="Afficher tout")).first.click()
-    expect(statement.get_by_role("row")).to_have_count(3)
+    expect(statement.get_by_role("row")).to_have_count(4)
 
     page.get_by_role("link", name="Mes factures").first.click()
     expect(page).to_have_url(re.compile(r"/factures\.html"))

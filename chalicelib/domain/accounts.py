@@ -9,7 +9,7 @@ from typing import Any
 
 from chalicelib.domain.calendar import parse_date
 from chalicelib.domain.errors import ValidationError
-from chalicelib.domain.text import clean_line, strip_invisible
+from chalicelib.domain.text import clean_line, clean_lines, strip_invisible
 
 STAFF_ROLES = ("admin", "agent", "kitchen")
 _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]{2,}$")
@@ -121,13 +121,17 @@ def is_email(value: str) -> bool:
     return len(value) <= 254 and bool(_EMAIL.match(value))
 
 
-def _text(data: dict[str, Any], name: str, *, required: bool, max_len: int) -> str:
+ADDRESS_LINES = 6  # a French postal address has at most six lines (norme AFNOR NF Z10-011)
+
+
+def _text(data: dict[str, Any], name: str, *, required: bool, max_len: int,
+          lines: int = 1) -> str:
     value = data.get(name, "")
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise ValidationError(f"Le champ « {name} » doit être un texte.", field=name)
-    value = clean_line(value)
+    value = clean_line(value) if lines == 1 else clean_lines(value, lines)
     if required and not value:
         raise ValidationError(f"Le champ « {name} » est obligatoire.", field=name)
     if len(value) > max_len:
@@ -172,7 +176,8 @@ def parse_new_family(data: dict[str, Any]) -> NewFamily:
         name=_text(data, "name", required=True, max_len=100),
         emails=parse_emails(data.get("emails")),
         phones=parse_phones(data.get("phones")),
-        address=_text(data, "address", required=False, max_len=300),
+        address=_text(data, "address", required=False, max_len=300,
+                     lines=ADDRESS_LINES),
     )
 
 
@@ -221,7 +226,8 @@ def apply_family_edit(family: Family, data: dict[str, Any]) -> Family:
     name = _text(data, "name", required=True, max_len=100) if "name" in data else family.name
     emails = parse_emails(data["emails"]) if "emails" in data else family.emails
     phones = parse_phones(data["phones"]) if "phones" in data else family.phones
-    address = (_text(data, "address", required=False, max_len=300) if "address" in data
+    address = (_text(data, "address", required=False, max_len=300,
+                     lines=ADDRESS_LINES) if "address" in data
                else family.address)
     income = parse_income(data["income"]) if "income" in data else family.income
     return replace(family, name=name, emails=emails, phones=phones, address=address,
@@ -241,7 +247,8 @@ def apply_own_edit(family: Family, data: dict[str, Any],
         raise ValidationError("Seuls les téléphones, l'adresse et la seconde adresse e-mail "
                               "peuvent être modifiés ici.", field=sorted(unknown)[0])
     phones = parse_phones(data["phones"]) if "phones" in data else family.phones
-    address = (_text(data, "address", required=False, max_len=300) if "address" in data
+    address = (_text(data, "address", required=False, max_len=300,
+                     lines=ADDRESS_LINES) if "address" in data
                else family.address)
     emails, pending, requested = family.emails, family.pending_email, None
     if "second_email" in data:

@@ -47,3 +47,14 @@ def strip_invisible(text: str) -> str:
 def clean_line(text: str) -> str:
     """One line of free text: invisible characters dropped, blanks collapsed."""
     return " ".join(strip_invisible(text).split())
+
+
+def clean_lines(text: str, max_lines: int) -> str:
+    """Text kept on several lines (a postal address): each line cleaned as by
+    ``clean_line``, blank lines dropped, at most ``max_lines`` lines (the rest joined to
+    the last, so that nothing typed is lost)."""
+    lines = [clean_line(line) for line in strip_invisible(text).splitlines()]
+    lines = [line for line in lines if line]
+    if len(lines) > max_lines:
+        lines = lines[:max_lines - 1] + [" ".join(lines[max_lines - 1:])]
+    return "\n".join(lines)

@@ -82,12 +82,13 @@ def build(settings: Settings) -> Container:
     mailer = Mailer(_ses_client_factory(settings), settings.mail_from)
     accounts = AccountRepository()
     signer = Signer(settings.signing_key)
-    auth = AuthService(accounts, SessionRepository(), ResetTokenRepository(),
+    resets = ResetTokenRepository()
+    auth = AuthService(accounts, SessionRepository(), resets,
                        AttemptRepository(), mailer, settings.site_url,
                        Pacer(enabled=settings.auth_pacing), signer)
     sessions = SessionRepository()
     families = FamilyService(accounts, sessions, mailer, settings.site_url, signer,
-                             AttemptRepository())
+                             AttemptRepository(), resets)
     commune_repository = CommuneRepository()
     commune = CommuneService(commune_repository)
     booking_repository = BookingRepository()

@@ -73,10 +73,14 @@ def unarchive_family(call: Call):
 
 @endpoint(bp, "/staff/families/{number}/credentials", ("POST",), audience=STAFF, roles=ADMIN)
 def resend_credentials(call: Call):
-    """E-mail the family its number and a new temporary password."""
-    call.services.families.resend_credentials(call.params["number"], call.now)
+    """E-mail the family its number and a link to choose a password; the current one
+    keeps working until the link is used."""
+    sent_to = call.services.families.resend_credentials(call.params["number"], call.now)
     call.audit("famille.identifiants", call.params["number"], None, {"envoyés": True})
-    return json_response({"message": "Les identifiants ont été renvoyés par courriel."}, 202)
+    return json_response({"message": "Identifiants renvoyés à " + ", ".join(sent_to)
+                          + " : un lien pour choisir un mot de passe, valable 7 jours. Le "
+                          "mot de passe actuel de la famille reste valable.",
+                          "sent_to": list(sent_to)}, 202)
 
 
 @endpoint(bp, "/staff/families/{number}/children", ("POST",), audience=STAFF, roles=ADMIN)

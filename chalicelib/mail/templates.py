@@ -24,6 +24,23 @@ def welcome_family(to: tuple[str, ...], name: str, number: str, password: str,
     return Message(to, "Vos identifiants pour la cantine et le périscolaire", text)
 
 
+def credentials_again(to: tuple[str, ...], name: str, number: str, link: str,
+                      site_url: str) -> Message:
+    """The family's credentials sent again by the town hall: a link, not a new password."""
+    text = (
+        f"Bonjour,\n\n"
+        f"À votre demande, la mairie vous renvoie vos identifiants pour le portail de la "
+        f"cantine et du périscolaire de la famille {name} : {site_url}/connexion.html\n\n"
+        f"Identifiant : {number}\n"
+        f"(vous pouvez aussi vous connecter avec votre adresse e-mail)\n\n"
+        f"Si vous connaissez votre mot de passe, il reste valable : rien ne change.\n"
+        f"Sinon, choisissez-en un nouveau en ouvrant ce lien (valable 7 jours, utilisable "
+        f"une seule fois) :\n\n{link}\n\n"
+        f"Si vous n'avez rien demandé, ignorez ce message : votre mot de passe reste "
+        f"inchangé." + _SIGNATURE)
+    return Message(to, "Rappel de vos identifiants pour la cantine et le périscolaire", text)
+
+
 def welcome_staff(email: str, name: str, password: str, site_url: str) -> Message:
     """First credentials of a staff member."""
     text = (

@@ -18,10 +18,13 @@ from chalicelib.mail import templates
 from chalicelib.mail.sender import Mailer
 from chalicelib.services.security import hash_password, hash_token, new_token, same
 from chalicelib.storage.accounts import AccountRepository, EmailTaken
-from chalicelib.storage.sessions import AttemptRepository, SessionRepository
+from chalicelib.storage.sessions import (AttemptRepository, ResetTokenRepository,
+                                         SessionRepository)
 
 
 EMAIL_CONFIRMATION_LIFETIME = timedelta(hours=24)
+# A re-sent sign-in link waits for a family that reads its mail once a week.
+SIGN_IN_LINK_LIFETIME = timedelta(days=7)
 EMAIL_CONFIRMATIONS_PER_HOUR = 3
 
 
@@ -40,13 +43,21 @@ class EmailUnavailable(Conflict):
                "être ajoutée. Utilisez une autre adresse, ou adressez-vous à la mairie.")
 
 
+class FamilyArchived(Conflict):
+    code = "family_archived"
+    message = ("Cette famille est archivée : réactivez-la avant de lui renvoyer ses "
+               "identifiants.")
+
+
 class FamilyService:
     """Creating, finding and editing families, children and staff accounts."""
 
     def __init__(self, accounts: AccountRepository, sessions: SessionRepository,
                  mailer: Mailer, site_url: str, signer: Signer,
-                 attempts: AttemptRepository | None = None) -> None:
+                 attempts: AttemptRepository | None = None,
+                 resets: ResetTokenRepository | None = None) -> None:
         self._accounts = accounts
+        self._resets = resets or ResetTokenRepository()
         self._signer = signer
         self._attempts = attempts
         self._sessions = sessions
@@ -170,15 +181,21 @@ class FamilyService:
             self._sessions.delete_all(f"family#{number}")
         return before, after
 
-    def resend_credentials(self, number: str, now: datetime) -> None:
-        """Issue a new temporary password and e-mail it with the family number."""
+    def resend_credentials(self, number: str, now: datetime) -> tuple[str, ...]:
+        """E-mail the family its number and a single-use link to choose a password.
+
+        The current password keeps working until the link is used (a parent who had only
+        mislaid the e-mail loses nothing); the addresses written to are returned."""
         family = self.get_family(number)
-        password = generate_temporary_password()
-        self._accounts.set_temporary_password("family", number, hash_password(password),
-                                              now + TEMPORARY_PASSWORD_LIFETIME)
-        self._sessions.delete_all(f"family#{number}")
-        self._mailer.send(templates.welcome_family(
-            family.emails, family.name, number, password, self._site_url))
+        if family.archived:
+            raise FamilyArchived()
+        token = new_token()
+        self._resets.create(hash_token(token), f"family#{number}", now + SIGN_IN_LINK_LIFETIME)
+        # In the fragment (#): never sent to a server, so in no access log.
+        link = f"{self._site_url}/reinitialiser.html#token={token}"
+        self._mailer.send(templates.credentials_again(family.emails, family.name, number,
+                                                      link, self._site_url))
+        return family.emails
 
     # -- children ------------------------------------------------------------------------
     def add_child(self, number: str, data: dict[str, Any]) -> Child:

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import Api, body, credentials_from
+from datetime import timedelta
+
+from tests.api.conftest import Api, body, credentials_from, link_token
 
 ADMIN_EMAIL, ADMIN_PASSWORD = "mairie@example.org", "demo-mairie-2026"
 FAMILY_EMAIL, FAMILY_PASSWORD = "famille.test@example.org", "demo-famille-2026"
@@ -232,23 +234,55 @@ def test_an_unarchived_family_signs_in_again(admin, client):
     assert ok(Api(client).login("1001", FAMILY_PASSWORD))["family_number"] == "1001"
 
 
-def test_re_sent_credentials_replace_the_password_by_a_temporary_one(admin, parent, client,
-                                                                     outbox):
+def test_re_sent_credentials_keep_the_password_until_the_link_is_used(admin, parent, client,
+                                                                      outbox):
     response = admin.post("/staff/families/1001/credentials")
     assert response.status_code == 202, response.body
+    assert body(response)["sent_to"] == [FAMILY_EMAIL]
     [mail] = outbox()
     assert mail["to"] == [FAMILY_EMAIL]
     assert "Identifiant : 1001\n" in mail["text"]
-    assert "Mot de passe provisoire : " in mail["text"]
-    number, temporary = credentials_from(mail["text"])
+    # A re-send, worded as such: not a new account, no password in clear.
+    assert "renvoie vos identifiants" in mail["text"]
+    assert "a été créé" not in mail["text"]
+    assert "Mot de passe provisoire" not in mail["text"]
 
-    assert parent.get("/family").status_code == 401            # its sessions ended
-    old = Api(client).login("1001", FAMILY_PASSWORD)
-    assert old.status_code == 401
-    assert error(old)["code"] == "invalid_credentials"
-    fresh = Api(client)
-    assert ok(fresh.login(number, temporary))["must_change_password"] is True
-    assert error(fresh.get("/family"))["code"] == "password_change_required"
+    # Nothing changed for the family until it follows the link.
+    assert parent.get("/family").status_code == 200
+    assert ok(Api(client).login("1001", FAMILY_PASSWORD))["family_number"] == "1001"
+
+    token = link_token(mail["text"])
+    new_password = "Un nouveau mot de passe 2027"
+    assert Api(client).post("/auth/password/reset",
+                            {"token": token, "password": new_password}).status_code == 204
+    assert Api(client).login("1001", FAMILY_PASSWORD).status_code == 401
+    assert ok(Api(client).login("1001", new_password))["must_change_password"] is False
+    # Single use.
+    again = Api(client).post("/auth/password/reset", {"token": token, "password": "Encore un autre 2027"})
+    assert error(again)["code"] == "invalid_token"
+
+
+def test_re_sent_credentials_reach_a_family_whose_temporary_password_expired(admin, client,
+                                                                           outbox, clock):
+    number = create_family(admin, "Nouvelle")
+    clock.set(clock.now() + timedelta(days=20))     # its temporary password is over
+    ok(admin.login(ADMIN_EMAIL, ADMIN_PASSWORD))
+    ok(admin.post(f"/staff/families/{number}/credentials"), 202)
+    [mail] = [m for m in outbox() if m["subject"].startswith("Rappel de vos identifiants")]
+    assert mail["to"] == ["nouvelle@example.org"]
+    assert Api(client).post("/auth/password/reset", {
+        "token": link_token(mail["text"]), "password": "Le mot de passe choisi 2027"}
+    ).status_code == 204
+    assert ok(Api(client).login(number, "Le mot de passe choisi 2027"))[
+        "must_change_password"] is False
+
+
+def test_credentials_are_not_re_sent_to_an_archived_family(admin, outbox):
+    ok(admin.post("/staff/families/1001/archive"))
+    refused = admin.post("/staff/families/1001/credentials")
+    assert refused.status_code == 409
+    assert error(refused)["code"] == "family_archived"
+    assert outbox() == []
 
 
 # -- children ----------------------------------------------------------------------------

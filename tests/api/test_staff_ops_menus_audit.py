@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.api.conftest import Api, body, credentials_from
+from tests.api.conftest import Api, body, credentials_from, link_token
 
 PARIS = ZoneInfo("Europe/Paris")
 ADMIN_EMAIL, ADMIN_PASSWORD = "mairie@example.org", "demo-mairie-2026"
@@ -206,9 +206,11 @@ def test_passwords_never_reach_the_audit_log(admin, client, outbox):
     ok(admin.post("/staff/accounts", {"email": "agent@example.org", "name": "Agent",
                                       "role": "agent"}), 201)
     ok(admin.post("/staff/families/1001/credentials"), 202)
-    temporaries = [credentials_from(m["text"])[1] for m in outbox()]
-    agent = sign_in(Api(client), "agent@example.org", temporaries[1])
-    assert agent.post("/auth/password/change", {"current_password": temporaries[1],
+    mails = {m["to"][0]: m["text"] for m in outbox()}
+    temporaries = [credentials_from(mails["agent@example.org"])[1],
+                   link_token(mails["famille.test@example.org"])]
+    agent = sign_in(Api(client), "agent@example.org", temporaries[0])
+    assert agent.post("/auth/password/change", {"current_password": temporaries[0],
                                                 "password": NEW_PASSWORD}).status_code == 204
     ok(admin.put("/staff/accounts/agent@example.org",
                  {"role": "kitchen", "password": "un mot de passe glissé"}))

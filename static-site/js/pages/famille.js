@@ -188,10 +188,18 @@ async function saveFamily() {
 
 async function resend() {
   clearErrors(ui.accountMessage);
+  const f = state.family;
+  const to = Array.isArray(f.emails) && f.emails.length ? f.emails.join(', ') : 'ses adresses';
+  const question = `Renvoyer ses identifiants à la famille ${f.name} ?\n\n`
+    + `Un courriel avec son identifiant et un lien pour choisir un nouveau mot de passe `
+    + `(valable 7 jours) sera envoyé à ${to}. Son mot de passe actuel reste valable tant `
+    + 'que le lien n\'est pas utilisé.';
+  if (!confirmAction(question)) return;
   setBusy(ui.resend, true);
   try {
     const answer = await resendCredentials(state.number);
     showMessage(ui.accountMessage, (answer && answer.message) || 'Les identifiants ont été renvoyés par courriel.', 'success');
+    focus(ui.accountMessage);
   } catch (error) {
     reportError(error, ui.accountMessage);
   } finally {

@@ -105,6 +105,18 @@ class Pacer:
                 self._sleep(remaining)
 
 
+def _sign_in_wait_text(seconds: int) -> str:
+    """How long to wait, and the other way in: the reset link."""
+    if seconds < 60:
+        wait = f"{seconds} seconde{'s' if seconds > 1 else ''}"
+    else:
+        minutes = -(-seconds // 60)
+        wait = f"{minutes} minute{'s' if minutes > 1 else ''}"
+    return (f"Trop de tentatives de connexion : réessayez dans {wait}. Si vous avez oublié "
+            f"votre mot de passe, utilisez « Mot de passe oublié ? » pour en choisir un "
+            f"nouveau.")
+
+
 def _principal_key(kind: str, ref: str) -> str:
     return f"{kind}#{ref}"
 
@@ -205,7 +217,8 @@ class AuthService:
         # tries each take their own place, and tries refused here spend nothing.
         wait = self._attempts.reserve(key, now)
         if wait:
-            raise TooManyRequests(details={"retry_after_seconds": wait})
+            raise TooManyRequests(_sign_in_wait_text(wait),
+                                  details={"retry_after_seconds": wait})
         found = self._accounts.credentials_of(*account) if account else None
         credentials = found[1] if found else None
         # verify_password always runs argon2, so unknown logins take as long as known ones.

@@ -139,10 +139,14 @@ def test_after_five_failures_even_the_right_password_waits_until_the_delay_passe
     assert refused.status_code == 429
     assert error_code(refused) == "too_many_attempts"
     assert refused.headers["Retry-After"] == "30"
+    # The message says how long, and where to go instead.
+    message = body(refused)["error"]["message"]
+    assert "réessayez dans 30 secondes" in message and "Mot de passe oublié ?" in message
     assert set_cookie(refused) is None
     advance(clock, seconds=29)
     still = api.login(NUMBER, PASSWORD)
     assert still.status_code == 429 and still.headers["Retry-After"] == "1"
+    assert "réessayez dans 1 seconde." in body(still)["error"]["message"]
     advance(clock, seconds=1)
     assert api.login(NUMBER, PASSWORD).status_code == 200
 

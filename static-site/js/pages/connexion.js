@@ -27,7 +27,24 @@ export function start() {
       setBusy(form, false);
       form.elements.password.value = '';
       showMessage(message, errorText(error));
+      if (error.status === 429) showWait(form, message, error);
       form.elements.password.focus();
     }
   });
+}
+
+/**
+ * Too many tries: the message says how long to wait (the server words it); a link leads
+ * to "Mot de passe oublié ?", and "Connexion" stays off until the wait is over.
+ */
+function showWait(form, message, error) {
+  const link = document.createElement('a');
+  link.href = 'mot-de-passe-oublie.html';
+  link.textContent = 'Choisir un nouveau mot de passe';
+  message.append(' ', link);
+  const seconds = Number(error.details && error.details.retry_after_seconds);
+  const button = form.querySelector('button[type="submit"]');
+  if (!button || !Number.isFinite(seconds) || seconds <= 0) return;
+  button.disabled = true;
+  window.setTimeout(() => { button.disabled = false; }, Math.min(seconds, 3600) * 1000);
 }

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 STAGE ?= prod
 
-.PHONY: run test test-fast test-money chromium clean-data package deploy bench-package bench audit
+.PHONY: run test test-fast test-money chromium clean-data package deploy bench-package bench audit screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,11 @@ bench-package: package
 ## home page, load, monthly bill), print it and write docs/performance.md. SIZES=100,1000 is quicker.
 bench: package chromium
 	$(PY) -m scripts.bench $(if $(SIZES),--sizes $(SIZES))
+
+## Photograph every page at phone, tablet and desktop sizes in French (build/screenshots/,
+## not committed); docs/visual-review.md says what to check. PAGES=connexion,accueil for some.
+screenshots: $(STAMP) chromium
+	$(PY) -m scripts.screenshots $(if $(PAGES),--pages $(PAGES))
 
 ## Audit the pinned requirements and the installed packages against PyPI's vulnerability data.
 audit: $(STAMP)

@@ -418,11 +418,11 @@ export function auditEntries(entries) {
     const hasDiff = (entry.before !== null && entry.before !== undefined)
       || (entry.after !== null && entry.after !== undefined);
     const diff = hasDiff
-      ? `<details class="audit-diff"><summary>Avant / après</summary><div class="audit-sides">${jsonBlock('Avant', entry.before)}${jsonBlock('Après', entry.after)}</div></details>`
+      ? `<details class="audit-diff"><summary>Avant / après</summary><p class="audit-code">Code : <code>${e(entry.action)}</code>${entry.target ? ` ${e(entry.target)}` : ''}</p><div class="audit-sides">${jsonBlock('Avant', entry.before)}${jsonBlock('Après', entry.after)}</div></details>`
       : '';
     return `<li class="audit-entry">
 <p class="audit-line"><time class="audit-at" datetime="${e(entry.at)}">${e(formatDateTime(entry.at))}</time> <span class="audit-who">${e(entry.who)}</span></p>
-<p class="audit-what"><code class="audit-action">${e(entry.action)}</code>${entry.target ? ` <span class="audit-target">${e(entry.target)}</span>` : ''}</p>
+<p class="audit-what">${entry.label ? e(entry.label) : `<code class="audit-action">${e(entry.action)}</code>${entry.target ? ` <span class="audit-target">${e(entry.target)}</span>` : ''}`}</p>
 ${diff}
 </li>`;
   }).join('');

@@ -43,3 +43,26 @@ def test_a_child_added_from_the_console_is_found_at_once_accents_aside(admin):
     assert found(admin, "chloe") == [number]
     assert found(admin, "CHLO") == [number]
     assert found(admin, "chloe martin") == [number]
+
+
+# -- 2. the journal in French -------------------------------------------------------------
+
+def test_each_journal_entry_reads_as_a_french_sentence_with_the_childs_name(admin):
+    ok(admin.put("/staff/attendance", {"date": "2026-11-23", "service": "meal",
+                                        "child_id": "1001-1", "status": "absent"}))
+    ok(admin.put("/staff/families/1001/children/1001-1", {"class_name": "CP"}))
+    number = ok(admin.post("/staff/families", {"name": "DUPONT",
+                                               "emails": ["lea.dupont@example.org"]}), 201)["number"]
+    ok(admin.post(f"/staff/families/{number}/children",
+                  {"first_name": "Léa", "last_name": "Dupont"}), 201)
+    entries = ok(admin.get("/staff/audit"))["entries"]
+    labels = sorted(e["label"] for e in entries)  # one instant: the order is arbitrary
+    assert labels == [
+        f"Enfant ajouté – Léa Dupont (famille n° {number} DUPONT)",
+        "Enfant modifié – TOTO TEST (famille n° 1001 TEST) : classe",
+        f"Famille créée – famille n° {number} DUPONT",
+        "Pointage – TOTO TEST – lundi 23/11 – Repas : absence",
+    ]
+    # The codes stay in the answer for whoever needs them.
+    assert {e["action"] for e in entries} == {"pointage", "enfant.modification",
+                                              "famille.création", "enfant.création"}

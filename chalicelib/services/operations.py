@@ -138,7 +138,12 @@ class OperationsService:
                                        "last_name": child.last_name,
                                        "family_number": family.number,
                                        "family_name": family.name,
-                                       "class_name": child.class_name})
+                                       "class_name": child.class_name,
+                                       # Who may come unbooked needs the same care:
+                                       # the PAI and who may pick the child up.
+                                       "meal_type": child.meal_type,
+                                       "allergies": child.allergies,
+                                       "pickup_people": list(child.pickup_people)})
             others.sort(key=lambda c: (c["last_name"].lower(), c["first_name"].lower()))
         return {"date": day.isoformat(), "service": service.code, "label": service.label,
                 "others": others,

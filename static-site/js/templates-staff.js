@@ -224,7 +224,7 @@ export function attendanceName(child) {
  * "Absent" buttons and, for care services (`care`), "Arrivée" / "Départ" with their times.
  * The state (pressed buttons, times, absence) is applied afterwards by the controller.
  */
-export function attendanceCard(child, { care, bookedMode }) {
+export function attendanceCard(child, { care, garderie = care, bookedMode }) {
   const id = e(child.child_id);
   const p = `att-${id}`;
   const name = attendanceName(child);
@@ -234,17 +234,20 @@ export function attendanceCard(child, { care, bookedMode }) {
       ? '<span class="badge is-booked">Réservé</span>'
       : '<span class="badge is-unbooked">Non réservé</span>');
   }
-  if (child.meal_type && child.meal_type !== 'standard') {
+  // At the garderie the diet does not matter, the PAI (allergy plan) always does.
+  if (!garderie && child.meal_type && child.meal_type !== 'standard') {
     badges.push(`<span class="badge">${e(mealTypeLabel(child.meal_type))}</span>`);
   }
   if (child.allergies) {
     badges.push(`<span class="badge is-allergy"><span aria-hidden="true">⚠ </span>Allergies / PAI : ${e(child.allergies)}</span>`);
+  } else if (garderie && child.meal_type === 'panier_pai') {
+    badges.push('<span class="badge is-allergy"><span aria-hidden="true">⚠ </span>PAI</span>');
   }
   const family = child.family_name ? `Famille ${e(child.family_name)}${child.family_number ? ` (n° ${e(child.family_number)})` : ''}` : '';
   const info = [child.class_name ? `<span class="att-class">${e(child.class_name)}</span>` : '', family].filter(Boolean).join(' · ');
   const pickup = (child.pickup_people || []).filter(Boolean);
-  const pickupLine = care && pickup.length
-    ? `<p class="att-pickup">Peut être récupéré(e) par : ${pickup.map(e).join(', ')}</p>`
+  const pickupLine = garderie
+    ? `<p class="att-pickup">Peut être récupéré(e) par : ${pickup.length ? pickup.map(e).join(', ') : 'aucune personne indiquée sur la fiche'}</p>`
     : '';
   const times = care ? `<div class="att-times">
 <div class="att-time">

@@ -12,7 +12,7 @@ from chalicelib.domain.errors import NotFound, ValidationError
 from chalicelib.domain.menus import ALLERGENS, parse_week
 from chalicelib.domain.deadlines import HHMM
 from chalicelib.services.bookings import CommuneService
-from chalicelib.services.headcounts import count_slot
+from chalicelib.services.headcounts import count_slot, has_diets
 from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.attendance import AttendanceRecord, AttendanceRepository
 from chalicelib.storage.bookings import BookingRepository
@@ -242,6 +242,7 @@ class OperationsService:
                              "label": service.label, "total": count.total,
                              "by_meal_type": {t: int(count.by_meal_type.get(t, 0))
                                               for t in MEAL_TYPES},
+                             "diets": has_diets(service.code),
                              "locked": locked})
         return rows
 

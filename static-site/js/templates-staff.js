@@ -294,22 +294,46 @@ ${cardsHtml}
 
 const HEADCOUNT_TYPES = ['standard', 'sans_porc', 'vegetarien', 'panier_pai'];
 
-/** Date | Prestation | Total | one column per diet | Verrouillé / Provisoire. */
+/** Whether a head-count row is broken down by diet (meals only; `diets` from the server). */
+function hasDiets(row) {
+  return row.diets === undefined ? row.service === 'meal' : Boolean(row.diets);
+}
+
+function headcountStatus(d) {
+  return d.locked
+    ? '<span class="badge is-locked">Verrouillé</span>'
+    : '<span class="badge">Provisoire</span>';
+}
+
+/**
+ * Two tables: the meals, Date | Prestation | Total | one column per diet | État; then the
+ * other services (garderie…), Date | Prestation | Total | État — a diet means nothing there.
+ */
 export function headcountsTable(days) {
   if (!days.length) return '<p class="empty">Aucun effectif sur cette période.</p>';
-  const head = HEADCOUNT_TYPES.map((t) => `<th scope="col" class="num">${e(mealTypeLabel(t))}</th>`).join('');
-  const rows = days.map((d) => {
-    const by = d.by_meal_type || {};
-    const cells = HEADCOUNT_TYPES.map((t) => `<td class="num">${e(Number(by[t]) || 0)}</td>`).join('');
-    const status = d.locked
-      ? '<span class="badge is-locked">Verrouillé</span>'
-      : '<span class="badge">Provisoire</span>';
-    return `<tr><td>${e(formatShortDate(d.date))}</td><td>${e(d.label || d.service)}</td><td class="num total">${e(Number(d.total) || 0)}</td>${cells}<td>${status}</td></tr>`;
-  }).join('');
-  return `<div class="table-scroll"><table class="data-table headcounts">
-<caption class="visually-hidden">Effectifs par jour et par prestation</caption>
+  const meals = days.filter(hasDiets);
+  const others = days.filter((d) => !hasDiets(d));
+  const parts = [];
+  if (meals.length) {
+    const head = HEADCOUNT_TYPES.map((t) => `<th scope="col" class="num">${e(mealTypeLabel(t))}</th>`).join('');
+    const rows = meals.map((d) => {
+      const by = d.by_meal_type || {};
+      const cells = HEADCOUNT_TYPES.map((t) => `<td class="num">${e(Number(by[t]) || 0)}</td>`).join('');
+      return `<tr><td>${e(formatShortDate(d.date))}</td><td>${e(d.label || d.service)}</td><td class="num total">${e(Number(d.total) || 0)}</td>${cells}<td>${headcountStatus(d)}</td></tr>`;
+    }).join('');
+    parts.push(`<div class="table-scroll"><table class="data-table headcounts headcounts-meals">
+<caption>Repas, par régime</caption>
 <thead><tr><th scope="col">Date</th><th scope="col">Prestation</th><th scope="col" class="num">Total</th>${head}<th scope="col">État</th></tr></thead>
-<tbody>${rows}</tbody></table></div>`;
+<tbody>${rows}</tbody></table></div>`);
+  }
+  if (others.length) {
+    const rows = others.map((d) => `<tr><td>${e(formatShortDate(d.date))}</td><td>${e(d.label || d.service)}</td><td class="num total">${e(Number(d.total) || 0)}</td><td>${headcountStatus(d)}</td></tr>`).join('');
+    parts.push(`<div class="table-scroll"><table class="data-table headcounts headcounts-others">
+<caption>Garderie et autres prestations</caption>
+<thead><tr><th scope="col">Date</th><th scope="col">Prestation</th><th scope="col" class="num">Total</th><th scope="col">État</th></tr></thead>
+<tbody>${rows}</tbody></table></div>`);
+  }
+  return parts.join('\n');
 }
 
 // --- Exports ---------------------------------------------------------------------------------

@@ -66,3 +66,22 @@ def test_each_journal_entry_reads_as_a_french_sentence_with_the_childs_name(admi
     # The codes stay in the answer for whoever needs them.
     assert {e["action"] for e in entries} == {"pointage", "enfant.modification",
                                               "famille.création", "enfant.création"}
+
+
+# -- 3. garderie cards: PAI and pick-up people, unbooked children too ---------------------
+
+def test_a_child_not_booked_at_the_garderie_still_comes_with_its_pai_and_pickup_people(admin):
+    ok(admin.put("/staff/families/1001/children/1001-1",
+                 {"allergies": "arachide", "pickup_people": ["Mamie Jeanne"]}))
+    roll = ok(admin.get("/staff/attendance?date=2026-11-23&service=care_morning"))
+    [toto] = [c for c in roll["children"] + roll["others"] if c["child_id"] == "1001-1"]
+    assert toto["allergies"] == "arachide"
+    assert toto["pickup_people"] == ["Mamie Jeanne"]
+
+
+# -- 4. head counts: meal types on meal rows only -----------------------------------------
+
+def test_only_meal_rows_are_broken_down_by_meal_type(admin):
+    days = ok(admin.get("/staff/headcounts?from=2026-11-23&to=2026-11-24"))["days"]
+    assert {(d["service"], d["diets"]) for d in days} == {
+        ("meal", True), ("care_morning", False), ("care_evening", False)}

@@ -18,13 +18,21 @@ import { ROLE_LABELS, pagesFor } from './staff-roles.js';
 
 // --- Navigation ---------------------------------------------------------------------------
 
-/** The console's navigation bar: the pages the role may use, the current one marked. */
+/**
+ * The console's navigation bar: the pages the role may use, the current one marked. On a
+ * phone the list folds behind a "Menu" button (aria-expanded) that names the current page;
+ * on a wide screen the button is not shown and the list is.
+ */
 export function staffNav(role, currentKey) {
-  const items = pagesFor(role).map((p) => {
+  const pages = pagesFor(role);
+  const items = pages.map((p) => {
     const current = p.key === currentKey ? ' aria-current="page"' : '';
     return `<li><a href="${e(p.href)}"${current}>${e(p.label)}</a></li>`;
   }).join('');
-  return `<ul class="nav-list">${items}</ul>`;
+  const here = pages.find((p) => p.key === currentKey);
+  const where = here ? `<span class="nav-here"> · ${e(here.label)}</span>` : '';
+  return `<button type="button" class="nav-toggle" aria-expanded="false" aria-controls="staff-nav-list"><span class="nav-toggle-icon" aria-hidden="true">☰</span> Menu${where}</button>
+<ul class="nav-list" id="staff-nav-list">${items}</ul>`;
 }
 
 /** A role's French name ("Administrateur", "Agent", "Cuisine"). */

@@ -93,7 +93,7 @@ def build(settings: Settings) -> Container:
     commune = CommuneService(commune_repository)
     booking_repository = BookingRepository()
     bookings = BookingService(commune, booking_repository)
-    audit = AuditService(AuditRepository())
+    audit = AuditService(AuditRepository(), accounts, commune)
     headcounts = HeadcountRepository()
     attendance = AttendanceRepository()
     runs = JobRunRepository()

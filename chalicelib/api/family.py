@@ -28,8 +28,10 @@ def family_json(family: Family) -> dict:
 @endpoint(bp, "/family", audience=FAMILY)
 def get_family(call: Call):
     """The signed-in family: number, name, contact details, children, and today's date."""
-    # "today" is the commune's date from the server clock, so pages agree with the rules.
-    return {**family_json(call.family()), "today": call.now.date().isoformat()}
+    # "today" is the commune's date from the server clock, so pages agree with the rules;
+    # the commune's name (for the header) came with the family: no request more.
+    return {**family_json(call.family()), "today": call.now.date().isoformat(),
+            "commune_name": call.services.commune.get().name}
 
 
 # How far ahead the home page lists booked days ("Inscriptions en cours").
@@ -49,6 +51,7 @@ def get_home(call: Call):
     upcoming = {"from": today.isoformat(),
                 "to": (today + timedelta(days=HOME_UPCOMING_DAYS)).isoformat()}
     return {"family": {**family_json(call.family()), "today": today.isoformat()},
+            "commune_name": call.services.commune.get().name,
             "statement": call.services.billing.statement(
                 call.family_number(), HOME_STATEMENT_LINES, today),
             "bookings": call.services.bookings.family_bookings(call.family(), upcoming,

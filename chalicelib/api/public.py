@@ -1,11 +1,18 @@
 """Endpoints anyone may call."""
 from __future__ import annotations
 
+import time
+
 from chalice import Blueprint
 
 from chalicelib.api.routing import PUBLIC, Call, endpoint
 
 bp = Blueprint(__name__)
+
+# The commune's name changes once in a blue moon: a container reads it at most once in
+# COMMUNE_CACHE_SECONDS, so sign-in pages cost (nearly) no DynamoDB request.
+COMMUNE_CACHE_SECONDS = 300
+_commune_cache: dict[str, tuple[float, str]] = {}
 
 
 @endpoint(bp, "/health", audience=PUBLIC)
@@ -20,3 +27,13 @@ def receive_payfip_notification(call: Call):
     idop = call.body.get("idop") or call.body.get("idOp")
     call.services.payments.notification(idop, call.now)
     return {"received": True}
+
+
+@endpoint(bp, "/commune", audience=PUBLIC)
+def get_commune(call: Call):
+    """The commune's name, for the header of every page (sign-in pages included)."""
+    cached = _commune_cache.get("name")
+    if cached is None or time.monotonic() - cached[0] > COMMUNE_CACHE_SECONDS:
+        cached = (time.monotonic(), call.services.commune.get().name)
+        _commune_cache["name"] = cached
+    return {"name": cached[1]}

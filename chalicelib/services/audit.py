@@ -6,6 +6,7 @@ from typing import Any
 
 from chalicelib.domain.calendar import parse_date
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.journal import Names, describe, family_of
 from chalicelib.settings import PARIS
 from chalicelib.storage.audit import AuditEntry, AuditRepository
 
@@ -24,8 +25,11 @@ def scrub(value: Any) -> Any:
 class AuditService:
     """Records and reads the audit log."""
 
-    def __init__(self, repository: AuditRepository) -> None:
+    def __init__(self, repository: AuditRepository, accounts: Any = None,
+                 commune: Any = None) -> None:
         self._repository = repository
+        self._accounts = accounts   # names of the families and children entries mention
+        self._commune = commune     # labels of the services
 
     def record(self, who: str, action: str, target: str, before: Any, after: Any,
                now: datetime) -> None:
@@ -39,6 +43,24 @@ class AuditService:
         start = parse_date(query["from"], "from") if query.get("from") else end - timedelta(days=7)
         if end < start or end - start > timedelta(days=366):
             raise ValidationError("Période invalide (au plus un an).", field="to")
+        entries = self._repository.between(start, end)
+        names = self._names(entries)
         return [{"at": e.at.astimezone(PARIS).isoformat(), "who": e.who, "action": e.action,
-                 "target": e.target, "before": e.before, "after": e.after}
-                for e in self._repository.between(start, end)]
+                 "target": e.target, "before": e.before, "after": e.after,
+                 "label": describe(e.action, e.target, e.before, e.after, names)}
+                for e in entries]
+
+    def _names(self, entries: list[AuditEntry]) -> Names:
+        """The names the entries refer to: one BatchGetItem per hundred families, and the
+        commune's settings for the services' labels."""
+        numbers = {family_of(e.action, e.target) for e in entries}
+        numbers |= {str(e.after["family"]) for e in entries
+                    if isinstance(e.after, dict) and e.after.get("family")}
+        numbers = sorted(n for n in numbers if n and n.isdigit())
+        families = self._accounts.get_families(numbers) if self._accounts and numbers else {}
+        settings = self._commune.get() if self._commune and entries else None
+        return Names(
+            families={n: f.name for n, f in families.items()},
+            children={c.id: f"{c.first_name} {c.last_name}".strip()
+                      for f in families.values() for c in f.children},
+            services={s.code: s.label for s in settings.services} if settings else {})

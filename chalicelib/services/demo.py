@@ -52,6 +52,8 @@ def load_demo_data(container) -> bool:
         accounts.create_staff(DEMO_STAFF["email"], DEMO_STAFF["name"], DEMO_STAFF["role"],
                               hash_password(DEMO_STAFF["password"]), None, now)
         created = True
+    # Families stored before the search terms existed get theirs (idempotent).
+    accounts.index_all_families()
     created = container.commune.initialize(default_settings("Commune de démonstration")) or created
     created = container.billing.initialize_tariffs(DEMO_TARIFFS) or created
     return created

@@ -9,6 +9,16 @@ from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.jobs import Headcount
 
 
+# The services whose head count is broken down by meal type: the kitchen cooks for them.
+# A garderie or study count by diet means nothing and is not shown.
+DIET_SERVICES = frozenset({"meal"})
+
+
+def has_diets(service: str) -> bool:
+    """Whether the meal-type columns apply to this service's count."""
+    return service in DIET_SERVICES
+
+
 def count_slot(day: date, service: str, booked: list[tuple[str, str, frozenset[str]]],
                families: dict[str, Family], accounts: AccountRepository) -> Headcount:
     """Count the children booked for ``service`` among a day's bookings.

@@ -12,7 +12,7 @@ from chalicelib.domain.errors import NotFound, ValidationError
 from chalicelib.domain.menus import ALLERGENS, parse_week
 from chalicelib.domain.deadlines import HHMM
 from chalicelib.services.bookings import CommuneService
-from chalicelib.services.headcounts import count_slot
+from chalicelib.services.headcounts import count_slot, has_diets
 from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.attendance import AttendanceRecord, AttendanceRepository
 from chalicelib.storage.bookings import BookingRepository
@@ -138,7 +138,12 @@ class OperationsService:
                                        "last_name": child.last_name,
                                        "family_number": family.number,
                                        "family_name": family.name,
-                                       "class_name": child.class_name})
+                                       "class_name": child.class_name,
+                                       # Who may come unbooked needs the same care:
+                                       # the PAI and who may pick the child up.
+                                       "meal_type": child.meal_type,
+                                       "allergies": child.allergies,
+                                       "pickup_people": list(child.pickup_people)})
             others.sort(key=lambda c: (c["last_name"].lower(), c["first_name"].lower()))
         return {"date": day.isoformat(), "service": service.code, "label": service.label,
                 "others": others,
@@ -237,6 +242,7 @@ class OperationsService:
                              "label": service.label, "total": count.total,
                              "by_meal_type": {t: int(count.by_meal_type.get(t, 0))
                                               for t in MEAL_TYPES},
+                             "diets": has_diets(service.code),
                              "locked": locked})
         return rows
 

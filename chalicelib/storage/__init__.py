@@ -2,6 +2,8 @@
 
 Access patterns (each served by a key or an index, never a Scan on a request path):
 - family by number: ``families`` get;                         families hold their children
+- families by the start of a name, a child's name, an address or a number:
+  ``family_terms`` query (one partition, ``begins_with`` on the term)
 - account by e-mail (family or staff): ``logins`` get, then the account's get
 - staff member by e-mail: ``staff`` get
 - session by token hash: ``sessions`` get; all sessions of an account: ``by_principal`` query

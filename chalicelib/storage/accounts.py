@@ -4,20 +4,24 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime
 
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.accounts import (Child, Credentials, Family, Income, NewFamily,
                                         PendingEmail, StaffMember, fold, search_key)
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.domain.commune import CommuneSettings
+from chalicelib.domain.search import family_terms, matches, query_words
 from chalicelib.storage.commune import KEY as COMMUNE_KEY, settings_of
 from chalicelib.storage.keys import get_together, is_condition_failure
-from chalicelib.storage.models import (ChildMap, CommuneModel, connection, CounterModel, FamilyModel, LoginModel,
-                                       PendingEmailMap, StaffModel)
+from chalicelib.storage.models import (ChildMap, CommuneModel, connection, CounterModel, FamilyModel,
+                                       FamilyTermModel, LoginModel, PendingEmailMap, StaffModel)
 
 FAMILY_SEQUENCE = "family_number"
 FIRST_FAMILY_NUMBER = 1001
+TERM_SCOPE = "family"
+# A family write and its term changes go in one transaction while they fit in it.
+MAX_TRANSACTION_ACTIONS = 100
 
 
 class EmailTaken(Conflict):
@@ -57,6 +61,36 @@ def _family(model: FamilyModel) -> Family:
         pending_email=(PendingEmail(model.pending_email.email, model.pending_email.token_hash,
                                     model.pending_email.expires_at)
                        if model.pending_email is not None else None))
+
+
+def _term_item(term: str, number: str) -> FamilyTermModel:
+    return FamilyTermModel(TERM_SCOPE, f"{term}#{number}", number=number)
+
+
+def _term_changes(before: Family | None, after: Family) -> tuple[list[str], list[str]]:
+    """(terms to add, terms to remove) when a family goes from ``before`` to ``after``."""
+    old = family_terms(before) if before is not None else frozenset()
+    new = family_terms(after)
+    return sorted(new - old), sorted(old - new)
+
+
+def _write_terms(transaction: TransactWrite, number: str, added: list[str],
+                 removed: list[str]) -> None:
+    for term in added:
+        transaction.save(_term_item(term, number))
+    for term in removed:
+        transaction.delete(_term_item(term, number))
+
+
+def _write_terms_after(number: str, added: list[str], removed: list[str]) -> None:
+    """Term changes too many for the family's transaction: written just after it (a
+    put or delete of a term is idempotent, and the search re-checks every family it
+    finds against its stored item)."""
+    with FamilyTermModel.batch_write() as batch:
+        for term in added:
+            batch.save(_term_item(term, number))
+        for term in removed:
+            batch.delete(_term_item(term, number))
 
 
 def _staff(model: StaffModel) -> StaffMember:
@@ -116,8 +150,9 @@ class AccountRepository:
             search_key=search_key(data.name, number),
             password_hash=password_hash, must_change_password=temporary_expires_at is not None,
             temporary_expires_at=temporary_expires_at)
-        self._create_with_logins(model, "family", number, data.emails)
-        return _family(model)
+        terms = _term_changes(None, _family(model))[0]
+        self._create_with_logins(model, "family", number, data.emails, terms=terms)
+        return _family(model)  # at the version the write gave it
 
     def create_staff(self, email: str, name: str, role: str, password_hash: str,
                      temporary_expires_at: datetime | None, now: datetime) -> StaffMember:
@@ -131,13 +166,15 @@ class AccountRepository:
         return _staff(model)
 
     def _create_with_logins(self, model: FamilyModel | StaffModel, kind: str, ref: str,
-                            emails: tuple[str, ...]) -> None:
+                            emails: tuple[str, ...], terms: list[str] = ()) -> None:
         try:
             with TransactWrite(connection=connection()) as transaction:
                 transaction.save(model, condition=model.__class__._hash_key_attribute().does_not_exist())
                 for email in emails:
                     transaction.save(LoginModel(email, kind=kind, ref=ref),
                                      condition=LoginModel.login.does_not_exist())
+                # The search terms come last: the reasons above are read by position.
+                _write_terms(transaction, ref, list(terms), [])
         except TransactWriteError as exc:
             # One reason per action, in order, None where that action was fine.
             reasons = [r.code if r else None for r in (exc.cancellation_reasons or [])]
@@ -154,14 +191,21 @@ class AccountRepository:
                 model = FamilyModel.get(number)
             except DoesNotExist:
                 raise NotFound() from None
+            before = _family(model)
             child = replace(template, id=f"{number}-{model.next_child}")
             model.children = list(model.children or []) + [_child_map(child)]
             model.next_child = int(model.next_child) + 1
+            added, removed = _term_changes(before, _family(model))
             try:
-                model.save()  # VersionAttribute: fails if someone else wrote meanwhile
+                # VersionAttribute: fails if someone else wrote meanwhile. The child's
+                # names become search terms in the same transaction.
+                with TransactWrite(connection=connection()) as transaction:
+                    transaction.save(model)
+                    _write_terms(transaction, number, added, removed)
                 return child
-            except PutError as exc:
-                if not is_condition_failure(exc):
+            except TransactWriteError as exc:
+                reasons = [r.code if r else None for r in (exc.cancellation_reasons or [])]
+                if not reasons or reasons[0] != "ConditionalCheckFailed":
                     raise
         raise Conflict()
 
@@ -224,6 +268,10 @@ class AccountRepository:
                      "next_child", "created_at"):
             setattr(model, name, getattr(raw, name))
         model.version = raw.version
+        # The terms stored are those of the stored item (the version just checked).
+        terms_added, terms_removed = _term_changes(_family(raw), after)
+        terms_fit = (1 + len(removed) + len(added) + len(terms_added) + len(terms_removed)
+                     <= MAX_TRANSACTION_ACTIONS)
         try:
             with TransactWrite(connection=connection()) as transaction:
                 transaction.save(model)
@@ -233,6 +281,8 @@ class AccountRepository:
                 for email in added:
                     transaction.save(LoginModel(email, kind="family", ref=after.number),
                                      condition=LoginModel.login.does_not_exist())
+                if terms_fit:
+                    _write_terms(transaction, after.number, terms_added, terms_removed)
         except TransactWriteError as exc:
             reasons = [r.code if r else None for r in (exc.cancellation_reasons or [])]
             if reasons and reasons[0] == "ConditionalCheckFailed":
@@ -240,6 +290,8 @@ class AccountRepository:
             if "ConditionalCheckFailed" in reasons:
                 raise EmailTaken(details={"field": "emails"}) from exc
             raise
+        if not terms_fit:
+            _write_terms_after(after.number, terms_added, terms_removed)
         return _family(model)
 
     def set_temporary_password(self, kind: str, ref: str, password_hash: str,
@@ -256,15 +308,38 @@ class AccountRepository:
 
     def search_families(self, text: str, start: dict | None,
                         limit: int = 50) -> tuple[list[Family], dict | None]:
-        """Families whose name starts with ``text`` (all when empty), by name; paged.
+        """Families found by ``text`` (all when empty, by name); paged.
 
-        ``start`` is the previous page's last key as returned here (the caller hands it
-        out signed, so it comes back unchanged)."""
-        condition = FamilyModel.search_key.startswith(fold(text)) if text else None
-        query = FamilyModel.by_kind.query("family", condition, limit=limit,
-                                          last_evaluated_key=start)
-        families = [_family(item) for item in query]
+        A text is looked up in the search terms (``domain.search``): one Query for the
+        start of its longest word, then one BatchGetItem for the families it names, each
+        checked against every word. ``limit`` bounds the terms read per page, so a page
+        costs two requests whatever the text. ``start`` is the previous page's last key
+        as returned here (the caller hands it out signed, so it comes back unchanged)."""
+        words = query_words(text)
+        if not words:
+            query = FamilyModel.by_kind.query("family", None, limit=limit,
+                                              last_evaluated_key=start)
+            families = [_family(item) for item in query]
+            return families, query.last_evaluated_key or None
+        query = FamilyTermModel.query(TERM_SCOPE, FamilyTermModel.term.startswith(words[0]),
+                                      limit=limit, last_evaluated_key=start)
+        numbers = list(dict.fromkeys(item.number for item in query))
+        found = self.get_families(numbers)
+        families = sorted((f for f in found.values() if matches(f, text)),
+                          key=lambda f: search_key(f.name, f.number))
         return families, query.last_evaluated_key or None
+
+    def index_all_families(self) -> int:
+        """Write the search terms of every family (the terms of families stored before
+        the index existed); idempotent, run by the demo loader at each start and once at
+        deployment. Returns how many families were indexed."""
+        count = 0
+        with FamilyTermModel.batch_write() as batch:
+            for family in self.all_families():
+                for term in family_terms(family):
+                    batch.save(_term_item(term, family.number))
+                count += 1
+        return count
 
     def all_families(self):
         """Every family, page by page through the index (jobs and exports)."""

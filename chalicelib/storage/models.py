@@ -90,6 +90,17 @@ class FamilyModel(CredentialsMixin, Model):
     version = VersionAttribute()
 
 
+class FamilyTermModel(Model):
+    """The families' search terms (see ``domain.search``): one item per term and family,
+    kept in step with every family write, so that a prefix of a child's first name or of
+    an address finds its family with one Query. One partition: a commune's few thousand
+    families give a few tens of thousands of small items."""
+    Meta = _meta("family_terms")
+    scope = UnicodeAttribute(hash_key=True)          # "family"
+    term = UnicodeAttribute(range_key=True)          # folded term # family number
+    number = UnicodeAttribute()
+
+
 class StaffKindIndex(GlobalSecondaryIndex):
     """Every staff member: the accounts page lists them without a Scan."""
     class Meta:
@@ -431,7 +442,7 @@ def connection() -> Connection:
 
 
 ALL_MODELS: tuple[type[Model], ...] = (
-    FamilyModel, StaffModel, LoginModel, SessionModel, ResetTokenModel,
+    FamilyModel, FamilyTermModel, StaffModel, LoginModel, SessionModel, ResetTokenModel,
     LoginAttemptModel, CounterModel, CommuneModel, BookingModel, HeadcountModel,
     JobRunModel, AttendanceModel, AuditModel, MenuModel, TariffModel, InvoiceModel,
     LedgerModel, MarkModel, PaymentAttemptModel, DraftModel, OverpaymentModel,

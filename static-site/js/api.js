@@ -38,6 +38,20 @@ function fallbackMessage(status) {
   return 'Une erreur est survenue. Veuillez réessayer.';
 }
 
+// Answers that know the commune's name carry it as `commune_name` (the family pages get
+// it with the family, at no cost); whoever draws the header listens here.
+const communeListeners = [];
+
+/** Call `listener(name)` each time an answer carries the commune's name. */
+export function onCommuneName(listener) {
+  communeListeners.push(listener);
+}
+
+function noteCommuneName(data) {
+  if (!data || typeof data !== 'object' || typeof data.commune_name !== 'string') return;
+  communeListeners.forEach((listener) => listener(data.commune_name));
+}
+
 async function request(method, path, body, headers = {}) {
   const init = {
     method,
@@ -80,6 +94,14 @@ async function request(method, path, body, headers = {}) {
       error.details === undefined ? null : error.details,
     );
   }
+  noteCommuneName(data);
+  return data;
+}
+
+/** GET /api/commune → {name}: the commune's name, for pages that read nothing else. */
+export async function getCommune() {
+  const data = await request('GET', '/api/commune');
+  noteCommuneName(data && { commune_name: data.name });
   return data;
 }
 

@@ -1,7 +1,13 @@
 /**
  * main.js — wiring only: picks the page controller named by <body data-page="…">
  * and starts it. Controllers are loaded on demand so each page fetches only its own code.
+ * The header shows the commune's name: from this tab's memory, from any answer that
+ * carries it (the family pages), else asked once (GET /api/commune).
  */
+import { getCommune, onCommuneName } from './api.js';
+import { showCommuneName } from './view.js';
+
+const COMMUNE_KEY = 'cantine.communeName';
 const CONTROLLERS = {
   connexion: () => import('./pages/connexion.js'),
   'mot-de-passe-oublie': () => import('./pages/mot-de-passe-oublie.js'),
@@ -34,6 +40,35 @@ document.addEventListener('submit', (event) => {
   if (document.documentElement.dataset.ready !== 'true') event.preventDefault();
 }, true);
 
+function rememberedCommune() {
+  try {
+    return window.sessionStorage.getItem(COMMUNE_KEY) || '';
+  } catch (error) {
+    return '';
+  }
+}
+
+let communeKnown = false;
+onCommuneName((name) => {
+  communeKnown = true;
+  showCommuneName(name);
+  try {
+    window.sessionStorage.setItem(COMMUNE_KEY, name);
+  } catch (error) {
+    // Storage refused (private mode): the name is asked again on the next page.
+  }
+});
+const remembered = rememberedCommune();
+if (remembered) showCommuneName(remembered);
+
+/** After the page's own calls: ask for the name only if none of them brought it. */
+function completeHeader() {
+  if (communeKnown || remembered) return;
+  getCommune().catch(() => {
+    // No name in the header is better than an error on the page.
+  });
+}
+
 const load = CONTROLLERS[document.body.dataset.page];
 if (load) {
   load()
@@ -42,5 +77,8 @@ if (load) {
     .catch((error) => {
       // A controller that failed to load or start leaves the static page as it is.
       console.error(error);
-    });
+    })
+    .finally(completeHeader);
+} else {
+  completeHeader();
 }

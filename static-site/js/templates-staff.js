@@ -18,13 +18,21 @@ import { ROLE_LABELS, pagesFor } from './staff-roles.js';
 
 // --- Navigation ---------------------------------------------------------------------------
 
-/** The console's navigation bar: the pages the role may use, the current one marked. */
+/**
+ * The console's navigation bar: the pages the role may use, the current one marked. On a
+ * phone the list folds behind a "Menu" button (aria-expanded) that names the current page;
+ * on a wide screen the button is not shown and the list is.
+ */
 export function staffNav(role, currentKey) {
-  const items = pagesFor(role).map((p) => {
+  const pages = pagesFor(role);
+  const items = pages.map((p) => {
     const current = p.key === currentKey ? ' aria-current="page"' : '';
     return `<li><a href="${e(p.href)}"${current}>${e(p.label)}</a></li>`;
   }).join('');
-  return `<ul class="nav-list">${items}</ul>`;
+  const here = pages.find((p) => p.key === currentKey);
+  const where = here ? `<span class="nav-here"> · ${e(here.label)}</span>` : '';
+  return `<button type="button" class="nav-toggle" aria-expanded="false" aria-controls="staff-nav-list"><span class="nav-toggle-icon" aria-hidden="true">☰</span> Menu${where}</button>
+<ul class="nav-list" id="staff-nav-list">${items}</ul>`;
 }
 
 /** A role's French name ("Administrateur", "Agent", "Cuisine"). */
@@ -224,7 +232,7 @@ export function attendanceName(child) {
  * "Absent" buttons and, for care services (`care`), "Arrivée" / "Départ" with their times.
  * The state (pressed buttons, times, absence) is applied afterwards by the controller.
  */
-export function attendanceCard(child, { care, bookedMode }) {
+export function attendanceCard(child, { care, garderie = care, bookedMode }) {
   const id = e(child.child_id);
   const p = `att-${id}`;
   const name = attendanceName(child);
@@ -234,17 +242,20 @@ export function attendanceCard(child, { care, bookedMode }) {
       ? '<span class="badge is-booked">Réservé</span>'
       : '<span class="badge is-unbooked">Non réservé</span>');
   }
-  if (child.meal_type && child.meal_type !== 'standard') {
+  // At the garderie the diet does not matter, the PAI (allergy plan) always does.
+  if (!garderie && child.meal_type && child.meal_type !== 'standard') {
     badges.push(`<span class="badge">${e(mealTypeLabel(child.meal_type))}</span>`);
   }
   if (child.allergies) {
     badges.push(`<span class="badge is-allergy"><span aria-hidden="true">⚠ </span>Allergies / PAI : ${e(child.allergies)}</span>`);
+  } else if (garderie && child.meal_type === 'panier_pai') {
+    badges.push('<span class="badge is-allergy"><span aria-hidden="true">⚠ </span>PAI</span>');
   }
   const family = child.family_name ? `Famille ${e(child.family_name)}${child.family_number ? ` (n° ${e(child.family_number)})` : ''}` : '';
   const info = [child.class_name ? `<span class="att-class">${e(child.class_name)}</span>` : '', family].filter(Boolean).join(' · ');
   const pickup = (child.pickup_people || []).filter(Boolean);
-  const pickupLine = care && pickup.length
-    ? `<p class="att-pickup">Peut être récupéré(e) par : ${pickup.map(e).join(', ')}</p>`
+  const pickupLine = garderie
+    ? `<p class="att-pickup">Peut être récupéré(e) par : ${pickup.length ? pickup.map(e).join(', ') : 'aucune personne indiquée sur la fiche'}</p>`
     : '';
   const times = care ? `<div class="att-times">
 <div class="att-time">
@@ -291,22 +302,46 @@ ${cardsHtml}
 
 const HEADCOUNT_TYPES = ['standard', 'sans_porc', 'vegetarien', 'panier_pai'];
 
-/** Date | Prestation | Total | one column per diet | Verrouillé / Provisoire. */
+/** Whether a head-count row is broken down by diet (meals only; `diets` from the server). */
+function hasDiets(row) {
+  return row.diets === undefined ? row.service === 'meal' : Boolean(row.diets);
+}
+
+function headcountStatus(d) {
+  return d.locked
+    ? '<span class="badge is-locked">Verrouillé</span>'
+    : '<span class="badge">Provisoire</span>';
+}
+
+/**
+ * Two tables: the meals, Date | Prestation | Total | one column per diet | État; then the
+ * other services (garderie…), Date | Prestation | Total | État — a diet means nothing there.
+ */
 export function headcountsTable(days) {
   if (!days.length) return '<p class="empty">Aucun effectif sur cette période.</p>';
-  const head = HEADCOUNT_TYPES.map((t) => `<th scope="col" class="num">${e(mealTypeLabel(t))}</th>`).join('');
-  const rows = days.map((d) => {
-    const by = d.by_meal_type || {};
-    const cells = HEADCOUNT_TYPES.map((t) => `<td class="num">${e(Number(by[t]) || 0)}</td>`).join('');
-    const status = d.locked
-      ? '<span class="badge is-locked">Verrouillé</span>'
-      : '<span class="badge">Provisoire</span>';
-    return `<tr><td>${e(formatShortDate(d.date))}</td><td>${e(d.label || d.service)}</td><td class="num total">${e(Number(d.total) || 0)}</td>${cells}<td>${status}</td></tr>`;
-  }).join('');
-  return `<div class="table-scroll"><table class="data-table headcounts">
-<caption class="visually-hidden">Effectifs par jour et par prestation</caption>
+  const meals = days.filter(hasDiets);
+  const others = days.filter((d) => !hasDiets(d));
+  const parts = [];
+  if (meals.length) {
+    const head = HEADCOUNT_TYPES.map((t) => `<th scope="col" class="num">${e(mealTypeLabel(t))}</th>`).join('');
+    const rows = meals.map((d) => {
+      const by = d.by_meal_type || {};
+      const cells = HEADCOUNT_TYPES.map((t) => `<td class="num">${e(Number(by[t]) || 0)}</td>`).join('');
+      return `<tr><td>${e(formatShortDate(d.date))}</td><td>${e(d.label || d.service)}</td><td class="num total">${e(Number(d.total) || 0)}</td>${cells}<td>${headcountStatus(d)}</td></tr>`;
+    }).join('');
+    parts.push(`<div class="table-scroll"><table class="data-table headcounts headcounts-meals">
+<caption>Repas, par régime</caption>
 <thead><tr><th scope="col">Date</th><th scope="col">Prestation</th><th scope="col" class="num">Total</th>${head}<th scope="col">État</th></tr></thead>
-<tbody>${rows}</tbody></table></div>`;
+<tbody>${rows}</tbody></table></div>`);
+  }
+  if (others.length) {
+    const rows = others.map((d) => `<tr><td>${e(formatShortDate(d.date))}</td><td>${e(d.label || d.service)}</td><td class="num total">${e(Number(d.total) || 0)}</td><td>${headcountStatus(d)}</td></tr>`).join('');
+    parts.push(`<div class="table-scroll"><table class="data-table headcounts headcounts-others">
+<caption>Garderie et autres prestations</caption>
+<thead><tr><th scope="col">Date</th><th scope="col">Prestation</th><th scope="col" class="num">Total</th><th scope="col">État</th></tr></thead>
+<tbody>${rows}</tbody></table></div>`);
+  }
+  return parts.join('\n');
 }
 
 // --- Exports ---------------------------------------------------------------------------------
@@ -418,11 +453,11 @@ export function auditEntries(entries) {
     const hasDiff = (entry.before !== null && entry.before !== undefined)
       || (entry.after !== null && entry.after !== undefined);
     const diff = hasDiff
-      ? `<details class="audit-diff"><summary>Avant / après</summary><div class="audit-sides">${jsonBlock('Avant', entry.before)}${jsonBlock('Après', entry.after)}</div></details>`
+      ? `<details class="audit-diff"><summary>Avant / après</summary><p class="audit-code">Code : <code>${e(entry.action)}</code>${entry.target ? ` ${e(entry.target)}` : ''}</p><div class="audit-sides">${jsonBlock('Avant', entry.before)}${jsonBlock('Après', entry.after)}</div></details>`
       : '';
     return `<li class="audit-entry">
 <p class="audit-line"><time class="audit-at" datetime="${e(entry.at)}">${e(formatDateTime(entry.at))}</time> <span class="audit-who">${e(entry.who)}</span></p>
-<p class="audit-what"><code class="audit-action">${e(entry.action)}</code>${entry.target ? ` <span class="audit-target">${e(entry.target)}</span>` : ''}</p>
+<p class="audit-what">${entry.label ? e(entry.label) : `<code class="audit-action">${e(entry.action)}</code>${entry.target ? ` <span class="audit-target">${e(entry.target)}</span>` : ''}`}</p>
 ${diff}
 </li>`;
   }).join('');

@@ -274,3 +274,29 @@ export function statementView(ui, {
 
   return { refresh };
 }
+
+/**
+ * Show the commune's name in the header, under the site's title (the element is created
+ * on the first call, so every page gets it without its HTML changing).
+ */
+export function showCommuneName(name) {
+  const header = document.querySelector('.site-header');
+  const text = typeof name === 'string' ? name.trim() : '';
+  if (!header || !text) return;
+  let line = header.querySelector('.site-commune');
+  if (!line) {
+    const title = header.querySelector('.site-title');
+    const brand = document.createElement('div');
+    brand.className = 'site-brand';
+    line = document.createElement('p');
+    line.className = 'site-commune';
+    if (title) {
+      title.replaceWith(brand);
+      brand.append(title);
+    } else {
+      header.prepend(brand);
+    }
+    brand.append(line);
+  }
+  line.textContent = text;
+}

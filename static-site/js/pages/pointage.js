@@ -98,7 +98,12 @@ async function load(date, service, { first = false, quiet = false } = {}) {
   // Children not expected (no booking) come in "others": they can still be marked
   // present, in the "Autres enfants" group.
   const others = (view.others || []).map((c) => ({
-    ...c, booked: false, record: null, meal_type: '', allergies: '', pickup_people: [],
+    ...c,
+    booked: false,
+    record: null,
+    meal_type: c.meal_type || '',
+    allergies: c.allergies || '',
+    pickup_people: c.pickup_people || [],
   }));
   state.children = new Map([...(view.children || []), ...others].map((c) => [String(c.child_id), {
     info: c,
@@ -120,6 +125,11 @@ function activeServices() {
 
 function isCare() {
   return Boolean(state.view && state.view.closing_time);
+}
+
+/** Garderie (or leisure centre), morning or evening: who may pick the child up matters. */
+function isGarderie() {
+  return isCare() || /^(care|centre)_/.test(String(state.service || ''));
 }
 
 function isBookedMode() {
@@ -159,7 +169,7 @@ function drawList() {
     updateCounters();
     return;
   }
-  const options = { care: isCare(), bookedMode: isBookedMode() };
+  const options = { care: isCare(), garderie: isGarderie(), bookedMode: isBookedMode() };
   const cards = (list) => list.map((c) => attendanceCard(c.info, options)).join('');
   let html;
   if (isBookedMode()) {

@@ -40,6 +40,7 @@ export async function startStaffPage(pageKey, title) {
   const nav = maybe('#staff-nav');
   if (nav) {
     render(nav, staffNav(me.staff_role, pageKey));
+    wireNavToggle(nav);
     show(nav, true);
   }
   if (pageKey && !canUse(me.staff_role, pageKey)) {
@@ -47,6 +48,19 @@ export async function startStaffPage(pageKey, title) {
     return null;
   }
   return me;
+}
+
+/** The phone's "Menu" button: opens and closes the list; Escape closes it again. */
+function wireNavToggle(nav) {
+  const toggle = nav.querySelector('.nav-toggle');
+  if (!toggle) return;
+  const setOpen = (open) => toggle.setAttribute('aria-expanded', open ? 'true' : 'false');
+  toggle.addEventListener('click', () => setOpen(toggle.getAttribute('aria-expanded') !== 'true'));
+  nav.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape' || toggle.getAttribute('aria-expanded') !== 'true') return;
+    setOpen(false);
+    toggle.focus();
+  });
 }
 
 /**

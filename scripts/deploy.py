@@ -8,7 +8,9 @@
 3. Upload ``static-site/`` to the site bucket with each file's Content-Type and
    Cache-Control, delete what is no longer there, and invalidate CloudFront's cache.
    Nothing else is generated: the site calls the API on its own origin (``/api/``).
-4. ``--create-admin EMAIL``: open the first admin account (``FamilyService.create_staff``
+4. Bring the stored data up to this version (``upgrade_data``, idempotent: the families'
+   search index), with the Lambda function's own environment.
+5. ``--create-admin EMAIL``: open the first admin account (``FamilyService.create_staff``
    with the Lambda function's own environment); its temporary password goes by e-mail.
 
 Parameters come from ``infra/parameters-<stage>.json`` when present, then
@@ -414,9 +416,8 @@ def function_environment(session: Any, stage: str) -> dict[str, str]:
     return variables
 
 
-def open_admin(variables: dict[str, str], email: str, name: str,
-               commune_name: str | None = None, zone: str | None = None) -> None:
-    """Open an admin account with the product's own services, in this process.
+def _enter_stage(variables: dict[str, str]) -> None:
+    """Make this process read the deployed stage's settings.
 
     The settings and the models read the environment once, at first import: this must
     run in a process that has not read other settings yet (the command line does).
@@ -431,6 +432,22 @@ def open_admin(variables: dict[str, str], email: str, name: str,
     for name_ in ("CANTINE_NOW", "CANTINE_AWS_ENDPOINT", "CANTINE_PAYFIP_ENDPOINT"):
         os.environ.pop(name_, None)
 
+
+def upgrade_data(variables: dict[str, str]) -> int:
+    """Bring stored data up to what this version reads, idempotently: today the families'
+    search terms (families stored before the search index existed). Returns the number
+    of families indexed."""
+    _enter_stage(variables)
+    from chalicelib.storage.accounts import AccountRepository
+    count = AccountRepository().index_all_families()
+    log(f"Index de recherche des familles à jour ({count} famille(s))")
+    return count
+
+
+def open_admin(variables: dict[str, str], email: str, name: str,
+               commune_name: str | None = None, zone: str | None = None) -> None:
+    """Open an admin account with the product's own services, in this process."""
+    _enter_stage(variables)
     from dataclasses import replace
 
     from chalicelib import wiring
@@ -498,6 +515,7 @@ def main(argv: list[str] | None = None) -> int:
                                    rotate_secrets=args.rotate_secrets)
         if not args.skip_site:
             publish_site(session, outputs, wait=not args.no_wait)
+        upgrade_data(function_environment(session, args.stage))
         if args.create_admin:
             create_admin(session, args.stage, args.create_admin, args.admin_name,
                          args.commune_name, args.zone)

@@ -34,6 +34,19 @@ with mock_aws():
                  "CANTINE_MAIL_FROM": "ne-pas-repondre@cantine.mairie.fr",
                  "CANTINE_SIGNING_KEY": "s" * 43, "CANTINE_ORIGIN_SECRET": "o" * 43,
                  "AWS_DEFAULT_REGION": "eu-west-3"}
+    # A family stored before the search index existed: the upgrade indexes it, twice
+    # changes nothing more.
+    deploy.upgrade_data(variables)
+    from chalicelib.storage.models import FamilyModel
+    from datetime import datetime, timezone
+    FamilyModel(number="1001", name="DUPONT", emails=["parent@example.org"], password_hash="x",
+                created_at=datetime.now(timezone.utc), search_key="dupont#1001").save()
+    indexed = [deploy.upgrade_data(variables) for _ in range(2)]
+    terms = dynamodb.query(TableName="cantine-prod-family_terms",
+                           KeyConditionExpression="#s = :s AND begins_with(#t, :p)",
+                           ExpressionAttributeNames={"#s": "scope", "#t": "term"},
+                           ExpressionAttributeValues={":s": {"S": "family"},
+                                                      ":p": {"S": "dupont"}})["Items"]
     deploy.open_admin(variables, "Secretariat@Cantine.Mairie.fr", "Secrétariat",
                       "Commune de Saint-Exemple", "B")
     deploy.open_admin(variables, "secretariat@cantine.mairie.fr", "Secrétariat")
@@ -45,7 +58,8 @@ with mock_aws():
     sent = ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-3"].sent_messages
     print(json.dumps({"role": staff["role"]["S"], "must_change": staff["must_change_password"]["BOOL"],
                       "commune": [(c["name"]["S"], c["zone"]["S"]) for c in commune],
-                      "mails": [(m.destinations["ToAddresses"], m.source) for m in sent]}))
+                      "mails": [(m.destinations["ToAddresses"], m.source) for m in sent],
+                      "indexed": indexed, "found": sorted({t["number"]["S"] for t in terms})}))
 """
 
 
@@ -63,6 +77,7 @@ def test_the_first_admin_is_opened_once_with_a_mailed_temporary_password(package
     assert probe["mails"] == [[["secretariat@cantine.mairie.fr"],
                                "ne-pas-repondre@cantine.mairie.fr"]]
     assert any("déjà un compte" in line for line in lines)
+    assert probe["indexed"] == [1, 1] and probe["found"] == ["1001"]
 
 
 def test_open_admin_refuses_a_process_that_already_read_other_settings():

@@ -255,13 +255,23 @@ function draw() {
   const days = state.calendars
     .flatMap((c) => c.days || [])
     .filter((d) => d.date >= from && d.date <= to);
-  const weeks = buildGrid(days, state.services, state.draft);
+  const weeks = buildGrid(days, state.services, state.draft, serverNow());
   for (const week of weeks) {
     for (const day of week.days) day.menu = state.menus.get(day.date) || null;
   }
   const who = state.child ? `${state.child.first_name} – ` : '';
   render(ui.calendar, bookingGrid(weeks, state.services, `Inscriptions de ${who}${periodTitle()}`));
   updatePending();
+}
+
+/**
+ * The instant the grid reasons with: the device's clock when it agrees with the server's
+ * date, else noon of the server's date (a device clock set wrong must not call a day past).
+ */
+function serverNow() {
+  const device = new Date();
+  if (!state.today || todayInParis(device) === state.today) return device;
+  return new Date(`${state.today}T12:00:00+01:00`);
 }
 
 function updatePending() {

@@ -21,43 +21,6 @@ const e = escapeHtml;
 
 // --- Home page: "Inscriptions en cours" --------------------------------------------------
 
-/** A "✓" readable by screen readers as "réservé". */
-function bookedMark() {
-  return '<span class="check" aria-hidden="true">✓</span><span class="visually-hidden">réservé</span>';
-}
-
-/**
- * Table of a child's upcoming booked days: "Date" then one column per service.
- * `days` may be null when the bookings list is unavailable (no table then).
- */
-export function childBookings(child, services, days) {
-  const headingId = `child-${e(child.id)}-name`;
-  let body;
-  if (days === null) {
-    body = '';
-  } else if (!days.length) {
-    body = '<p class="empty">Aucune inscription à venir.</p>';
-  } else {
-    const head = services.map((s) => `<th scope="col">${e(s.label)}</th>`).join('');
-    const rows = days.map((day) => {
-      const booked = new Set(day.services || []);
-      const cells = services
-        .map((s) => `<td class="mark${booked.has(s.code) ? ' is-booked' : ''}">${booked.has(s.code) ? bookedMark() : ''}</td>`)
-        .join('');
-      return `<tr><th scope="row">${e(formatLongDate(day.date))}</th>${cells}</tr>`;
-    }).join('');
-    body = `<div class="table-scroll"><table class="bookings">
-<caption class="visually-hidden">Inscriptions en cours de ${e(child.first_name)}</caption>
-<thead><tr><th scope="col">Date</th>${head}</tr></thead>
-<tbody>${rows}</tbody></table></div>`;
-  }
-  return `<article class="child-card" aria-labelledby="${headingId}">
-<h3 id="${headingId}">${e(child.first_name)}</h3>
-${body}
-<p><a class="button-link" href="inscriptions.html?enfant=${e(encodeURIComponent(child.id))}" aria-describedby="${headingId}">Ajouter des inscriptions</a></p>
-</article>`;
-}
-
 /** "14 repas, 6 garderies": a month's booked sessions, the two garderies counted together. */
 export function monthCounts(services, days) {
   const count = (code) => days.filter((d) => (d.services || []).includes(code)).length;

@@ -6,16 +6,25 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from chalicelib.domain.calendar import (MAX_YEAR, MIN_YEAR, DayInfo, SchoolCalendar,
-                                       parse_date)
-from chalicelib.domain.commune import CommuneSettings, ServiceConfig
+from chalicelib.domain.calendar import (CLOSURE, MAX_YEAR, MIN_YEAR, NO_SCHOOL,
+                                       PUBLIC_HOLIDAY, SCHOOL_HOLIDAY, DayInfo, DayReason,
+                                       SchoolCalendar, parse_date, why_closed)
+from chalicelib.domain.commune import ATTENDANCE, CommuneSettings, ServiceConfig
 from chalicelib.domain.deadlines import (booking_deadline, can_change,
-                                         cancellation_deadline)
+                                         cancellation_deadline, short_deadline)
 from chalicelib.domain.errors import Unprocessable, ValidationError
 
 DEADLINE_PASSED = "deadline_passed"
 CLOSED = "closed"
 NOT_BOOKABLE = "not_bookable"
+# Frozen by the weekly lock while the service's own deadline (changed since) is still ahead.
+LOCKED = "locked"
+# Finer reasons than the refusal codes above, for people (see calendar.why_closed too).
+NO_BOOKING = "no_booking"
+NOT_OPEN = "not_open"
+_REFUSAL_OF = {NO_SCHOOL: NOT_BOOKABLE, NO_BOOKING: NOT_BOOKABLE, NOT_OPEN: NOT_BOOKABLE,
+               CLOSURE: CLOSED, PUBLIC_HOLIDAY: CLOSED, SCHOOL_HOLIDAY: CLOSED,
+               DEADLINE_PASSED: DEADLINE_PASSED, LOCKED: LOCKED}
 # Far enough for a whole school year booked in late August, near enough to catch typos.
 HORIZON = timedelta(days=400)
 MAX_CHANGES = 400
@@ -36,6 +45,7 @@ class Refusal:
     date: date
     service: str
     reason: str
+    why: DayReason | None = None  # the finer reason, for the period's summary
 
     def to_dict(self) -> dict[str, str]:
         """As listed in an error's details."""
@@ -130,27 +140,71 @@ def expand_period(period: Period) -> list[Change]:
     return changes
 
 
-def refusal_reason(change: Change, booked_before: bool, settings: CommuneSettings,
-                   calendar: SchoolCalendar, now: datetime) -> str | None:
-    """Why this change cannot be made now, or None if it can."""
+def _not_bookable(service: ServiceConfig | None) -> DayReason:
+    if service is not None and service.mode == ATTENDANCE:
+        return DayReason(NO_BOOKING, "pas besoin de réserver")
+    return DayReason(NO_BOOKING, "non réservable en ligne")
+
+
+def _deadline_passed(limit: datetime | None) -> DayReason:
+    if limit is None:
+        return DayReason(DEADLINE_PASSED, "date limite dépassée")
+    return DayReason(DEADLINE_PASSED, f"date limite dépassée ({short_deadline(limit)})")
+
+
+def change_why(change: Change, booked_before: bool, settings: CommuneSettings,
+               calendar: SchoolCalendar, now: datetime) -> DayReason | None:
+    """Why this change cannot be made now (code and French label), or None if it can."""
     service = settings.service(change.service)
     if service is None or not service.bookable or service.deadline is None:
-        return NOT_BOOKABLE
+        return _not_bookable(service)
     if change.booked == booked_before:
         return None  # nothing changes: never refuse a no-op
     if change.date < now.date():
-        return DEADLINE_PASSED  # before any calendar look-up: the past is never open
+        return _deadline_passed(None)  # before any calendar look-up: the past is never open
     info = calendar.day(change.date)
-    if info.closure or info.public_holiday or info.school_holiday:
-        return CLOSED
-    if not info.school_day:
-        return NOT_BOOKABLE
+    closed = why_closed(info)
+    if closed is not None:
+        return closed
     if change.date > now.date() + HORIZON:
-        return NOT_BOOKABLE
-    if settings.frozen(change.date, change.service) or not can_change(
-            change.date, booked_before, change.booked, service.deadline, calendar, now):
-        return DEADLINE_PASSED
+        return DayReason(NOT_OPEN, "pas encore ouvert à la réservation")
+    if not can_change(change.date, booked_before, change.booked, service.deadline,
+                      calendar, now):
+        limit = (booking_deadline if change.booked else cancellation_deadline)(
+            change.date, service.deadline, calendar)
+        return _deadline_passed(limit)
+    if settings.frozen(change.date, change.service):
+        # The rule may have been relaxed after the lock: the deadline is not what stops it.
+        return DayReason(LOCKED, "verrouillé")
     return None
+
+
+def refusal_code(why: DayReason) -> str:
+    """The refusal code (deadline_passed, closed, not_bookable, locked) of a reason."""
+    return _REFUSAL_OF[why.code]
+
+
+def skipped_summary(refusals: list[Refusal]) -> list[dict[str, Any]]:
+    """Skipped days per reason, counting days (not day × service), first-seen order:
+    ``[{"code", "label", "days"}]``. Deadlines differ per day: one line for them all."""
+    days: dict[str, set[date]] = {}
+    labels: dict[str, str] = {}
+    for refusal in refusals:
+        why = refusal.why or DayReason(refusal.reason, refusal.reason)
+        key = why.code if why.code in (DEADLINE_PASSED, LOCKED, NO_SCHOOL, NO_BOOKING,
+                                       NOT_OPEN) else f"{why.code}|{why.label}"
+        labels.setdefault(key, "date limite dépassée" if why.code == DEADLINE_PASSED
+                          else why.label)
+        days.setdefault(key, set()).add(refusal.date)
+    return [{"code": key.split("|")[0], "label": labels[key], "days": len(found)}
+            for key, found in days.items()]
+
+
+def refusal_reason(change: Change, booked_before: bool, settings: CommuneSettings,
+                   calendar: SchoolCalendar, now: datetime) -> str | None:
+    """Why this change cannot be made now, as a refusal code, or None if it can."""
+    why = change_why(change, booked_before, settings, calendar, now)
+    return None if why is None else _REFUSAL_OF[why.code]
 
 
 def service_cell(info: DayInfo, service: ServiceConfig, booked: bool,
@@ -164,6 +218,26 @@ def service_cell(info: DayInfo, service: ServiceConfig, booked: bool,
     editable = not frozen and can_change(info.date, booked, not booked, service.deadline,
                                          calendar, now)
     return {"booked": booked, "editable": editable, "deadline": limit.isoformat()}
+
+
+def cell_why(info: DayInfo, service: ServiceConfig, booked: bool, calendar: SchoolCalendar,
+             now: datetime, frozen: bool = False) -> DayReason | None:
+    """Why this checkbox cannot be ticked or unticked now (the same rules as
+    ``service_cell``), or None when it can."""
+    if not service.bookable or service.deadline is None:
+        return _not_bookable(service)
+    closed = why_closed(info)
+    if closed is not None:
+        return closed
+    if info.date > now.date() + HORIZON:
+        return DayReason(NOT_OPEN, "pas encore ouvert à la réservation")
+    if not can_change(info.date, booked, not booked, service.deadline, calendar, now):
+        limit = (cancellation_deadline if booked else booking_deadline)(
+            info.date, service.deadline, calendar)
+        return _deadline_passed(limit)
+    if frozen:
+        return DayReason(LOCKED, "verrouillé")
+    return None
 
 
 def month_bounds(month: Any) -> tuple[date, date]:

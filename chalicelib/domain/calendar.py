@@ -61,6 +61,40 @@ class DayInfo:
         return "pas d'école ce jour-là"
 
 
+# Why a day or a checkbox cannot be booked: stable codes for programs, French labels in
+# the words of the parents' guides for people.
+NO_SCHOOL = "no_school"
+SCHOOL_HOLIDAY = "school_holiday"
+PUBLIC_HOLIDAY = "public_holiday"
+CLOSURE = "closure"
+
+
+@dataclass(frozen=True)
+class DayReason:
+    """Why a day (or one service of it) cannot be booked: a stable code and its label."""
+
+    code: str
+    label: str
+
+    def to_dict(self) -> dict[str, str]:
+        """As the API shows it."""
+        return {"code": self.code, "label": self.label}
+
+
+def why_closed(info: DayInfo) -> DayReason | None:
+    """Why no service runs that day, or None on a school day. A closure wins (staff set
+    it on purpose), then a public holiday, then school holidays, then "no school"."""
+    if info.school_day:
+        return None
+    if info.closure:
+        return DayReason(CLOSURE, f"fermeture ({info.closure})")
+    if info.public_holiday:
+        return DayReason(PUBLIC_HOLIDAY, f"jour férié ({info.public_holiday})")
+    if info.school_holiday:
+        return DayReason(SCHOOL_HOLIDAY, info.school_holiday)
+    return DayReason(NO_SCHOOL, "pas d'école ce jour-là")
+
+
 @lru_cache(maxsize=None)
 def _public_holidays(year: int) -> dict[date, str]:
     """French public holidays of one year, with French names ("Noël", "Armistice")."""

@@ -102,6 +102,12 @@ def can_change(day: date, booked_before: bool, booked_after: bool, policy: Deadl
     return now.astimezone(timezone.utc) < limit.astimezone(timezone.utc)
 
 
+def short_deadline(limit: datetime) -> str:
+    """A deadline as parents read it beside a day: "jeudi 26/11 17:00" (Paris time)."""
+    local = limit.astimezone(PARIS)
+    return f"{WEEKDAYS_FR[local.isoweekday() - 1]} {local:%d/%m %H:%M}"
+
+
 def _require_int(data: dict, key: str, low: int, high: int, field: str, message: str) -> int:
     value = data.get(key)
     # bool is an int in Python; JSON true must not pass as 1.

@@ -7,10 +7,11 @@ from datetime import date, datetime, timedelta
 from typing import Any, Iterator
 
 from chalicelib.domain.accounts import Child, Family
-from chalicelib.domain.bookings import (BookingRefused, Change, Refusal, expand_period,
-                                        month_bounds, parse_changes, parse_period,
-                                        refusal_reason, service_cell)
-from chalicelib.domain.calendar import parse_closure, parse_date
+from chalicelib.domain.bookings import (BookingRefused, Change, Refusal, cell_why,
+                                        change_why, expand_period, month_bounds,
+                                        parse_changes, parse_period, refusal_code,
+                                        service_cell, skipped_summary)
+from chalicelib.domain.calendar import parse_closure, parse_date, why_closed
 from chalicelib.domain.commune import (CommuneSettings, default_settings, parse_settings)
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.storage.bookings import BookingConflict, BookingRepository, StoredDay
@@ -18,6 +19,10 @@ from chalicelib.storage.commune import CommuneRepository
 
 ATTEMPTS = 3  # a save that meets a concurrent one re-reads and re-applies, then gives up
 MAX_RANGE = timedelta(days=400)
+
+
+def _reason_json(reason) -> dict[str, str] | None:
+    return None if reason is None else reason.to_dict()
 
 
 def _child(family: Family, child_id: str) -> Child:
@@ -108,13 +113,23 @@ class BookingService:
         days = []
         for info in calendar.month_days(first.year, first.month):
             booked = stored.get(info.date, StoredDay(frozenset(), None)).services
+            cells = {}
+            reasons = {}
+            for s in services:
+                frozen = settings.frozen(info.date, s.code)
+                cells[s.code] = service_cell(info, s, s.code in booked, calendar, now, frozen)
+                if not cells[s.code]["editable"]:
+                    reasons[s.code] = _reason_json(
+                        cell_why(info, s, s.code in booked, calendar, now, frozen))
             days.append({
                 "date": info.date.isoformat(), "weekday": info.date.isoweekday(),
                 "school_day": info.school_day, "public_holiday": info.public_holiday,
                 "school_holiday": info.school_holiday, "closure": info.closure,
-                "services": {s.code: service_cell(info, s, s.code in booked, calendar, now,
-                                                  settings.frozen(info.date, s.code))
-                             for s in services},
+                # Why the day cannot be booked at all, then per service why its box is
+                # greyed: {"code", "label"} in the guides' words.
+                "why_closed": _reason_json(why_closed(info)),
+                "services": cells,
+                "reasons": reasons,
             })
         return {"child": {"id": child.id, "first_name": child.first_name,
                           "last_name": child.last_name},
@@ -129,8 +144,8 @@ class BookingService:
         settings = self._commune.get()
         for attempt in range(ATTEMPTS):
             try:
-                saved, refusals = self._apply(child, family.number, changes, settings, now,
-                                              all_or_nothing=True)
+                saved, _refusals, _days = self._apply(child, family.number, changes,
+                                                      settings, now, all_or_nothing=True)
                 return saved
             except BookingConflict:
                 if attempt == ATTEMPTS - 1:
@@ -145,9 +160,12 @@ class BookingService:
         changes = expand_period(parse_period(data, settings))
         for attempt in range(ATTEMPTS):
             try:
-                saved, refusals = self._apply(child, family.number, changes, settings, now,
-                                              all_or_nothing=False)
-                return {"saved": saved, "skipped": [r.to_dict() for r in refusals]}
+                saved, refusals, days = self._apply(child, family.number, changes,
+                                                    settings, now, all_or_nothing=False)
+                # "saved" counts day × service; parents count days ("8 jours réservés").
+                return {"saved": saved, "days": days,
+                        "skipped": [r.to_dict() for r in refusals],
+                        "skipped_days": skipped_summary(refusals)}
             except BookingConflict:
                 if attempt == ATTEMPTS - 1:
                     raise
@@ -155,9 +173,10 @@ class BookingService:
 
     def _apply(self, child: Child, family_number: str, changes: list[Change],
                settings: CommuneSettings, now: datetime,
-               all_or_nothing: bool) -> tuple[int, list[Refusal]]:
+               all_or_nothing: bool) -> tuple[int, list[Refusal], int]:
+        """Apply what the rules allow; returns (changes made, refusals, days written)."""
         if not changes:
-            return 0, []
+            return 0, [], 0
         calendar = settings.calendar()
         start = min(c.date for c in changes)
         end = max(c.date for c in changes)
@@ -169,9 +188,9 @@ class BookingService:
             current = stored.get(change.date, StoredDay(frozenset(), None))
             services = new_sets.setdefault(change.date, set(current.services))
             before = change.service in services
-            reason = refusal_reason(change, before, settings, calendar, now)
-            if reason is not None:
-                refusals.append(Refusal(change.date, change.service, reason))
+            why = change_why(change, before, settings, calendar, now)
+            if why is not None:
+                refusals.append(Refusal(change.date, change.service, refusal_code(why), why))
                 continue
             if before != change.booked:
                 (services.add if change.booked else services.discard)(change.service)
@@ -184,7 +203,7 @@ class BookingService:
             if frozenset(services) != stored.get(day, StoredDay(frozenset(), None)).services}
         if to_write:
             self._bookings.write(child.id, family_number, to_write, now)
-        return applied, refusals
+        return applied, refusals, len(to_write)
 
     def family_bookings(self, family: Family, query: dict[str, str], now: datetime) -> dict[str, Any]:
         """For each child, the booked days of a range (default: the next 60 days)."""
@@ -212,5 +231,6 @@ class BookingService:
             children.append({"id": child.id, "first_name": child.first_name,
                              "last_name": child.last_name, "days": days, "totals": totals})
         return {"from": start.isoformat(), "to": end.isoformat(),
-                "services": [{"code": s.code, "label": s.label} for s in services],
+                "services": [{"code": s.code, "label": s.label, "mode": s.mode}
+                             for s in services],
                 "children": children}

@@ -17,8 +17,8 @@ function nameOf(value, fallback) {
   return fallback;
 }
 
-/** The blue notes of a day: public holiday, closure, school holiday (in that order). */
-export function dayNotes(day) {
+/** The holiday and closure names of a day: public holiday, closure, school holiday. */
+function holidayNames(day) {
   const notes = [];
   const publicHoliday = nameOf(day.public_holiday, 'Jour férié');
   const closure = nameOf(day.closure, 'Fermeture');
@@ -29,13 +29,45 @@ export function dayNotes(day) {
   return notes;
 }
 
+/** A reason as the API gives it ({code, label}), or null. */
+function reasonOf(value) {
+  if (!value || typeof value !== 'object' || typeof value.label !== 'string') return null;
+  return { code: String(value.code || ''), label: value.label };
+}
+
+/**
+ * The notes of a day, in the guides' words: why it is closed ("jour férié (Noël)",
+ * "fermeture (Grève)", "pas d'école ce jour-là"), then the school holidays' name when it
+ * says more ("Vacances de Noël" beside "jour férié (Noël)").
+ */
+export function dayNotes(day) {
+  const why = reasonOf(day.why_closed);
+  if (!why) return holidayNames(day);
+  const notes = [why.label];
+  const schoolHoliday = nameOf(day.school_holiday, null);
+  if (schoolHoliday && !notes.some((n) => n.includes(schoolHoliday))) notes.push(schoolHoliday);
+  return notes;
+}
+
+const SHORT_WEEKDAYS = ['lun.', 'mar.', 'mer.', 'jeu.', 'ven.', 'sam.', 'dim.'];
+
+/** "lun. 7": the day's label in a phone's narrow date column. */
+export function shortDate(date) {
+  return `${SHORT_WEEKDAYS[isoWeekday(date) - 1]} ${Number(date.slice(8, 10))}`;
+}
+
+/** Only services parents book: an attendance service ("pas besoin de réserver") is no column. */
+export function bookableServices(services) {
+  return services.filter((s) => s && s.mode !== 'attendance' && s.mode !== 'off');
+}
+
 /**
  * Whether the grid shows this day: every weekday (Monday–Friday), and a weekend day only
  * when it is a school day, a holiday or closure, or has something bookable or booked.
  */
 export function isShown(day) {
   if (isoWeekday(day.date) <= 5) return true;
-  if (day.school_day || dayNotes(day).length) return true;
+  if (day.school_day || holidayNames(day).length) return true;
   return Object.values(day.services || {}).some((cell) => cell && (cell.booked || cell.editable));
 }
 
@@ -75,10 +107,13 @@ function buildDay(day, services, draft, now) {
   // A day already gone needs no deadline line: its boxes are simply greyed.
   const isPastDay = day.date < todayInParis(now);
   const notes = dayNotes(day);
+  const closed = Boolean(reasonOf(day.why_closed));
+  const reasons = day.reasons || {};
   const cells = services.map((service) => {
     const cell = (day.services || {})[service.code] || {};
     const editable = Boolean(cell.editable);
     const state = deadlineState(cell.deadline, editable, now, isPastDay);
+    const why = editable ? null : reasonOf(reasons[service.code]);
     return {
       code: service.code,
       label: service.label,
@@ -86,6 +121,8 @@ function buildDay(day, services, draft, now) {
       checked: draft ? draft.isChecked(day.date, service.code) : Boolean(cell.booked),
       editable,
       changed: draft ? draft.isChanged(day.date, service.code) : false,
+      // Why the box is greyed ("date limite dépassée (jeudi 26/11 17:00)", "verrouillé").
+      why,
       deadline: state
         ? { text: formatDeadline(cell.deadline, dayYear), passed: state === 'passed', raw: cell.deadline }
         : null,
@@ -101,11 +138,32 @@ function buildDay(day, services, draft, now) {
     for (const c of cells) c.deadline = null;
   }
 
+  // Why boxes are greyed, said once for the day when they all share it; a closed day
+  // says it in its notes already, and a day gone by needs no words.
+  let reason = null;
+  const greyed = cells.filter((c) => c.why);
+  if (closed || isPastDay) {
+    for (const c of cells) c.showWhy = false;
+  } else if (greyed.length === cells.length && cells.length
+      && new Set(greyed.map((c) => c.why.label)).size === 1) {
+    reason = greyed[0].why;
+    for (const c of cells) c.showWhy = false;
+  } else {
+    for (const c of cells) c.showWhy = Boolean(c.why);
+  }
+  // A greyed box says why; its deadline line would repeat "date limite dépassée".
+  if (reason || greyed.length) {
+    for (const c of cells) if (c.why && c.deadline && c.deadline.passed) c.deadline = null;
+    if (deadline && deadline.passed && (reason || greyed.length === cells.length)) deadline = null;
+  }
+
   return {
     date: day.date,
     dateText,
+    shortText: shortDate(day.date),
+    reason,
     notes,
-    isHoliday: notes.length > 0,
+    isHoliday: holidayNames(day).length > 0,
     isSchoolDay: Boolean(day.school_day),
     anyChecked: cells.some((c) => c.checked),
     deadline,

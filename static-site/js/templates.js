@@ -21,40 +21,55 @@ const e = escapeHtml;
 
 // --- Home page: "Inscriptions en cours" --------------------------------------------------
 
-/** A "✓" readable by screen readers as "réservé". */
-function bookedMark() {
-  return '<span class="check" aria-hidden="true">✓</span><span class="visually-hidden">réservé</span>';
+/** "14 repas, 6 garderies": a month's booked sessions, the two garderies counted together. */
+export function monthCounts(services, days) {
+  const count = (code) => days.filter((d) => (d.services || []).includes(code)).length;
+  const parts = [];
+  const care = services.filter((s) => /^care_/.test(s.code));
+  for (const service of services) {
+    if (/^care_/.test(service.code)) {
+      if (service !== care[0]) continue;
+      const n = care.reduce((sum, s) => sum + count(s.code), 0);
+      if (n) parts.push(`${n} ${n >= 2 ? 'garderies' : 'garderie'}`);
+    } else {
+      const n = count(service.code);
+      if (!n) continue;
+      const label = service.label.toLocaleLowerCase('fr-FR');
+      parts.push(service.code === 'meal' ? `${n} repas` : `${n} × ${label}`);
+    }
+  }
+  return parts.join(', ');
 }
 
 /**
- * Table of a child's upcoming booked days: "Date" then one column per service.
- * `days` may be null when the bookings list is unavailable (no table then).
+ * A child's upcoming bookings summed up per month ("Décembre 2026 : 14 repas,
+ * 6 garderies"), each month a link to its grid: a year booked is a dozen lines, not 150.
+ * `days` may be null when the bookings list is unavailable (no list then).
  */
-export function childBookings(child, services, days) {
+export function childSummary(child, services, days) {
   const headingId = `child-${e(child.id)}-name`;
-  let body;
-  if (days === null) {
-    body = '';
-  } else if (!days.length) {
+  const grid = (month) => `inscriptions.html?enfant=${e(encodeURIComponent(child.id))}${month ? `&amp;mois=${e(month)}` : ''}`;
+  let body = '';
+  if (days !== null && !days.length) {
     body = '<p class="empty">Aucune inscription à venir.</p>';
-  } else {
-    const head = services.map((s) => `<th scope="col">${e(s.label)}</th>`).join('');
-    const rows = days.map((day) => {
-      const booked = new Set(day.services || []);
-      const cells = services
-        .map((s) => `<td class="mark${booked.has(s.code) ? ' is-booked' : ''}">${booked.has(s.code) ? bookedMark() : ''}</td>`)
-        .join('');
-      return `<tr><th scope="row">${e(formatLongDate(day.date))}</th>${cells}</tr>`;
+  } else if (days !== null) {
+    const months = new Map();
+    for (const day of days) {
+      const month = String(day.date).slice(0, 7);
+      if (!months.has(month)) months.set(month, []);
+      months.get(month).push(day);
+    }
+    const items = [...months.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([month, list]) => {
+      const name = monthText(month);
+      const title = name.charAt(0).toLocaleUpperCase('fr-FR') + name.slice(1);
+      return `<li><a href="${grid(month)}" aria-describedby="${headingId}">${e(title)}</a> : ${e(monthCounts(services, list))}</li>`;
     }).join('');
-    body = `<div class="table-scroll"><table class="bookings">
-<caption class="visually-hidden">Inscriptions en cours de ${e(child.first_name)}</caption>
-<thead><tr><th scope="col">Date</th>${head}</tr></thead>
-<tbody>${rows}</tbody></table></div>`;
+    body = `<ul class="month-summary" aria-label="Inscriptions en cours de ${e(child.first_name)} par mois">${items}</ul>`;
   }
   return `<article class="child-card" aria-labelledby="${headingId}">
 <h3 id="${headingId}">${e(child.first_name)}</h3>
 ${body}
-<p><a class="button-link" href="inscriptions.html?enfant=${e(encodeURIComponent(child.id))}" aria-describedby="${headingId}">Ajouter des inscriptions</a></p>
+<p><a class="button-link" href="${grid(null)}" aria-describedby="${headingId}">Ajouter des inscriptions</a></p>
 </article>`;
 }
 
@@ -246,13 +261,24 @@ function deadlineLine(deadline) {
     : `<span class="deadline">jusqu'au ${e(deadline.text)}</span>`;
 }
 
+/** Why a box is greyed, visible beside it ("verrouillé", "date limite dépassée (…)"). */
+function reasonLine(id, reason) {
+  if (!reason) return '';
+  return `<span class="why" id="${e(id)}">${e(reason.label)}</span>`;
+}
+
 function serviceCell(day, cell) {
   const classes = ['service'];
   if (cell.checked) classes.push('is-booked');
   if (!cell.editable) classes.push('is-disabled');
   if (cell.changed) classes.push('is-changed');
-  const input = `<input type="checkbox" class="tick-box" data-date="${e(day.date)}" data-service="${e(cell.code)}" aria-label="${e(cell.ariaLabel)}"${cell.checked ? ' checked' : ''}${cell.editable ? '' : ' disabled'}>`;
-  return `<td class="${classes.join(' ')}"><label class="tick">${input}</label>${deadlineLine(cell.deadline)}</td>`;
+  // The reason is said by the cell or by the day's row: the box points at it, so a screen
+  // reader reads "Repas lundi 30 novembre 2026, case grisée : verrouillé".
+  const whyId = cell.showWhy ? `why-${day.date}-${cell.code}` : (day.reason ? `why-${day.date}` : '');
+  const describedBy = !cell.editable && whyId ? ` aria-describedby="${e(whyId)}"` : '';
+  const title = !cell.editable && cell.why ? ` title="${e(cell.why.label)}"` : '';
+  const input = `<input type="checkbox" class="tick-box" data-date="${e(day.date)}" data-service="${e(cell.code)}" aria-label="${e(cell.ariaLabel)}"${describedBy}${cell.checked ? ' checked' : ''}${cell.editable ? '' : ' disabled'}>`;
+  return `<td class="${classes.join(' ')}"${title}><label class="tick">${input}</label>${cell.showWhy ? reasonLine(`why-${day.date}-${cell.code}`, cell.why) : ''}${deadlineLine(cell.deadline)}</td>`;
 }
 
 function dayRow(day, weekLabel) {
@@ -262,9 +288,10 @@ function dayRow(day, weekLabel) {
   if (!day.isSchoolDay && !day.isHoliday) classes.push('is-off');
   const notes = day.notes.map((n) => `<span class="day-note">${e(n)}</span>`).join('');
   const cells = day.cells.map((cell) => serviceCell(day, cell)).join('');
+  const title = day.reason ? ` title="${e(day.reason.label)}"` : (day.notes.length ? ` title="${e(day.notes.join(' – '))}"` : '');
   return `<tr class="${classes.join(' ')}" data-date="${e(day.date)}">
 <td class="week-col">${e(weekLabel)}</td>
-<th scope="row" class="date-col"><span class="date-text">${e(day.dateText)}</span>${notes}${deadlineLine(day.deadline)}${dayMenu(day.menu)}</th>
+<th scope="row" class="date-col"${title}><span class="date-text"><span class="date-long">${e(day.dateText)}</span><span class="date-short" aria-hidden="true">${e(day.shortText || '')}</span></span>${notes}${reasonLine(`why-${day.date}`, day.reason)}${deadlineLine(day.deadline)}${dayMenu(day.menu)}</th>
 ${cells}</tr>`;
 }
 

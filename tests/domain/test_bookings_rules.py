@@ -80,11 +80,13 @@ def test_refusal_reason_table(iso, service, booked, before, now, reason):
                           now) == reason
 
 
-def test_a_frozen_day_refuses_an_otherwise_allowed_change_as_past_its_deadline():
+def test_a_frozen_day_refuses_an_otherwise_allowed_change_as_locked():
+    # Its deadline is still ahead (the rule changed after the lock): "verrouillé", not
+    # "date limite dépassée".
     change = Change(d("2026-12-07"), "meal", True)
     assert refusal_reason(change, False, SETTINGS, CALENDAR, NOW) is None
     locked = replace(SETTINGS, locked_through={"meal": d("2026-12-07")})
-    assert refusal_reason(change, False, locked, CALENDAR, NOW) == DEADLINE_PASSED
+    assert refusal_reason(change, False, locked, CALENDAR, NOW) == "locked"
     # Only that service, only up to that day.
     assert refusal_reason(Change(d("2026-12-07"), "care_evening", True), False, locked,
                           CALENDAR, NOW) is None

@@ -148,8 +148,9 @@ def test_a_frozen_week_stays_frozen_when_the_deadline_is_relaxed_or_a_diet_chang
                    {"date": "2026-12-03", "service": "meal", "booked": True}):
         refused = parent.put("/children/1001-1/bookings", {"changes": [change]})
         assert refused.status_code == 422, refused.body
+        # The relaxed deadline is still ahead: the day is "verrouillé", not past its deadline.
         assert body(refused)["error"]["details"] == [
-            {"date": change["date"], "service": "meal", "reason": "deadline_passed"}]
+            {"date": change["date"], "service": "meal", "reason": "locked"}]
     calendar = ok(parent.get("/children/1001-1/calendar?month=2026-12"))
     december_3 = next(d for d in calendar["days"] if d["date"] == "2026-12-03")
     assert december_3["services"]["meal"]["editable"] is False

@@ -27,7 +27,11 @@ def test_a_meal_booked_in_the_grid_shows_in_current_bookings(page):
     expect(box).to_be_checked()
     page.get_by_role("link", name="Retour au relevé de situation").click()
     current = page.locator("section", has_text="Inscriptions en cours")
-    expect(current.get_by_text("lundi 7 décembre 2026")).to_be_visible()
+    # Summed up per month, the month a link to its grid.
+    expect(current.get_by_role("listitem").filter(has_text="Décembre 2026")).to_have_text(
+        "Décembre 2026 : 1 repas")
+    expect(current.get_by_role("link", name="Décembre 2026")).to_have_attribute(
+        "href", "inscriptions.html?enfant=1001-1&mois=2026-12")
 
 
 def test_holidays_show_their_name_and_cannot_be_ticked(page):

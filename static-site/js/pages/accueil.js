@@ -1,14 +1,15 @@
 /**
  * index.html — the family home ("relevé de situation"): welcome line, the balance ("Votre
  * solde à ce jour est de …"), family details, the "Relevé de compte" (5 latest lines,
- * "Afficher tout") and, per child, the upcoming booked days with "Ajouter des inscriptions".
+ * "Afficher tout") and, per child, the upcoming bookings summed up per month (each month a
+ * link to its grid) with "Ajouter des inscriptions".
  * A visitor who is not signed in is sent to connexion.html; a staff member to personnel.html.
  */
 import {
   getHome, getMe, getStatement, invoicePdfUrl,
 } from '../api.js';
 import {
-  balanceMeaning, balanceSentence, childBookings, familyDetails, statementTable,
+  balanceMeaning, balanceSentence, childSummary, familyDetails, statementTable,
 } from '../templates.js';
 import {
   $, RECENT_LINES, redirect, render, setDocumentTitle, showMessage, statementView,
@@ -78,13 +79,14 @@ export async function start() {
     render(childrenArea, '<p class="empty">Aucun enfant n\'est encore inscrit. Adressez-vous à la mairie.</p>');
     return;
   }
-  const services = (bookings && bookings.services) || [];
+  // A service booked on the spot (attendance) has no bookings to sum up.
+  const services = ((bookings && bookings.services) || []).filter((s) => s.mode !== 'attendance');
   const daysByChild = new Map(((bookings && bookings.children) || []).map((c) => [String(c.id), c.days || []]));
   render(childrenArea, children.map((child) => {
     const days = bookings
       ? [...(daysByChild.get(String(child.id)) || [])].sort((a, b) => String(a.date).localeCompare(String(b.date)))
       : null;
-    return childBookings(child, services, days);
+    return childSummary(child, services, days);
   }).join(''));
 }
 

@@ -9,16 +9,16 @@ import {
   ApiError, bookPeriod, getCalendar, getFamily, getMenus, saveBookings,
 } from '../api.js';
 import { BookingDraft } from '../booking-draft.js';
-import { buildGrid, mergeServices } from '../calendar-grid.js';
+import { bookableServices, buildGrid, mergeServices } from '../calendar-grid.js';
 import {
   addDays, addMonths, firstDayOfMonth, formatLongDate, formatMonthTitle, isIsoDate, isIsoMonth, isoWeek, isoWeekday, lastDayOfMonth, mondayOf, monthOf, plural, todayInParis,
 } from '../format.js';
-import { refusedLines, skippedLines } from '../booking-messages.js';
+import { refusedLines, skippedDaysLines, skippedLines } from '../booking-messages.js';
 import {
   bookingGrid, otherChildren, paragraphs, periodServices,
 } from '../templates.js';
 import {
-  $, $$, clearMessage, confirmAction, queryParam, render, replaceQuery, setBusy,
+  $, $$, clearMessage, confirmAction, focus, queryParam, render, replaceQuery, setBusy,
   setDocumentTitle, show, showMessage, showMessageHtml,
 } from '../view.js';
 import { errorText, followSessionError, wireLogout } from './common.js';
@@ -41,6 +41,8 @@ const state = {
   draft: new BookingDraft(),
   loadSeq: 0,
   loaded: false,
+  leaving: false, // the parent confirmed leaving: the browser need not ask again
+  weekdaysSet: false, // the period form's days follow the school days once
 };
 
 let ui = null;
@@ -66,6 +68,7 @@ export async function start() {
     periodForm: $('#period-form'),
     periodServices: $('#period-services'),
     periodMessage: $('#period-message'),
+    noBooking: $('#no-booking-note'),
   };
 
   state.childId = queryParam('enfant');
@@ -157,11 +160,14 @@ async function load() {
   state.calendars = calendars;
   state.menus = menus;
   state.draft.replaceCalendars(calendars);
-  const services = mergeServices(calendars);
+  const all = mergeServices(calendars);
+  const services = bookableServices(all);
   if (serviceCodes(services) !== serviceCodes(state.services)) {
     state.services = services;
     drawPeriodServices();
   }
+  showNoBookingNote(all.filter((s) => s.mode === 'attendance'));
+  if (!state.weekdaysSet) setSchoolWeekdays(calendars);
   if (calendars[0] && calendars[0].child) {
     state.child = { ...(state.child || {}), ...calendars[0].child };
     showChildName();
@@ -184,6 +190,31 @@ async function loadMenus(months) {
   } catch (error) {
     return new Map();
   }
+}
+
+/** "Garderie matin : pas besoin de réserver" for services staff record on the spot. */
+function showNoBookingNote(services) {
+  if (!ui.noBooking) return;
+  const names = services.map((s) => s.label);
+  ui.noBooking.textContent = names.length
+    ? `${names.join(', ')} : pas besoin de réserver, la présence est pointée sur place.`
+    : '';
+  show(ui.noBooking, names.length > 0);
+}
+
+/**
+ * Tick in the period form only the weekdays with school (a Wednesday without school would
+ * only come back as skipped). Done once, from the first months loaded; a month without
+ * any school day (summer) leaves the form as it is.
+ */
+function setSchoolWeekdays(calendars) {
+  const schoolDays = new Set(calendars.flatMap((c) => c.days || [])
+    .filter((d) => d.school_day).map((d) => isoWeekday(d.date)));
+  if (!schoolDays.size) return;
+  for (const box of $$('input[name="weekday"]', ui.periodForm)) {
+    box.checked = schoolDays.has(Number(box.value));
+  }
+  state.weekdaysSet = true;
 }
 
 function serviceCodes(services) {
@@ -224,13 +255,23 @@ function draw() {
   const days = state.calendars
     .flatMap((c) => c.days || [])
     .filter((d) => d.date >= from && d.date <= to);
-  const weeks = buildGrid(days, state.services, state.draft);
+  const weeks = buildGrid(days, state.services, state.draft, serverNow());
   for (const week of weeks) {
     for (const day of week.days) day.menu = state.menus.get(day.date) || null;
   }
   const who = state.child ? `${state.child.first_name} – ` : '';
   render(ui.calendar, bookingGrid(weeks, state.services, `Inscriptions de ${who}${periodTitle()}`));
   updatePending();
+}
+
+/**
+ * The instant the grid reasons with: the device's clock when it agrees with the server's
+ * date, else noon of the server's date (a device clock set wrong must not call a day past).
+ */
+function serverNow() {
+  const device = new Date();
+  if (!state.today || todayInParis(device) === state.today) return device;
+  return new Date(`${state.today}T12:00:00+01:00`);
 }
 
 function updatePending() {
@@ -282,6 +323,34 @@ function firstWeekOf(month) {
   return isoWeekday(first) >= 6 ? mondayOf(addDays(first, 7)) : mondayOf(first);
 }
 
+/** The first day from `from` on with a box the parent can still tick, in these answers. */
+function firstOpenDay(calendars, from) {
+  const days = calendars.flatMap((c) => c.days || [])
+    .filter((d) => d.date >= from)
+    .sort((a, b) => a.date.localeCompare(b.date));
+  const open = days.find((d) => state.services.some((s) => ((d.services || {})[s.code] || {}).editable));
+  return open ? open.date : null;
+}
+
+/**
+ * The week the week view opens on: in the month shown, the first week that can still be
+ * booked (this week is usually all greyed, its deadline gone); for the current month, look
+ * into the next one too. Without any, the old choice (this week, or the month's first).
+ */
+async function firstBookableWeek(month) {
+  const today = state.today || todayInParis();
+  const shown = state.calendars.filter((c) => c && c.month === month);
+  let day = firstOpenDay(shown, today);
+  if (!day && monthOf(today) === month) {
+    try {
+      day = firstOpenDay([await getCalendar(state.childId, addMonths(month, 1))], today);
+    } catch (error) {
+      day = null; // only a help: the week of today is shown then
+    }
+  }
+  return day ? mondayOf(day) : firstWeekOf(month);
+}
+
 function wireEvents() {
   ui.calendar.addEventListener('change', (event) => {
     const box = event.target;
@@ -301,11 +370,14 @@ function wireEvents() {
     n.weekStart = addDays(n.weekStart, 7);
     n.month = monthOf(addDays(n.weekStart, 3));
   }));
-  ui.viewWeek.addEventListener('click', () => {
+  ui.viewWeek.addEventListener('click', async () => {
+    if (state.view === 'week') return;
+    const weekStart = await firstBookableWeek(state.month);
     if (state.view === 'week') return;
     navigate((n) => {
       n.view = 'week';
-      n.weekStart = firstWeekOf(n.month);
+      n.weekStart = weekStart;
+      n.month = monthOf(addDays(weekStart, 3));
     });
   });
   ui.viewMonth.addEventListener('click', () => {
@@ -313,9 +385,7 @@ function wireEvents() {
     navigate((n) => { n.view = 'month'; });
   });
 
-  ui.backLink.addEventListener('click', (event) => {
-    if (state.draft.size && !confirmAction(LEAVE_WITH_CHANGES)) event.preventDefault();
-  });
+  wireLeaveGuard();
 
   ui.bookingForm.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -325,6 +395,40 @@ function wireEvents() {
     event.preventDefault();
     applyPeriod();
   });
+}
+
+/**
+ * Unsaved ticks are never lost without a question: any link or button that leaves the page
+ * (the menu, "Retour au relevé de situation", "Déconnexion") asks first — in the capture
+ * phase, before the element's own handler — and the browser asks on reload or close.
+ */
+function wireLeaveGuard() {
+  document.addEventListener('click', (event) => {
+    if (!state.draft.size || state.leaving) return;
+    const target = event.target instanceof Element ? event.target : null;
+    if (!target || !leavesPage(target)) return;
+    if (confirmAction(LEAVE_WITH_CHANGES)) {
+      state.leaving = true;
+      return;
+    }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }, true);
+  window.addEventListener('beforeunload', (event) => {
+    if (!state.draft.size || state.leaving) return;
+    event.preventDefault();
+    // Older browsers need returnValue set to show their own "leave this page?" dialog.
+    event.returnValue = '';
+  });
+}
+
+/** Whether a click on this element takes the parent away from the page. */
+function leavesPage(target) {
+  if (target.closest('#logout')) return true;
+  const link = target.closest('a[href]');
+  if (!link || link.target === '_blank' || link.hasAttribute('download')) return false;
+  const href = link.getAttribute('href') || '';
+  return !href.startsWith('#');
 }
 
 // --- Several children --------------------------------------------------------------------
@@ -337,6 +441,16 @@ function targets() {
     first_name: box.dataset.firstName || '',
   }));
   return [main, ...others];
+}
+
+/** The calendar's reason for a greyed box of this child, or null. */
+function whyOf(date, code) {
+  for (const calendar of state.calendars) {
+    const day = (calendar.days || []).find((d) => d.date === date);
+    const why = day && day.reasons && day.reasons[code];
+    if (why && why.label) return why.label;
+  }
+  return null;
 }
 
 function serviceLabel(code) {
@@ -387,7 +501,7 @@ async function save() {
             child,
             ok: false,
             text: 'Aucune modification n\'a été enregistrée. Demandes refusées :',
-            items: refusedLines(error.details, serviceLabel),
+            items: refusedLines(error.details, serviceLabel, isMain ? whyOf : undefined),
           });
         } else if (error instanceof ApiError && error.status === 409) {
           reports.push({ child, ok: false, text: CONFLICT });
@@ -403,6 +517,8 @@ async function save() {
   showReports(ui.saveMessage, reports);
   if (mainSaved || mainConflict) state.draft.clearChanges();
   await load();
+  // Keyboard users land on what happened, not on <body>.
+  focus(ui.saveMessage);
 }
 
 // --- "Réserver une période" --------------------------------------------------------------
@@ -451,12 +567,16 @@ async function applyPeriod() {
         const answer = await bookPeriod(child.id, {
           from, to, services, weekdays, booked,
         });
-        const saved = answer && Number.isFinite(answer.saved) ? answer.saved : 0;
+        // Days, not day × service: "4 jours" when Repas and Garderie soir were ticked.
+        let days = answer && Number.isFinite(answer.days) ? answer.days : null;
+        if (days === null) days = answer && Number.isFinite(answer.saved) ? answer.saved : 0;
+        const summary = answer && Array.isArray(answer.skipped_days)
+          ? skippedDaysLines(answer.skipped_days) : skippedLines(answer && answer.skipped);
         reports.push({
           child,
           ok: true,
-          text: `${saved} jour(s) enregistré(s).`,
-          items: skippedLines(answer && answer.skipped),
+          text: `${days} jour(s) enregistré(s).`,
+          items: summary,
         });
       } catch (error) {
         if (followSessionError(error)) return;

@@ -1,7 +1,8 @@
 /**
  * menus.html[?semaine=YYYY-MM-DD] — the canteen's menus of a week for parents, with the
  * allergens of each dish and the vegetarian day; "Semaine précédente" / "Semaine suivante".
- * The week shown first is the one holding the server's date.
+ * The week shown first is the first one with a menu from the server's date on (this week
+ * often has none yet), else the week holding the server's date.
  */
 import { getMenus } from '../api.js';
 import { addDays, formatLongDate, isIsoDate, mondayOf, todayInParis } from '../format.js';
@@ -27,11 +28,29 @@ export async function start() {
   if (!family) return;
   setDocumentTitle('Menus');
   const asked = queryParam('semaine');
-  state.monday = mondayOf(isIsoDate(asked) ? asked : (family.today || todayInParis()));
+  const today = family.today || todayInParis();
+  state.monday = isIsoDate(asked) ? mondayOf(asked) : await firstWeekWithMenu(today);
   show(ui.content, true);
   $('#week-prev').addEventListener('click', () => move(-7));
   $('#week-next').addEventListener('click', () => move(7));
   await load();
+}
+
+// The menus answer covers at most 62 days: eight weeks ahead in one request.
+const LOOK_AHEAD_DAYS = 55;
+
+/** Monday of the first week, from today's on, whose menu is published (else today's). */
+async function firstWeekWithMenu(today) {
+  const monday = mondayOf(today);
+  try {
+    const answer = await getMenus(monday, addDays(monday, LOOK_AHEAD_DAYS));
+    const dated = ((answer && answer.days) || [])
+      .filter((d) => d && d.date >= today && ((d.dishes || []).some((x) => x && x.name) || d.vegetarian))
+      .map((d) => String(d.date)).sort();
+    return dated.length ? mondayOf(dated[0]) : monday;
+  } catch (error) {
+    return monday; // the week's own request will report the problem
+  }
 }
 
 async function move(days) {

@@ -20,12 +20,13 @@ $(STAMP): requirements.txt requirements-dev.txt | $(PY)
 run: $(STAMP)
 	PORT=$(PORT) $(PY) -m scripts.devstack
 
-## Install Debian's Chromium for the browser tests when missing (root only; never a browser download).
+## Install Debian's Chromium for the browser tests when missing, with its French resources
+## (date fields in dd/mm/yyyy for the screenshots); root only, never a browser download.
 chromium:
-	@if ! command -v chromium >/dev/null 2>&1; then \
+	@if ! command -v chromium >/dev/null 2>&1 || [ ! -e /usr/lib/chromium/locales/fr.pak ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium is missing: install Debian's package 'chromium' (browser tests will be skipped)"; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-l10n >/dev/null; \
+	  else echo "chromium or chromium-l10n is missing: install Debian's packages 'chromium' and 'chromium-l10n'"; fi; \
 	fi
 
 ## Run every test.

@@ -65,6 +65,10 @@ PAGES = (
     Page("verrouillages", "/verrouillages.html", "staff"),
 )
 
+# Chromium draws date fields in its own interface language (not the page's locale): its
+# French resources (Debian's chromium-l10n, installed by `make chromium`) and this.
+BROWSER_ENV = {"LANGUAGE": "fr", "LANG": "fr_FR.UTF-8"}
+
 # What the browser says of its locale: the review trusts the pictures only if this holds.
 _LOCALE_PROBE = """() => ({
   language: navigator.language,
@@ -106,7 +110,30 @@ def shoot(browser: Any, url: str, out: Path, pages: tuple[Page, ...] = PAGES,
             for context in contexts.values():
                 context.close()
     _write_index(out, pages, sizes)
-    return {"files": written, "locale": locale}
+    return {"files": written, "locale": {**locale, "date_field": date_field_order(browser)}}
+
+
+def launch(browser_type: Any) -> Any:
+    """Debian's Chromium, headless, with a French interface."""
+    import os
+    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    return browser_type.launch(executable_path=executable, headless=True,
+                               args=[*CHROMIUM_ARGS, f"--lang={LOCALE}"],
+                               env={**os.environ, **BROWSER_ENV})
+
+
+def date_field_order(browser: Any) -> list[str]:
+    """The parts of a date field as the browser draws them, in order: ["Jour", "Mois",
+    "Année"] is dd/mm/yyyy in French (read from the accessibility tree)."""
+    context = browser.new_context(locale=LOCALE, timezone_id=TIMEZONE)
+    try:
+        page = context.new_page()
+        page.set_content('<label>Du <input type="date" value="2026-12-07"></label>')
+        nodes = context.new_cdp_session(page).send("Accessibility.getFullAXTree")["nodes"]
+        return [node.get("name", {}).get("value", "").split(" ")[0] for node in nodes
+                if node.get("role", {}).get("value") == "spinbutton"]
+    finally:
+        context.close()
 
 
 def _context(browser: Any, url: str, who: str, width: int, height: int) -> Any:
@@ -158,15 +185,12 @@ def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     from scripts.devstack import DevStack, free_port
-    executable = shutil.which("chromium") or "/usr/bin/chromium"
     with tempfile.TemporaryDirectory() as tmp:
         stack = DevStack(free_port(), Path(tmp), now=NOW, quiet=True)
         try:
             stack.start()
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=executable, headless=True,
-                    args=[*CHROMIUM_ARGS, f"--lang={LOCALE}"])
+                browser = launch(playwright.chromium)
                 try:
                     result = shoot(browser, stack.url, args.out, chosen)
                 finally:

@@ -265,7 +265,8 @@ class OperationsService:
         header = ["Date", "Prestation", "Total"] + [MEAL_TYPE_LABELS[t] for t in MEAL_TYPES] \
             + ["Statut"]
         rows = ([date.fromisoformat(r["date"]), r["label"], r["total"]]
-                + [r["by_meal_type"][t] for t in MEAL_TYPES]
+                # Meal types are the kitchen's: a garderie row leaves them empty.
+                + [r["by_meal_type"][t] if r["diets"] else "" for t in MEAL_TYPES]
                 + ["Verrouillé" if r["locked"] else "Provisoire"]
                 for r in self._headcount_rows(start, end))
         return csv_export.render(header, rows)

@@ -74,12 +74,12 @@ def test_the_headcounts_file_has_one_line_per_school_day_and_service(admin, week
     assert table[0] == HEADCOUNT_HEADER
     assert table[1:] == [
         ["30/11/2026", "Repas", "1", "1", "0", "0", "0", "Provisoire"],
-        ["30/11/2026", "Garderie matin", "0", "0", "0", "0", "0", "Provisoire"],
-        ["30/11/2026", "Garderie soir", "1", "1", "0", "0", "0", "Provisoire"],
+        ["30/11/2026", "Garderie matin", "0", "", "", "", "", "Provisoire"],
+        ["30/11/2026", "Garderie soir", "1", "", "", "", "", "Provisoire"],
         ["01/12/2026", "Repas", "1", "0", "1", "0", "0", "Provisoire"],
-        ["01/12/2026", "Garderie matin", "0", "0", "0", "0", "0", "Provisoire"],
-        ["01/12/2026", "Garderie soir", "0", "0", "0", "0", "0", "Provisoire"],
-    ] + [[day, label, "0", "0", "0", "0", "0", "Provisoire"]
+        ["01/12/2026", "Garderie matin", "0", "", "", "", "", "Provisoire"],
+        ["01/12/2026", "Garderie soir", "0", "", "", "", "", "Provisoire"],
+    ] + [[day, label, "0", *(["0"] * 4 if label == "Repas" else [""] * 4), "Provisoire"]
          for day in ("03/12/2026", "04/12/2026")
          for label in ("Repas", "Garderie matin", "Garderie soir")]
 

@@ -18,7 +18,7 @@ import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from chalicelib.domain.accounts import Family
 from chalicelib.domain.bookings import month_bounds
@@ -51,6 +51,10 @@ TIME_LIMIT = timedelta(minutes=20)
 # A numbering conflict (another credit note, run or payment took the number) is retried
 # after a short random wait; this many tries end every realistic race.
 NUMBERING_ATTEMPTS = 12
+# A writer that keeps meeting others keeps trying this long at least, whatever its tries:
+# a slow neighbour (a busy machine, a cold container) must not turn a race into a refusal.
+NUMBERING_PATIENCE_S = 5.0
+NUMBERING_MAX_ATTEMPTS = 200
 USUAL_MONTHS = 3            # the family's usual total: the mean of its last 3 invoices
 TARIFF_BACKDATING = timedelta(days=366)
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_\-]{8,80}")
@@ -117,7 +121,17 @@ def invoice_json(invoice: StoredInvoice, state: InvoiceState) -> dict[str, Any]:
 
 def _pause(attempt: int) -> None:
     # Two writers that met will not meet again at once: spread their next tries.
-    time.sleep(random.uniform(0.005, 0.02) * (attempt + 1))
+    time.sleep(random.uniform(0.005, 0.02) * min(attempt + 1, NUMBERING_ATTEMPTS))
+
+
+def _numbering_attempts() -> Iterator[int]:
+    """Tries at taking a number: NUMBERING_ATTEMPTS, and more while NUMBERING_PATIENCE_S
+    has not passed since the first (wall time: this is about waiting, not the calendar)."""
+    started = time.monotonic()
+    for attempt in range(NUMBERING_MAX_ATTEMPTS):
+        if attempt >= NUMBERING_ATTEMPTS and time.monotonic() - started > NUMBERING_PATIENCE_S:
+            return
+        yield attempt
 
 
 @dataclass
@@ -447,7 +461,7 @@ class BillingService:
         """Issue one family's invoice; None when it stands already (a rerun)."""
         mark = f"invoice#{row.family}#{month}"
         replaces: str | None = None
-        for attempt in range(NUMBERING_ATTEMPTS):
+        for attempt in _numbering_attempts():
             number = f"{numbering.year}-{numbering.current + 1:06d}"
             invoice = StoredInvoice(row.family, number, month, issue_day, row.lines,
                                     row.total_cents, None)
@@ -734,7 +748,7 @@ class BillingService:
         day = now.astimezone(PARIS).date()
         sequence = f"credit-{day.year}"
         current = self._billing.sequence_value(sequence)
-        for attempt in range(NUMBERING_ATTEMPTS):
+        for attempt in _numbering_attempts():
             credit_number = f"A{day.year}-{current + 1:06d}"
             entry = LedgerEntry(number, day, "credit_note",
                                 f"Avoir {credit_number}" + (f" – {reason.strip()}" if reason.strip() else ""),

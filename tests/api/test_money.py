@@ -365,6 +365,30 @@ def test_a_credit_note_that_meets_a_numbering_race_retries_and_succeeds(seven_eu
     assert invoices_of(parent)["2027-000001"]["status"] == "cancelled"
 
 
+def test_a_credit_note_kept_waiting_by_many_writers_still_gets_its_number(seven_euros, services,
+                                                                        monkeypatch):
+    """Fifteen writers in a row take the number first (a busy machine, a burst of staff):
+    the credit note keeps trying within its patience instead of answering "réessayez"."""
+    from chalicelib.services import billing as billing_service
+    from chalicelib.storage.billing import SequenceMoved
+    admin, parent = seven_euros
+    repository = services.billing._billing
+    real = repository.cancel_invoice
+    met = []
+
+    def crowded(*args, **kwargs):
+        if len(met) < 15:
+            met.append(1)
+            raise SequenceMoved()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(repository, "cancel_invoice", crowded)
+    monkeypatch.setattr(billing_service, "_pause", lambda attempt: None)
+    note = ok(admin.post("/staff/families/1001/invoices/2027-000001/credit-note", {}), 201)
+    assert len(met) == 15 and note["number"] == "A2027-000001"
+    assert invoices_of(parent)["2027-000001"]["status"] == "cancelled"
+
+
 def test_simultaneous_credit_notes_all_end_cleanly_with_an_unbroken_sequence(seven_euros,
                                                                           services):
     results: list = []

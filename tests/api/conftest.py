@@ -11,7 +11,7 @@ from moto import mock_aws
 
 from chalicelib import wiring
 from chalicelib.mail.outbox import read_outbox
-from chalicelib.services import demo
+from tests import moto_baseline
 
 
 def set_cookies(response) -> list[str]:
@@ -81,8 +81,7 @@ def aws():
 @pytest.fixture
 def services(aws):
     container = wiring.container()
-    demo.prepare_stack(container)
-    demo.load_demo_data(container)
+    moto_baseline.prepare(container)
     return container
 
 

@@ -14,8 +14,8 @@ from pynamodb.connection.base import Connection
 
 from chalicelib import wiring
 from chalicelib.domain.accounts import Child
-from chalicelib.services import demo
 from chalicelib.storage.billing import BillingRepository
+from tests import moto_baseline
 
 PARIS = ZoneInfo("Europe/Paris")
 DECEMBER_DAYS = [date(2026, 12, d) for d in (1, 3, 4, 7, 8, 10, 11, 14, 15, 17, 18)]
@@ -63,8 +63,7 @@ def test_the_ledger_stays_consistent_whatever_happens(bookings, operations):
     with mock_aws():
         wiring.reset()
         services = wiring.container()
-        demo.prepare_stack(services)
-        demo.load_demo_data(services)
+        moto_baseline.prepare(services)
         services.clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=PARIS))
         second = services.families.create_family(
             {"name": "DEUX", "emails": ["deux@example.org"]}, services.clock.now())

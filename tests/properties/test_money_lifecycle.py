@@ -31,10 +31,10 @@ from chalicelib import wiring
 from chalicelib.domain.accounts import Child
 from chalicelib.domain.errors import DomainError
 from chalicelib.payfip.client import PayFipError, PaymentDetail
-from chalicelib.services import demo
 from chalicelib.storage.attendance import AttendanceRecord
 from chalicelib.storage.billing import BillingRepository
 from chalicelib.storage.models import CounterModel, InvoiceModel, LedgerModel, MarkModel
+from tests import moto_baseline
 
 PARIS = ZoneInfo("Europe/Paris")
 FAMILIES = ("1001", "1002")
@@ -109,8 +109,7 @@ class MoneyMachine(RuleBasedStateMachine):
         self.mock.start()
         wiring.reset()
         self.services = wiring.container()
-        demo.prepare_stack(self.services)
-        demo.load_demo_data(self.services)
+        moto_baseline.prepare(self.services)
         self.services.clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=PARIS))
         second = self.services.families.create_family(
             {"name": "DEUX", "emails": ["deux@example.org"]}, self.services.clock.now())

@@ -5,7 +5,7 @@ import pytest
 from moto import mock_aws
 
 from chalicelib import wiring
-from chalicelib.services import demo
+from tests import moto_baseline
 
 
 @pytest.fixture
@@ -13,8 +13,7 @@ def services():
     with mock_aws():
         wiring.reset()
         container = wiring.container()
-        demo.prepare_stack(container)
-        demo.load_demo_data(container)
+        moto_baseline.prepare(container)
         yield container
         wiring.reset()
 

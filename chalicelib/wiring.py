@@ -13,7 +13,8 @@ from chalicelib.mail.sender import Mailer
 from chalicelib.services.audit import AuditService
 from chalicelib.services.auth import AuthService, Pacer
 from chalicelib.services.billing import BillingService
-from chalicelib.services.bookings import BookingService, CommuneService
+from chalicelib.services.bookings import BookingService
+from chalicelib.services.commune import CommuneService
 from chalicelib.services.closures import ReleaseService
 from chalicelib.services.families import FamilyService
 from chalicelib.services.launcher import JobLauncher

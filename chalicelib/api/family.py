@@ -31,7 +31,7 @@ def get_family(call: Call):
     # "today" is the commune's date from the server clock, so pages agree with the rules;
     # the commune's name (for the header) came with the family: no request more.
     return {**family_json(call.family()), "today": call.now.date().isoformat(),
-            "commune_name": call.services.commune.get().name}
+            "commune_name": call.settings.name}
 
 
 # How far ahead the home page lists booked days ("Inscriptions en cours").
@@ -51,31 +51,32 @@ def get_home(call: Call):
     upcoming = {"from": today.isoformat(),
                 "to": (today + timedelta(days=HOME_UPCOMING_DAYS)).isoformat()}
     return {"family": {**family_json(call.family()), "today": today.isoformat()},
-            "commune_name": call.services.commune.get().name,
+            "commune_name": call.settings.name,
             "statement": call.services.billing.statement(
                 call.family_number(), HOME_STATEMENT_LINES, today),
             "bookings": call.services.bookings.family_bookings(call.family(), upcoming,
-                                                               call.now)}
+                                                               call.now, call.settings)}
 
 
 @endpoint(bp, "/family/bookings", audience=FAMILY)
 def list_bookings(call: Call):
     """Booked days per child over a range ("Inscriptions en cours")."""
-    return call.services.bookings.family_bookings(call.family(), call.query, call.now)
+    return call.services.bookings.family_bookings(call.family(), call.query, call.now,
+                                                  call.settings)
 
 
 @endpoint(bp, "/children/{child_id}/calendar", audience=FAMILY)
 def get_calendar(call: Call):
     """A child's month: holidays, and per service booked / editable / deadline."""
     return call.services.bookings.month(call.family(), call.params["child_id"],
-                                        call.query.get("month"), call.now)
+                                        call.query.get("month"), call.now, call.settings)
 
 
 @endpoint(bp, "/children/{child_id}/bookings", ("PUT",), audience=FAMILY)
 def update_bookings(call: Call):
     """Save day-by-day changes, all or nothing."""
     saved = call.services.bookings.save(call.family(), call.params["child_id"], call.body,
-                                        call.now)
+                                        call.now, call.settings)
     return {"saved": saved}
 
 
@@ -83,7 +84,7 @@ def update_bookings(call: Call):
 def book_period(call: Call):
     """Book or cancel a whole period (week, month, school year)."""
     return call.services.bookings.book_period(call.family(), call.params["child_id"],
-                                              call.body, call.now)
+                                              call.body, call.now, call.settings)
 
 
 @endpoint(bp, "/family", ("PUT",), audience=FAMILY)
@@ -125,7 +126,8 @@ def list_invoices(call: Call):
 @endpoint(bp, "/family/invoices/{invoice_id}/pdf", audience=FAMILY)
 def get_invoice_pdf(call: Call):
     """One of the family's invoices as a PDF."""
-    pdf = call.services.billing.invoice_pdf(call.family(), call.params["invoice_id"])
+    pdf = call.services.billing.invoice_pdf(call.family(), call.params["invoice_id"],
+                                            call.settings)
     return Response(body=pdf, status_code=200, headers={
         "Content-Type": "application/pdf",
         "Content-Disposition": f'inline; filename="facture-{call.params["invoice_id"]}.pdf"',

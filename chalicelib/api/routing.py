@@ -16,6 +16,7 @@ from chalice import Blueprint, Response
 from chalicelib import wiring
 from chalicelib.api.errors import LOG, from_exception, json_response
 from chalicelib.domain.accounts import Family, Principal
+from chalicelib.domain.commune import CommuneSettings, default_settings
 from chalicelib.domain.errors import DomainError, Forbidden, NotFound, ValidationError
 from chalicelib.domain.text import has_surrogate, strip_invisible
 from chalicelib.services.auth import CurrentSession, ensure_password_changed
@@ -94,6 +95,19 @@ class Call:
     body: dict[str, Any] = field(default_factory=dict)
     session: CurrentSession | None = None
     audit_entries: list[tuple[str, str, Any, Any]] = field(default_factory=list)
+    _settings: CommuneSettings | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> CommuneSettings:
+        """The commune's settings for this request: those read with the family when a
+        family is signed in (one round trip for both), else read once when first asked.
+        Views hand them to the services that need them."""
+        if self._settings is None:
+            if self.session is not None and self.session.family is not None:
+                self._settings = self.session.settings or default_settings()
+            else:
+                self._settings = self.services.commune.get()
+        return self._settings
 
     def audit(self, action: str, target: str, before: Any, after: Any) -> None:
         """Note a write for the audit log, written once the view has succeeded."""
@@ -339,12 +353,7 @@ def endpoint(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",), *,
                             now=services.clock.now())
                 call.body = _read_body(request, request.method, form)
                 _authorize(call, audience, roles)
-                if call.session is not None and call.session.family is not None:
-                    # The settings came with the family: this request reads them no more.
-                    with services.commune.read_with_session(call.session.settings):
-                        result = view(call)
-                else:
-                    result = view(call)
+                result = view(call)
                 _write_audit(call, audience, request.method, path)
             except Exception as exc:  # noqa: BLE001 - the one place errors become HTTP
                 return from_exception(exc)

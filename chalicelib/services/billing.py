@@ -31,7 +31,8 @@ from chalicelib.domain.money import month_label as month_name
 from chalicelib.domain.pricing import Use, parse_tariff, tariff_to_dict
 from chalicelib.mail import templates
 from chalicelib.mail.sender import Mailer
-from chalicelib.services.bookings import CommuneService
+from chalicelib.domain.commune import CommuneSettings
+from chalicelib.services.commune import CommuneService
 from chalicelib.settings import PARIS
 from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.attendance import AttendanceRepository
@@ -633,11 +634,12 @@ class BillingService:
             raise NotFound()
         return invoice
 
-    def invoice_pdf(self, family: Family, invoice_number: str) -> bytes:
+    def invoice_pdf(self, family: Family, invoice_number: str,
+                    settings: CommuneSettings | None = None) -> bytes:
         """The invoice as a PDF."""
         from chalicelib.documents.invoice_pdf import InvoiceDocument, PdfLine, render_invoice
         invoice = self.invoice_of(family.number, invoice_number)
-        settings = self._commune.get()
+        settings = settings or self._commune.get()
         balance = statement([_movement(e) for e in self._billing.ledger(family.number)],
                             None, invoice.issued_on)["balance_cents"]
         lines = tuple(PdfLine(l["child_name"], l["label"], int(l["quantity"]),

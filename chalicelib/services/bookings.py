@@ -1,21 +1,19 @@
 """Booking use cases: the month grid, saving changes, period booking, current bookings."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import Any, Iterator
+from typing import Any
 
 from chalicelib.domain.accounts import Child, Family
 from chalicelib.domain.bookings import (BookingRefused, Change, Refusal, cell_why,
                                         change_why, expand_period, month_bounds,
                                         parse_changes, parse_period, refusal_code,
                                         service_cell, skipped_summary)
-from chalicelib.domain.calendar import parse_closure, parse_date, why_closed
-from chalicelib.domain.commune import (CommuneSettings, default_settings, parse_settings)
-from chalicelib.domain.errors import Conflict, NotFound, ValidationError
+from chalicelib.domain.calendar import parse_date, why_closed
+from chalicelib.domain.commune import CommuneSettings
+from chalicelib.domain.errors import NotFound, ValidationError
 from chalicelib.storage.bookings import BookingConflict, BookingRepository, StoredDay
-from chalicelib.storage.commune import CommuneRepository
+from chalicelib.services.commune import CommuneService
 
 ATTEMPTS = 3  # a save that meets a concurrent one re-reads and re-applies, then gives up
 MAX_RANGE = timedelta(days=400)
@@ -32,69 +30,6 @@ def _child(family: Family, child_id: str) -> Child:
     return child
 
 
-class CommuneService:
-    """The commune's settings and closures."""
-
-    def __init__(self, repository: CommuneRepository) -> None:
-        self._repository = repository
-        self._read_with_session: tuple[CommuneSettings | None] | None = None
-
-    def get(self) -> CommuneSettings:
-        """Stored settings, or the defaults before the commune has saved any."""
-        if self._read_with_session is not None:
-            return self._read_with_session[0] or default_settings()
-        return self._repository.get() or default_settings()
-
-    @contextmanager
-    def read_with_session(self, settings: CommuneSettings | None) -> Iterator[None]:
-        """Within one request, settings read along with the family stand for a fresh read.
-
-        A family's session check fetches the family and the settings in one round trip
-        (``AccountRepository.get_family_with_settings``); the request's views then reuse
-        them instead of reading the item again.
-        """
-        previous = self._read_with_session
-        self._read_with_session = (settings,)
-        try:
-            yield
-        finally:
-            self._read_with_session = previous
-
-    def initialize(self, settings: CommuneSettings) -> bool:
-        """Store first settings unless the commune has some; returns whether it stored."""
-        if self._repository.get() is not None:
-            return False
-        self._repository.save(settings)
-        return True
-
-    def update(self, data: dict[str, Any]) -> CommuneSettings:
-        """Apply a staff edit; a stale ``version`` is refused with a conflict."""
-        current = self.get()
-        expected = data.get("version", current.version)
-        if expected != current.version:
-            raise Conflict("Les paramètres ont été modifiés entre-temps. "
-                           "Rechargez la page et recommencez.")
-        return self._repository.save(parse_settings(data, current))
-
-    def add_closure(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Add a closure (strike, "pont", school trip); returns it with its new id."""
-        current = self.get()
-        number = self._repository.next_closure_number()
-        closure = parse_closure(data, closure_id=f"f{number}")
-        self._repository.save(replace(current, closures=current.closures + (closure,)),
-                              next_closure=number + 1)
-        return {"id": closure.id, "start": closure.start.isoformat(),
-                "end": closure.end.isoformat(), "label": closure.label}
-
-    def delete_closure(self, closure_id: str) -> None:
-        """Remove a closure; an unknown id is NotFound."""
-        current = self.get()
-        kept = tuple(c for c in current.closures if c.id != closure_id)
-        if len(kept) == len(current.closures):
-            raise NotFound()
-        self._repository.save(replace(current, closures=kept))
-
-
 class BookingService:
     """What parents do with their children's bookings."""
 
@@ -102,11 +37,12 @@ class BookingService:
         self._commune = commune
         self._bookings = bookings
 
-    def month(self, family: Family, child_id: str, month: Any, now: datetime) -> dict[str, Any]:
+    def month(self, family: Family, child_id: str, month: Any, now: datetime,
+              settings: CommuneSettings | None = None) -> dict[str, Any]:
         """Every day of a month with its holidays and, per active service, the checkbox state."""
         child = _child(family, child_id)
         first, last = month_bounds(month)
-        settings = self._commune.get()
+        settings = settings or self._commune.get()
         calendar = settings.calendar()
         stored = self._bookings.days(child.id, first, last)
         services = settings.active_services()
@@ -137,11 +73,12 @@ class BookingService:
                                               "mode": s.mode} for s in services],
                 "days": days}
 
-    def save(self, family: Family, child_id: str, data: dict[str, Any], now: datetime) -> int:
+    def save(self, family: Family, child_id: str, data: dict[str, Any], now: datetime,
+             settings: CommuneSettings | None = None) -> int:
         """Apply day-by-day changes, all or nothing; returns how many changed."""
         child = _child(family, child_id)
         changes = parse_changes(data)
-        settings = self._commune.get()
+        settings = settings or self._commune.get()
         for attempt in range(ATTEMPTS):
             try:
                 saved, _refusals, _days = self._apply(child, family.number, changes,
@@ -153,10 +90,10 @@ class BookingService:
         raise AssertionError("unreachable")
 
     def book_period(self, family: Family, child_id: str, data: dict[str, Any],
-                    now: datetime) -> dict[str, Any]:
+                    now: datetime, settings: CommuneSettings | None = None) -> dict[str, Any]:
         """Book or cancel every matching bookable day of a period; report what was skipped."""
         child = _child(family, child_id)
-        settings = self._commune.get()
+        settings = settings or self._commune.get()
         changes = expand_period(parse_period(data, settings))
         for attempt in range(ATTEMPTS):
             try:
@@ -205,7 +142,8 @@ class BookingService:
             self._bookings.write(child.id, family_number, to_write, now)
         return applied, refusals, len(to_write)
 
-    def family_bookings(self, family: Family, query: dict[str, str], now: datetime) -> dict[str, Any]:
+    def family_bookings(self, family: Family, query: dict[str, str], now: datetime,
+                        settings: CommuneSettings | None = None) -> dict[str, Any]:
         """For each child, the booked days of a range (default: the next 60 days)."""
         today = now.date()
         start = parse_date(query["from"], "from") if query.get("from") else today
@@ -214,7 +152,7 @@ class BookingService:
             raise ValidationError("La date de fin précède la date de début.", field="to")
         if end - start > MAX_RANGE:
             raise ValidationError("La période demandée est trop longue.", field="to")
-        settings = self._commune.get()
+        settings = settings or self._commune.get()
         services = settings.active_services()
         children = []
         by_child = self._bookings.family_days(family.number, start, end)

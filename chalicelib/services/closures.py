@@ -16,7 +16,7 @@ from chalicelib.domain.commune import CommuneSettings
 from chalicelib.domain.money import month_label
 from chalicelib.mail import templates
 from chalicelib.mail.sender import Mailer
-from chalicelib.services.bookings import CommuneService
+from chalicelib.services.commune import CommuneService
 from chalicelib.services.headcounts import count_slot
 from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.bookings import BookingRepository

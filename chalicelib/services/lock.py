@@ -9,7 +9,7 @@ from typing import Any, Callable
 from chalicelib.domain.accounts import Family
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.lock import days_to_freeze
-from chalicelib.services.bookings import CommuneService
+from chalicelib.services.commune import CommuneService
 from chalicelib.services.headcounts import count_slot
 from chalicelib.settings import PARIS
 from chalicelib.storage.accounts import AccountRepository

@@ -11,7 +11,7 @@ from chalicelib.domain.commune import BOOKED, CommuneSettings, ServiceConfig
 from chalicelib.domain.errors import NotFound, ValidationError
 from chalicelib.domain.menus import ALLERGENS, parse_week
 from chalicelib.domain.deadlines import HHMM
-from chalicelib.services.bookings import CommuneService
+from chalicelib.services.commune import CommuneService
 from chalicelib.services.headcounts import count_slot, has_diets
 from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.attendance import AttendanceRecord, AttendanceRepository

@@ -38,7 +38,9 @@ def test_the_home_page_shows_the_family_the_balance_and_each_childs_bookings(two
     assert home["family"]["today"] == "2026-11-23"
     assert [c["first_name"] for c in home["family"]["children"]] == ["TOTO", "Lili"]
     assert home["statement"]["balance_cents"] == -1250  # paid in advance: a credit
-    assert home["statement"]["lines"][0]["credit_cents"] == 1250
+    # Today's "SOLDE A CE JOUR" line first, then the payment.
+    assert [(l["type"], l["credit_cents"]) for l in home["statement"]["lines"][:2]] == [
+        ("today", 0), ("payment", 1250)]
     days = {c["id"]: [(d["date"], d["services"]) for d in c["days"]]
             for c in home["bookings"]["children"]}
     assert days == {"1001-1": [("2026-12-01", ["meal", "care_evening"])],
@@ -58,3 +60,22 @@ def test_the_home_page_takes_four_dynamodb_requests_whatever_the_number_of_child
     assert sum(calls.values()) <= 4, calls
     assert calls["BatchGetItem"] == 1 and calls["Query"] == 2, calls
 
+
+@pytest.mark.parametrize("path", ["/family", "/children/1001-1/calendar?month=2026-12"])
+def test_family_pages_use_the_settings_read_with_the_family(two_children, path):
+    parent, _ = two_children
+    with count_dynamodb_requests() as calls:
+        ok(parent.get(path))
+    # The session (GetItem) and the family with the settings (BatchGetItem): the commune's
+    # settings are never read again on their own.
+    assert calls["GetItem"] == 1 and calls["BatchGetItem"] == 1, calls
+
+
+
+def test_the_settings_pass_as_arguments_never_through_a_process_wide_object(two_children,
+                                                                             services):
+    parent, _ = two_children
+    ok(parent.get("/family/home"))
+    # A warm Lambda container serves the next request with the same objects: nothing of
+    # this request's settings may stay on them for the next caller to read.
+    assert set(vars(services.commune)) == {"_repository"}

@@ -1,0 +1,468 @@
+"""Titres de recette for the Treasury: the PES V2 file (ORMC) and its acknowledgement.
+
+When a commune has no régie for the canteen, its public accountant (DGFiP, application
+Hélios) collects the money. Each month the commune sends a ``PES_Aller`` file of type
+``PESORMC`` (ordre de recette multi-créanciers): one bordereau (the *rôle*), one pièce per
+family invoice (an *article de rôle*, one debtor each), one ligne de pièce per child ×
+service (a *sous-article*). The accountant answers with a ``PES_ACQUIT``.
+
+What the DGFiP schema (``PES_V2/Rev0/PES_Aller.xsd``, v5.30) fixes and we follow:
+- the root ``PES_Aller`` is in the namespace ``NS_ALLER``, its children in none, and every
+  value sits in a ``V`` attribute;
+- ``TypFic`` ``PESORMC``; bordereau ``TypBord`` 06 (ORMC), pièce ``TypPce`` 15 (titre
+  ORMC) and ``NatPce`` 01 (fonctionnement), the triplet Noethysweb's exporter sends too;
+- amounts are ``xs:decimal`` with two decimals and strictly positive: euros written from
+  integer cents, never through a float;
+- texts are at most 38 characters for a person or an address line, 160 for a wording,
+  and may not be ``.``, a lone space, ``nc`` or only zeros.
+What it leaves to us, checked here before anything is written: the SIRET key, the counts
+and totals, one number per titre, lines numbered from 1, quantity × unit price = amount.
+
+Encoding: ISO-8859-1, as Hélios has always read the PES and as s2low's own test files and
+the peers' exporters write it. Characters outside it are folded to their usual spelling
+(œ → oe, ’ → ', – → -) or refused with the field named, never sent as character references
+the accountant's screens would show raw.
+
+The output is deterministic: same input, same bytes (titres sorted by number, no clock).
+Pure: no AWS, no current time.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from lxml import etree
+
+from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.money import money
+from chalicelib.domain.text import clean_line
+
+NS_ALLER = "http://www.minefi.gouv.fr/cp/helios/pes_v2/Rev0/aller"
+ENCODING = "ISO-8859-1"
+# Enveloppe/Emetteur: "Sigle" (≤ 32) names the publisher, "Adresse" (≤ 38) the application.
+EMITTER = ("Portail cantine et periscolaire", "Portail des familles - titres ORMC")
+
+TYP_FIC = "PESORMC"
+TYP_BORD_ORMC = "06"
+TYP_PCE_ORMC = "15"
+NAT_PCE_FONCTIONNEMENT = "01"
+CIVILITIES = ("M", "MME")  # Hélios' list; "Mlle" is refused since 2012
+
+_CODIQUE = re.compile(r"02[AB][0-9]{3,4}|[0-9]{6,7}")
+_COD_COL = re.compile(r"[0-9]{3}")
+_COD_BUD = re.compile(r"[0-9A-Z][0-9]")
+_PRODUCT = re.compile(r"[0-9A-Za-z]{1,4}")
+_DIGITS = re.compile(r"[0-9]+")
+_POSTCODE = re.compile(r"[0-9]{5}")
+
+
+# -- what the file needs ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Collectivity:
+    """The commune's budget as Hélios knows it (EnTetePES)."""
+
+    siret: str              # IdColl: 14 digits, Luhn key
+    collectivity_code: str  # CodCol: 3 digits, given by the accountant
+    budget_code: str        # CodBud: 2 characters, "00" for the main budget
+    accounting_office: str  # IdPost: the accountant's codique, 6-7 digits (02A/02B…)
+    label: str              # LibelleColBud, at most 38 characters
+
+
+@dataclass(frozen=True)
+class Imputation:
+    """Where a service's revenue is booked: budget account, function, local product code."""
+
+    nature: str                # Nature: compte par nature, e.g. 7067 (cantine, garderie)
+    product_code: str          # CodProdLoc: 1-4 letters or digits, agreed with the accountant
+    function: str | None = None  # Fonction: only for budgets voted by function (M14, M57…)
+
+
+@dataclass(frozen=True)
+class Debtor:
+    """The family's paying parent, as the Treasury will write to them (a natural person).
+
+    The PES Recette tiers block has no e-mail or telephone: those travel only in a PES
+    Facture attachment (the avis des sommes à payer), which this file does not carry.
+    """
+
+    civility: str            # "M" or "MME"
+    last_name: str
+    first_name: str
+    street: str              # Adr2: number and street (postal norm)
+    postcode: str            # CP: 5 digits (families living abroad are not handled)
+    city: str
+    reference: str           # RefTiers: our family id, lets Hélios group a family's debts
+    complement: str | None = None  # Adr1: flat, building, "chez …"
+    locality: str | None = None    # Adr3: lieu-dit, BP
+
+
+@dataclass(frozen=True)
+class Line:
+    """One child × one service over the month."""
+
+    label: str               # e.g. "Repas - Léa Martin"
+    quantity: int
+    unit_price_cents: int
+    amount_cents: int
+    imputation: Imputation
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One family invoice: one titre ORMC (article de rôle), one debtor."""
+
+    number: int              # IdPce: the article number, unique in the bordereau
+    debtor: Debtor
+    object: str
+    lines: tuple[Line, ...]
+
+    @property
+    def total_cents(self) -> int:
+        return sum(line.amount_cents for line in self.lines)
+
+
+@dataclass(frozen=True)
+class Bordereau:
+    """The month's rôle."""
+
+    exercice: int            # budget year
+    number: int              # IdBord: the ORMC roll number, unique per year
+    emitted_on: date
+    object: str
+    pieces: tuple[Piece, ...]
+
+    @property
+    def total_cents(self) -> int:
+        return sum(piece.total_cents for piece in self.pieces)
+
+
+# -- small rules ------------------------------------------------------------------------
+
+def siret_is_valid(siret: str) -> bool:
+    """Whether ``siret`` is 14 digits with a right Luhn key (La Poste's: digit sum ÷ 5)."""
+    if not isinstance(siret, str) or len(siret) != 14 or not siret.isascii() \
+            or not siret.isdigit():
+        return False
+    if siret.startswith("356000000"):  # La Poste's establishments break the Luhn rule
+        return sum(int(d) for d in siret) % 5 == 0
+    total = 0
+    for i, ch in enumerate(reversed(siret)):
+        digit = int(ch) * (2 if i % 2 else 1)
+        total += digit - 9 if digit > 9 else digit
+    return total % 10 == 0
+
+
+def euros(cents: int) -> str:
+    """Integer cents as the schema's decimal euros: ``euros(7055) == "70.55"``."""
+    if isinstance(cents, bool) or not isinstance(cents, int):
+        raise TypeError(f"euros() takes integer cents, not {cents!r}")
+    sign = "-" if cents < 0 else ""
+    whole, rest = divmod(abs(cents), 100)
+    return f"{sign}{whole}.{rest:02d}"
+
+
+# Usual spellings of characters ISO-8859-1 lacks (typed on phones, pasted from letters).
+_FOLD = {"œ": "oe", "Œ": "OE", "Ÿ": "Y", "’": "'", "‘": "'", "‚": ",", "‛": "'",
+         "“": '"', "”": '"', "„": '"', "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-",
+         "−": "-", "…": "...", "€": "EUR", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D",
+         "ı": "i", "ŀ": "l", "Ŀ": "L"}
+
+
+def _latin1(text: str, field: str) -> str:
+    out = []
+    for ch in text:
+        if ord(ch) < 256:
+            out.append(ch)
+        elif ch in _FOLD:
+            out.append(_FOLD[ch])
+        else:
+            # A Latin letter with a mark Latin-1 lacks (ş, ő, č): keep the letter.
+            base = "".join(c for c in unicodedata.normalize("NFKD", ch)
+                           if not unicodedata.combining(c))
+            if not base or any(ord(c) >= 256 for c in base):
+                raise ValidationError(
+                    f"Le caractère « {ch} » ne peut pas être transmis au Trésor public "
+                    "(jeu ISO-8859-1) : corrigez la saisie.", field=field)
+            out.append(base)
+    return "".join(out)
+
+
+def _text(value: Any, field: str, max_len: int, *, cut: bool = False,
+          required: bool = True) -> str | None:
+    """A text value as Hélios takes it, or a ValidationError naming ``field``."""
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise ValidationError("Texte attendu.", field=field)
+    text = " ".join(_latin1(clean_line(value), field).split())
+    if not text:
+        if not required:
+            return None
+        raise ValidationError("Ce champ est obligatoire pour le Trésor public.", field=field)
+    if len(text) > max_len:
+        if not cut:
+            raise ValidationError(f"{max_len} caractères au plus pour le Trésor public "
+                                  f"({len(text)} saisis).", field=field)
+        text = text[:max_len].rstrip()
+    # Hélios' base text type refuses ".", a lone space, "nc" and strings of zeros.
+    if text in (".", "nc") or set(text) == {"0"}:
+        raise ValidationError("Valeur refusée par le Trésor public.", field=field)
+    return text
+
+
+def _code(value: Any, pattern: re.Pattern[str], field: str, message: str) -> str:
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise ValidationError(message, field=field)
+    return value
+
+
+def _count(value: Any, field: str, top: int, message: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
+        raise ValidationError(message, field=field)
+    return value
+
+
+# -- checked values ---------------------------------------------------------------------
+
+def check_collectivity(c: Collectivity, where: str = "collectivity") -> Collectivity:
+    """The collectivity's identifiers as Hélios needs them, or a ValidationError."""
+    if not isinstance(c.siret, str) or not c.siret.strip():
+        raise ValidationError("Le SIRET de la collectivité est obligatoire.",
+                              field=f"{where}.siret")
+    if not siret_is_valid(c.siret):
+        raise ValidationError("SIRET invalide (14 chiffres, clé de contrôle).",
+                              field=f"{where}.siret")
+    code = _code(c.collectivity_code, _COD_COL, f"{where}.collectivity_code",
+                 "Code collectivité invalide (3 chiffres, donnés par le comptable).")
+    if code == "000":
+        raise ValidationError("Code collectivité invalide (3 chiffres, donnés par le comptable).",
+                              field=f"{where}.collectivity_code")
+    budget = _code(c.budget_code, _COD_BUD, f"{where}.budget_code",
+                   "Code budget invalide (2 caractères, « 00 » pour le budget principal).")
+    office = _code(c.accounting_office, _CODIQUE, f"{where}.accounting_office",
+                   "Code du poste comptable invalide (6 ou 7 chiffres).")
+    label = _text(c.label, f"{where}.label", 38)
+    return Collectivity(c.siret, code, budget, office, label)
+
+
+def check_imputation(i: Imputation, where: str) -> Imputation:
+    """An imputation Hélios accepts, or a ValidationError naming the field."""
+    nature = i.nature
+    if not isinstance(nature, str) or not _DIGITS.fullmatch(nature) or len(nature) > 12 \
+            or int(nature) == 0:
+        raise ValidationError("Compte de nature invalide (chiffres, par exemple 7067).",
+                              field=f"{where}.nature")
+    product = _code(i.product_code, _PRODUCT, f"{where}.product_code",
+                    "Code produit local invalide (1 à 4 lettres ou chiffres).")
+    function = i.function
+    if function not in (None, ""):
+        if not isinstance(function, str) or not _DIGITS.fullmatch(function) \
+                or len(function) > 10:
+            raise ValidationError("Code fonction invalide (chiffres, par exemple 251).",
+                                  field=f"{where}.function")
+    return Imputation(nature, product, function or None)
+
+
+def _check_debtor(d: Debtor, where: str) -> Debtor:
+    if d.civility not in CIVILITIES:
+        raise ValidationError("Civilité attendue : M ou MME.", field=f"{where}.civility")
+    postcode = d.postcode.strip() if isinstance(d.postcode, str) else d.postcode
+    _code(postcode, _POSTCODE, f"{where}.postcode", "Code postal invalide (5 chiffres).")
+    return Debtor(
+        civility=d.civility,
+        last_name=_text(d.last_name, f"{where}.last_name", 38),
+        first_name=_text(d.first_name, f"{where}.first_name", 38),
+        street=_text(d.street, f"{where}.street", 38),
+        postcode=postcode,
+        city=_text(d.city, f"{where}.city", 38),
+        reference=_text(d.reference, f"{where}.reference", 30),
+        complement=_text(d.complement, f"{where}.complement", 38, required=False),
+        locality=_text(d.locality, f"{where}.locality", 38, required=False))
+
+
+def _check_line(line: Line, where: str) -> Line:
+    for name in ("quantity", "unit_price_cents", "amount_cents"):
+        value = getattr(line, name)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError("Nombre entier attendu (montants en centimes).",
+                                  field=f"{where}.{name}")
+    if line.quantity < 0 or line.unit_price_cents < 0:
+        raise ValidationError("Quantité et prix ne peuvent pas être négatifs.",
+                              field=f"{where}.quantity")
+    if line.amount_cents != line.quantity * line.unit_price_cents:
+        raise ValidationError(
+            f"Montant incohérent : {line.quantity} × {money(line.unit_price_cents)} ne fait "
+            f"pas {money(line.amount_cents)}.", field=f"{where}.amount_cents")
+    if line.amount_cents <= 0:
+        raise ValidationError("Une ligne de titre doit avoir un montant positif.",
+                              field=f"{where}.amount_cents")
+    label = _text(line.label, f"{where}.label", 160, cut=True)
+    return Line(label, line.quantity, line.unit_price_cents, line.amount_cents,
+                check_imputation(line.imputation, f"{where}.imputation"))
+
+
+def _check_piece(piece: Piece, where: str) -> Piece:
+    _count(piece.number, f"{where}.number", 99_999_999,
+           "Numéro de titre invalide (1 à 99999999).")
+    if not isinstance(piece.lines, tuple) or not piece.lines:
+        raise ValidationError("Un titre doit avoir au moins une ligne.", field=f"{where}.lines")
+    if len(piece.lines) > 999_999:
+        raise ValidationError("Trop de lignes dans un titre.", field=f"{where}.lines")
+    lines = tuple(_check_line(line, f"{where}.lines[{i}]") for i, line in enumerate(piece.lines))
+    return Piece(piece.number, _check_debtor(piece.debtor, f"{where}.debtor"),
+                 _text(piece.object, f"{where}.object", 160, cut=True), lines)
+
+
+def check_bordereau(b: Bordereau) -> Bordereau:
+    """The bordereau with its texts cleaned and titres sorted, or a ValidationError."""
+    _count(b.number, "bordereau.number", 9_999_999,
+           "Numéro de rôle invalide (1 à 9999999).")
+    if not isinstance(b.emitted_on, date):
+        raise ValidationError("Date d'émission invalide.", field="bordereau.emitted_on")
+    # A budget year may still take titres in January of the next year (journée
+    # complémentaire), never before it starts.
+    if isinstance(b.exercice, bool) or not isinstance(b.exercice, int) \
+            or b.exercice not in (b.emitted_on.year, b.emitted_on.year - 1):
+        raise ValidationError("L'exercice ne correspond pas à la date d'émission.",
+                              field="bordereau.exercice")
+    if not isinstance(b.pieces, tuple) or not b.pieces:
+        raise ValidationError("Le bordereau ne contient aucun titre.", field="pieces")
+    if len(b.pieces) > 99_999:
+        raise ValidationError("Trop de titres dans un bordereau (99999 au plus).",
+                              field="pieces")
+    seen: set[int] = set()
+    pieces = []
+    for i, piece in enumerate(b.pieces):
+        checked = _check_piece(piece, f"pieces[{i}]")
+        if checked.number in seen:
+            raise ValidationError(f"Le numéro de titre {checked.number} apparaît deux fois.",
+                                  field=f"pieces[{i}].number")
+        seen.add(checked.number)
+        pieces.append(checked)
+    pieces.sort(key=lambda p: p.number)
+    checked_b = Bordereau(b.exercice, b.number, b.emitted_on,
+                          _text(b.object, "bordereau.object", 160, cut=True), tuple(pieces))
+    if len(euros(checked_b.total_cents)) > 15:  # 14 digits and the point
+        raise ValidationError("Montant total trop élevé.", field="pieces")
+    return checked_b
+
+
+# -- the file ---------------------------------------------------------------------------
+
+def file_name(collectivity: Collectivity, bordereau: Bordereau, *, attempt: int = 1) -> str:
+    """The file's name, also written in ``NomFic``: ``PESALR2_<SIRET>_<AAMMJJ>_<NNN>.xml``.
+
+    It follows s2low's convention (the file it posts to Hélios is named
+    ``PESALR2_<SIRET>_<date AAMMJJ>_<order number on 3 digits>.xml``); the platforms'
+    folder watchers (s2low, Pastell) pick up ``PESALR2*`` files and pair each with its
+    ``ACQUIT_<name>`` acknowledgement. The date is the bordereau's emission date and the
+    order number its roll number, so one rôle gives one name. s2low refuses a ``NomFic``
+    it has already received for the collectivity: a corrected file sent again after a
+    rejection takes ``attempt`` 2, 3… and the suffix ``-2``, ``-3``.
+    """
+    name = (f"PESALR2_{collectivity.siret}_{bordereau.emitted_on:%y%m%d}"
+            f"_{bordereau.number:03d}")
+    if attempt != 1:
+        _count(attempt, "attempt", 999, "Numéro d'envoi invalide.")
+        name += f"-{attempt}"
+    return name + ".xml"
+
+
+def _v(parent: etree._Element, tag: str, value: str | None) -> None:
+    if value is not None:
+        etree.SubElement(parent, tag, V=value)
+
+
+def _line_wording(line: Line) -> str:
+    # The PES line has no quantity or unit price: the wording shows them to the accountant.
+    unit = money(line.unit_price_cents).replace("\u00a0", " ").replace(" €", " EUR")
+    wording = f"{line.label} : {line.quantity} x {unit}"
+    return wording if len(wording) <= 160 else line.label
+
+
+def _tiers(parent: etree._Element, d: Debtor) -> None:
+    tiers = etree.SubElement(parent, "Tiers")
+    info = etree.SubElement(tiers, "InfoTiers")
+    _v(info, "RefTiers", d.reference)
+    _v(info, "CatTiers", "01")   # personne physique
+    _v(info, "NatJur", "01")     # particulier
+    _v(info, "TypTiers", "01")   # débiteur principal
+    _v(info, "Civilite", d.civility)
+    _v(info, "Nom", d.last_name)
+    _v(info, "Prenom", d.first_name)
+    address = etree.SubElement(tiers, "Adresse")
+    _v(address, "TypAdr", "1")   # principale
+    _v(address, "Adr1", d.complement)
+    _v(address, "Adr2", d.street)
+    _v(address, "Adr3", d.locality)
+    _v(address, "CP", d.postcode)
+    _v(address, "Ville", d.city)
+    _v(address, "CodRes", "0")   # résident en France
+
+
+def ormc_file(collectivity: Collectivity, bordereau: Bordereau, *, attempt: int = 1,
+              emitter: tuple[str, str] = EMITTER) -> bytes:
+    """The month's PES_Aller ORMC file, ISO-8859-1 bytes; ValidationError before writing."""
+    c = check_collectivity(collectivity)
+    b = check_bordereau(bordereau)
+    name = file_name(c, b, attempt=attempt)
+
+    root = etree.Element(f"{{{NS_ALLER}}}PES_Aller", nsmap={"n": NS_ALLER})
+    envelope = etree.SubElement(root, "Enveloppe")
+    params = etree.SubElement(envelope, "Parametres")
+    _v(params, "Version", "2")
+    _v(params, "TypFic", TYP_FIC)
+    _v(params, "NomFic", name)
+    sender = etree.SubElement(envelope, "Emetteur")
+    _v(sender, "Sigle", _text(emitter[0], "emitter", 32))
+    _v(sender, "Adresse", _text(emitter[1], "emitter", 38))
+
+    header = etree.SubElement(root, "EnTetePES")
+    _v(header, "DteStr", b.emitted_on.isoformat())
+    _v(header, "IdPost", c.accounting_office)
+    _v(header, "IdColl", c.siret)
+    _v(header, "CodCol", c.collectivity_code)
+    _v(header, "CodBud", c.budget_code)
+    _v(header, "LibelleColBud", c.label)
+
+    recette = etree.SubElement(root, "PES_RecetteAller")
+    recette_header = etree.SubElement(recette, "EnTeteRecette")
+    _v(recette_header, "IdVer", "2")
+    _v(recette_header, "InfoDematerialisee", "0")  # no electronic signature
+    bord = etree.SubElement(recette, "Bordereau")
+    bloc = etree.SubElement(bord, "BlocBordereau")
+    _v(bloc, "Exer", str(b.exercice))
+    _v(bloc, "IdBord", str(b.number))
+    _v(bloc, "DteBordEm", b.emitted_on.isoformat())
+    _v(bloc, "TypBord", TYP_BORD_ORMC)
+    _v(bloc, "NbrPce", str(len(b.pieces)))
+    _v(bloc, "MtBordHt", euros(b.total_cents))
+    _v(bloc, "Objet", b.object)
+
+    for p in b.pieces:
+        piece = etree.SubElement(bord, "Piece")
+        bloc_piece = etree.SubElement(piece, "BlocPiece")
+        _v(bloc_piece, "IdPce", str(p.number))
+        _v(bloc_piece, "TypPce", TYP_PCE_ORMC)
+        _v(bloc_piece, "NatPce", NAT_PCE_FONCTIONNEMENT)
+        _v(bloc_piece, "ObjPce", p.object)
+        for number, line in enumerate(p.lines, start=1):
+            ligne = etree.SubElement(piece, "LigneDePiece")
+            info = etree.SubElement(etree.SubElement(ligne, "BlocLignePiece"), "InfoLignePiece")
+            _v(info, "IdLigne", str(number))
+            _v(info, "ObjLignePce", _line_wording(line))
+            _v(info, "CodProdLoc", line.imputation.product_code)
+            _v(info, "Nature", line.imputation.nature)
+            _v(info, "Fonction", line.imputation.function)
+            _v(info, "Majo", "0")
+            _v(info, "TvaIntraCom", "0")
+            _v(info, "MtHT", euros(line.amount_cents))
+            # An ORMC titre has one debtor: every line names the same one.
+            _tiers(ligne, p.debtor)
+
+    body = etree.tostring(root, encoding=ENCODING, xml_declaration=False, pretty_print=True)
+    return f'<?xml version="1.0" encoding="{ENCODING}"?>\n'.encode("ascii") + body

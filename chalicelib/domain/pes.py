@@ -466,3 +466,165 @@ def ormc_file(collectivity: Collectivity, bordereau: Bordereau, *, attempt: int 
 
     body = etree.tostring(root, encoding=ENCODING, xml_declaration=False, pretty_print=True)
     return f'<?xml version="1.0" encoding="{ENCODING}"?>\n'.encode("ascii") + body
+
+
+# -- the acknowledgement ----------------------------------------------------------------
+
+NS_ACQUIT = "http://www.minefi.gouv.fr/cp/helios/pes_v2/Rev0/retour/v2"
+# The first version of the acknowledgement, still read: same blocks, another namespace.
+NS_ACQUIT_V1 = "http://www.minefi.gouv.fr/cp/helios/pes_v2/Rev0/retour"
+ACK_DOMAINS = {"0": "Technique", "1": "Signature technique", "2": "Signature globale",
+               "3": "Signature bordereau", "4": "Pièce justificative", "5": "Dépense",
+               "6": "Recette", "7": "Rôle", "8": "Budget", "9": "Etat actif",
+               "10": "Etat passif", "11": "Marché", "12": "Facture", "99": "Paramétrage"}
+
+
+@dataclass(frozen=True)
+class AckError:
+    """One anomaly: its DGFiP code (``ERREUR_SIRET``…) and wording, either may be missing."""
+
+    code: str | None
+    message: str | None
+
+    def __str__(self) -> str:
+        if self.message and self.code:
+            return f"{self.message} [{self.code}]"
+        return self.message or self.code or "anomalie sans libellé"
+
+
+@dataclass(frozen=True)
+class AckLine:
+    number: int
+    errors: tuple[AckError, ...]
+
+
+@dataclass(frozen=True)
+class AckPiece:
+    number: int
+    errors: tuple[AckError, ...]
+    lines: tuple[AckLine, ...]
+
+
+@dataclass(frozen=True)
+class AckElement:
+    """The state of one thing the file carried: a bordereau (rôle), a PJ, the file itself."""
+
+    domain: str
+    accepted: bool
+    exercice: int | None
+    bordereau: int | None
+    attachment_id: str | None
+    errors: tuple[AckError, ...]
+    pieces: tuple[AckPiece, ...]
+
+    @property
+    def domain_label(self) -> str:
+        return ACK_DOMAINS.get(self.domain, f"Domaine {self.domain}")
+
+    @property
+    def title(self) -> str:
+        """How a secretary names it: "Rôle 12 (exercice 2026)", "Technique"."""
+        if self.bordereau is None:
+            return self.domain_label
+        year = f" (exercice {self.exercice})" if self.exercice is not None else ""
+        return f"{self.domain_label} {self.bordereau}{year}"
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """What the accountant answered: accepted only if every element is."""
+
+    accepted: bool
+    file_name: str | None
+    emitted_on: date | None
+    elements: tuple[AckElement, ...]
+    reasons: tuple[str, ...]  # French, one per anomaly, for the staff screen
+
+    def bordereau_accepted(self, exercice: int, number: int) -> bool | None:
+        """This bordereau's state, or None when the acknowledgement does not mention it."""
+        states = [e.accepted for e in self.elements
+                  if e.bordereau == number and e.exercice in (exercice, None)]
+        return all(states) if states else None
+
+
+def _ack_error(message: str) -> ValidationError:
+    return ValidationError(f"Accusé de réception illisible : {message}",
+                           field="acknowledgement", code="invalid_acknowledgement")
+
+
+def _ack_value(parent: etree._Element, tag: str) -> str | None:
+    element = parent.find(tag)
+    return None if element is None else element.get("V")
+
+
+def _ack_int(parent: etree._Element, tag: str, required: bool = False) -> int | None:
+    value = _ack_value(parent, tag)
+    if value is None:
+        if required:
+            raise _ack_error(f"{tag} manquant.")
+        return None
+    if not value.strip().isdigit():
+        raise _ack_error(f"{tag} n'est pas un nombre ({value!r}).")
+    return int(value)
+
+
+def _ack_errors(parent: etree._Element) -> tuple[AckError, ...]:
+    return tuple(AckError(_ack_value(e, "NumAnoAck"), _ack_value(e, "LibelleAnoAck"))
+                 for e in parent.findall("Erreur"))
+
+
+def _ack_element(element: etree._Element) -> AckElement:
+    state = (_ack_value(element, "EtatAck") or "").strip()
+    if state not in ("0", "1", "true", "false"):
+        raise _ack_error(f"état {state!r} inconnu.")
+    pieces = tuple(
+        AckPiece(_ack_int(p, "NumPiece", required=True), _ack_errors(p),
+                 tuple(AckLine(_ack_int(li, "NumLigne", required=True), _ack_errors(li))
+                       for li in p.findall("DetailLigne")))
+        for p in element.findall("DetailPiece"))
+    return AckElement(domain=(_ack_value(element, "DomaineAck") or "").strip(),
+                      accepted=state in ("1", "true"),
+                      exercice=_ack_int(element, "ExerciceBord"),
+                      bordereau=_ack_int(element, "NumBord"),
+                      attachment_id=_ack_value(element, "IdUnique"),
+                      errors=_ack_errors(element), pieces=pieces)
+
+
+def _reasons(element: AckElement) -> list[str]:
+    reasons = [f"{element.title} : {error}" for error in element.errors]
+    for piece in element.pieces:
+        where = f"{element.title}, titre {piece.number}"
+        reasons += [f"{where} : {error}" for error in piece.errors]
+        for line in piece.lines:
+            reasons += [f"{where}, ligne {line.number} : {error}" for error in line.errors]
+    if not element.accepted and not reasons:
+        reasons.append(f"{element.title} : rejeté sans motif indiqué")
+    return reasons
+
+
+def read_acknowledgement(data: bytes) -> Acknowledgement:
+    """The accountant's PES_ACQUIT, read; ValidationError if it is not one."""
+    # No DTD, no entity expansion, no network: the file comes from outside.
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                             huge_tree=False, remove_comments=True, remove_pis=True)
+    try:
+        root = etree.fromstring(data, parser)
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        raise _ack_error("ce n'est pas un fichier XML.") from exc
+    if root is None:
+        raise _ack_error("ce n'est pas un fichier XML.")
+    name = etree.QName(root)
+    if name.localname != "PES_ACQUIT" or name.namespace not in (NS_ACQUIT, NS_ACQUIT_V1):
+        raise _ack_error(f"élément racine {name.localname} au lieu de PES_ACQUIT.")
+    elements = tuple(_ack_element(e) for e in root.iterfind("ACQUIT/ElementACQUIT"))
+    if not elements:
+        raise _ack_error("aucun élément acquitté.")
+    emitted = _ack_value(root, "EnTetePES/DteStr")
+    try:
+        emitted_on = date.fromisoformat(emitted) if emitted else None
+    except ValueError as exc:
+        raise _ack_error(f"date {emitted!r} invalide.") from exc
+    return Acknowledgement(accepted=all(e.accepted for e in elements),
+                           file_name=_ack_value(root, "Enveloppe/Parametres/NomFic"),
+                           emitted_on=emitted_on, elements=elements,
+                           reasons=tuple(r for e in elements for r in _reasons(e)))

@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from chalicelib.domain.commune import DEFAULT_LABELS, SERVICE_CODES
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.money import month_label
 from chalicelib.domain.pes import (Collectivity, Imputation, check_collectivity,
@@ -83,7 +82,15 @@ def _parse_siret(value: Any, where: str) -> str:
     return siret
 
 
+def _service_codes() -> tuple[tuple[str, ...], dict[str, str]]:
+    # Imported here, not at the top: CommuneSettings is meant to hold these settings, so
+    # domain.commune will import this module.
+    from chalicelib.domain.commune import DEFAULT_LABELS, SERVICE_CODES
+    return SERVICE_CODES, DEFAULT_LABELS
+
+
 def _parse_imputations(data: Any, where: str) -> dict[str, Imputation]:
+    SERVICE_CODES, _ = _service_codes()
     if not isinstance(data, dict) or not data:
         raise ValidationError("Indiquez l'imputation budgétaire d'au moins une prestation.",
                               field=where)
@@ -167,6 +174,7 @@ def parse_collection(data: Any, *, billed_services: tuple[str, ...] = ()) -> Col
         return CollectionSettings(mode, None)
     titres = _parse_titres(raw, f"{_WHERE}.titres")
     if mode == TITRES:
+        _, DEFAULT_LABELS = _service_codes()
         for code in billed_services:
             if code not in titres.imputations:
                 label = DEFAULT_LABELS.get(code, code)

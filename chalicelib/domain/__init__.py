@@ -1,3 +1,4 @@
 """Pure rules: values in, values out. May import the standard library, ``zoneinfo``,
-``holidays``, ``vacances_scolaires_france`` and ``zxcvbn``'s lists — never chalice,
-boto3 or pynamodb, and never the current time (``now`` is always a parameter)."""
+``holidays``, ``vacances_scolaires_france``, ``zxcvbn``'s lists and ``lxml`` (the Treasury's
+XML files) — never chalice, boto3 or pynamodb, and never the current time (``now`` is
+always a parameter)."""

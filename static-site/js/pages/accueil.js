@@ -16,7 +16,7 @@ import {
 } from '../view.js';
 import {
   STAFF_HOME, errorText, followSessionError, reportError, wireLogout,
-} from './common.js';
+} from '../common.js';
 
 export async function start() {
   wireLogout();

@@ -26,8 +26,8 @@ import {
   $, $$, confirmAction, focus, queryParam, render, replaceQuery, setBusy, show, showFieldError,
   showMessage, showMessageHtml,
 } from '../view.js';
-import { clearErrors, reportError } from './common.js';
-import { staffToday, startStaffPage } from './staff-common.js';
+import { clearErrors, reportError } from '../common.js';
+import { staffToday, startStaffPage } from '../staff-common.js';
 
 const state = {
   today: null,

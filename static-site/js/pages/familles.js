@@ -8,9 +8,9 @@ import { familyCreated, familyResults } from '../templates-staff.js';
 import {
   $, clearMessage, queryParam, render, replaceQuery, setBusy, show, showMessageHtml,
 } from '../view.js';
-import { reportError } from './common.js';
-import { wireFamilyForm } from './family-forms.js';
-import { startStaffPage } from './staff-common.js';
+import { reportError } from '../common.js';
+import { wireFamilyForm } from '../family-forms.js';
+import { startStaffPage } from '../staff-common.js';
 
 const state = {
   q: '',

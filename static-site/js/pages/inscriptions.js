@@ -21,7 +21,7 @@ import {
   $, $$, clearMessage, confirmAction, focus, queryParam, render, replaceQuery, setBusy,
   setDocumentTitle, show, showMessage, showMessageHtml,
 } from '../view.js';
-import { errorText, followSessionError, wireLogout } from './common.js';
+import { errorText, followSessionError, wireLogout } from '../common.js';
 
 const LEAVE_WITH_CHANGES = 'Vous avez des modifications non enregistrées. '
   + 'Si vous continuez, elles seront perdues. Continuer ?';

@@ -8,9 +8,9 @@ import { auditEntries } from '../templates-staff.js';
 import {
   $, render, setBusy, show, showFieldError, showMessage,
 } from '../view.js';
-import { clearErrors, reportError } from './common.js';
-import { initRange, readRange, rememberRange } from './range.js';
-import { staffToday, startStaffPage } from './staff-common.js';
+import { clearErrors, reportError } from '../common.js';
+import { initRange, readRange, rememberRange } from '../range.js';
+import { staffToday, startStaffPage } from '../staff-common.js';
 
 let ui = null;
 let seq = 0;

@@ -10,8 +10,8 @@ import {
   $, $$, clearMessage, confirmAction, focus, queryParam, render, replaceQuery, setBusy, show,
   showMessage,
 } from '../view.js';
-import { clearErrors, reportError } from './common.js';
-import { staffToday, startStaffPage } from './staff-common.js';
+import { clearErrors, reportError } from '../common.js';
+import { staffToday, startStaffPage } from '../staff-common.js';
 
 const LEAVE = 'Les menus modifiés ne sont pas enregistrés. Si vous continuez, les modifications seront perdues. Continuer ?';
 

@@ -10,8 +10,8 @@ import { menuWeek } from '../templates.js';
 import {
   $, clearMessage, focus, queryParam, render, replaceQuery, setDocumentTitle, show, showMessage,
 } from '../view.js';
-import { errorText, followSessionError } from './common.js';
-import { startFamilyPage } from './family-common.js';
+import { errorText, followSessionError } from '../common.js';
+import { startFamilyPage } from '../family-common.js';
 
 const state = { monday: null, seq: 0 };
 let ui = null;

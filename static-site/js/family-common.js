@@ -3,8 +3,8 @@
  * family (GET /api/family). A visitor goes to the sign-in page, a staff member to the
  * staff console.
  */
-import { getFamily, getMe } from '../api.js';
-import { redirect, showMessage } from '../view.js';
+import { getFamily, getMe } from './api.js';
+import { redirect, showMessage } from './view.js';
 import {
   STAFF_HOME, errorText, followSessionError, wireLogout,
 } from './common.js';

@@ -2,10 +2,10 @@
  * common.js — what every signed-in page shares: the session redirects and the
  * "Déconnexion" button of the header.
  */
-import { ApiError, logout } from '../api.js';
+import { ApiError, logout } from './api.js';
 import {
   clearFieldErrors, clearMessage, maybe, redirect, showFieldError, showMessage,
-} from '../view.js';
+} from './view.js';
 
 export const LOGIN_PAGE = 'connexion.html';
 export const CHANGE_PASSWORD_PAGE = 'changer-mot-de-passe.html';

@@ -54,6 +54,18 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
+# Directives a <meta http-equiv="Content-Security-Policy"> cannot carry (CSP Level 3,
+# §3.3): browsers ignore them there and say so in the console. Only the header sends them.
+META_IGNORED_DIRECTIVES = frozenset({"frame-ancestors", "report-uri", "sandbox"})
+
+
+def meta_content_security_policy(policy: str | None = None) -> str:
+    """The policy each page repeats in its <meta>: the header's, less what a meta ignores."""
+    policy = SECURITY_HEADERS["Content-Security-Policy"] if policy is None else policy
+    kept = [d.strip() for d in policy.split(";")
+            if d.strip() and d.split()[0].lower() not in META_IGNORED_DIRECTIVES]
+    return "; ".join(kept)
+
 
 def free_port() -> int:
     """A TCP port nobody listens on right now, on loopback."""

@@ -199,6 +199,42 @@ export function clearFieldErrors(root) {
   for (const control of $$('[aria-invalid="true"]', root)) control.removeAttribute('aria-invalid');
 }
 
+// -- Requests a view may ask again before the answer ------------------------------------
+
+/**
+ * A view's loader where only the latest request counts (another week, another search,
+ * another period asked before the answer came). While a request runs, `busy` (a form or a
+ * button) is disabled and `region` carries aria-busy; an answer or an error that arrives
+ * after a newer request started is dropped. `report(error)` shows an error and returns
+ * true when the page navigated away (common.js's reportError, bound to the view's message
+ * area). Returns `run(request, {draw, failed})`: `request()` makes the call, `draw(answer)`
+ * shows its answer, `failed(error)` clears what must not stay after a reported error.
+ * run() resolves to false when the page navigated away, else true.
+ */
+export function latestRequest({ busy = null, region = null, report }) {
+  let seq = 0;
+  return async function run(request, { draw, failed = () => {} }) {
+    const mine = ++seq;
+    if (region) region.setAttribute('aria-busy', 'true');
+    if (busy) setBusy(busy, true);
+    try {
+      const answer = await request();
+      if (mine === seq) draw(answer);
+      return true;
+    } catch (error) {
+      if (mine !== seq) return true;
+      if (report(error)) return false;
+      failed(error);
+      return true;
+    } finally {
+      if (mine === seq) {
+        if (busy) setBusy(busy, false);
+        if (region) region.removeAttribute('aria-busy');
+      }
+    }
+  };
+}
+
 // -- The "Relevé de compte" block -------------------------------------------------------
 // Shared by the family home page and the staff's family page: the balance sentence, the
 // table of the 5 latest lines, "Liste des 5 derniers mouvements." and "Afficher tout",
@@ -221,7 +257,7 @@ export function statementView(ui, {
   caption = 'Relevé de compte',
 }) {
   let showAll = false;
-  let seq = 0;
+  const run = latestRequest({ region: ui.table, report: (error) => report(error, ui.message) });
 
   function draw(answer) {
     const lines = Array.isArray(answer && answer.lines) ? answer.lines : [];
@@ -242,24 +278,16 @@ export function statementView(ui, {
     if (ui.footer) show(ui.footer, true);
   }
 
-  async function refresh() {
-    const mine = ++seq;
-    ui.table.setAttribute('aria-busy', 'true');
-    try {
-      const answer = await load(showAll ? null : RECENT_LINES);
-      if (mine === seq) {
+  function refresh() {
+    return run(() => load(showAll ? null : RECENT_LINES), {
+      draw: (answer) => {
         clearMessage(ui.message);
         draw(answer);
-      }
-      return true;
-    } catch (error) {
-      if (mine !== seq) return true;
-      if (report(error, ui.message)) return false;
-      if (!ui.table.querySelector('table')) render(ui.table, '');
-      return true;
-    } finally {
-      if (mine === seq) ui.table.removeAttribute('aria-busy');
-    }
+      },
+      failed: () => {
+        if (!ui.table.querySelector('table')) render(ui.table, '');
+      },
+    });
   }
 
   ui.button.addEventListener('click', async () => {

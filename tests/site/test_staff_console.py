@@ -47,3 +47,17 @@ def test_the_staff_console_finds_the_demo_family_and_shows_its_child(page):
     expect(page).to_have_url(re.compile(r"/famille\.html\?numero=1001"))
     expect(page.get_by_label("Adresse mail", exact=True)).to_have_value("famille.test@example.org")
     expect(page.get_by_role("form", name=re.compile("TOTO"))).to_be_visible()
+
+
+FAMILY_PAGES = ("/index.html", "/factures.html", "/informations.html", "/menus.html",
+                "/inscriptions.html?enfant=1")
+
+
+def test_staff_opening_a_family_page_is_sent_to_the_staff_console(page):
+    # The family API answers 404 to staff: the page must not stop on "Ressource introuvable".
+    sign_in_staff(page)
+    for path in FAMILY_PAGES:
+        page.goto(path)
+        expect(page, f"{path} sends staff to the console").to_have_url(
+            re.compile(r"/personnel\.html$"))
+        expect(page.get_by_text("Ressource introuvable")).to_have_count(0)

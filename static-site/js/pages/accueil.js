@@ -5,18 +5,16 @@
  * link to its grid) with "Ajouter des inscriptions".
  * A visitor who is not signed in is sent to connexion.html; a staff member to personnel.html.
  */
-import {
-  getHome, getMe, getStatement, invoicePdfUrl,
-} from '../api.js';
+import { getHome, getStatement, invoicePdfUrl } from '../api.js';
 import {
   balanceMeaning, balanceSentence, childSummary, familyDetails, statementTable,
 } from '../templates.js';
 import {
-  $, RECENT_LINES, redirect, render, setDocumentTitle, showMessage, statementView,
+  $, RECENT_LINES, render, setDocumentTitle, showMessage, statementView,
 } from '../view.js';
 import {
-  STAFF_HOME, errorText, followSessionError, reportError, wireLogout,
-} from './common.js';
+  errorText, followSessionError, reportError, sendStaffToConsole, wireLogout,
+} from '../common.js';
 
 export async function start() {
   wireLogout();
@@ -29,10 +27,7 @@ export async function start() {
     home = await getHome();
   } catch (error) {
     if (followSessionError(error)) return;
-    if ((error.status === 403 || error.status === 404) && (await isStaff())) {
-      redirect(STAFF_HOME);
-      return;
-    }
+    if (await sendStaffToConsole(error)) return;
     childrenArea.removeAttribute('aria-busy');
     render(childrenArea, '');
     showMessage(pageMessage, errorText(error));
@@ -88,13 +83,4 @@ export async function start() {
       : null;
     return childSummary(child, services, days);
   }).join(''));
-}
-
-async function isStaff() {
-  try {
-    const me = await getMe();
-    return Boolean(me && me.role === 'staff');
-  } catch (error) {
-    return false;
-  }
 }

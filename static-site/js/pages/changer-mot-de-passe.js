@@ -7,7 +7,7 @@ import { $, clearMessage, redirect, setBusy, show, showMessage } from '../view.j
 import {
   FAMILY_HOME, errorText, followSessionError, homeOf, isPasswordChangeRequired,
   markPasswordChangeRequired, wireLogout,
-} from './common.js';
+} from '../common.js';
 
 const MISMATCH = 'Les deux mots de passe ne correspondent pas.';
 

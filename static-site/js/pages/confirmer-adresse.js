@@ -7,7 +7,7 @@ import { confirmEmail } from '../api.js';
 import {
   $, clearMessage, focus, fragmentParam, replaceQuery, setBusy, show, showMessage,
 } from '../view.js';
-import { errorText } from './common.js';
+import { errorText } from '../common.js';
 
 const NO_TOKEN = 'Ce lien de confirmation est incomplet. Copiez le lien entier depuis le courriel reçu.';
 

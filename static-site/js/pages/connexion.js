@@ -3,7 +3,7 @@ import { login } from '../api.js';
 import { $, clearMessage, redirect, setBusy, showMessage } from '../view.js';
 import {
   CHANGE_PASSWORD_PAGE, errorText, homeOf, markPasswordChangeRequired,
-} from './common.js';
+} from '../common.js';
 
 export function start() {
   const form = $('#login-form');

@@ -7,7 +7,7 @@ import { outboxMessage } from '../templates.js';
 import {
   $, clearMessage, render, setBusy, showMessage,
 } from '../view.js';
-import { errorText } from './common.js';
+import { errorText } from '../common.js';
 
 export function start() {
   const refresh = $('#refresh');

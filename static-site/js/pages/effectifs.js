@@ -6,14 +6,14 @@ import { getHeadcounts } from '../api.js';
 import { addDays, mondayOf } from '../format.js';
 import { headcountsTable } from '../templates-staff.js';
 import {
-  $, render, setBusy, show, showFieldError, showMessage,
+  $, latestRequest, render, show, showFieldError, showMessage,
 } from '../view.js';
-import { clearErrors, reportError } from './common.js';
-import { initRange, readRange, rememberRange } from './range.js';
-import { staffToday, startStaffPage } from './staff-common.js';
+import { clearErrors, reportError } from '../common.js';
+import { initRange, readRange, rememberRange } from '../range.js';
+import { staffToday, startStaffPage } from '../staff-common.js';
 
 let ui = null;
-let seq = 0;
+let run = null;
 
 export async function start() {
   const me = await startStaffPage('effectifs', 'Effectifs');
@@ -24,6 +24,9 @@ export async function start() {
     message: $('#range-message'),
     table: $('#headcounts'),
   };
+  run = latestRequest({
+    busy: ui.form, region: ui.table, report: (error) => reportError(error, ui.message, ui.form),
+  });
   // This week, Monday to Sunday (the device's date: the server answers for any period).
   const monday = mondayOf(staffToday(me));
   initRange(ui.form, { from: monday, to: addDays(monday, 6) });
@@ -43,23 +46,11 @@ async function load() {
     showFieldError(ui.form, range.field, range.problem);
     return;
   }
-  const mine = ++seq;
-  ui.table.setAttribute('aria-busy', 'true');
-  setBusy(ui.form, true);
-  try {
-    const answer = await getHeadcounts(range.from, range.to);
-    if (mine !== seq) return;
-    const days = [...((answer && answer.days) || [])];
-    render(ui.table, headcountsTable(days));
-    rememberRange(range);
-  } catch (error) {
-    if (mine !== seq) return;
-    if (reportError(error, ui.message, ui.form)) return;
-    render(ui.table, '');
-  } finally {
-    if (mine === seq) {
-      setBusy(ui.form, false);
-      ui.table.removeAttribute('aria-busy');
-    }
-  }
+  await run(() => getHeadcounts(range.from, range.to), {
+    draw: (answer) => {
+      render(ui.table, headcountsTable([...((answer && answer.days) || [])]));
+      rememberRange(range);
+    },
+    failed: () => render(ui.table, ''),
+  });
 }

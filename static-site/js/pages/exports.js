@@ -12,8 +12,8 @@ import { exportLinks } from '../templates-staff.js';
 import {
   $, clearMessage, queryParam, render, replaceQuery, show, showMessage,
 } from '../view.js';
-import { initRange, readRange } from './range.js';
-import { staffToday, startStaffPage } from './staff-common.js';
+import { initRange, readRange } from '../range.js';
+import { staffToday, startStaffPage } from '../staff-common.js';
 
 export async function start() {
   const me = await startStaffPage('exports', 'Exports');

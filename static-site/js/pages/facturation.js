@@ -23,11 +23,11 @@ import {
   tariffsList,
 } from '../templates-staff.js';
 import {
-  $, $$, confirmAction, focus, queryParam, render, replaceQuery, setBusy, show, showFieldError,
-  showMessage, showMessageHtml,
+  $, $$, confirmAction, focus, latestRequest, queryParam, render, replaceQuery, setBusy, show,
+  showFieldError, showMessage, showMessageHtml,
 } from '../view.js';
-import { clearErrors, reportError } from './common.js';
-import { staffToday, startStaffPage } from './staff-common.js';
+import { clearErrors, reportError } from '../common.js';
+import { staffToday, startStaffPage } from '../staff-common.js';
 
 const state = {
   today: null,
@@ -37,7 +37,7 @@ const state = {
   onlyToCheck: false,
 };
 let ui = null;
-let invoicesSeq = 0;
+let runInvoices = null;
 
 export async function start() {
   const me = await startStaffPage('facturation', 'Facturation');
@@ -64,6 +64,11 @@ export async function start() {
     addBracket: $('#add-bracket'),
     tariffMessage: $('#tariff-message'),
   };
+  runInvoices = latestRequest({
+    busy: ui.invoicesForm,
+    region: ui.invoices,
+    report: (error) => reportError(error, ui.invoicesMessage, ui.invoicesForm),
+  });
   state.today = staffToday(me);
   const previous = addMonths(monthOf(state.today), -1);
   const asked = queryParam('mois');
@@ -313,30 +318,21 @@ async function loadInvoices() {
     ui.invoicesStatus.textContent = '';
     return;
   }
-  const mine = ++invoicesSeq;
-  ui.invoices.setAttribute('aria-busy', 'true');
-  setBusy(form, true);
-  try {
-    const answer = await getMonthInvoices(month, unpaid);
-    if (mine !== invoicesSeq) return;
-    const invoices = [...((answer && answer.invoices) || [])]
-      .sort((a, b) => String(a.number).localeCompare(String(b.number)));
-    render(ui.invoices, monthInvoicesTable(invoices, month, staffInvoicePdfUrl));
-    ui.invoicesStatus.textContent = invoices.length
-      ? `${plural(invoices.length, unpaid ? 'facture restant à payer' : 'facture', unpaid ? 'factures restant à payer' : 'factures')} pour ${monthText(month)}.`
-      : '';
-    replaceQuery({ mois: month });
-  } catch (error) {
-    if (mine !== invoicesSeq) return;
-    if (reportError(error, ui.invoicesMessage, form)) return;
-    render(ui.invoices, '');
-    ui.invoicesStatus.textContent = '';
-  } finally {
-    if (mine === invoicesSeq) {
-      setBusy(form, false);
-      ui.invoices.removeAttribute('aria-busy');
-    }
-  }
+  await runInvoices(() => getMonthInvoices(month, unpaid), {
+    draw: (answer) => {
+      const invoices = [...((answer && answer.invoices) || [])]
+        .sort((a, b) => String(a.number).localeCompare(String(b.number)));
+      render(ui.invoices, monthInvoicesTable(invoices, month, staffInvoicePdfUrl));
+      ui.invoicesStatus.textContent = invoices.length
+        ? `${plural(invoices.length, unpaid ? 'facture restant à payer' : 'facture', unpaid ? 'factures restant à payer' : 'factures')} pour ${monthText(month)}.`
+        : '';
+      replaceQuery({ mois: month });
+    },
+    failed: () => {
+      render(ui.invoices, '');
+      ui.invoicesStatus.textContent = '';
+    },
+  });
 }
 
 // --- Overpayments -----------------------------------------------------------------------------

@@ -12,8 +12,8 @@ import {
   $, clearMessage, goTo, queryParam, render, replaceQuery, setBusy, setDocumentTitle, show,
   showMessage,
 } from '../view.js';
-import { errorText, followSessionError, reportError } from './common.js';
-import { startFamilyPage } from './family-common.js';
+import { errorText, followSessionError, reportError } from '../common.js';
+import { startFamilyPage } from '../family-common.js';
 
 const PAYMENT_TEXTS = {
   paid: { kind: 'success', text: 'Votre paiement a été accepté. Merci !' },

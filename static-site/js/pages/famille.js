@@ -15,9 +15,9 @@ import {
   $, $$, confirmAction, focus, queryParam, render, setBusy, setDocumentTitle, show,
   showFieldError, showMessage,
 } from '../view.js';
-import { clearErrors, reportError } from './common.js';
-import { startAccount } from './famille-compte.js';
-import { staffToday, startStaffPage } from './staff-common.js';
+import { clearErrors, reportError } from '../common.js';
+import { startAccount } from '../famille-compte.js';
+import { staffToday, startStaffPage } from '../staff-common.js';
 
 const state = {
   number: null,

@@ -6,11 +6,11 @@ import { searchFamilies } from '../api.js';
 import { canEditFamilies } from '../staff-roles.js';
 import { familyCreated, familyResults } from '../templates-staff.js';
 import {
-  $, clearMessage, queryParam, render, replaceQuery, setBusy, show, showMessageHtml,
+  $, clearMessage, latestRequest, queryParam, render, replaceQuery, show, showMessageHtml,
 } from '../view.js';
-import { reportError } from './common.js';
-import { wireFamilyForm } from './family-forms.js';
-import { startStaffPage } from './staff-common.js';
+import { reportError } from '../common.js';
+import { wireFamilyForm } from '../family-forms.js';
+import { startStaffPage } from '../staff-common.js';
 
 const state = {
   q: '',
@@ -18,9 +18,9 @@ const state = {
   cursors: [null],
   page: 0,
   next: null,
-  seq: 0,
 };
 let ui = null;
+let run = null;
 
 export async function start() {
   const me = await startStaffPage('familles', 'Familles');
@@ -35,6 +35,9 @@ export async function start() {
     prev: $('#prev-page'),
     next: $('#next-page'),
   };
+  run = latestRequest({
+    busy: ui.form, region: ui.results, report: (error) => reportError(error, ui.message),
+  });
   show(ui.content, true);
 
   if (canEditFamilies(me.staff_role)) {
@@ -71,32 +74,23 @@ export async function start() {
 }
 
 async function load({ focusList = false } = {}) {
-  const seq = ++state.seq;
   clearMessage(ui.message);
-  ui.results.setAttribute('aria-busy', 'true');
-  setBusy(ui.form, true);
-  let answer;
-  try {
-    answer = await searchFamilies(state.q, state.cursors[state.page]);
-  } catch (error) {
-    if (seq !== state.seq) return;
-    setBusy(ui.form, false);
-    ui.results.removeAttribute('aria-busy');
-    if (reportError(error, ui.message)) return;
-    render(ui.results, '');
-    ui.status.textContent = '';
-    show(ui.next, false);
-    show(ui.prev, state.page > 0);
-    return;
-  } finally {
-    if (seq === state.seq) setBusy(ui.form, false);
-  }
-  if (seq !== state.seq) return;
+  await run(() => searchFamilies(state.q, state.cursors[state.page]), {
+    draw: (answer) => draw(answer, { focusList }),
+    failed: () => {
+      render(ui.results, '');
+      ui.status.textContent = '';
+      show(ui.next, false);
+      show(ui.prev, state.page > 0);
+    },
+  });
+}
+
+function draw(answer, { focusList }) {
   replaceQuery({ q: state.q });
   const families = (answer && answer.families) || [];
   state.next = (answer && answer.next) || null;
   render(ui.results, familyResults(families));
-  ui.results.removeAttribute('aria-busy');
   const n = families.length;
   const pageText = state.page > 0 || state.next ? ` (page ${state.page + 1})` : '';
   ui.status.textContent = n

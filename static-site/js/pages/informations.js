@@ -7,8 +7,8 @@ import { familyIdentity } from '../templates.js';
 import {
   $, render, setBusy, setDocumentTitle, show, showMessage,
 } from '../view.js';
-import { clearErrors, reportError } from './common.js';
-import { startFamilyPage } from './family-common.js';
+import { clearErrors, reportError } from '../common.js';
+import { startFamilyPage } from '../family-common.js';
 
 let ui = null;
 

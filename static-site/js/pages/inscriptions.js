@@ -21,7 +21,9 @@ import {
   $, $$, clearMessage, confirmAction, focus, queryParam, render, replaceQuery, setBusy,
   setDocumentTitle, show, showMessage, showMessageHtml,
 } from '../view.js';
-import { errorText, followSessionError, wireLogout } from './common.js';
+import {
+  errorText, followSessionError, sendStaffToConsole, wireLogout,
+} from '../common.js';
 
 const LEAVE_WITH_CHANGES = 'Vous avez des modifications non enregistrées. '
   + 'Si vous continuez, elles seront perdues. Continuer ?';
@@ -79,7 +81,7 @@ export async function start() {
   try {
     family = await getFamily();
   } catch (error) {
-    if (followSessionError(error)) return;
+    if (followSessionError(error) || (await sendStaffToConsole(error))) return;
     // Not fatal: the calendar alone is enough to book for this child.
   }
   const today = (family && family.today) || todayInParis();

@@ -6,14 +6,14 @@ import { getAudit } from '../api.js';
 import { addDays } from '../format.js';
 import { auditEntries } from '../templates-staff.js';
 import {
-  $, render, setBusy, show, showFieldError, showMessage,
+  $, latestRequest, render, show, showFieldError, showMessage,
 } from '../view.js';
-import { clearErrors, reportError } from './common.js';
-import { initRange, readRange, rememberRange } from './range.js';
-import { staffToday, startStaffPage } from './staff-common.js';
+import { clearErrors, reportError } from '../common.js';
+import { initRange, readRange, rememberRange } from '../range.js';
+import { staffToday, startStaffPage } from '../staff-common.js';
 
 let ui = null;
-let seq = 0;
+let run = null;
 
 export async function start() {
   const me = await startStaffPage('journal', 'Journal');
@@ -25,6 +25,9 @@ export async function start() {
     status: $('#journal-status'),
     entries: $('#entries'),
   };
+  run = latestRequest({
+    busy: ui.form, region: ui.entries, report: (error) => reportError(error, ui.message, ui.form),
+  });
   const today = staffToday(me);
   initRange(ui.form, { from: addDays(today, -6), to: today });
   show(ui.content, true);
@@ -43,27 +46,18 @@ async function load() {
     showFieldError(ui.form, range.field, range.problem);
     return;
   }
-  const mine = ++seq;
-  ui.entries.setAttribute('aria-busy', 'true');
-  setBusy(ui.form, true);
-  try {
-    const answer = await getAudit(range.from, range.to);
-    if (mine !== seq) return;
-    const entries = [...((answer && answer.entries) || [])]
-      .sort((a, b) => (Date.parse(b.at) || 0) - (Date.parse(a.at) || 0));
-    render(ui.entries, auditEntries(entries));
-    const n = entries.length;
-    ui.status.textContent = n ? `${n} modification${n >= 2 ? 's' : ''}.` : '';
-    rememberRange(range);
-  } catch (error) {
-    if (mine !== seq) return;
-    if (reportError(error, ui.message, ui.form)) return;
-    render(ui.entries, '');
-    ui.status.textContent = '';
-  } finally {
-    if (mine === seq) {
-      setBusy(ui.form, false);
-      ui.entries.removeAttribute('aria-busy');
-    }
-  }
+  await run(() => getAudit(range.from, range.to), {
+    draw: (answer) => {
+      const entries = [...((answer && answer.entries) || [])]
+        .sort((a, b) => (Date.parse(b.at) || 0) - (Date.parse(a.at) || 0));
+      render(ui.entries, auditEntries(entries));
+      const n = entries.length;
+      ui.status.textContent = n ? `${n} modification${n >= 2 ? 's' : ''}.` : '';
+      rememberRange(range);
+    },
+    failed: () => {
+      render(ui.entries, '');
+      ui.status.textContent = '';
+    },
+  });
 }

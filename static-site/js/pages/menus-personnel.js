@@ -7,11 +7,12 @@ import { getMenus, saveMenus } from '../api.js';
 import { addDays, formatLongDate, isIsoDate, mondayOf } from '../format.js';
 import { allergenSummary, dishRow, menuDayEditor } from '../templates-staff.js';
 import {
-  $, $$, clearMessage, confirmAction, focus, queryParam, render, replaceQuery, setBusy, show,
+  $, $$, clearMessage, confirmAction, focus, latestRequest, queryParam, render, replaceQuery,
+  setBusy, show,
   showMessage,
 } from '../view.js';
-import { clearErrors, reportError } from './common.js';
-import { staffToday, startStaffPage } from './staff-common.js';
+import { clearErrors, reportError } from '../common.js';
+import { staffToday, startStaffPage } from '../staff-common.js';
 
 const LEAVE = 'Les menus modifiés ne sont pas enregistrés. Si vous continuez, les modifications seront perdues. Continuer ?';
 
@@ -20,9 +21,9 @@ const state = {
   allergens: {},
   dirty: false,
   nextKey: 0,
-  seq: 0,
 };
 let ui = null;
+let run = null;
 
 export async function start() {
   const me = await startStaffPage('menus', 'Menus');
@@ -38,6 +39,7 @@ export async function start() {
     message: $('#menus-message'),
     pending: $('#menus-pending'),
   };
+  run = latestRequest({ region: ui.days, report: (error) => reportError(error, ui.loadMessage) });
   const asked = queryParam('semaine');
   state.monday = mondayOf(isIsoDate(asked) ? asked : staffToday(me));
   show(ui.content, true);
@@ -59,7 +61,6 @@ function goToWeek(monday, { focusTitle = false } = {}) {
 }
 
 async function load() {
-  const mine = ++state.seq;
   const monday = state.monday;
   const friday = addDays(monday, 4);
   ui.weekDate.value = monday;
@@ -67,20 +68,10 @@ async function load() {
   replaceQuery({ semaine: monday });
   clearMessage(ui.loadMessage);
   clearErrors(ui.message, ui.form);
-  ui.days.setAttribute('aria-busy', 'true');
-  let answer;
-  try {
-    answer = await getMenus(monday, friday);
-  } catch (error) {
-    if (mine !== state.seq) return;
-    ui.days.removeAttribute('aria-busy');
-    if (reportError(error, ui.loadMessage)) return;
-    render(ui.days, '');
-    return;
-  }
-  if (mine !== state.seq) return;
-  draw(answer);
-  ui.days.removeAttribute('aria-busy');
+  await run(() => getMenus(monday, friday), {
+    draw,
+    failed: () => render(ui.days, ''),
+  });
 }
 
 /** Monday to Friday, plus any other day of the week the server has a menu for. */

@@ -8,13 +8,14 @@ import { getMenus } from '../api.js';
 import { addDays, formatLongDate, isIsoDate, mondayOf, todayInParis } from '../format.js';
 import { menuWeek } from '../templates.js';
 import {
-  $, clearMessage, focus, queryParam, render, replaceQuery, setDocumentTitle, show, showMessage,
+  $, clearMessage, focus, latestRequest, queryParam, render, replaceQuery, setDocumentTitle, show,
 } from '../view.js';
-import { errorText, followSessionError } from './common.js';
-import { startFamilyPage } from './family-common.js';
+import { reportError } from '../common.js';
+import { startFamilyPage } from '../family-common.js';
 
-const state = { monday: null, seq: 0 };
+const state = { monday: null };
 let ui = null;
+let run = null;
 
 export async function start() {
   ui = {
@@ -24,6 +25,7 @@ export async function start() {
     message: $('#menus-message'),
     week: $('#menu-week'),
   };
+  run = latestRequest({ region: ui.week, report: (error) => reportError(error, ui.message) });
   const family = await startFamilyPage(ui.pageMessage);
   if (!family) return;
   setDocumentTitle('Menus');
@@ -60,24 +62,16 @@ async function move(days) {
 }
 
 async function load() {
-  const mine = ++state.seq;
   const monday = state.monday;
   const friday = addDays(monday, 4);
   ui.title.textContent = `Semaine du ${formatLongDate(monday)} au ${formatLongDate(friday)}`;
   replaceQuery({ semaine: monday });
   clearMessage(ui.message);
-  ui.week.setAttribute('aria-busy', 'true');
-  try {
-    const answer = await getMenus(monday, friday);
-    if (mine !== state.seq) return;
-    const days = [...((answer && answer.days) || [])].sort((a, b) => String(a.date).localeCompare(String(b.date)));
-    render(ui.week, menuWeek(days, (answer && answer.allergens) || {}));
-  } catch (error) {
-    if (mine !== state.seq) return;
-    if (followSessionError(error)) return;
-    render(ui.week, '');
-    showMessage(ui.message, errorText(error));
-  } finally {
-    if (mine === state.seq) ui.week.removeAttribute('aria-busy');
-  }
+  await run(() => getMenus(monday, friday), {
+    draw: (answer) => {
+      const days = [...((answer && answer.days) || [])].sort((a, b) => String(a.date).localeCompare(String(b.date)));
+      render(ui.week, menuWeek(days, (answer && answer.allergens) || {}));
+    },
+    failed: () => render(ui.week, ''),
+  });
 }

@@ -4,7 +4,7 @@
  */
 import { forgotPassword } from '../api.js';
 import { $, clearMessage, setBusy, showMessage } from '../view.js';
-import { errorText } from './common.js';
+import { errorText } from '../common.js';
 
 const DEFAULT_ANSWER = 'Si cette adresse est connue, un lien de réinitialisation vient de lui être envoyé.';
 

@@ -15,8 +15,8 @@ import { closuresTable, ruleFieldset, serviceFieldset } from '../templates-staff
 import {
   $, $$, focus, render, setBusy, show, showFieldError, showMessage,
 } from '../view.js';
-import { clearErrors, reportError } from './common.js';
-import { startStaffPage } from './staff-common.js';
+import { clearErrors, reportError } from '../common.js';
+import { startStaffPage } from '../staff-common.js';
 
 const CONFLICT = 'Les paramètres ont été modifiés entre-temps par une autre personne. '
   + 'Ils viennent d\'être rechargés : vérifiez-les puis enregistrez de nouveau.';

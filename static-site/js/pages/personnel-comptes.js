@@ -9,8 +9,8 @@ import { accountList, roleLabel } from '../templates-staff.js';
 import {
   $, confirmAction, focus, render, setBusy, show, showMessage,
 } from '../view.js';
-import { clearErrors, reportError } from './common.js';
-import { startStaffPage } from './staff-common.js';
+import { clearErrors, reportError } from '../common.js';
+import { startStaffPage } from '../staff-common.js';
 
 let ui = null;
 let selfEmail = '';

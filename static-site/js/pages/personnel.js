@@ -6,8 +6,8 @@
 import { $, setDocumentTitle, show } from '../view.js';
 import { roleLabel } from '../templates-staff.js';
 import { canEditFamilies } from '../staff-roles.js';
-import { wireChildForm, wireFamilyForm } from './family-forms.js';
-import { startStaffPage } from './staff-common.js';
+import { wireChildForm, wireFamilyForm } from '../family-forms.js';
+import { startStaffPage } from '../staff-common.js';
 
 export async function start() {
   const me = await startStaffPage('accueil', 'Espace du personnel');

@@ -17,8 +17,8 @@ import {
 } from '../view.js';
 import {
   clearErrors, errorField, errorText, followSessionError, reportError,
-} from './common.js';
-import { startStaffPage } from './staff-common.js';
+} from '../common.js';
+import { startStaffPage } from '../staff-common.js';
 
 const state = {
   date: null,

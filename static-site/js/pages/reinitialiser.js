@@ -6,7 +6,7 @@ import { resetPassword } from '../api.js';
 import {
   $, clearMessage, focus, fragmentParam, queryParam, replaceQuery, setBusy, show, showMessage,
 } from '../view.js';
-import { errorText } from './common.js';
+import { errorText } from '../common.js';
 
 const MISMATCH = 'Les deux mots de passe ne correspondent pas.';
 const NO_TOKEN = 'Ce lien de réinitialisation est incomplet. Veuillez demander un nouveau lien depuis la page « Mot de passe oublié ».';

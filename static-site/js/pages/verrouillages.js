@@ -7,8 +7,8 @@ import { runsTable } from '../templates-staff.js';
 import {
   $, render, setBusy, show, showMessage,
 } from '../view.js';
-import { clearErrors, reportError } from './common.js';
-import { startStaffPage } from './staff-common.js';
+import { clearErrors, reportError } from '../common.js';
+import { startStaffPage } from '../staff-common.js';
 
 let ui = null;
 

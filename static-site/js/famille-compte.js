@@ -11,16 +11,16 @@
  */
 import {
   createCreditNote, getStaffInvoices, getStaffStatement, recordPayment, staffInvoicePdfUrl,
-} from '../api.js';
-import { formatDotDate, formatMoney, isIsoDate } from '../format.js';
-import { parseEuros } from '../money.js';
-import { escapeHtml, statementTable } from '../templates.js';
+} from './api.js';
+import { formatDotDate, formatMoney, isIsoDate } from './format.js';
+import { parseEuros } from './money.js';
+import { escapeHtml, statementTable } from './templates.js';
 import {
   allocationOptions, paymentMethodLabel, staffInvoicesTable,
-} from '../templates-staff.js';
+} from './templates-staff.js';
 import {
   $, confirmAction, focus, render, setBusy, show, showFieldError, showMessage, statementView,
-} from '../view.js';
+} from './view.js';
 import { clearErrors, reportError } from './common.js';
 
 /** The server's bound for one payment (10 000 €): beyond, a typing slip is likely. */

@@ -3,13 +3,13 @@
  * navigation bar of the links their role may use, and the refusal of a page the role
  * may not use.
  */
-import { getMe } from '../api.js';
-import { isIsoDate, todayInParis } from '../format.js';
-import { canUse } from '../staff-roles.js';
-import { staffNav } from '../templates-staff.js';
+import { getMe } from './api.js';
+import { isIsoDate, todayInParis } from './format.js';
+import { canUse } from './staff-roles.js';
+import { staffNav } from './templates-staff.js';
 import {
   $, maybe, redirect, render, setDocumentTitle, show, showMessage,
-} from '../view.js';
+} from './view.js';
 import {
   FAMILY_HOME, errorText, followSessionError, wireLogout,
 } from './common.js';

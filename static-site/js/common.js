@@ -2,10 +2,10 @@
  * common.js — what every signed-in page shares: the session redirects and the
  * "Déconnexion" button of the header.
  */
-import { ApiError, logout } from '../api.js';
+import { ApiError, getMe, logout } from './api.js';
 import {
   clearFieldErrors, clearMessage, maybe, redirect, showFieldError, showMessage,
-} from '../view.js';
+} from './view.js';
 
 export const LOGIN_PAGE = 'connexion.html';
 export const CHANGE_PASSWORD_PAGE = 'changer-mot-de-passe.html';
@@ -50,6 +50,28 @@ export function followSessionError(error, { onPasswordChangePage = false } = {})
     return true;
   }
   return false;
+}
+
+/** Whether the signed-in person is a staff member (false when that cannot be told). */
+async function isStaff() {
+  try {
+    const me = await getMe();
+    return Boolean(me && me.role === 'staff');
+  } catch (error) {
+    return false;
+  }
+}
+
+/**
+ * A staff member on a family page goes to the staff console: the family API answers them
+ * 404 (the family-side resource does not exist for staff), or 403. Asks who is signed in
+ * only after such an answer. Resolves to true when it navigated, so the caller stops there.
+ */
+export async function sendStaffToConsole(error) {
+  if (!(error instanceof ApiError) || (error.status !== 403 && error.status !== 404)) return false;
+  if (!(await isStaff())) return false;
+  redirect(STAFF_HOME);
+  return true;
 }
 
 /** The French text to show for any error (an ApiError carries the server's message). */

@@ -2,8 +2,8 @@
  * range.js — the "Du" / "Au" form shared by several console pages: default dates, the
  * address bar (?du=…&au=…) and the checks before asking the server.
  */
-import { isIsoDate } from '../format.js';
-import { queryParam, replaceQuery } from '../view.js';
+import { isIsoDate } from './format.js';
+import { queryParam, replaceQuery } from './view.js';
 
 /** Put the dates asked in the address bar, or the defaults, in the form's fields. */
 export function initRange(form, defaults) {

@@ -2,8 +2,8 @@
  * family-forms.js — the two staff forms "Nouvelle famille" and "Ajouter un enfant" (by
  * family number), used on the console home and on the families page.
  */
-import { addChild, createFamily } from '../api.js';
-import { setBusy, showMessage } from '../view.js';
+import { addChild, createFamily } from './api.js';
+import { setBusy, showMessage } from './view.js';
 import { clearErrors, reportError } from './common.js';
 
 /**

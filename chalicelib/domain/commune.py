@@ -6,6 +6,8 @@ from datetime import date, time
 from typing import Any
 
 from chalicelib.domain.calendar import ZONES, Closure, SchoolCalendar
+from chalicelib.domain.collection import (CollectionSettings, collection_to_dict,
+                                          default_collection, parse_collection)
 from chalicelib.domain.deadlines import (HHMM, DeadlinePolicy, WeeklyRule, parse_policy,
                                          policy_to_dict)
 from chalicelib.domain.errors import ValidationError
@@ -52,6 +54,8 @@ class CommuneSettings:
     locked_through: dict[str, date] = field(default_factory=dict)
     # The scheduled invoice run confirms its draft by itself (otherwise staff review it).
     auto_confirm: bool = False
+    # Who collects: the commune's régie (default) or the Treasury, from titres de recette.
+    collection: CollectionSettings = field(default_factory=default_collection)
 
     def frozen(self, day: date, service: str) -> bool:
         """Whether the lock has frozen this day's bookings of this service."""
@@ -115,6 +119,7 @@ def settings_to_dict(settings: CommuneSettings) -> dict[str, Any]:
             "closures": [closure_to_dict(c) for c in settings.closures],
             "locked_through": {k: v.isoformat() for k, v in sorted(settings.locked_through.items())},
             "billing_auto_confirm": settings.auto_confirm,
+            "collection": collection_to_dict(settings.collection),
             "version": settings.version}
 
 
@@ -190,5 +195,9 @@ def parse_settings(data: Any, current: CommuneSettings) -> CommuneSettings:
     if not isinstance(auto_confirm, bool):
         raise ValidationError("« billing_auto_confirm » doit valoir true ou false.",
                               field="billing_auto_confirm")
+    collection = current.collection
+    if "collection" in data:
+        collection = parse_collection(data["collection"], billed_services=tuple(
+            s.code for s in services if s.active))
     return replace(current, name=name, zone=zone, school_days=tuple(sorted(days)),
-                   services=services, auto_confirm=auto_confirm)
+                   services=services, auto_confirm=auto_confirm, collection=collection)

@@ -6,6 +6,7 @@ from datetime import date, time
 from pynamodb.exceptions import DoesNotExist, PutError
 
 from chalicelib.domain.calendar import Closure
+from chalicelib.domain.collection import collection_to_dict, parse_collection
 from chalicelib.domain.commune import (CommuneSettings, ServiceConfig, closure_to_dict,
                                        service_to_dict)
 from chalicelib.domain.deadlines import parse_policy
@@ -38,7 +39,8 @@ def settings_of(model: CommuneModel) -> CommuneSettings:
                               key=lambda c: (c.start, c.id))),
         version=model.version,
         locked_through={k: date.fromisoformat(v) for k, v in (model.locked_through or {}).items()},
-        auto_confirm=bool((model.billing or {}).get("auto_confirm", False)))
+        auto_confirm=bool((model.billing or {}).get("auto_confirm", False)),
+        collection=parse_collection((model.billing or {}).get("collection")))
 
 
 class CommuneRepository:
@@ -58,7 +60,8 @@ class CommuneRepository:
             services=[service_to_dict(s) for s in settings.services],
             closures=[closure_to_dict(c) for c in settings.closures],
             locked_through={k: v.isoformat() for k, v in settings.locked_through.items()},
-            billing={"auto_confirm": settings.auto_confirm})
+            billing={"auto_confirm": settings.auto_confirm,
+                     "collection": collection_to_dict(settings.collection)})
         if settings.version is not None:
             model.version = settings.version
         if next_closure is not None:

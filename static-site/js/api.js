@@ -343,6 +343,7 @@ export function updateSettings(settings) {
     school_days: settings.school_days,
     services: settings.services,
     billing_auto_confirm: settings.billing_auto_confirm,
+    collection: settings.collection,
     version: settings.version,
   });
 }

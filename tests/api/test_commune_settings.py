@@ -310,3 +310,45 @@ def test_an_invalid_closure_is_refused_naming_the_field(admin, payload, field):
     assert response.status_code == 400, response.body
     assert body(response)["error"]["details"]["field"] == field
     assert settings(admin)["closures"] == []
+
+
+# -- collection mode: régie or titres (the Treasury) ------------------------------------------
+
+TITRES = {"mode": "titres", "titres": {
+    "siret": "216 901 952 00012", "collectivity_code": "067", "budget_code": "00",
+    "accounting_office": "069041", "label": "Commune de Saint-Just-d'Avray",
+    "imputations": {code: {"nature": "7067", "function": "251", "product_code": "CANT"}
+                    for code in ("meal", "care_morning", "care_evening")},
+    "object_template": "Cantine et garderie - {mois}", "next_roll_number": 12}}
+
+
+def test_a_commune_collects_through_its_regie_until_it_chooses_titres(admin):
+    assert settings(admin)["collection"] == {"mode": "regie", "titres": None}
+    current = settings(admin)
+    saved = admin.put("/staff/settings", {"collection": TITRES, "version": current["version"]})
+    assert saved.status_code == 200, saved.body
+    stored = settings(admin)["collection"]
+    assert stored["mode"] == "titres"
+    assert stored["titres"]["siret"] == "21690195200012"
+    assert stored["titres"]["next_roll_number"] == 12
+    # Back to the régie: the accountant's identifiers are kept for next time.
+    back = admin.put("/staff/settings", {"collection": {**stored, "mode": "regie"},
+                                         "version": settings(admin)["version"]})
+    assert back.status_code == 200, back.body
+    assert settings(admin)["collection"]["titres"]["siret"] == "21690195200012"
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"siret": "21690195200019"}, "collection.titres.siret"),
+    ({"imputations": {"meal": {"nature": "7067", "function": "251", "product_code": "CANT"}}},
+     "collection.titres.imputations"),
+])
+def test_titres_without_what_the_accountant_needs_are_refused_and_nothing_changes(admin, change,
+                                                                                 field):
+    before = settings(admin)
+    data = copy.deepcopy(TITRES)
+    data["titres"].update(change)
+    refused = admin.put("/staff/settings", {"collection": data, "version": before["version"]})
+    assert refused.status_code == 400
+    assert body(refused)["error"]["details"]["field"].startswith(field)
+    assert settings(admin) == before

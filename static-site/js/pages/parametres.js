@@ -1,7 +1,8 @@
 /**
  * parametres.html — the commune's settings (administrators): name, school-holiday zone,
  * school days, and per service its label, mode, booking (and cancellation) deadline,
- * closing time and price; then the closures (strike, "pont", school trip).
+ * closing time and price; how the commune collects (its régie, or titres de recette that
+ * the Treasury collects, with the accountant's identifiers); then the closures.
  *
  * Saving sends everything with the `version` read, so two administrators cannot overwrite
  * each other (409: reload). Prices are typed in euros ("3,50") and sent in cents (350).
@@ -11,6 +12,7 @@ import {
 } from '../api.js';
 import { isIsoDate, plural } from '../format.js';
 import { parseEuros } from '../money.js';
+import { escapeHtml } from '../templates.js';
 import { closuresTable, ruleFieldset, serviceFieldset } from '../templates-staff.js';
 import {
   $, $$, focus, render, setBusy, show, showFieldError, showMessage,
@@ -64,7 +66,73 @@ function coreOf(settings) {
     school_days: settings.school_days,
     services: settings.services,
     billing_auto_confirm: settings.billing_auto_confirm,
+    collection: settings.collection,
   });
+}
+
+// --- Collection: régie or titres de recette --------------------------------------------------
+
+const TITRES_TEXT_FIELDS = ['siret', 'collectivity_code', 'budget_code', 'accounting_office',
+  'label', 'object_template'];
+
+/** One row of imputation fields (nature, fonction, code produit) per active service. */
+function imputationsHtml(services, imputations) {
+  const active = (services || []).filter((s) => s.mode !== 'off');
+  if (!active.length) return '';
+  const rows = active.map((s) => {
+    const i = imputations[s.code] || {};
+    const id = `imputation-${escapeHtml(s.code)}`;
+    const where = `collection.titres.imputations.${escapeHtml(s.code)}`;
+    return `<fieldset class="imputation" data-code="${escapeHtml(s.code)}" data-field="${where}">
+  <legend>Imputation : ${escapeHtml(s.label || s.code)}</legend>
+  <div class="field"><label for="${id}-nature">Nature (compte)</label>
+    <input id="${id}-nature" class="imputation-nature" data-field="${where}.nature" value="${escapeHtml(i.nature || '')}" autocomplete="off"></div>
+  <div class="field"><label for="${id}-function">Fonction</label>
+    <input id="${id}-function" class="imputation-function" data-field="${where}.function" value="${escapeHtml(i.function || '')}" autocomplete="off"></div>
+  <div class="field"><label for="${id}-product">Code produit</label>
+    <input id="${id}-product" class="imputation-product" data-field="${where}.product_code" value="${escapeHtml(i.product_code || '')}" autocomplete="off"></div>
+</fieldset>`;
+  });
+  return rows.join('');
+}
+
+function fillCollection(collection, services) {
+  const mode = collection && collection.mode === 'titres' ? 'titres' : 'regie';
+  const titres = (collection && collection.titres) || {};
+  const el = ui.form.elements;
+  el.collection_mode.value = mode;
+  for (const name of TITRES_TEXT_FIELDS) el[`titres_${name}`].value = titres[name] || '';
+  el.titres_next_roll_number.value = titres.next_roll_number || 1;
+  state.rollExercice = titres.roll_exercice ?? null;
+  render($('#titres-imputations'), imputationsHtml(services, titres.imputations || {}));
+  showTitres();
+}
+
+function showTitres() {
+  show($('#titres-fields'), ui.form.elements.collection_mode.value === 'titres');
+}
+
+/** The collection as the API takes it; the titres block is kept in régie mode when filled. */
+function readCollection() {
+  const el = ui.form.elements;
+  const mode = el.collection_mode.value === 'titres' ? 'titres' : 'regie';
+  const titres = {};
+  for (const name of TITRES_TEXT_FIELDS) titres[name] = el[`titres_${name}`].value.trim();
+  const filled = TITRES_TEXT_FIELDS.some((name) => titres[name]);
+  if (mode === 'regie' && !filled) return { mode, titres: null };
+  titres.next_roll_number = Number(el.titres_next_roll_number.value) || 1;
+  titres.roll_exercice = state.rollExercice ?? null;
+  titres.imputations = {};
+  for (const box of $$('fieldset.imputation', ui.form)) {
+    const nature = box.querySelector('.imputation-nature').value.trim();
+    if (!nature) continue;
+    titres.imputations[box.dataset.code] = {
+      nature,
+      function: box.querySelector('.imputation-function').value.trim() || null,
+      product_code: box.querySelector('.imputation-product').value.trim() || null,
+    };
+  }
+  return { mode, titres };
 }
 
 /** "3 réservations annulées, 2 familles prévenues par courriel" ('' when nothing). */
@@ -92,6 +160,7 @@ function fillForm(settings) {
   for (const box of $$('input[name="school_day"]', ui.form)) box.checked = days.has(Number(box.value));
   el.billing_auto_confirm.checked = Boolean(settings.billing_auto_confirm);
   render(ui.services, (settings.services || []).map((s, i) => serviceFieldset(s, i)).join(''));
+  fillCollection(settings.collection, settings.services);
 }
 
 function readRule(box) {
@@ -140,6 +209,7 @@ function readForm() {
       school_days: $$('input[name="school_day"]:checked', ui.form).map((b) => Number(b.value)),
       services,
       billing_auto_confirm: el.billing_auto_confirm.checked,
+      collection: readCollection(),
       version: state.version,
     },
   };
@@ -289,6 +359,9 @@ function wireEvents() {
   });
   ui.services.addEventListener('change', onServiceChange);
   ui.services.addEventListener('input', onServiceInput);
+  for (const radio of $$('input[name="collection_mode"]', ui.form)) {
+    radio.addEventListener('change', showTitres);
+  }
   ui.closureForm.addEventListener('submit', (event) => {
     event.preventDefault();
     createClosure();

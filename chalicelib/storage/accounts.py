@@ -14,6 +14,7 @@ from chalicelib.domain.commune import CommuneSettings
 from chalicelib.domain.search import family_terms, matches, query_words
 from chalicelib.storage.commune import KEY as COMMUNE_KEY, settings_of
 from chalicelib.storage.keys import get_together, is_condition_failure
+from chalicelib.storage.transactions import Transaction, conflicted, failed_on
 from chalicelib.storage.models import (ChildMap, CommuneModel, connection, CounterModel, FamilyModel,
                                        FamilyTermModel, LoginModel, PendingEmailMap, StaffModel)
 
@@ -74,12 +75,12 @@ def _term_changes(before: Family | None, after: Family) -> tuple[list[str], list
     return sorted(new - old), sorted(old - new)
 
 
-def _write_terms(transaction: TransactWrite, number: str, added: list[str],
+def _write_terms(transaction: Transaction, number: str, added: list[str],
                  removed: list[str]) -> None:
     for term in added:
-        transaction.save(_term_item(term, number))
+        transaction.put("term", _term_item(term, number))
     for term in removed:
-        transaction.delete(_term_item(term, number))
+        transaction.remove("term", _term_item(term, number))
 
 
 def _write_terms_after(number: str, added: list[str], removed: list[str]) -> None:
@@ -167,20 +168,20 @@ class AccountRepository:
 
     def _create_with_logins(self, model: FamilyModel | StaffModel, kind: str, ref: str,
                             emails: tuple[str, ...], terms: list[str] = ()) -> None:
+        transaction = Transaction()
         try:
-            with TransactWrite(connection=connection()) as transaction:
-                transaction.save(model, condition=model.__class__._hash_key_attribute().does_not_exist())
+            with transaction:
+                transaction.put("account", model,
+                                model.__class__._hash_key_attribute().does_not_exist())
                 for email in emails:
-                    transaction.save(LoginModel(email, kind=kind, ref=ref),
-                                     condition=LoginModel.login.does_not_exist())
-                # The search terms come last: the reasons above are read by position.
+                    transaction.put("login", LoginModel(email, kind=kind, ref=ref),
+                                    LoginModel.login.does_not_exist())
                 _write_terms(transaction, ref, list(terms), [])
         except TransactWriteError as exc:
-            # One reason per action, in order, None where that action was fine.
-            reasons = [r.code if r else None for r in (exc.cancellation_reasons or [])]
-            if reasons and reasons[0] == "ConditionalCheckFailed":
+            reasons = transaction.reasons(exc)
+            if failed_on(reasons, "account"):
                 raise Conflict("Ce compte existe déjà.", code="account_exists") from exc
-            if "ConditionalCheckFailed" in reasons[1:]:
+            if failed_on(reasons, "login"):
                 raise EmailTaken(details={"field": "emails"}) from exc
             raise
 
@@ -199,13 +200,14 @@ class AccountRepository:
             try:
                 # VersionAttribute: fails if someone else wrote meanwhile. The child's
                 # names become search terms in the same transaction.
-                with TransactWrite(connection=connection()) as transaction:
-                    transaction.save(model)
+                transaction = Transaction()
+                with transaction:
+                    transaction.put("family", model)
                     _write_terms(transaction, number, added, removed)
                 return child
             except TransactWriteError as exc:
-                reasons = [r.code if r else None for r in (exc.cancellation_reasons or [])]
-                if not reasons or reasons[0] != "ConditionalCheckFailed":
+                reasons = transaction.reasons(exc)
+                if not (failed_on(reasons, "family") or conflicted(reasons)):
                     raise
         raise Conflict()
 
@@ -272,22 +274,25 @@ class AccountRepository:
         terms_added, terms_removed = _term_changes(_family(raw), after)
         terms_fit = (1 + len(removed) + len(added) + len(terms_added) + len(terms_removed)
                      <= MAX_TRANSACTION_ACTIONS)
+        transaction = Transaction()
         try:
-            with TransactWrite(connection=connection()) as transaction:
-                transaction.save(model)
+            with transaction:
+                transaction.put("family", model)  # conditioned on the version just read
                 for email in removed:
-                    transaction.delete(LoginModel(email),
-                                       condition=LoginModel.ref == before.number)
+                    transaction.remove("old_login", LoginModel(email),
+                                       LoginModel.ref == before.number)
                 for email in added:
-                    transaction.save(LoginModel(email, kind="family", ref=after.number),
-                                     condition=LoginModel.login.does_not_exist())
+                    transaction.put("login", LoginModel(email, kind="family", ref=after.number),
+                                    LoginModel.login.does_not_exist())
                 if terms_fit:
                     _write_terms(transaction, after.number, terms_added, terms_removed)
         except TransactWriteError as exc:
-            reasons = [r.code if r else None for r in (exc.cancellation_reasons or [])]
-            if reasons and reasons[0] == "ConditionalCheckFailed":
+            # By name: deletes travel first, so a reason's position names the wrong item.
+            reasons = transaction.reasons(exc)
+            if failed_on(reasons, "family") or failed_on(reasons, "old_login") \
+                    or conflicted(reasons):
                 raise Conflict() from exc
-            if "ConditionalCheckFailed" in reasons:
+            if failed_on(reasons, "login"):
                 raise EmailTaken(details={"field": "emails"}) from exc
             raise
         if not terms_fit:

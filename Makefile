@@ -38,9 +38,11 @@ test-money: $(STAMP)
 	MONEY_EXAMPLES=$(or $(MONEY_EXAMPLES),300) MONEY_STEPS=$(or $(MONEY_STEPS),40) \
 	  $(PY) -m pytest tests/properties/test_money_lifecycle.py -p no:cacheprovider
 
-## Every test but the browser ones.
+## The quick loop: domain, services, storage, API and job tests (no browser, fuzzing, load,
+## packaging or long property runs; `make test` runs those too).
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not browser"
+	$(PY) -m pytest -m "not browser" --ignore=tests/site --ignore=tests/fuzz \
+	  --ignore=tests/load --ignore=tests/infra --ignore=tests/properties
 
 ## Forget the local data (the demo data comes back at the next `make run`).
 clean-data:

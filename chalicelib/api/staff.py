@@ -9,7 +9,7 @@ from chalicelib.domain.accounts import child_details, family_details
 from chalicelib.domain.commune import settings_to_dict
 from chalicelib.domain.errors import Forbidden, NotFound, ValidationError
 from chalicelib.services.families import staff_json
-from chalicelib.services.operations import record_json
+from chalicelib.services.attendance import record_json
 
 bp = Blueprint(__name__)
 
@@ -208,20 +208,20 @@ def list_runs(call: Call):
 @endpoint(bp, "/staff/headcounts", audience=STAFF, roles=ALL_STAFF)
 def list_headcounts(call: Call):
     """Per day × service × meal type: what the kitchen orders."""
-    return {"days": call.services.operations.headcounts(call.query, call.now)}
+    return {"days": call.services.headcounts.headcounts(call.query, call.now)}
 
 
 # -- attendance --------------------------------------------------------------------------
 @endpoint(bp, "/staff/attendance", audience=STAFF, roles=OFFICE)
 def list_attendance(call: Call):
     """The children expected for a day and service, with what was recorded."""
-    return call.services.operations.attendance_list(call.query, call.now)
+    return call.services.attendance.attendance_list(call.query, call.now)
 
 
 @endpoint(bp, "/staff/attendance", ("PUT",), audience=STAFF, roles=OFFICE)
 def record_attendance(call: Call):
     """Record presence or absence, arrival and departure, justification."""
-    before, after = call.services.operations.record_attendance(call.body, call.principal.ref,
+    before, after = call.services.attendance.record_attendance(call.body, call.principal.ref,
                                                                call.now)
     call.audit("pointage", f"{after.child_id} {after.day.isoformat()} {after.service}",
                record_json(before), record_json(after))
@@ -245,7 +245,7 @@ def download_export(call: Call):
     if name in ("invoices", "ledger"):
         filename, text = call.services.billing.export(name, call.query, call.now)
     else:
-        filename, text = call.services.operations.export(name, call.query, call.now)
+        filename, text = call.services.exports.export(name, call.query, call.now)
     return Response(body=text, status_code=200, headers={
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": f'attachment; filename="{filename}"',
@@ -256,7 +256,7 @@ def download_export(call: Call):
 @endpoint(bp, "/staff/menus/{week}", ("PUT",), audience=STAFF, roles=("admin", "kitchen"))
 def publish_menu(call: Call):
     """Publish a week's menu (week = the date of its Monday)."""
-    result = call.services.operations.publish_week(call.params["week"], call.body)
+    result = call.services.menus.publish_week(call.params["week"], call.body)
     call.audit("menu.publication", result["week"], None, result)
     return result
 

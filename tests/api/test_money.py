@@ -318,7 +318,7 @@ def test_the_draft_bills_nothing_outside_service_days_whatever_the_tables_hold(
         client, clock, services):
     # Records written behind the rules' back (an old version, a restore, a script).
     for day in (date(2026, 11, 29), date(2026, 11, 11), date(2026, 11, 30)):
-        services.attendance.put(AttendanceRecord(
+        services.attendance_repository.put(AttendanceRecord(
             CHILD, "1001", day, "care_evening", "present", "16:30", "18:00", False, "", 0,
             "script", services.clock.now()))
     clock.set(at(2026, 12, 1, 8, 0))
@@ -474,7 +474,7 @@ def test_the_draft_lists_what_deserves_a_look(client, clock, services):
     admin = sign_in(client, "mairie@example.org", "demo-mairie-2026")
     parent = sign_in(client)
     # Present at the morning care without a booking.
-    services.attendance.put(AttendanceRecord(CHILD, "1001", date(2026, 11, 30), "care_morning",
+    services.attendance_repository.put(AttendanceRecord(CHILD, "1001", date(2026, 11, 30), "care_morning",
                                              "present", "07:45", "08:20", False, "", 0, "agent",
                                              services.clock.now()))
     ok(admin.post("/staff/billing/2026-11/draft"))

@@ -168,7 +168,7 @@ class MoneyMachine(RuleBasedStateMachine):
         status = "present" if present else "absent"
         if raw:
             # Written behind the rules' back (an old version, a script, a restore).
-            self.services.attendance.put(AttendanceRecord(
+            self.services.attendance_repository.put(AttendanceRecord(
                 CHILDREN[number], number, day, service, status, None, None, False, "", 0,
                 "script", self.now()))
             return
@@ -177,7 +177,7 @@ class MoneyMachine(RuleBasedStateMachine):
         self.services.clock.set(datetime.combine(day, datetime.min.time(), PARIS)
                                 + timedelta(hours=18))
         try:
-            self.services.operations.record_attendance(
+            self.services.attendance.record_attendance(
                 {"date": day.isoformat(), "service": service, "child_id": CHILDREN[number],
                  "status": status}, "agent", self.now())
         except DomainError as refused:

@@ -20,6 +20,7 @@ from chalicelib.services.closures import ReleaseService
 from chalicelib.services.exports import ExportService
 from chalicelib.services.families import FamilyService
 from chalicelib.services.headcounts import HeadcountService
+from chalicelib.services.invoicing import InvoiceRunService
 from chalicelib.services.launcher import JobLauncher
 from chalicelib.services.lock import LockService
 from chalicelib.services.menus import MenuService
@@ -60,6 +61,7 @@ class Container:
     booking_repository: BookingRepository
     privacy: PrivacyService
     billing: BillingService
+    invoicing: InvoiceRunService
     payments: PaymentService
     launcher: JobLauncher
     closures: ReleaseService
@@ -107,9 +109,10 @@ def build(settings: Settings) -> Container:
     lock = LockService(commune, commune_repository, booking_repository, accounts, headcounts,
                        runs)
     billing_repository = BillingRepository()
-    billing = BillingService(commune, accounts, booking_repository, attendance,
-                             billing_repository, DraftRepository(), runs, mailer,
-                             settings.site_url)
+    invoicing = InvoiceRunService(commune, accounts, booking_repository, attendance,
+                                  billing_repository, DraftRepository(), runs, mailer,
+                                  settings.site_url)
+    billing = BillingService(commune, accounts, billing_repository, invoicing.is_invoiced)
     payments = PaymentService(_payfip_client_factory(settings), billing, billing_repository,
                               PaymentAttemptRepository(), settings.site_url)
     head_counts = HeadcountService(commune, accounts, booking_repository, headcounts)
@@ -122,9 +125,10 @@ def build(settings: Settings) -> Container:
         menus=MenuService(MenuRepository()),
         attendance_repository=attendance, booking_repository=booking_repository,
         privacy=PrivacyService(booking_repository, attendance), billing=billing,
+        invoicing=invoicing,
         payments=payments, launcher=JobLauncher(settings),
         closures=ReleaseService(commune, booking_repository, accounts, headcounts, mailer,
-                                settings.site_url, billing.is_invoiced))
+                                settings.site_url, invoicing.is_invoiced))
 
 
 @functools.lru_cache(maxsize=1)

@@ -199,7 +199,7 @@ def list_runs(call: Call):
     """The latest runs of the lock, with their outcome."""
     job = call.query.get("job", "lock")
     if job == "invoice":
-        return {"runs": call.services.billing.runs(call.now)}
+        return {"runs": call.services.invoicing.runs(call.now)}
     if job != "lock":
         raise ValidationError("Tâche inconnue (lock ou invoice).", field="job")
     return {"runs": call.services.lock.runs(call.now)}
@@ -278,8 +278,8 @@ def create_tariff(call: Call):
 
 def _billing_step(call: Call, step: str):
     month = call.params["month"]
-    billing = call.services.billing
-    billing.check_month(month, call.now)
+    invoicing = call.services.invoicing
+    invoicing.check_month(month, call.now)
     action = "facturation.pré-facturation" if step == "draft" else "facturation.validation"
     if call.services.launcher.in_background:
         call.services.launcher.start_billing_step(month, step, call.principal.ref)
@@ -287,7 +287,7 @@ def _billing_step(call: Call, step: str):
         return json_response({"started": True, "month": month,
                               "message": "Le traitement est lancé ; suivez-le dans la liste "
                                          "des exécutions."}, 202)
-    run = billing.build_draft if step == "draft" else billing.confirm_month
+    run = invoicing.build_draft if step == "draft" else invoicing.confirm_month
     result = run(month, "staff", call.principal.ref, call.services.clock.now)
     call.audit(action, month, None, {k: result[k] for k in ("invoiced", "to_issue",
                                                             "total_cents") if k in result})
@@ -298,7 +298,7 @@ def _billing_step(call: Call, step: str):
 def get_billing_month(call: Call):
     """The month's draft invoices ("pré-facturation"): per family, lines, total and the
     anomalies worth a look, with the month's status (draft, confirmed)."""
-    return call.services.billing.month_view(call.params["month"], call.now)
+    return call.services.invoicing.month_view(call.params["month"], call.now)
 
 
 @endpoint(bp, "/staff/billing/{month}/draft", ("POST",), audience=STAFF, roles=ADMIN)

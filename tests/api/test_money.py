@@ -419,7 +419,7 @@ def test_an_invoice_confirmation_that_meets_a_numbering_race_finishes(client, cl
     parent = sign_in(client)
     ok(admin.post("/staff/billing/2026-11/draft"))
     # Another writer takes number 1 between the confirmation's read and its write.
-    racing_writer(services.billing._billing, "invoice-2026", monkeypatch)
+    racing_writer(services.invoicing._billing, "invoice-2026", monkeypatch)
     result = ok(admin.post("/staff/billing/2026-11/confirm"))
     assert result["invoiced"] == 1
     assert [i["number"] for i in ok(parent.get("/family/invoices"))["invoices"]] == \
@@ -560,7 +560,7 @@ def test_the_scheduled_run_drafts_and_waits_for_staff_unless_told_to_confirm(
 
 
 def test_a_run_whose_process_died_is_shown_failed_and_the_next_one_records_it(client, clock):
-    from chalicelib.services.billing import TIME_LIMIT
+    from chalicelib.services.invoicing import TIME_LIMIT
     clock.set(at(2026, 12, 1, 8, 0))
     started = clock.now() - TIME_LIMIT - timedelta(minutes=1)
     JobRunModel("invoice", f"{started.isoformat()}#dead", id="dead", trigger="staff",

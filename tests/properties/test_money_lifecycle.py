@@ -187,7 +187,7 @@ class MoneyMachine(RuleBasedStateMachine):
 
     # -- billing -------------------------------------------------------------------------
     def _status(self, month: str):
-        header = self.services.billing._drafts.header(month)
+        header = self.services.invoicing._drafts.header(month)
         return header.status if header else None
 
     @rule(month=st.sampled_from(MONTHS))
@@ -195,7 +195,7 @@ class MoneyMachine(RuleBasedStateMachine):
         confirmed = self._status(month) == "confirmed"
         before = snapshot()
         try:
-            self.services.billing.build_draft(month, "staff", "test", self.services.clock.now)
+            self.services.invoicing.build_draft(month, "staff", "test", self.services.clock.now)
         except DomainError:
             return
         if confirmed:
@@ -222,7 +222,7 @@ class MoneyMachine(RuleBasedStateMachine):
 
         BillingRepository.issue_invoice = issue
         try:
-            result = self.services.billing.confirm_month(month, "staff", "test",
+            result = self.services.invoicing.confirm_month(month, "staff", "test",
                                                          self.services.clock.now)
             event(f"confirmation: {min(result['invoiced'], 2)} invoice(s), "
                   f"{'repaired' if result['repaired'] else 'clean'}")

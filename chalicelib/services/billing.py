@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import random
 import re
-import time
 from datetime import date, datetime, timedelta
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from chalicelib.domain.accounts import Family
 from chalicelib.domain.bookings import month_bounds
@@ -20,26 +18,15 @@ from chalicelib.domain.ledger import (METHOD_LABELS, STATE_LABELS, TYPE_LABELS, 
                                       Movement, allocate, parse_payment, statement)
 from chalicelib.domain.money import month_label as month_name
 from chalicelib.domain.pricing import parse_tariff, tariff_to_dict
+from chalicelib.services import retry
 from chalicelib.services.commune import CommuneService
 from chalicelib.settings import PARIS
 from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.billing import (AlreadyDone, BillingRepository, LedgerEntry,
                                         Overpayment, SequenceMoved, StoredInvoice)
 
-# A numbering conflict (another credit note, run or payment took the number) is retried
-# after a short random wait; this many tries end every realistic race.
-NUMBERING_ATTEMPTS = 12
-# A writer that keeps meeting others keeps trying this long at least, whatever its tries:
-# a slow neighbour (a busy machine, a cold container) must not turn a race into a refusal.
-NUMBERING_PATIENCE_S = 5.0
-NUMBERING_MAX_ATTEMPTS = 200
 TARIFF_BACKDATING = timedelta(days=366)
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_\-]{8,80}")
-
-
-class NumberingBusy(Conflict):
-    code = "numbering_busy"
-    message = "La numérotation est très sollicitée en ce moment : réessayez dans un instant."
 
 
 class KeyReused(Conflict):
@@ -66,21 +53,6 @@ def invoice_json(invoice: StoredInvoice, state: InvoiceState) -> dict[str, Any]:
             "status": state.status, "status_label": STATE_LABELS[state.status],
             "paid_cents": state.paid_cents, "remaining_cents": state.remaining_cents,
             "credit_note": invoice.credit_note}
-
-
-def _pause(attempt: int) -> None:
-    # Two writers that met will not meet again at once: spread their next tries.
-    time.sleep(random.uniform(0.005, 0.02) * min(attempt + 1, NUMBERING_ATTEMPTS))
-
-
-def _numbering_attempts() -> Iterator[int]:
-    """Tries at taking a number: NUMBERING_ATTEMPTS, and more while NUMBERING_PATIENCE_S
-    has not passed since the first (wall time: this is about waiting, not the calendar)."""
-    started = time.monotonic()
-    for attempt in range(NUMBERING_MAX_ATTEMPTS):
-        if attempt >= NUMBERING_ATTEMPTS and time.monotonic() - started > NUMBERING_PATIENCE_S:
-            return
-        yield attempt
 
 
 class BillingService:
@@ -286,7 +258,7 @@ class BillingService:
         day = now.astimezone(PARIS).date()
         sequence = f"credit-{day.year}"
         current = self._billing.sequence_value(sequence)
-        for attempt in _numbering_attempts():
+        for attempt in retry.numbering_attempts():
             credit_number = f"A{day.year}-{current + 1:06d}"
             entry = LedgerEntry(number, day, "credit_note",
                                 f"Avoir {credit_number}" + (f" – {reason.strip()}" if reason.strip() else ""),
@@ -295,12 +267,12 @@ class BillingService:
                 self._billing.cancel_invoice(invoice, credit_number, sequence, current, entry,
                                              now, who)
             except SequenceMoved:
-                _pause(attempt)
+                retry.pause(attempt)
                 current = self._billing.sequence_value(sequence)
                 continue
             return {"number": credit_number, "invoice": invoice.number,
                     "credit_cents": invoice.total_cents}
-        raise NumberingBusy()
+        raise retry.NumberingBusy()
 
     # -- overpayments --------------------------------------------------------------------
     def overpayments(self) -> list[dict[str, Any]]:

@@ -23,8 +23,9 @@ from chalicelib.domain.money import month_label as month_name
 from chalicelib.domain.pricing import Use, parse_tariff
 from chalicelib.mail import templates
 from chalicelib.mail.sender import Mailer
-from chalicelib.services.billing import NumberingBusy, _numbering_attempts, _pause
+from chalicelib.services import retry
 from chalicelib.services.commune import CommuneService
+from chalicelib.services.job_runs import JobRunRecorder
 from chalicelib.settings import PARIS
 from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.attendance import AttendanceRepository
@@ -94,7 +95,7 @@ class InvoiceRunService:
         self._attendance = attendance
         self._billing = billing
         self._drafts = drafts
-        self._runs = runs
+        self._recorder = JobRunRecorder(runs, JOB, TIME_LIMIT, LOG)
         self._mailer = mailer
         self._site_url = site_url
 
@@ -160,26 +161,17 @@ class InvoiceRunService:
     def _recorded(self, step: str, trigger: str, month: str, clock: Callable[[], datetime],
                   work: Callable[[datetime], dict[str, Any]]) -> dict[str, Any]:
         """Run one step of a month's billing under a job-run record."""
-        from chalicelib.services.lock import run_json
-        started = clock()
-        record = self._runs.start(JOB, trigger, started, TIME_LIMIT,
-                                  {"month": month, "step": step})
-        try:
-            result = work(started)
-        except Exception as exc:
-            LOG.exception("invoice run %s (%s %s) failed", record.id, step, month)
-            self._runs.finish(record, "failure", _failure_text(step, month),
-                              {"month": month, "step": step},
-                              f"{getattr(exc, 'message', None) or type(exc).__name__}"[:500],
-                              clock())
-            raise
-        run = self._runs.finish(record, "success", _summary_text(step, month, result),
-                                {"month": month, "step": step,
-                                 **{k: v for k, v in result.items()
-                                    if k in ("invoiced", "skipped", "total_cents", "families",
-                                             "to_issue", "blocking", "repaired")}},
-                                None, clock())
-        return {"run": run_json(run), **result}
+        run, result = self._recorder.run(
+            trigger, clock, lambda _run_id, now: work(now),
+            details={"month": month, "step": step}, about=f" ({step} {month})",
+            failed=lambda exc: (_failure_text(step, month), {"month": month, "step": step},
+                                f"{getattr(exc, 'message', None) or type(exc).__name__}"),
+            succeeded=lambda result: (_summary_text(step, month, result), {
+                "month": month, "step": step,
+                **{k: v for k, v in result.items()
+                   if k in ("invoiced", "skipped", "total_cents", "families", "to_issue",
+                            "blocking", "repaired")}}))
+        return {"run": run, **result}
 
     def _uses(self, first: date, last: date, services: list[str]) -> dict[str, list[Use]]:
         """Every booked or recorded (child, day, service) of the month, by family.
@@ -357,7 +349,7 @@ class InvoiceRunService:
         """Issue one family's invoice; None when it stands already (a rerun)."""
         mark = f"invoice#{row.family}#{month}"
         replaces: str | None = None
-        for attempt in _numbering_attempts():
+        for attempt in retry.numbering_attempts():
             number = f"{numbering.year}-{numbering.current + 1:06d}"
             invoice = StoredInvoice(row.family, number, month, issue_day, row.lines,
                                     row.total_cents, None)
@@ -384,7 +376,7 @@ class InvoiceRunService:
                 replaces = held.ref
                 continue
             except SequenceMoved:
-                _pause(attempt)
+                retry.pause(attempt)
                 numbering.current = self._billing.sequence_value(numbering.sequence)
                 continue
             except NumberTaken:
@@ -392,7 +384,7 @@ class InvoiceRunService:
                 continue
             numbering.current += 1
             return invoice
-        raise NumberingBusy()
+        raise retry.NumberingBusy()
 
     def _catch_up(self, numbering: _Numbering) -> None:
         """The counter gives numbers already used (restored behind the invoices): move it
@@ -492,8 +484,7 @@ class InvoiceRunService:
 
     def runs(self, now: datetime) -> list[dict[str, Any]]:
         """The latest invoice runs."""
-        from chalicelib.services.lock import run_json
-        return [run_json(r) for r in self._runs.recent(JOB, now, TIME_LIMIT)]
+        return self._recorder.recent(now)
 
 
 def _failure_text(step: str, month: str) -> str:

@@ -369,7 +369,7 @@ def test_a_credit_note_kept_waiting_by_many_writers_still_gets_its_number(seven_
                                                                         monkeypatch):
     """Fifteen writers in a row take the number first (a busy machine, a burst of staff):
     the credit note keeps trying within its patience instead of answering "réessayez"."""
-    from chalicelib.services import billing as billing_service
+    from chalicelib.services import retry
     from chalicelib.storage.billing import SequenceMoved
     admin, parent = seven_euros
     repository = services.billing._billing
@@ -383,7 +383,7 @@ def test_a_credit_note_kept_waiting_by_many_writers_still_gets_its_number(seven_
         return real(*args, **kwargs)
 
     monkeypatch.setattr(repository, "cancel_invoice", crowded)
-    monkeypatch.setattr(billing_service, "_pause", lambda attempt: None)
+    monkeypatch.setattr(retry, "pause", lambda attempt: None)
     note = ok(admin.post("/staff/families/1001/invoices/2027-000001/credit-note", {}), 201)
     assert len(met) == 15 and note["number"] == "A2027-000001"
     assert invoices_of(parent)["2027-000001"]["status"] == "cancelled"

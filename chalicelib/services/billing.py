@@ -16,7 +16,7 @@ from chalicelib.domain.commune import CommuneSettings
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.domain.ledger import (METHOD_LABELS, STATE_LABELS, TYPE_LABELS, InvoiceState,
                                       Movement, allocate, parse_payment, statement)
-from chalicelib.domain.money import month_label as month_name
+from chalicelib.domain.money import month_label
 from chalicelib.domain.pricing import parse_tariff, tariff_to_dict
 from chalicelib.services import retry
 from chalicelib.services.commune import CommuneService
@@ -100,7 +100,7 @@ class BillingService:
                 key = month.strftime("%Y-%m")
                 if self._is_invoiced(key):
                     raise ValidationError(
-                        f"{month_name(key).capitalize()} est déjà facturé : un tarif ne peut "
+                        f"{month_label(key).capitalize()} est déjà facturé : un tarif ne peut "
                         "prendre effet qu'après le dernier mois facturé.",
                         field="tariff.effective_from")
                 month = (month + timedelta(days=32)).replace(day=1)
@@ -319,7 +319,7 @@ class BillingService:
             rows_data = self.month_invoices(month)
             header = ["N° facture", "Date", "Période", "N° famille", "Famille", "Montant",
                       "Payé", "Reste à payer", "État", "Avoir"]
-            rows = ([r["number"], date.fromisoformat(r["issued_on"]), month_name(r["month"]),
+            rows = ([r["number"], date.fromisoformat(r["issued_on"]), month_label(r["month"]),
                      r["family"], r["family_name"], Cents(r["total_cents"]),
                      Cents(r["paid_cents"]), Cents(r["remaining_cents"]),
                      r["status_label"], r["credit_note"] or ""]

@@ -19,7 +19,7 @@ from chalicelib.domain.accounts import Family
 from chalicelib.domain.bookings import month_bounds
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.invoicing import BLOCKING, DraftRow, IssuedInvoice, draft_row, usual_total
-from chalicelib.domain.money import month_label as month_name
+from chalicelib.domain.money import month_label
 from chalicelib.domain.pricing import Use, parse_tariff
 from chalicelib.mail import templates
 from chalicelib.mail.sender import Mailer
@@ -354,7 +354,7 @@ class InvoiceRunService:
             invoice = StoredInvoice(row.family, number, month, issue_day, row.lines,
                                     row.total_cents, None)
             ledger = LedgerEntry(row.family, issue_day, "invoice",
-                                 f"Facture {month_name(month)}", number, row.total_cents, 0)
+                                 f"Facture {month_label(month)}", number, row.total_cents, 0)
             try:
                 self._billing.issue_invoice(invoice, numbering.sequence, numbering.current,
                                             mark, ledger, now, replaces=replaces, draft=draft)
@@ -422,7 +422,7 @@ class InvoiceRunService:
                    for e in self._billing.ledger(invoice.family)):
                 continue
             entry = LedgerEntry(invoice.family, invoice.issued_on, "invoice",
-                                f"Facture {month_name(invoice.month)}", invoice.number,
+                                f"Facture {month_label(invoice.month)}", invoice.number,
                                 invoice.total_cents, 0)
             try:
                 self._billing.append(entry, now, "facturation",
@@ -465,7 +465,7 @@ class InvoiceRunService:
             return
         try:
             self._mailer.send(templates.invoice_ready(
-                family.emails, family.name, invoice.number, month_name(invoice.month),
+                family.emails, family.name, invoice.number, month_label(invoice.month),
                 invoice.total_cents, self._site_url))
         except Exception:  # noqa: BLE001 - the invoice stands; the family still sees it
             LOG.exception("invoice e-mail not sent for %s", invoice.number)
@@ -476,7 +476,7 @@ class InvoiceRunService:
             return
         try:
             self._mailer.send(templates.draft_ready(
-                admins, month_name(month), int(result.get("to_issue", 0)),
+                admins, month_label(month), int(result.get("to_issue", 0)),
                 int(result.get("total_cents", 0)), int(result.get("blocking", 0)),
                 f"{self._site_url}/facturation.html?mois={month}"))
         except Exception:  # noqa: BLE001 - the draft stands; the console shows it
@@ -490,11 +490,11 @@ class InvoiceRunService:
 def _failure_text(step: str, month: str) -> str:
     what = {"draft": "du calcul de la pré-facturation", "confirm": "de la validation",
             "schedule": "de la facturation programmée"}.get(step, "de la facturation")
-    return f"Échec {what} de {month_name(month)}"
+    return f"Échec {what} de {month_label(month)}"
 
 
 def _summary_text(step: str, month: str, result: dict[str, Any]) -> str:
-    label = month_name(month).capitalize()
+    label = month_label(month).capitalize()
     if step == "draft":
         text = (f"{label} : pré-facturation de {result.get('to_issue', 0)} facture(s) à "
                 f"émettre")

@@ -12,7 +12,7 @@ app = Chalice(app_name="cantine")
 configure_logs(app, settings)  # JSON lines with the request id, outside the local stage
 app.api.cors = False  # the site and the API share one origin
 app.api.binary_types.append("application/pdf")  # invoices
-for blueprint in (public.bp, auth.bp, family.bp, staff.bp):
+for blueprint in (public.bp, auth.bp, family.bp, *staff.BLUEPRINTS):
     app.register_blueprint(blueprint)
 if settings.is_local:
     app.register_blueprint(dev.bp)

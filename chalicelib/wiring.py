@@ -10,16 +10,20 @@ from dataclasses import dataclass
 from chalicelib.clock import FixedClock, SystemClock
 from chalicelib.domain.signing import Signer
 from chalicelib.mail.sender import Mailer
+from chalicelib.services.attendance import AttendanceService
 from chalicelib.services.audit import AuditService
 from chalicelib.services.auth import AuthService, Pacer
 from chalicelib.services.billing import BillingService
 from chalicelib.services.bookings import BookingService
 from chalicelib.services.commune import CommuneService
 from chalicelib.services.closures import ReleaseService
+from chalicelib.services.exports import ExportService
 from chalicelib.services.families import FamilyService
+from chalicelib.services.headcounts import HeadcountService
+from chalicelib.services.invoicing import InvoiceRunService
 from chalicelib.services.launcher import JobLauncher
 from chalicelib.services.lock import LockService
-from chalicelib.services.operations import OperationsService
+from chalicelib.services.menus import MenuService
 from chalicelib.services.payments import PaymentService
 from chalicelib.services.privacy import PrivacyService
 from chalicelib.settings import Settings, get_settings
@@ -49,11 +53,15 @@ class Container:
     bookings: BookingService
     audit: AuditService
     lock: LockService
-    operations: OperationsService
-    attendance: AttendanceRepository
+    attendance: AttendanceService
+    headcounts: HeadcountService
+    exports: ExportService
+    menus: MenuService
+    attendance_repository: AttendanceRepository
     booking_repository: BookingRepository
     privacy: PrivacyService
     billing: BillingService
+    invoicing: InvoiceRunService
     payments: PaymentService
     launcher: JobLauncher
     closures: ReleaseService
@@ -101,19 +109,26 @@ def build(settings: Settings) -> Container:
     lock = LockService(commune, commune_repository, booking_repository, accounts, headcounts,
                        runs)
     billing_repository = BillingRepository()
-    billing = BillingService(commune, accounts, booking_repository, attendance,
-                             billing_repository, DraftRepository(), runs, mailer,
-                             settings.site_url)
+    invoicing = InvoiceRunService(commune, accounts, booking_repository, attendance,
+                                  billing_repository, DraftRepository(), runs, mailer,
+                                  settings.site_url)
+    billing = BillingService(commune, accounts, billing_repository, invoicing.is_invoiced)
     payments = PaymentService(_payfip_client_factory(settings), billing, billing_repository,
                               PaymentAttemptRepository(), settings.site_url)
-    operations = OperationsService(commune, accounts, booking_repository, attendance,
-                                   headcounts, MenuRepository())
-    return Container(settings, clock, mailer, accounts, auth, families, commune, bookings,
-                     audit, lock, operations, attendance, booking_repository,
-                     PrivacyService(booking_repository, attendance), billing, payments,
-                     JobLauncher(settings),
-                     ReleaseService(commune, booking_repository, accounts, headcounts, mailer,
-                                    settings.site_url, billing.is_invoiced))
+    head_counts = HeadcountService(commune, accounts, booking_repository, headcounts)
+    return Container(
+        settings=settings, clock=clock, mailer=mailer, accounts=accounts, auth=auth,
+        families=families, commune=commune, bookings=bookings, audit=audit, lock=lock,
+        attendance=AttendanceService(commune, accounts, booking_repository, attendance),
+        headcounts=head_counts,
+        exports=ExportService(commune, accounts, booking_repository, attendance, head_counts),
+        menus=MenuService(MenuRepository()),
+        attendance_repository=attendance, booking_repository=booking_repository,
+        privacy=PrivacyService(booking_repository, attendance), billing=billing,
+        invoicing=invoicing,
+        payments=payments, launcher=JobLauncher(settings),
+        closures=ReleaseService(commune, booking_repository, accounts, headcounts, mailer,
+                                settings.site_url, invoicing.is_invoiced))
 
 
 @functools.lru_cache(maxsize=1)

@@ -6,7 +6,7 @@ is copied by hand from elsewhere:
 - tables, keys, indexes, billing mode and TTL come from ``ALL_MODELS``, through the same
   pynamodb metadata ``create_tables()`` uses locally and in the tests;
 - the security headers (the exact Content-Security-Policy) come from
-  ``scripts.devstack.SECURITY_HEADERS``;
+  ``infra.site_headers.SECURITY_HEADERS`` (the local stack sends the same);
 - API Gateway's own answers (unknown route, throttling, crashes) use the bodies of
   ``chalicelib.api.errors``;
 - environment variable names come from ``chalicelib.settings``; the stage's values from
@@ -26,7 +26,7 @@ from chalicelib.api import errors
 from chalicelib.api.routing import REQUEST_HEADERS
 from chalicelib.settings import ORIGIN_HEADER
 from chalicelib.domain.errors import DomainError, TooManyRequests
-from scripts.devstack import SECURITY_HEADERS
+from infra.site_headers import SECURITY_HEADERS
 
 API_STAGE = "api"  # .chalice/config.json's api_gateway_stage: CloudFront forwards /api/* to it
 
@@ -324,7 +324,7 @@ def security_headers_config() -> dict[str, Any]:
               for name, value in headers.items()]
     config: dict[str, Any] = {
         "Name": {"Fn::Sub": "${AWS::StackName}-security-headers"},
-        "Comment": "scripts/devstack.py SECURITY_HEADERS, plus HSTS",
+        "Comment": "infra/site_headers.py SECURITY_HEADERS, plus HSTS",
         "SecurityHeadersConfig": security,
     }
     if custom:

@@ -27,6 +27,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from infra.site_headers import SECURITY_HEADERS
+
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "static-site"
 API_PREFIX = "/api"
@@ -39,32 +41,6 @@ WORKERS = int(os.environ.get("CANTINE_LOCAL_WORKERS", "4"))
 
 # moto's server, applying one request at a time as DynamoDB does (scripts/local_aws.py).
 AWS_SERVER = (sys.executable, "-m", "scripts.local_aws")
-
-# The headers CloudFront adds to the site (see infra/), repeated here so that the local
-# site is held to the same Content-Security-Policy as production.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-        "frame-ancestors 'none'"),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-    "Cross-Origin-Opener-Policy": "same-origin",
-}
-
-# Directives a <meta http-equiv="Content-Security-Policy"> cannot carry (CSP Level 3,
-# §3.3): browsers ignore them there and say so in the console. Only the header sends them.
-META_IGNORED_DIRECTIVES = frozenset({"frame-ancestors", "report-uri", "sandbox"})
-
-
-def meta_content_security_policy(policy: str | None = None) -> str:
-    """The policy each page repeats in its <meta>: the header's, less what a meta ignores."""
-    policy = SECURITY_HEADERS["Content-Security-Policy"] if policy is None else policy
-    kept = [d.strip() for d in policy.split(";")
-            if d.strip() and d.split()[0].lower() not in META_IGNORED_DIRECTIVES]
-    return "; ".join(kept)
 
 
 def free_port() -> int:

@@ -107,7 +107,7 @@ def export_family(call: Call):
 @endpoint(bp, "/menus", audience=MEMBER)
 def list_menus(call: Call):
     """Menus of a date range, with the 14 allergens' names."""
-    return call.services.operations.menus(call.query, call.now)
+    return call.services.menus.menus(call.query, call.now)
 
 
 @endpoint(bp, "/family/statement", audience=FAMILY)

@@ -196,6 +196,27 @@ def parse_date(value: Any, field: str) -> date:
     return day
 
 
+def each_day(start: date, end: date) -> Iterable[date]:
+    """The days from ``start`` to ``end``, both included."""
+    day = start
+    while day <= end:
+        yield day
+        day += timedelta(days=1)
+
+
+def query_period(query: dict[str, str], today: date, max_days: int,
+                 default_days: int = 6) -> tuple[date, date]:
+    """The ``from``/``to`` days of a query (default: today and the next ``default_days``),
+    at most ``max_days`` long, or ValidationError."""
+    start = parse_date(query["from"], "from") if query.get("from") else today
+    end = parse_date(query["to"], "to") if query.get("to") else start + timedelta(days=default_days)
+    if end < start:
+        raise ValidationError("La date de fin précède la date de début.", field="to")
+    if (end - start).days >= max_days:
+        raise ValidationError(f"Période trop longue ({max_days} jours au plus).", field="to")
+    return start, end
+
+
 def parse_closure(data: dict, *, closure_id: str = "") -> Closure:
     """Validate {"start", "end", "label"} into a Closure; the id comes from the server."""
     if not isinstance(data, dict):

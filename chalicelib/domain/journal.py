@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from chalicelib.domain.money import MONTHS_FR, money
+
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-          "septembre", "octobre", "novembre", "décembre")
 DASH = " – "
 
 FAMILY_FIELDS = {"name": "nom", "emails": "adresses mail", "pending_email": "adresse à confirmer",
@@ -66,7 +66,7 @@ def month_name(value: str) -> str:
     """"2026-11" → "novembre 2026"."""
     try:
         year, month = (int(p) for p in str(value).split("-")[:2])
-        return f"{MONTHS[month - 1]} {year}"
+        return f"{MONTHS_FR[month - 1]} {year}"
     except (ValueError, IndexError):
         return str(value)
 
@@ -75,9 +75,8 @@ def euros(cents: Any) -> str:
     """1250 → "12,50 €"."""
     if not isinstance(cents, int):
         return ""
-    sign = "-" if cents < 0 else ""
-    whole, rest = divmod(abs(cents), 100)
-    return f"{sign}{whole:,}".replace(",", "\u202f") + f",{rest:02d} €"
+    # Narrow no-break spaces between thousands: the journal is read on screen.
+    return money(int(cents), thousands="\u202f")
 
 
 def _dict(value: Any) -> dict:

@@ -8,17 +8,17 @@ MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
 
-def money(cents: int) -> str:
+def money(cents: int, thousands: str = " ") -> str:
     """An amount in cents, French style: ``money(123450) == "1 234,50 €"``.
 
-    Plain spaces separate thousands and precede the euro sign; a negative amount starts
-    with "-".
+    Plain spaces (or ``thousands``) separate thousands, a plain space precedes the euro
+    sign; a negative amount starts with "-".
     """
     if isinstance(cents, bool) or not isinstance(cents, int):
         raise TypeError(f"money() takes integer cents, not {cents!r}")
     sign = "-" if cents < 0 else ""
     euros, rest = divmod(abs(cents), 100)
-    return f"{sign}{euros:,}".replace(",", " ") + f",{rest:02d} €"
+    return f"{sign}{euros:,}".replace(",", thousands) + f",{rest:02d} €"
 
 
 def month_label(month: str) -> str:

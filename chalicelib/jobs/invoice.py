@@ -28,11 +28,11 @@ def invoice_month(event: Any, context: Any = None) -> dict[str, Any]:
     if asked:
         step = event.get("step")
         who = str(event.get("who") or "staff")
-        run = services.billing.confirm_month if step == "confirm" else \
-            services.billing.build_draft
+        run = services.invoicing.confirm_month if step == "confirm" else \
+            services.invoicing.build_draft
         result = run(asked, "staff", who, services.clock.now)
     else:
-        result = services.billing.scheduled_run(previous_month(now.year, now.month),
-                                                services.clock.now)
+        result = services.invoicing.scheduled_run(previous_month(now.year, now.month),
+                                                  services.clock.now)
     LOG.info("invoice run %s: %s", result["run"]["id"], result["run"]["summary"])
     return {"run": result["run"]["id"], "invoiced": int(result.get("invoiced", 0))}

@@ -12,10 +12,10 @@ from chalicelib.domain.bookings import (BookingRefused, Change, Refusal, cell_wh
 from chalicelib.domain.calendar import parse_date, why_closed
 from chalicelib.domain.commune import CommuneSettings
 from chalicelib.domain.errors import NotFound, ValidationError
-from chalicelib.storage.bookings import BookingConflict, BookingRepository, StoredDay
+from chalicelib.services import retry
 from chalicelib.services.commune import CommuneService
+from chalicelib.storage.bookings import BookingConflict, BookingRepository, StoredDay
 
-ATTEMPTS = 3  # a save that meets a concurrent one re-reads and re-applies, then gives up
 MAX_RANGE = timedelta(days=400)
 
 
@@ -79,15 +79,11 @@ class BookingService:
         child = _child(family, child_id)
         changes = parse_changes(data)
         settings = settings or self._commune.get()
-        for attempt in range(ATTEMPTS):
-            try:
-                saved, _refusals, _days = self._apply(child, family.number, changes,
-                                                      settings, now, all_or_nothing=True)
-                return saved
-            except BookingConflict:
-                if attempt == ATTEMPTS - 1:
-                    raise
-        raise AssertionError("unreachable")
+        saved, _refusals, _days = retry.on_conflict(
+            lambda: self._apply(child, family.number, changes, settings, now,
+                                all_or_nothing=True), BookingConflict,
+            retry.BOOKING_ATTEMPTS)
+        return saved
 
     def book_period(self, family: Family, child_id: str, data: dict[str, Any],
                     now: datetime, settings: CommuneSettings | None = None) -> dict[str, Any]:
@@ -95,18 +91,14 @@ class BookingService:
         child = _child(family, child_id)
         settings = settings or self._commune.get()
         changes = expand_period(parse_period(data, settings))
-        for attempt in range(ATTEMPTS):
-            try:
-                saved, refusals, days = self._apply(child, family.number, changes,
-                                                    settings, now, all_or_nothing=False)
-                # "saved" counts day × service; parents count days ("8 jours réservés").
-                return {"saved": saved, "days": days,
-                        "skipped": [r.to_dict() for r in refusals],
-                        "skipped_days": skipped_summary(refusals)}
-            except BookingConflict:
-                if attempt == ATTEMPTS - 1:
-                    raise
-        raise AssertionError("unreachable")
+        saved, refusals, days = retry.on_conflict(
+            lambda: self._apply(child, family.number, changes, settings, now,
+                                all_or_nothing=False), BookingConflict,
+            retry.BOOKING_ATTEMPTS)
+        # "saved" counts day × service; parents count days ("8 jours réservés").
+        return {"saved": saved, "days": days,
+                "skipped": [r.to_dict() for r in refusals],
+                "skipped_days": skipped_summary(refusals)}
 
     def _apply(self, child: Child, family_number: str, changes: list[Change],
                settings: CommuneSettings, now: datetime,

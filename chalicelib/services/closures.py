@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Callable, Iterable
 
 from chalicelib.domain.bookings import HORIZON
+from chalicelib.domain.calendar import each_day
 from chalicelib.domain.commune import CommuneSettings
 from chalicelib.domain.money import month_label
 from chalicelib.mail import templates
@@ -25,13 +26,6 @@ from chalicelib.storage.jobs import HeadcountRepository
 LOG = logging.getLogger("cantine.closures")
 _WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 SETTINGS_REASON = "jour ou prestation retiré par la commune"
-
-
-def _days(start: date, end: date) -> Iterable[date]:
-    day = start
-    while day <= end:
-        yield day
-        day += timedelta(days=1)
 
 
 class ReleaseService:
@@ -54,7 +48,7 @@ class ReleaseService:
         closure = self._commune.add_closure(data)
         after = self._commune.get()
         start, end = date.fromisoformat(closure["start"]), date.fromisoformat(closure["end"])
-        released = self._release(before, after, _days(start, end), now,
+        released = self._release(before, after, each_day(start, end), now,
                                  f"fermeture « {closure['label']} »", opened_before=False)
         return {**closure, "released": released}
 
@@ -65,7 +59,7 @@ class ReleaseService:
         before = self._commune.get()
         after = self._commune.update(data)
         today = now.date()
-        released = self._release(before, after, _days(today, today + HORIZON), now,
+        released = self._release(before, after, each_day(today, today + HORIZON), now,
                                  SETTINGS_REASON, opened_before=True)
         return before, after, released
 

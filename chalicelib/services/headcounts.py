@@ -2,11 +2,17 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from chalicelib.domain.accounts import MEAL_TYPES, Family
+from chalicelib.domain.calendar import each_day, query_period
+from chalicelib.services.commune import CommuneService
 from chalicelib.storage.accounts import AccountRepository
-from chalicelib.storage.jobs import Headcount
+from chalicelib.storage.bookings import BookingRepository
+from chalicelib.storage.jobs import Headcount, HeadcountRepository
+
+MAX_HEADCOUNT_DAYS = 62
 
 
 # The services whose head count is broken down by meal type: the kitchen cooks for them.
@@ -38,3 +44,46 @@ def count_slot(day: date, service: str, booked: list[tuple[str, str, frozenset[s
             continue
         by_type[child.meal_type] += 1
     return Headcount(day, service, sum(by_type.values()), dict(by_type))
+
+
+class HeadcountService:
+    """What the kitchen reads: how many children per day, service and meal type."""
+
+    def __init__(self, commune: CommuneService, accounts: AccountRepository,
+                 bookings: BookingRepository, headcounts: HeadcountRepository) -> None:
+        self._commune = commune
+        self._accounts = accounts
+        self._bookings = bookings
+        self._headcounts = headcounts
+
+    def headcounts(self, query: dict[str, str], now: datetime) -> list[dict[str, Any]]:
+        """Per day × service × meal type: frozen counts, else provisional ones."""
+        start, end = query_period(query, now.date(), MAX_HEADCOUNT_DAYS)
+        return self.rows(start, end)
+
+    def rows(self, start: date, end: date) -> list[dict[str, Any]]:
+        """Head-count rows of the school days from ``start`` to ``end``."""
+        settings = self._commune.get()
+        calendar = settings.calendar()
+        frozen = {(h.day, h.service): h for h in self._headcounts.between(start, end)}
+        services = settings.bookable_services()
+        rows: list[dict[str, Any]] = []
+        families: dict[str, Family] = {}
+        for day in each_day(start, end):
+            if not calendar.is_school_day(day):
+                continue
+            live = None
+            for service in services:
+                count = frozen.get((day, service.code))
+                locked = count is not None
+                if count is None:
+                    if live is None:
+                        live = self._bookings.on_day(day)
+                    count = count_slot(day, service.code, live, families, self._accounts)
+                rows.append({"date": day.isoformat(), "service": service.code,
+                             "label": service.label, "total": count.total,
+                             "by_meal_type": {t: int(count.by_meal_type.get(t, 0))
+                                              for t in MEAL_TYPES},
+                             "diets": has_diets(service.code),
+                             "locked": locked})
+        return rows

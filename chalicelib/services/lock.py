@@ -9,9 +9,10 @@ from typing import Any, Callable
 from chalicelib.domain.accounts import Family
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.lock import days_to_freeze
+from chalicelib.services import retry
 from chalicelib.services.commune import CommuneService
 from chalicelib.services.headcounts import count_slot
-from chalicelib.settings import PARIS
+from chalicelib.services.job_runs import JobRunRecorder
 from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.bookings import BookingRepository
 from chalicelib.storage.commune import CommuneRepository
@@ -35,25 +36,17 @@ class LockService:
         self._bookings = bookings
         self._accounts = accounts
         self._headcounts = headcounts
-        self._runs = runs
+        self._recorder = JobRunRecorder(runs, JOB, TIME_LIMIT, LOG)
 
     def run(self, trigger: str, clock: Callable[[], datetime]) -> dict[str, Any]:
         """Freeze what is due; idempotent, and a rerun after a crash finishes the work."""
-        started = clock()
-        record = self._runs.start(JOB, trigger, started, TIME_LIMIT)
-        try:
-            frozen = self._freeze(record.id, started)
-        except Exception as exc:
-            LOG.exception("lock run %s failed", record.id)
-            self._runs.finish(record, "failure", "Échec du verrouillage", {},
-                              f"{type(exc).__name__}: {exc}"[:500], clock())
-            raise
-        summary = (f"{len(frozen)} créneau(x) verrouillé(s)" if frozen
-                   else "Rien à verrouiller")
-        run = self._runs.finish(record, "success", summary,
-                                {"frozen": frozen[:500], "frozen_count": len(frozen)}, None,
-                                clock())
-        return {"run": run_json(run), "frozen": frozen}
+        run, frozen = self._recorder.run(
+            trigger, clock, self._freeze,
+            failed=lambda exc: ("Échec du verrouillage", {}, f"{type(exc).__name__}: {exc}"),
+            succeeded=lambda frozen: (
+                f"{len(frozen)} créneau(x) verrouillé(s)" if frozen else "Rien à verrouiller",
+                {"frozen": frozen[:500], "frozen_count": len(frozen)}))
+        return {"run": run, "frozen": frozen}
 
     def _freeze(self, run_id: str, now: datetime) -> list[dict[str, str]]:
         settings = self._commune.get()
@@ -77,30 +70,21 @@ class LockService:
         return frozen
 
     def _advance(self, service: str, watermark: date):
-        for _attempt in range(5):
+        def move():
             settings = self._commune.get()
             current = settings.locked_through.get(service)
             if current is not None and current >= watermark:
                 return settings
             marks = dict(settings.locked_through)
             marks[service] = watermark
-            try:
-                return self._commune_repository.save(replace(settings, locked_through=marks))
-            except Conflict:
-                continue  # a staff edit landed meanwhile: read again and retry
-        raise Conflict("Impossible d'enregistrer le verrouillage, réessayez.")
+            return self._commune_repository.save(replace(settings, locked_through=marks))
+        try:
+            # A staff edit landed meanwhile: read again and retry.
+            return retry.on_conflict(move, Conflict, retry.LOCK_MARK_ATTEMPTS)
+        except Conflict:
+            raise Conflict("Impossible d'enregistrer le verrouillage, réessayez.") from None
 
     def runs(self, now: datetime) -> list[dict[str, Any]]:
         """The latest lock runs, newest first."""
-        return [run_json(r) for r in self._runs.recent(JOB, now, TIME_LIMIT)]
+        return self._recorder.recent(now)
 
-
-def run_json(run) -> dict[str, Any]:
-    """A job run as the console shows it."""
-    return {"id": run.id, "job": run.job, "trigger": run.trigger,
-            "started_at": run.started_at.astimezone(PARIS).isoformat(),
-            "ended_at": run.ended_at.astimezone(PARIS).isoformat() if run.ended_at else None,
-            "outcome": run.outcome, "summary": run.summary,
-            "frozen_count": int((run.details or {}).get("frozen_count", 0)),
-            "month": (run.details or {}).get("month"), "step": (run.details or {}).get("step"),
-            "error": run.error}

@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.domain.ledger import METHOD_LABELS
-from chalicelib.domain.money import month_label as month_name
+from chalicelib.domain.money import month_label
 from chalicelib.payfip.client import (PayFipClient, PayFipError, PaymentRequest,
                                       make_refdet)
 from chalicelib.services.billing import BillingService
@@ -130,7 +130,7 @@ class PaymentService:
         refdet = make_refdet(invoice.number, sequence)
         request = PaymentRequest(
             exer=invoice.number[:4], mel=email, montant_cents=amount,
-            objet=f"Cantine facture {invoice.number} {month_name(invoice.month)}",
+            objet=f"Cantine facture {invoice.number} {month_label(invoice.month)}",
             refdet=refdet, urlnotif=f"{self._site_url}/api/payfip/notification",
             urlredirect=f"{self._site_url}/factures.html")
         client = self._client_factory()

@@ -318,7 +318,7 @@ def test_the_draft_bills_nothing_outside_service_days_whatever_the_tables_hold(
         client, clock, services):
     # Records written behind the rules' back (an old version, a restore, a script).
     for day in (date(2026, 11, 29), date(2026, 11, 11), date(2026, 11, 30)):
-        services.attendance.put(AttendanceRecord(
+        services.attendance_repository.put(AttendanceRecord(
             CHILD, "1001", day, "care_evening", "present", "16:30", "18:00", False, "", 0,
             "script", services.clock.now()))
     clock.set(at(2026, 12, 1, 8, 0))
@@ -369,7 +369,7 @@ def test_a_credit_note_kept_waiting_by_many_writers_still_gets_its_number(seven_
                                                                         monkeypatch):
     """Fifteen writers in a row take the number first (a busy machine, a burst of staff):
     the credit note keeps trying within its patience instead of answering "réessayez"."""
-    from chalicelib.services import billing as billing_service
+    from chalicelib.services import retry
     from chalicelib.storage.billing import SequenceMoved
     admin, parent = seven_euros
     repository = services.billing._billing
@@ -383,7 +383,7 @@ def test_a_credit_note_kept_waiting_by_many_writers_still_gets_its_number(seven_
         return real(*args, **kwargs)
 
     monkeypatch.setattr(repository, "cancel_invoice", crowded)
-    monkeypatch.setattr(billing_service, "_pause", lambda attempt: None)
+    monkeypatch.setattr(retry, "pause", lambda attempt: None)
     note = ok(admin.post("/staff/families/1001/invoices/2027-000001/credit-note", {}), 201)
     assert len(met) == 15 and note["number"] == "A2027-000001"
     assert invoices_of(parent)["2027-000001"]["status"] == "cancelled"
@@ -419,7 +419,7 @@ def test_an_invoice_confirmation_that_meets_a_numbering_race_finishes(client, cl
     parent = sign_in(client)
     ok(admin.post("/staff/billing/2026-11/draft"))
     # Another writer takes number 1 between the confirmation's read and its write.
-    racing_writer(services.billing._billing, "invoice-2026", monkeypatch)
+    racing_writer(services.invoicing._billing, "invoice-2026", monkeypatch)
     result = ok(admin.post("/staff/billing/2026-11/confirm"))
     assert result["invoiced"] == 1
     assert [i["number"] for i in ok(parent.get("/family/invoices"))["invoices"]] == \
@@ -474,7 +474,7 @@ def test_the_draft_lists_what_deserves_a_look(client, clock, services):
     admin = sign_in(client, "mairie@example.org", "demo-mairie-2026")
     parent = sign_in(client)
     # Present at the morning care without a booking.
-    services.attendance.put(AttendanceRecord(CHILD, "1001", date(2026, 11, 30), "care_morning",
+    services.attendance_repository.put(AttendanceRecord(CHILD, "1001", date(2026, 11, 30), "care_morning",
                                              "present", "07:45", "08:20", False, "", 0, "agent",
                                              services.clock.now()))
     ok(admin.post("/staff/billing/2026-11/draft"))
@@ -560,7 +560,7 @@ def test_the_scheduled_run_drafts_and_waits_for_staff_unless_told_to_confirm(
 
 
 def test_a_run_whose_process_died_is_shown_failed_and_the_next_one_records_it(client, clock):
-    from chalicelib.services.billing import TIME_LIMIT
+    from chalicelib.services.invoicing import TIME_LIMIT
     clock.set(at(2026, 12, 1, 8, 0))
     started = clock.now() - TIME_LIMIT - timedelta(minutes=1)
     JobRunModel("invoice", f"{started.isoformat()}#dead", id="dead", trigger="staff",

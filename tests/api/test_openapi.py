@@ -119,13 +119,14 @@ def test_error_responses_use_the_shared_error_schema(doc):
 
 
 def expected_operation_id(chalice_app, method: str, path: str) -> str:
-    """The view name; a name shared by two blueprints is prefixed with the blueprint's."""
+    """The view name; a name shared by two blueprints is prefixed with the blueprint's
+    audience (chalicelib.api.family, chalicelib.api.staff.families → family, staff)."""
     entry = chalice_app.routes[path][method]
     shared = [e for ms in chalice_app.routes.values() for e in ms.values()
               if e.view_name == entry.view_name and e.view_function is not entry.view_function]
     if not shared:
         return entry.view_name
-    blueprint = entry.view_function.__module__.rsplit(".", 1)[1]
+    blueprint = entry.view_function.__module__.split(".")[2]
     return f"{blueprint}_{entry.view_name}"
 
 

@@ -11,8 +11,8 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from chalicelib.documents.invoice_pdf import (InvoiceDocument, PdfLine, money, month_label,
-                                              render_invoice)
+from chalicelib.documents.invoice_pdf import InvoiceDocument, PdfLine, render_invoice
+from chalicelib.domain.money import money, month_label
 
 PAYMENT_HELP = ("Payez en ligne sur PayFip (www.payfip.gouv.fr), par chèque à l'ordre du "
                 "Trésor public déposé en mairie, ou en espèces à l'accueil de la mairie.\n"

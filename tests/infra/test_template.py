@@ -18,7 +18,7 @@ from chalicelib.api.errors import not_found_body
 from chalicelib.jobs import lock
 from chalicelib.storage import models
 from infra import template as infra
-from scripts.devstack import SECURITY_HEADERS
+from infra.site_headers import SECURITY_HEADERS
 from tests.infra.conftest import ROOT, STAGE
 
 PREFIX = f"cantine-{STAGE}-"

@@ -44,7 +44,7 @@ def invoice():
 
 def invoice_fixed_requests() -> dict[str, int]:
     """What one scheduled tick that drafts and confirms a month sends whatever the number
-    of families (chalicelib/services/billing.py: scheduled_run, _build, _compute,
+    of families (chalicelib/services/invoicing.py: scheduled_run, _build, _compute,
     _confirm), the per-family transactions and batched reads and writes aside:"""
     return {
         "PutItem": 3,       # the two run records (draft, confirm), started; the draft's header

@@ -35,8 +35,8 @@ def throttled(operation_name: str) -> ClientError:
 
 def bill(services, month: str) -> None:
     """Draft the month, then confirm it, as staff do."""
-    services.billing.build_draft(month, "staff", "test", services.clock.now)
-    services.billing.confirm_month(month, "staff", "test", services.clock.now)
+    services.invoicing.build_draft(month, "staff", "test", services.clock.now)
+    services.invoicing.confirm_month(month, "staff", "test", services.clock.now)
 
 
 operation = st.one_of(

@@ -168,7 +168,7 @@ class MoneyMachine(RuleBasedStateMachine):
         status = "present" if present else "absent"
         if raw:
             # Written behind the rules' back (an old version, a script, a restore).
-            self.services.attendance.put(AttendanceRecord(
+            self.services.attendance_repository.put(AttendanceRecord(
                 CHILDREN[number], number, day, service, status, None, None, False, "", 0,
                 "script", self.now()))
             return
@@ -177,7 +177,7 @@ class MoneyMachine(RuleBasedStateMachine):
         self.services.clock.set(datetime.combine(day, datetime.min.time(), PARIS)
                                 + timedelta(hours=18))
         try:
-            self.services.operations.record_attendance(
+            self.services.attendance.record_attendance(
                 {"date": day.isoformat(), "service": service, "child_id": CHILDREN[number],
                  "status": status}, "agent", self.now())
         except DomainError as refused:
@@ -187,7 +187,7 @@ class MoneyMachine(RuleBasedStateMachine):
 
     # -- billing -------------------------------------------------------------------------
     def _status(self, month: str):
-        header = self.services.billing._drafts.header(month)
+        header = self.services.invoicing._drafts.header(month)
         return header.status if header else None
 
     @rule(month=st.sampled_from(MONTHS))
@@ -195,7 +195,7 @@ class MoneyMachine(RuleBasedStateMachine):
         confirmed = self._status(month) == "confirmed"
         before = snapshot()
         try:
-            self.services.billing.build_draft(month, "staff", "test", self.services.clock.now)
+            self.services.invoicing.build_draft(month, "staff", "test", self.services.clock.now)
         except DomainError:
             return
         if confirmed:
@@ -222,7 +222,7 @@ class MoneyMachine(RuleBasedStateMachine):
 
         BillingRepository.issue_invoice = issue
         try:
-            result = self.services.billing.confirm_month(month, "staff", "test",
+            result = self.services.invoicing.confirm_month(month, "staff", "test",
                                                          self.services.clock.now)
             event(f"confirmation: {min(result['invoiced'], 2)} invoice(s), "
                   f"{'repaired' if result['repaired'] else 'clean'}")

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from scripts.devstack import (
-    META_IGNORED_DIRECTIVES, SECURITY_HEADERS, SITE, meta_content_security_policy,
+from infra.site_headers import (
+    META_IGNORED_DIRECTIVES, SECURITY_HEADERS, meta_content_security_policy,
 )
+from scripts.devstack import SITE
 
 PAGES = sorted(SITE.glob("*.html"))
 SITE_NAME = "Cantine et périscolaire"

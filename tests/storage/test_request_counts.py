@@ -90,8 +90,8 @@ def billed_november(services, family, now, families: int = 1):
         services.bookings.save(services.accounts.get_family(number), f"{number}-1", {
             "changes": [{"date": "2026-11-30", "service": "meal", "booked": True}]}, now)
     services.clock.set(datetime(2026, 12, 1, 8, 0, tzinfo=ZoneInfo("Europe/Paris")))
-    services.billing.build_draft("2026-11", "staff", "test", services.clock.now)
-    services.billing.confirm_month("2026-11", "staff", "test", services.clock.now)
+    services.invoicing.build_draft("2026-11", "staff", "test", services.clock.now)
+    services.invoicing.confirm_month("2026-11", "staff", "test", services.clock.now)
     return numbers
 
 

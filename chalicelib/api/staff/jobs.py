@@ -1,0 +1,30 @@
+"""The scheduled jobs run by hand, and their runs."""
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.api.routing import STAFF, Call, endpoint
+from chalicelib.api.staff.roles import ADMIN
+from chalicelib.domain.errors import ValidationError
+
+bp = Blueprint(__name__)
+
+
+@endpoint(bp, "/staff/jobs/lock", ("POST",), audience=STAFF, roles=ADMIN)
+def run_lock(call: Call):
+    """Run the weekly lock now: freezes every day and service past its deadline."""
+    result = call.services.lock.run("staff", call.services.clock.now)
+    call.audit("verrouillage", result["run"]["id"], None,
+               {"frozen_count": len(result["frozen"])})
+    return result
+
+
+@endpoint(bp, "/staff/jobs/runs", audience=STAFF, roles=ADMIN)
+def list_runs(call: Call):
+    """The latest runs of the lock, with their outcome."""
+    job = call.query.get("job", "lock")
+    if job == "invoice":
+        return {"runs": call.services.invoicing.runs(call.now)}
+    if job != "lock":
+        raise ValidationError("Tâche inconnue (lock ou invoice).", field="job")
+    return {"runs": call.services.lock.runs(call.now)}

@@ -1,0 +1,63 @@
+"""The record of a job's runs: started, then finished in success or failure, as the console
+lists them. Written once for the weekly lock and the month's invoice run."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any, Callable, TypeVar
+
+from chalicelib.settings import PARIS
+from chalicelib.storage.jobs import JobRunRepository
+
+R = TypeVar("R")
+
+
+def run_json(run) -> dict[str, Any]:
+    """A job run as the console shows it."""
+    return {"id": run.id, "job": run.job, "trigger": run.trigger,
+            "started_at": run.started_at.astimezone(PARIS).isoformat(),
+            "ended_at": run.ended_at.astimezone(PARIS).isoformat() if run.ended_at else None,
+            "outcome": run.outcome, "summary": run.summary,
+            "frozen_count": int((run.details or {}).get("frozen_count", 0)),
+            "month": (run.details or {}).get("month"), "step": (run.details or {}).get("step"),
+            "error": run.error}
+
+
+class JobRunRecorder:
+    """Runs one job's work under a run record; a run still "running" past ``time_limit``
+    died with its process (the next start records it failed)."""
+
+    def __init__(self, runs: JobRunRepository, job: str, time_limit: timedelta,
+                 log: logging.Logger) -> None:
+        self._runs = runs
+        self.job = job
+        self.time_limit = time_limit
+        self._log = log
+
+    def run(self, trigger: str, clock: Callable[[], datetime],
+            work: Callable[[str, datetime], R], *,
+            failed: Callable[[Exception], tuple[str, dict[str, Any], str]],
+            succeeded: Callable[[R], tuple[str, dict[str, Any]]],
+            details: dict[str, Any] | None = None, about: str = "") -> tuple[dict[str, Any], R]:
+        """Record the start, do ``work(run id, start time)``, record how it ended.
+
+        ``failed`` gives the failure's (summary, details, error) and the error is raised
+        again; ``succeeded`` gives the success's (summary, details). Returns (the run as
+        the console shows it, what the work returned).
+        """
+        started = clock()
+        record = self._runs.start(self.job, trigger, started, self.time_limit, details)
+        try:
+            result = work(record.id, started)
+        except Exception as exc:
+            self._log.exception("%s run %s%s failed", self.job, record.id, about)
+            summary, failure_details, error = failed(exc)
+            self._runs.finish(record, "failure", summary, failure_details, error[:500], clock())
+            raise
+        summary, success_details = succeeded(result)
+        run = self._runs.finish(record, "success", summary, success_details, None, clock())
+        return run_json(run), result
+
+    def recent(self, now: datetime) -> list[dict[str, Any]]:
+        """The latest runs of the job, newest first."""
+        return [run_json(r) for r in self._runs.recent(self.job, now, self.time_limit)]

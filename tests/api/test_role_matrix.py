@@ -19,7 +19,8 @@ from app import app as chalice_app
 from chalicelib.api.routing import (AUDIENCES, ENDPOINTS, FAMILY, MEMBER, PUBLIC, SESSION,
                                     STAFF)
 from chalicelib.domain.accounts import STAFF_ROLES
-from tests.api.conftest import Api, body, credentials_from
+from tests import demo
+from tests.client import Api, body, credentials_from
 
 ADMIN, AGENT, KITCHEN = "admin", "agent", "kitchen"
 # "other_family" is family B: signed in, its own password, and none of family A's ids.
@@ -247,7 +248,7 @@ def other_family(client, admin, outbox) -> Api:
 def test_every_route_answers_each_caller_as_its_audience_and_roles_allow(client, outbox,
                                                                         caller):
     admin = Api(client)
-    assert admin.login("mairie@example.org", "demo-mairie-2026").status_code == 200
+    assert admin.login(*demo.ADMIN).status_code == 200
     closure = admin.post("/staff/closures", {"start": "2027-05-07", "end": "2027-05-07",
                                              "label": "Pont"})
     assert closure.status_code == 201, closure.body
@@ -263,7 +264,7 @@ def test_every_route_answers_each_caller_as_its_audience_and_roles_allow(client,
         api = admin
     elif caller == "family":
         api = Api(client)
-        assert api.login("1001", "demo-famille-2026").status_code == 200
+        assert api.login(*demo.FAMILY).status_code == 200
     elif caller == "anonymous":
         api = Api(client)
     elif caller == "other_family":
@@ -290,7 +291,7 @@ def test_every_route_answers_each_caller_as_its_audience_and_roles_allow(client,
 def test_the_family_record_shows_the_income_bracket_to_the_admin_only(client, outbox, role,
                                                                      sees_income):
     admin = Api(client)
-    assert admin.login("mairie@example.org", "demo-mairie-2026").status_code == 200
+    assert admin.login(*demo.ADMIN).status_code == 200
     assert admin.put("/staff/families/1001", {"income": INCOME}).status_code == 200
     api = admin if role == ADMIN else staff_member(client, admin, outbox, role)
     details = body(api.get("/staff/families/1001"))

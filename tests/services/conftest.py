@@ -1,5 +1,5 @@
-"""Storage tests: the container's services on moto (tests/conftest.py), with the demo
-commune and family."""
+"""Service tests: the container's services called directly on moto (tests/conftest.py), not
+through the HTTP API; with the demo commune and family."""
 from __future__ import annotations
 
 import pytest

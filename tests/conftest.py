@@ -18,3 +18,95 @@ os.environ.update({
 })
 os.environ.pop("CANTINE_AWS_ENDPOINT", None)
 os.environ.pop("AWS_ENDPOINT_URL", None)
+
+import pytest  # noqa: E402 - after the environment, on purpose
+
+from tests.client import AGENT_EMAIL, KITCHEN_EMAIL, Api, sign_in, staff_member  # noqa: E402
+from tests.demo import ADMIN, FAMILY  # noqa: E402
+
+
+@pytest.fixture
+def aws():
+    """moto's mock around the test, with a container built inside it."""
+    from moto import mock_aws
+
+    from chalicelib import wiring
+    with mock_aws():
+        wiring.reset()
+        yield
+        wiring.reset()
+
+
+@pytest.fixture
+def services(aws):
+    """The container, with the demo commune's tables and data (copied from the process's
+    baseline: see tests/moto_baseline.py)."""
+    from chalicelib import wiring
+    from tests import moto_baseline
+    container = wiring.container()
+    moto_baseline.prepare(container)
+    return container
+
+
+@pytest.fixture
+def clock(services):
+    return services.clock
+
+
+@pytest.fixture
+def app(services):
+    from app import app as chalice_app
+    return chalice_app
+
+
+@pytest.fixture
+def client(app):
+    from chalice.test import Client
+    with Client(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def api(client):
+    """A browser, signed in as no one."""
+    return Api(client)
+
+
+@pytest.fixture
+def other_api(client):
+    """A second browser, signed in as no one."""
+    return Api(client)
+
+
+@pytest.fixture
+def outbox(services):
+    """The e-mails sent so far (a function: call it after the action)."""
+    from chalicelib.mail.outbox import read_outbox
+
+    def read():
+        return read_outbox(None, services.settings.region)
+    return read
+
+
+@pytest.fixture
+def admin(client):
+    """The demo town-hall admin, in a browser of their own."""
+    return sign_in(Api(client), *ADMIN)
+
+
+@pytest.fixture
+def parent(client):
+    """The demo family (1001, child TOTO), in a browser of its own."""
+    return sign_in(Api(client), *FAMILY)
+
+
+@pytest.fixture
+def agent(client, admin, outbox):
+    """An agent account the admin opened, signed in with a password of its own."""
+    return staff_member(client, admin, outbox, AGENT_EMAIL, "Agent", "agent")
+
+
+@pytest.fixture
+def kitchen(client, admin, outbox):
+    """A kitchen account the admin opened, signed in with a password of its own."""
+    return staff_member(client, admin, outbox, KITCHEN_EMAIL, "Cuisine", "kitchen")

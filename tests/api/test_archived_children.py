@@ -4,18 +4,19 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from tests.api.conftest import Api, body
+from tests.client import Api, body
 
 PARIS = ZoneInfo("Europe/Paris")
+from tests.demo import ADMIN, FAMILY
 
 
 def test_an_archived_child_leaves_the_bookings_the_counts_and_the_lists(client, clock):
     parent = Api(client)
-    assert parent.login("1001", "demo-famille-2026").status_code == 200
+    assert parent.login(*FAMILY).status_code == 200
     assert parent.put("/children/1001-1/bookings", {"changes": [
         {"date": "2026-11-30", "service": "meal", "booked": True}]}).status_code == 200
     admin = Api(client)
-    assert admin.login("mairie@example.org", "demo-mairie-2026").status_code == 200
+    assert admin.login(*ADMIN).status_code == 200
     counts = body(admin.get("/staff/headcounts?from=2026-11-30&to=2026-11-30"))["days"]
     assert [d["total"] for d in counts if d["service"] == "meal"] == [1]
 
@@ -29,6 +30,6 @@ def test_an_archived_child_leaves_the_bookings_the_counts_and_the_lists(client, 
         {"date": "2026-12-07", "service": "meal", "booked": True}]}).status_code == 404
 
     clock.set(datetime(2026, 11, 30, 12, 0, tzinfo=PARIS))
-    assert admin.login("mairie@example.org", "demo-mairie-2026").status_code == 200
+    assert admin.login(*ADMIN).status_code == 200
     listing = body(admin.get("/staff/attendance?date=2026-11-30&service=meal"))
     assert listing["children"] == [] and listing["others"] == []

@@ -7,10 +7,12 @@ import pytest
 from chalicelib.api import auth as auth_api
 from chalicelib.settings import load_settings
 from chalicelib.storage.models import FamilyModel, ResetTokenModel, StaffModel
-from tests.api.conftest import Api, body, link_token, set_cookies
+from tests.client import Api, body, link_token, set_cookies
+from tests.demo import FAMILY, STAFF_EMAIL, STAFF_PASSWORD
+from tests.demo import FAMILY_EMAIL as EMAIL
+from tests.demo import FAMILY_NUMBER as NUMBER
+from tests.demo import FAMILY_PASSWORD as PASSWORD
 
-NUMBER, EMAIL, PASSWORD = "1001", "famille.test@example.org", "demo-famille-2026"
-STAFF_EMAIL, STAFF_PASSWORD = "mairie@example.org", "demo-mairie-2026"
 NEW_PASSWORD = "cheval agrafe lune"
 WRONG = "pas-le-bon-mot-de-passe"
 
@@ -531,4 +533,4 @@ def test_failures_older_than_a_day_are_forgotten(api, services):
     # A day later the count starts again: four more mistakes are still free.
     for _ in range(4):
         assert api.login("1001", "pas le bon mot de passe").status_code == 401
-    assert api.login("1001", "demo-famille-2026").status_code == 200
+    assert api.login(*FAMILY).status_code == 200

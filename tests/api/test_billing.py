@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.api.conftest import Api, body, invoice, pay
+from tests.client import Api, body, invoice, pay
 
 PARIS = ZoneInfo("Europe/Paris")
+from tests.demo import ADMIN, FAMILY
 
 
 def ok(response, status=200):
@@ -24,25 +25,25 @@ def november(client, clock):
     1 December; came to the evening care and was picked up at 18:42. Returns the admin
     signed in on 1 December at 08:00, when November is over."""
     parent = Api(client)
-    ok(parent.login("1001", "demo-famille-2026"))
+    ok(parent.login(*FAMILY))
     ok(parent.put("/children/1001-1/bookings", {"changes": [
         {"date": "2026-11-30", "service": "meal", "booked": True},
         {"date": "2026-11-30", "service": "care_evening", "booked": True},
         {"date": "2026-12-01", "service": "meal", "booked": True}]}))
     clock.set(datetime(2026, 11, 30, 18, 50, tzinfo=PARIS))
     admin = Api(client)
-    ok(admin.login("mairie@example.org", "demo-mairie-2026"))
+    ok(admin.login(*ADMIN))
     ok(admin.put("/staff/attendance", {"date": "2026-11-30", "service": "care_evening",
                                        "child_id": "1001-1", "status": "present",
                                        "arrival": "16:30", "departure": "18:42"}))
     clock.set(datetime(2026, 12, 1, 8, 0, tzinfo=PARIS))
-    ok(admin.login("mairie@example.org", "demo-mairie-2026"))
+    ok(admin.login(*ADMIN))
     return admin
 
 
 def family(client):
     parent = Api(client)
-    ok(parent.login("1001", "demo-famille-2026"))
+    ok(parent.login(*FAMILY))
     return parent
 
 

@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.storage.bookings import BookingRepository
-from tests.api.conftest import Api, body, credentials_from
+from tests.client import Api, body, credentials_from
 
 PARIS = ZoneInfo("Europe/Paris")
+from tests.demo import FAMILY
 CHILD = "1001-1"
 ACTIVE = {"meal", "care_morning", "care_evening"}
 
@@ -63,22 +64,8 @@ def error(response):
 def travel(clock, parent, moment):
     """Move the clock; sessions idle for an hour expire, so the parent signs in again."""
     clock.set(moment)
-    response = parent.login("1001", "demo-famille-2026")
+    response = parent.login(*FAMILY)
     assert response.status_code == 200, response.body
-
-
-@pytest.fixture
-def parent(api):
-    response = api.login("1001", "demo-famille-2026")
-    assert response.status_code == 200, response.body
-    return api
-
-
-@pytest.fixture
-def admin(other_api):
-    response = other_api.login("mairie@example.org", "demo-mairie-2026")
-    assert response.status_code == 200, response.body
-    return other_api
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
-from tests.api.conftest import body
+from tests.client import body
+from tests.demo import FAMILY
 
 
 def test_demo_family_books_a_meal_and_sees_it(api):
-    api.login("1001", "demo-famille-2026")
+    api.login(*FAMILY)
     cal = body(api.get("/children/1001-1/calendar?month=2026-12"))
     monday = next(d for d in cal["days"] if d["date"] == "2026-12-07")
     assert monday["services"]["meal"] == {"booked": False, "editable": True,

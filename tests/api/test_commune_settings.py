@@ -5,7 +5,7 @@ import copy
 
 import pytest
 
-from tests.api.conftest import body
+from tests.client import body
 
 CHILD = "1001-1"
 THURSDAY_17 = {"type": "weekly", "weekday": 4, "time": "17:00"}
@@ -21,20 +21,6 @@ def service(code="meal", label="Repas", mode="booked", booking=THURSDAY_17, canc
 
 def delete(api, path):
     return api.request("DELETE", path)
-
-
-@pytest.fixture
-def admin(other_api):
-    response = other_api.login("mairie@example.org", "demo-mairie-2026")
-    assert response.status_code == 200, response.body
-    return other_api
-
-
-@pytest.fixture
-def parent(api):
-    response = api.login("1001", "demo-famille-2026")
-    assert response.status_code == 200, response.body
-    return api
 
 
 def settings(admin):

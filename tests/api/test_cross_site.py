@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import Api, body
+from tests.client import Api, body
+from tests.demo import ADMIN
 
 PORTAL = "http://127.0.0.1:8000"  # CANTINE_SITE_URL of the tests (tests/conftest.py)
 SIBLING = "http://127.0.0.1:9000"  # same site for cookies (ports do not count), not the portal
-ADMIN = ("mairie@example.org", "demo-mairie-2026")
 
 # The three forgeries of the issue: archive a family, replace its password (a new
 # temporary one), cancel an invoice; and a staff account deleted, a closure removed.
@@ -25,12 +25,6 @@ EMPTY_WRITES = [
     ("POST", "/staff/jobs/lock"),
     ("POST", "/auth/logout"),
 ]
-
-
-@pytest.fixture
-def admin(api):
-    assert api.login(*ADMIN).status_code == 200
-    return api
 
 
 def family_state(admin: Api) -> tuple[bool, int]:

@@ -4,18 +4,12 @@ import json
 
 import pytest
 
-from tests.api.conftest import body
+from tests.client import body
+from tests.demo import FAMILY, FAMILY_PASSWORD
 
-STAFF_EMAIL, STAFF_PASSWORD = "mairie@example.org", "demo-mairie-2026"
-FAMILY = {"name": "DUPONT", "emails": ["dupont@example.org"]}
+NEW_FAMILY = {"name": "DUPONT", "emails": ["dupont@example.org"]}
 FRENCH_WORDS = ("le ", "la ", "de ", "vous", "veuillez", "ressource", "requête", "mot de passe",
                 "identifiant", "adresse", "accès")
-
-
-@pytest.fixture
-def staff(api):
-    assert api.login(STAFF_EMAIL, STAFF_PASSWORD).status_code == 200
-    return api
 
 
 def assert_error(response, status, code):
@@ -53,53 +47,54 @@ def test_errors_have_one_shape_with_a_french_message(api, method, path, payload,
 
 
 def test_malformed_json_is_a_bad_request_not_a_crash(api):
-    response = api.post("/auth/login", raw='{"login": "1001", "password": "demo-famille-2026"')
+    cut_short = json.dumps({"login": "1001", "password": FAMILY_PASSWORD})[:-1]
+    response = api.post("/auth/login", raw=cut_short)
     assert_error(response, 400, "invalid_request")
     assert api.get("/auth/me").status_code == 401
 
 
-def test_a_json_array_body_is_refused(staff, outbox):
-    response = staff.post("/staff/families", raw=json.dumps([FAMILY]))
+def test_a_json_array_body_is_refused(admin, outbox):
+    response = admin.post("/staff/families", raw=json.dumps([NEW_FAMILY]))
     assert_error(response, 400, "invalid_request")
     assert outbox() == []
 
 
 @pytest.mark.parametrize("content_type, raw", [
-    ("text/plain", json.dumps(FAMILY)),
-    ("text/plain;charset=UTF-8", json.dumps(FAMILY)),
+    ("text/plain", json.dumps(NEW_FAMILY)),
+    ("text/plain;charset=UTF-8", json.dumps(NEW_FAMILY)),
     ("application/x-www-form-urlencoded", "name=DUPONT&emails=dupont%40example.org"),
     ("multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"name\""
                                         "\r\n\r\nDUPONT\r\n--x--\r\n"),
 ])
-def test_a_request_that_is_not_json_is_refused_with_415_and_creates_nothing(staff, outbox,
+def test_a_request_that_is_not_json_is_refused_with_415_and_creates_nothing(admin, outbox,
                                                                             content_type, raw):
-    response = staff.post("/staff/families", raw=raw, headers={"Content-Type": content_type})
+    response = admin.post("/staff/families", raw=raw, headers={"Content-Type": content_type})
     assert_error(response, 415, "unsupported_media_type")
     assert outbox() == []
     # The address is still free: nothing was stored.
-    assert staff.post("/staff/families", FAMILY).status_code == 201
+    assert admin.post("/staff/families", NEW_FAMILY).status_code == 201
 
 
 def test_a_form_post_cannot_change_a_password(api, other_api):
-    api.login("1001", "demo-famille-2026")
+    api.login(*FAMILY)
     response = api.post(
         "/auth/password/change",
-        raw="current_password=demo-famille-2026&password=cheval+agrafe+lune",
+        raw=f"current_password={FAMILY_PASSWORD}&password=cheval+agrafe+lune",
         headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert_error(response, 415, "unsupported_media_type")
-    assert other_api.login("1001", "demo-famille-2026").status_code == 200
+    assert other_api.login(*FAMILY).status_code == 200
 
 
 def test_a_text_plain_sign_in_is_refused_and_opens_no_session(api):
     response = api.post("/auth/login", raw=json.dumps({"login": "1001",
-                                                       "password": "demo-famille-2026"}),
+                                                       "password": FAMILY_PASSWORD}),
                         headers={"Content-Type": "text/plain"})
     assert_error(response, 415, "unsupported_media_type")
     assert "Set-Cookie" not in response.headers and "set-cookie" not in response.headers
 
 
 def test_json_with_a_charset_is_accepted(api):
-    response = api.login("1001", "demo-famille-2026")  # baseline: plain application/json
+    response = api.login(*FAMILY)  # baseline: plain application/json
     assert response.status_code == 200
     response = api.post("/auth/password/forgot", {"email": "famille.test@example.org"},
                         headers={"Content-Type": "application/json; charset=utf-8"})
@@ -108,7 +103,7 @@ def test_json_with_a_charset_is_accepted(api):
 
 @pytest.mark.parametrize("method, path, payload, name", [
     ("POST", "/auth/password/forgot", {"email": "famille.test@example.org"}, "forgot"),
-    ("POST", "/auth/login", {"login": "1001", "password": "demo-famille-2026"}, "login"),
+    ("POST", "/auth/login", {"login": "1001", "password": FAMILY_PASSWORD}, "login"),
     ("GET", "/auth/me", None, "authenticate"),
 ])
 def test_an_unexpected_failure_is_a_500_that_leaks_nothing(api, services, monkeypatch,

@@ -3,9 +3,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.api.conftest import body, credentials_from, link_token
-
-STAFF_EMAIL, STAFF_PASSWORD = "mairie@example.org", "demo-mairie-2026"
+from tests.client import body, credentials_from, link_token
+from tests.demo import ADMIN, FAMILY
 NEW_PASSWORD = "cheval agrafe lune"
 
 DEMO_FAMILY = {
@@ -35,7 +34,7 @@ def change(api, current, new=NEW_PASSWORD):
 
 
 def test_a_family_reads_its_number_name_contacts_and_children(api):
-    api.login("1001", "demo-famille-2026")
+    api.login(*FAMILY)
     response = api.get("/family")
     assert response.status_code == 200
     assert family_fields(response) == DEMO_FAMILY
@@ -48,7 +47,7 @@ def test_an_anonymous_caller_cannot_read_a_family(api):
 
 
 def test_a_staff_member_has_no_family_page(api):
-    api.login(STAFF_EMAIL, STAFF_PASSWORD)
+    api.login(*ADMIN)
     response = api.get("/family")
     assert response.status_code == 404
     assert body(response)["error"]["code"] == "not_found"
@@ -110,7 +109,7 @@ def test_an_expired_temporary_password_is_replaced_through_the_reset_link(api, c
 
 
 def test_a_family_never_sees_another_familys_data(api, other_api, outbox):
-    api.login(STAFF_EMAIL, STAFF_PASSWORD)
+    api.login(*ADMIN)
     created = api.post("/staff/families", {"name": "BERNARD", "emails": ["bernard@example.org"]})
     number_b = body(created)["number"]
     child_b = body(api.post(f"/staff/families/{number_b}/children",
@@ -124,7 +123,7 @@ def test_a_family_never_sees_another_familys_data(api, other_api, outbox):
                         "phones": [], "address": "",
                         "children": [{"id": child_b, "first_name": "Jules",
                                       "last_name": "BERNARD"}]}
-    api.login("1001", "demo-famille-2026")
+    api.login(*FAMILY)
     assert family_fields(api.get("/family")) == DEMO_FAMILY
 
 
@@ -152,7 +151,7 @@ def test_every_family_endpoint_waits_for_the_temporary_password_to_be_changed(ap
 
 def test_every_family_endpoint_needs_a_session_and_does_not_exist_for_staff(app, api,
                                                                            other_api):
-    api.login(STAFF_EMAIL, STAFF_PASSWORD)
+    api.login(*ADMIN)
     for endpoint in family_endpoints():
         assert call(other_api, endpoint).status_code == 401, endpoint
         assert call(api, endpoint).status_code == 404, endpoint

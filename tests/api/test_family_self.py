@@ -9,9 +9,8 @@ import re
 
 import pytest
 
-from tests.api.conftest import Api, body
-
-FAMILY_EMAIL, FAMILY_PASSWORD = "famille.test@example.org", "demo-famille-2026"
+from tests.client import Api, body
+from tests.demo import ADMIN, FAMILY_EMAIL, FAMILY_PASSWORD
 DETAILS = {"phones": ["06 12 34 56 78", "+33 4 78 00 00 00"],
            "address": "3 rue des Écoles, 69000 Lyon", "second_email": "papa.test@example.org"}
 
@@ -23,21 +22,6 @@ def ok(response, status=200):
 
 def error(response):
     return body(response)["error"]
-
-
-def sign_in(api, login, password):
-    ok(api.login(login, password))
-    return api
-
-
-@pytest.fixture
-def parent(api):
-    return sign_in(api, "1001", FAMILY_PASSWORD)
-
-
-@pytest.fixture
-def admin(other_api):
-    return sign_in(other_api, "mairie@example.org", "demo-mairie-2026")
 
 
 def confirmation_token(outbox, email):
@@ -129,7 +113,7 @@ def test_the_owner_of_an_address_used_elsewhere_is_told_when_confirming(parent, 
     assert error(response)["code"] == "email_unavailable"
     assert ok(parent.get("/family"))["emails"] == [FAMILY_EMAIL]
     staff = Api(client)
-    assert staff.login("mairie@example.org", "demo-mairie-2026").status_code == 200
+    assert staff.login(*ADMIN).status_code == 200
 
 
 def test_a_second_address_never_blocks_its_real_owner_from_an_account(parent, admin, outbox):

@@ -9,26 +9,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-import pytest
-
 from chalicelib.storage.commune import CommuneRepository
-from tests.api.conftest import body
+from tests.client import body
 
 CHILD = "1001-1"
-
-
-@pytest.fixture
-def parent(api):
-    response = api.login("1001", "demo-famille-2026")
-    assert response.status_code == 200, response.body
-    return api
-
-
-@pytest.fixture
-def admin(other_api):
-    response = other_api.login("mairie@example.org", "demo-mairie-2026")
-    assert response.status_code == 200, response.body
-    return other_api
 
 
 def days_of(api, month):

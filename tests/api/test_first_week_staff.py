@@ -5,20 +5,12 @@ import urllib.parse
 
 import pytest
 
-from tests.api.conftest import body
-
-ADMIN_EMAIL, ADMIN_PASSWORD = "mairie@example.org", "demo-mairie-2026"
+from tests.client import body
 
 
 def ok(response, status=200):
     assert response.status_code == status, response.body
     return body(response)
-
-
-@pytest.fixture
-def admin(api):
-    ok(api.login(ADMIN_EMAIL, ADMIN_PASSWORD))
-    return api
 
 
 def found(admin, text):

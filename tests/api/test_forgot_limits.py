@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.services.auth import FORGOT_ANSWER, FORGOT_PER_ADDRESS, FORGOT_PER_CLIENT
-from tests.api.conftest import body
+from tests.client import body
 
 KNOWN = "famille.test@example.org"
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import Api, body, pay
+from tests.client import Api, body, pay
+from tests.demo import ADMIN, FAMILY
 from tests.requests_counter import count_dynamodb_requests
 
 
@@ -16,14 +17,14 @@ def ok(response, status=200):
 def two_children(client):
     """Family 1001 with TOTO and LILI, both booked in December, and a payment received."""
     admin = Api(client)
-    ok(admin.login("mairie@example.org", "demo-mairie-2026"))
+    ok(admin.login(*ADMIN))
     lili = ok(admin.post("/staff/families/1001/children",
                          {"first_name": "Lili", "last_name": "TEST"}), 201)["id"]
     ok(pay(admin, "1001", {
         "amount_cents": 1250, "method": "cheque", "reference": "88", "date": "2026-11-20"}),
         201)
     parent = Api(client)
-    ok(parent.login("1001", "demo-famille-2026"))
+    ok(parent.login(*FAMILY))
     for child, day in (("1001-1", "2026-12-01"), (lili, "2026-12-03")):
         ok(parent.put(f"/children/{child}/bookings", {"changes": [
             {"date": day, "service": "meal", "booked": True},

@@ -8,10 +8,8 @@ import json
 
 import pytest
 
-from tests.api.conftest import Api, body
-
-FAMILY = ("1001", "demo-famille-2026")
-ADMIN = ("mairie@example.org", "demo-mairie-2026")
+from tests.client import Api, body
+from tests.demo import ADMIN, FAMILY
 
 
 def signed_in(client, who) -> Api:

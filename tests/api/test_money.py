@@ -15,7 +15,8 @@ import pytest
 
 from chalicelib.storage.attendance import AttendanceRecord
 from chalicelib.storage.models import JobRunModel, MarkModel
-from tests.api.conftest import Api, body, invoice, pay
+from tests.client import Api, body, invoice, pay
+from tests.demo import ADMIN, FAMILY_NUMBER, FAMILY_PASSWORD
 
 PARIS = ZoneInfo("Europe/Paris")
 CHILD = "1001-1"
@@ -30,7 +31,9 @@ def at(*args) -> datetime:
     return datetime(*args, tzinfo=PARIS)
 
 
-def sign_in(client, login="1001", password="demo-famille-2026") -> Api:
+def sign_in(client, login=FAMILY_NUMBER, password=FAMILY_PASSWORD) -> Api:
+    """A new browser, signed in (the family's by default): the clock moves in most tests
+    here, and sessions idle for an hour end."""
     caller = Api(client)
     ok(caller.login(login, password))
     return caller
@@ -49,11 +52,11 @@ def seven_euros(client, clock):
     parent = sign_in(client)
     book(parent, "2026-11-30", "2026-12-03", "2026-12-04")
     clock.set(at(2026, 12, 1, 8, 0))
-    admin = sign_in(client, "mairie@example.org", "demo-mairie-2026")
+    admin = sign_in(client, *ADMIN)
     parent = sign_in(client)
     invoice(admin, "2026-11")
     clock.set(at(2027, 1, 4, 8, 0))
-    admin = sign_in(client, "mairie@example.org", "demo-mairie-2026")
+    admin = sign_in(client, *ADMIN)
     invoice(admin, "2026-12")
     return admin, sign_in(client)
 
@@ -222,7 +225,7 @@ def test_a_closure_releases_the_days_it_closes_everywhere_and_tells_the_family(
     parent = sign_in(client)
     book(parent, "2026-11-30", "2026-12-01")
     book(parent, "2026-11-30", service="care_evening")
-    admin = sign_in(client, "mairie@example.org", "demo-mairie-2026")
+    admin = sign_in(client, *ADMIN)
     closure = ok(admin.post("/staff/closures", {"start": "2026-11-30", "end": "2026-11-30",
                                                 "label": "Grève"}), 201)
     assert (closure["released"]["released"], closure["released"]["families"]) == (2, 1)
@@ -247,7 +250,7 @@ def test_a_closure_releases_the_days_it_closes_everywhere_and_tells_the_family(
     assert "2026-11-30" not in days
     # And November bills nothing.
     clock.set(at(2026, 12, 1, 8, 0))
-    admin = sign_in(client, "mairie@example.org", "demo-mairie-2026")
+    admin = sign_in(client, *ADMIN)
     parent = sign_in(client)
     assert invoice(admin, "2026-11")["invoiced"] == 0
 
@@ -256,7 +259,7 @@ def test_a_closure_on_a_locked_day_recounts_the_kitchen(client, clock, services)
     parent = sign_in(client)
     book(parent, "2026-11-30")
     clock.set(at(2026, 11, 26, 17, 30))     # past Thursday's deadline: the week is locked
-    admin = sign_in(client, "mairie@example.org", "demo-mairie-2026")
+    admin = sign_in(client, *ADMIN)
     ok(admin.post("/staff/jobs/lock"))
     rows = ok(admin.get("/staff/headcounts?from=2026-11-30&to=2026-11-30"))["days"]
     assert [(r["service"], r["total"], r["locked"]) for r in rows if r["service"] == "meal"] \
@@ -275,7 +278,7 @@ def test_withdrawing_a_school_day_in_the_settings_releases_its_future_bookings(c
                                                                              outbox):
     parent = sign_in(client)
     book(parent, "2026-11-30", "2026-12-01")       # a Monday and a Tuesday
-    admin = sign_in(client, "mairie@example.org", "demo-mairie-2026")
+    admin = sign_in(client, *ADMIN)
     settings = ok(admin.get("/staff/settings"))
     answer = ok(admin.put("/staff/settings", {"school_days": [2, 4, 5],
                                               "version": settings["version"]}))
@@ -296,7 +299,7 @@ def test_withdrawing_a_school_day_in_the_settings_releases_its_future_bookings(c
 ])
 def test_attendance_on_a_day_without_service_is_refused(client, clock, day, code):
     clock.set(at(2026, 11, 30, 18, 0))
-    admin = sign_in(client, "mairie@example.org", "demo-mairie-2026")
+    admin = sign_in(client, *ADMIN)
     response = admin.put("/staff/attendance", {"date": day, "service": "care_evening",
                                                "child_id": CHILD, "status": "present"})
     assert response.status_code == 400
@@ -306,7 +309,7 @@ def test_attendance_on_a_day_without_service_is_refused(client, clock, day, code
 
 def test_attendance_for_an_archived_child_is_refused(client, clock):
     clock.set(at(2026, 11, 30, 18, 0))
-    admin = sign_in(client, "mairie@example.org", "demo-mairie-2026")
+    admin = sign_in(client, *ADMIN)
     ok(admin.post(f"/staff/families/1001/children/{CHILD}/archive"))
     response = admin.put("/staff/attendance", {"date": "2026-11-30", "service": "care_evening",
                                                "child_id": CHILD, "status": "present"})
@@ -322,7 +325,7 @@ def test_the_draft_bills_nothing_outside_service_days_whatever_the_tables_hold(
             CHILD, "1001", day, "care_evening", "present", "16:30", "18:00", False, "", 0,
             "script", services.clock.now()))
     clock.set(at(2026, 12, 1, 8, 0))
-    admin = sign_in(client, "mairie@example.org", "demo-mairie-2026")
+    admin = sign_in(client, *ADMIN)
     parent = sign_in(client)
     ok(admin.post("/staff/billing/2026-11/draft"))
     month = ok(admin.get("/staff/billing/2026-11"))
@@ -415,7 +418,7 @@ def test_an_invoice_confirmation_that_meets_a_numbering_race_finishes(client, cl
     parent = sign_in(client)
     book(parent, "2026-11-30")
     clock.set(at(2026, 12, 1, 8, 0))
-    admin = sign_in(client, "mairie@example.org", "demo-mairie-2026")
+    admin = sign_in(client, *ADMIN)
     parent = sign_in(client)
     ok(admin.post("/staff/billing/2026-11/draft"))
     # Another writer takes number 1 between the confirmation's read and its write.
@@ -434,7 +437,7 @@ def test_a_done_mark_without_its_invoice_no_longer_skips_the_family(client, cloc
     # Left by tables restored to different points in time.
     MarkModel("invoice#1001#2026-11", ref="2026-000042").save()
     clock.set(at(2026, 12, 1, 8, 0))
-    admin = sign_in(client, "mairie@example.org", "demo-mairie-2026")
+    admin = sign_in(client, *ADMIN)
     parent = sign_in(client)
     result = invoice(admin, "2026-11")
     assert result["invoiced"] == 1 and result["repaired"] == 1
@@ -450,7 +453,7 @@ def test_the_draft_writes_no_money_and_only_confirmation_issues(client, clock, o
     parent = sign_in(client)
     book(parent, "2026-11-30")
     clock.set(at(2026, 12, 1, 8, 0))
-    admin = sign_in(client, "mairie@example.org", "demo-mairie-2026")
+    admin = sign_in(client, *ADMIN)
     parent = sign_in(client)
     draft = ok(admin.post("/staff/billing/2026-11/draft"))
     assert (draft["to_issue"], draft["total_cents"]) == (1, 350)
@@ -471,7 +474,7 @@ def test_the_draft_lists_what_deserves_a_look(client, clock, services):
     parent = sign_in(client)
     book(parent, "2026-11-30")
     clock.set(at(2026, 12, 1, 17, 0))
-    admin = sign_in(client, "mairie@example.org", "demo-mairie-2026")
+    admin = sign_in(client, *ADMIN)
     parent = sign_in(client)
     # Present at the morning care without a booking.
     services.attendance_repository.put(AttendanceRecord(CHILD, "1001", date(2026, 11, 30), "care_morning",
@@ -486,7 +489,7 @@ def test_a_use_without_tariff_blocks_confirmation_until_a_tariff_is_added(client
     parent = sign_in(client)
     book(parent, "2026-11-30")
     clock.set(at(2026, 12, 1, 8, 0))
-    admin = sign_in(client, "mairie@example.org", "demo-mairie-2026")
+    admin = sign_in(client, *ADMIN)
     parent = sign_in(client)
     settings = ok(admin.get("/staff/settings"))
     # Études switched on in November, with no tariff: record one use.
@@ -522,7 +525,7 @@ def test_a_cancelled_invoice_can_be_corrected_by_a_new_draft_and_confirmation(cl
     book(parent, "2026-11-30")
     book(parent, "2026-11-30", service="care_evening")
     clock.set(at(2026, 12, 1, 8, 0))
-    admin = sign_in(client, "mairie@example.org", "demo-mairie-2026")
+    admin = sign_in(client, *ADMIN)
     parent = sign_in(client)
     assert invoice(admin, "2026-11")["total_cents"] == 550
     # A strike on the 30th is recorded after billing: the secretary corrects the month.
@@ -550,7 +553,7 @@ def test_the_scheduled_run_drafts_and_waits_for_staff_unless_told_to_confirm(
         [["mairie@example.org"]]
     invoice_month({})                                   # the 2nd: nothing more
     assert ok(parent.get("/family/invoices"))["invoices"] == []
-    admin = sign_in(client, "mairie@example.org", "demo-mairie-2026")
+    admin = sign_in(client, *ADMIN)
     settings = ok(admin.get("/staff/settings"))
     ok(admin.put("/staff/settings", {"billing_auto_confirm": True,
                                      "version": settings["version"]}))
@@ -566,7 +569,7 @@ def test_a_run_whose_process_died_is_shown_failed_and_the_next_one_records_it(cl
     JobRunModel("invoice", f"{started.isoformat()}#dead", id="dead", trigger="staff",
                 started_at=started, outcome="running",
                 details={"month": "2026-11", "step": "confirm"}).save()
-    admin = sign_in(client, "mairie@example.org", "demo-mairie-2026")
+    admin = sign_in(client, *ADMIN)
     runs = ok(admin.get("/staff/jobs/runs?job=invoice"))["runs"]
     assert (runs[0]["outcome"], runs[0]["month"], runs[0]["step"]) == \
         ("failure", "2026-11", "confirm")
@@ -604,7 +607,7 @@ def test_a_draft_that_bills_a_day_closed_since_must_be_recalculated(client, cloc
     parent = sign_in(client)
     book(parent, "2026-11-30", "2026-12-01")
     clock.set(at(2026, 12, 1, 8, 0))
-    admin = sign_in(client, "mairie@example.org", "demo-mairie-2026")
+    admin = sign_in(client, *ADMIN)
     ok(admin.post("/staff/billing/2026-11/draft"))
     ok(admin.post("/staff/closures", {"start": "2026-11-30", "end": "2026-11-30",
                                       "label": "Grève"}), 201)

@@ -10,7 +10,8 @@ from openapi_spec_validator import validate
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from tests.api.conftest import body
+from tests.client import body
+from tests.demo import FAMILY
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
@@ -162,14 +163,14 @@ def test_the_local_outbox_is_marked_as_local_only(doc):
     ("/family/statement", "/family/statement"),
 ])
 def test_real_family_answers_match_their_documented_schemas(doc, api, path, doc_path):
-    assert api.login("1001", "demo-famille-2026").status_code == 200
+    assert api.login(*FAMILY).status_code == 200
     response = api.get(path)
     assert response.status_code == 200
     validator_for(doc, response_schema(doc, "GET", doc_path)).validate(body(response))
 
 
 def test_a_refused_booking_matches_the_documented_error(doc, api):
-    api.login("1001", "demo-famille-2026")
+    api.login(*FAMILY)
     response = api.put("/children/1001-1/bookings",
                        {"changes": [{"date": "2026-11-02", "service": "meal", "booked": True}]})
     assert response.status_code == 422

@@ -6,16 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import Api, body, credentials_from, link_token
-
-ADMIN = ("mairie@example.org", "demo-mairie-2026")
+from tests.client import Api, body, credentials_from, link_token
 ZERO_WIDTH = "\u200b"
-
-
-@pytest.fixture
-def admin(api):
-    assert api.login(*ADMIN).status_code == 200
-    return api
 
 
 @pytest.fixture

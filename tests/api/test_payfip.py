@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.api.conftest import Api, body, invoice
+from tests.client import Api, body, invoice
 
 PARIS = ZoneInfo("Europe/Paris")
+from tests.demo import ADMIN, FAMILY
 
 
 def ok(response, status=200):
@@ -24,14 +25,14 @@ def ok(response, status=200):
 def invoiced(client, clock):
     """Family 1001 owes 3.50 € for the November invoice 2026-000001."""
     parent = Api(client)
-    ok(parent.login("1001", "demo-famille-2026"))
+    ok(parent.login(*FAMILY))
     ok(parent.put("/children/1001-1/bookings", {"changes": [
         {"date": "2026-11-30", "service": "meal", "booked": True}]}))
     clock.set(datetime(2026, 12, 1, 8, 0, tzinfo=PARIS))
     admin = Api(client)
-    ok(admin.login("mairie@example.org", "demo-mairie-2026"))
+    ok(admin.login(*ADMIN))
     invoice(admin, "2026-11")
-    ok(parent.login("1001", "demo-famille-2026"))
+    ok(parent.login(*FAMILY))
     return parent
 
 
@@ -95,13 +96,13 @@ def test_the_reconciliation_settles_an_attempt_whose_notification_never_came(inv
     assert reconcile_payments({})["paid"] == 1
     assert reconcile_payments({}) == {"paid": 0, "failed": 0, "pending": 0, "abandoned": 0}
     parent = Api(invoiced.client)
-    ok(parent.login("1001", "demo-famille-2026"))
+    ok(parent.login(*FAMILY))
     assert balance(parent) == 0
 
 
 def test_another_familys_attempt_is_not_found_on_return(invoiced, payfip, client, outbox):
     idop = idop_of(ok(invoiced.post("/family/invoices/2026-000001/payfip"))["redirect_url"])
     stranger = Api(client)
-    ok(stranger.login("mairie@example.org", "demo-mairie-2026"))
+    ok(stranger.login(*ADMIN))
     assert stranger.get(f"/family/payfip/return?idop={idop}").status_code == 404
     assert invoiced.post("/family/invoices/2099-000009/payfip").status_code == 404

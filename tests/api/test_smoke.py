@@ -1,4 +1,5 @@
-from tests.api.conftest import body
+from tests.client import body
+from tests.demo import FAMILY
 
 
 def test_health_answers_ok(api):
@@ -8,7 +9,7 @@ def test_health_answers_ok(api):
 
 
 def test_demo_family_signs_in_with_its_number(api):
-    response = api.login("1001", "demo-famille-2026")
+    response = api.login(*FAMILY)
     assert response.status_code == 200, response.body
     assert body(response) == {"role": "family", "name": "TEST", "must_change_password": False,
                               "family_number": "1001"}

@@ -3,30 +3,22 @@ import re
 
 import pytest
 
-from tests.api.conftest import body, credentials_from
-
-STAFF_EMAIL, STAFF_PASSWORD = "mairie@example.org", "demo-mairie-2026"
-FAMILY_NUMBER, FAMILY_PASSWORD = "1001", "demo-famille-2026"
+from tests.client import body, credentials_from
+from tests.demo import FAMILY_NUMBER, FAMILY_PASSWORD
 DUPONT = {"name": "DUPONT", "emails": ["maman.dupont@example.org", "papa.dupont@example.org"],
           "phones": ["06 12 34 56 78"], "address": "3 rue des Écoles, 69000 Lyon"}
 
 
-@pytest.fixture
-def staff(api):
-    assert api.login(STAFF_EMAIL, STAFF_PASSWORD).status_code == 200
-    return api
-
-
-def create(staff, **changes):
-    return staff.post("/staff/families", {**DUPONT, **changes})
+def create(admin, **changes):
+    return admin.post("/staff/families", {**DUPONT, **changes})
 
 
 def error(response):
     return body(response)["error"]
 
 
-def test_creating_a_family_gives_it_a_number_and_emails_its_credentials(staff, outbox):
-    response = create(staff)
+def test_creating_a_family_gives_it_a_number_and_emails_its_credentials(admin, outbox):
+    response = create(admin)
     assert response.status_code == 201, response.body
     number = body(response)["number"]
     assert number.isdigit() and number != FAMILY_NUMBER
@@ -38,10 +30,10 @@ def test_creating_a_family_gives_it_a_number_and_emails_its_credentials(staff, o
     assert len(password) >= 12
 
 
-def test_the_new_family_signs_in_with_its_temporary_password_and_must_change_it(staff,
+def test_the_new_family_signs_in_with_its_temporary_password_and_must_change_it(admin,
                                                                                other_api,
                                                                                outbox):
-    number = body(create(staff))["number"]
+    number = body(create(admin))["number"]
     _, password = credentials_from(outbox()[0]["text"])
     response = other_api.login(number, password)
     assert response.status_code == 200
@@ -51,17 +43,17 @@ def test_the_new_family_signs_in_with_its_temporary_password_and_must_change_it(
 
 
 @pytest.mark.parametrize("login", ["maman.dupont@example.org", " Papa.Dupont@EXAMPLE.org "])
-def test_a_family_with_two_addresses_signs_in_with_either(staff, other_api, outbox, login):
-    number = body(create(staff))["number"]
+def test_a_family_with_two_addresses_signs_in_with_either(admin, other_api, outbox, login):
+    number = body(create(admin))["number"]
     _, password = credentials_from(outbox()[0]["text"])
     response = other_api.login(login, password)
     assert response.status_code == 200
     assert body(response)["family_number"] == number
 
 
-def test_two_creations_get_consecutive_numbers(staff):
-    first = body(create(staff))["number"]
-    second = body(create(staff, emails=["autre@example.org"]))["number"]
+def test_two_creations_get_consecutive_numbers(admin):
+    first = body(create(admin))["number"]
+    second = body(create(admin, emails=["autre@example.org"]))["number"]
     assert int(second) == int(first) + 1
 
 
@@ -71,38 +63,38 @@ def test_two_creations_get_consecutive_numbers(staff):
     ["nouvelle@example.org", "famille.test@example.org"],  # the second one is taken
     ["mairie@example.org"],                                # a staff member's address
 ])
-def test_an_address_already_in_use_is_refused_with_409(staff, outbox, emails):
-    response = create(staff, emails=emails)
+def test_an_address_already_in_use_is_refused_with_409(admin, outbox, emails):
+    response = create(admin, emails=emails)
     assert response.status_code == 409
     assert error(response)["code"] == "email_taken"
     assert error(response)["details"] == {"field": "emails"}
     assert outbox() == []
 
 
-def test_a_refused_creation_never_hands_out_a_number_twice_nor_claims_an_address(staff,
+def test_a_refused_creation_never_hands_out_a_number_twice_nor_claims_an_address(admin,
                                                                                  outbox):
-    first = body(create(staff))["number"]
-    refused = create(staff, emails=["libre@example.org", "maman.dupont@example.org"])
+    first = body(create(admin))["number"]
+    refused = create(admin, emails=["libre@example.org", "maman.dupont@example.org"])
     assert refused.status_code == 409
-    assert create(staff, name="").status_code == 400
-    response = create(staff, name="MARTIN", emails=["libre@example.org"])
+    assert create(admin, name="").status_code == 400
+    response = create(admin, name="MARTIN", emails=["libre@example.org"])
     assert response.status_code == 201, response.body
     second = body(response)["number"]
     assert int(second) > int(first)
     assert credentials_from(outbox()[0]["text"])[0] == second
 
 
-def test_an_address_claimed_by_a_concurrent_creation_is_still_a_409_email_taken(staff,
+def test_an_address_claimed_by_a_concurrent_creation_is_still_a_409_email_taken(admin,
                                                                                 services,
                                                                                 monkeypatch):
-    first = body(create(staff))["number"]
+    first = body(create(admin))["number"]
     # Another request claims the address between the availability check and the write.
     monkeypatch.setattr(services.accounts, "find_login", lambda email: None)
-    raced = create(staff, emails=["libre@example.org", "maman.dupont@example.org"])
+    raced = create(admin, emails=["libre@example.org", "maman.dupont@example.org"])
     monkeypatch.undo()
     assert raced.status_code == 409
     assert error(raced)["code"] == "email_taken"
-    response = create(staff, name="MARTIN", emails=["libre@example.org"])
+    response = create(admin, name="MARTIN", emails=["libre@example.org"])
     assert response.status_code == 201, response.body
     assert int(body(response)["number"]) > int(first)
 
@@ -120,18 +112,18 @@ def test_an_address_claimed_by_a_concurrent_creation_is_still_a_409_email_taken(
     ({"emails": ["a@example.org", "A@example.org"]}, "emails"),
     ({"phones": ["pas un numéro"]}, "phones"),
 ])
-def test_invalid_family_data_is_refused_naming_the_field(staff, outbox, changes, field):
+def test_invalid_family_data_is_refused_naming_the_field(admin, outbox, changes, field):
     payload = {**DUPONT, **changes}
     payload = {k: v for k, v in payload.items() if v is not None}
-    response = staff.post("/staff/families", payload)
+    response = admin.post("/staff/families", payload)
     assert response.status_code == 400
     assert error(response)["code"] == "invalid_request"
     assert error(response)["details"]["field"].split("[")[0] == field
     assert outbox() == []
 
 
-def test_staff_add_a_child_that_the_family_then_sees(staff, other_api):
-    response = staff.post(f"/staff/families/{FAMILY_NUMBER}/children",
+def test_staff_add_a_child_that_the_family_then_sees(admin, other_api):
+    response = admin.post(f"/staff/families/{FAMILY_NUMBER}/children",
                           {"first_name": "Lili", "last_name": "TEST"})
     assert response.status_code == 201
     child_id = body(response)["id"]
@@ -142,8 +134,8 @@ def test_staff_add_a_child_that_the_family_then_sees(staff, other_api):
     assert len(children) == 2
 
 
-def test_adding_a_child_to_an_unknown_family_is_404(staff):
-    response = staff.post("/staff/families/9999/children",
+def test_adding_a_child_to_an_unknown_family_is_404(admin):
+    response = admin.post("/staff/families/9999/children",
                           {"first_name": "Lili", "last_name": "TEST"})
     assert response.status_code == 404
     assert error(response)["code"] == "not_found"
@@ -154,8 +146,8 @@ def test_adding_a_child_to_an_unknown_family_is_404(staff):
     ({"first_name": "Lili"}, "last_name"),
     ({"first_name": " ", "last_name": "TEST"}, "first_name"),
 ])
-def test_a_child_needs_a_first_and_a_last_name(staff, payload, field):
-    response = staff.post(f"/staff/families/{FAMILY_NUMBER}/children", payload)
+def test_a_child_needs_a_first_and_a_last_name(admin, payload, field):
+    response = admin.post(f"/staff/families/{FAMILY_NUMBER}/children", payload)
     assert response.status_code == 400
     assert error(response)["details"] == {"field": field}
 

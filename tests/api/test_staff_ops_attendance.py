@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.api.conftest import Api, body, credentials_from
+from tests.client import AGENT_EMAIL, Api, body, sign_in, staff_member
+from tests.demo import ADMIN, FAMILY
 
 PARIS = ZoneInfo("Europe/Paris")
 DAY = "2026-11-30"
@@ -26,16 +27,6 @@ def error(response):
     return body(response)["error"]
 
 
-def sign_in(api, login, password):
-    ok(api.login(login, password))
-    return api
-
-
-@pytest.fixture
-def parent(client):
-    return sign_in(Api(client), "1001", "demo-famille-2026")
-
-
 @pytest.fixture
 def monday(client, parent, clock, outbox):
     """TOTO booked for Monday's lunch and evening care; then the clock moves to Monday
@@ -43,16 +34,13 @@ def monday(client, parent, clock, outbox):
     changes = [{"date": DAY, "service": s, "booked": True} for s in ("meal", "care_evening")]
     ok(parent.put("/children/1001-1/bookings", {"changes": changes}))
     clock.set(MONDAY_EVENING)
-    admin = sign_in(Api(client), "mairie@example.org", "demo-mairie-2026")
-    ok(admin.post("/staff/accounts", {"email": "agent@example.org", "name": "Agent",
-                                      "role": "agent"}), 201)
-    _, temporary = credentials_from(outbox()[0]["text"])
-    agent = sign_in(Api(client), "agent@example.org", temporary)
-    assert agent.post("/auth/password/change", {
-        "current_password": temporary, "password": "une phrase assez longue"}).status_code == 204
+    admin = sign_in(Api(client), *ADMIN)
+    agent = staff_member(client, admin, outbox, AGENT_EMAIL, "Agent", "agent")
     return admin, agent
 
 
+# Not the shared ``agent`` and ``admin`` (tests/conftest.py) on purpose: those sign in
+# before the clock moves, and a session idle for a week has ended by Monday evening.
 @pytest.fixture
 def agent(monday):
     return monday[1]
@@ -195,7 +183,7 @@ def test_an_invalid_record_is_refused_naming_the_field_and_nothing_is_saved(agen
 
 
 def test_a_family_can_neither_read_nor_record_attendance(parent, agent):
-    sign_in(parent, "1001", "demo-famille-2026")  # the clock moved: sign in again
+    sign_in(parent, *FAMILY)  # the clock moved: sign in again
     for response in (parent.get(f"/staff/attendance?date={DAY}&service=meal"),
                      record(parent, service="meal")):
         assert response.status_code == 403

@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.api.conftest import Api, body
+from tests.client import Api, body, sign_in
+from tests.demo import ADMIN, FAMILY
 
 PARIS = ZoneInfo("Europe/Paris")
 BOM = b"\xef\xbb\xbf"
@@ -24,11 +25,6 @@ HEADCOUNT_HEADER = ["Date", "Prestation", "Total", "Standard", "Sans porc", "Vé
 def ok(response, status=200):
     assert response.status_code == status, response.body
     return body(response)
-
-
-def sign_in(api, login, password):
-    ok(api.login(login, password))
-    return api
 
 
 def export(api, name, query=WEEK):
@@ -45,14 +41,9 @@ def rows(response) -> list[list[str]]:
 
 
 @pytest.fixture
-def admin(api):
-    return sign_in(api, "mairie@example.org", "demo-mairie-2026")
-
-
-@pytest.fixture
 def week(client, admin):
     """TOTO eats on Monday 30 and stays for the evening; LILI (sans porc) eats on Tuesday."""
-    parent = sign_in(Api(client), "1001", "demo-famille-2026")
+    parent = sign_in(Api(client), *FAMILY)
     lili = ok(admin.post("/staff/families/1001/children", {
         "first_name": "LILI", "last_name": "TEST", "meal_type": "sans_porc",
         "class_name": "CP"}), 201)["id"]
@@ -86,7 +77,7 @@ def test_the_headcounts_file_has_one_line_per_school_day_and_service(admin, week
 
 def test_once_the_week_is_locked_the_headcounts_file_says_so(admin, week, clock):
     clock.set(datetime(2026, 11, 26, 17, 1, tzinfo=PARIS))
-    sign_in(admin, "mairie@example.org", "demo-mairie-2026")
+    sign_in(admin, *ADMIN)
     ok(admin.post("/staff/jobs/lock"))
     table = rows(export(admin, "headcounts"))
     assert {row[-1] for row in table[1:]} == {"Verrouillé"}
@@ -108,7 +99,7 @@ def test_the_bookings_file_lists_each_booked_child_per_day_with_a_column_per_ser
 
 def test_the_attendance_file_lists_what_was_recorded_with_late_minutes(admin, week, clock):
     clock.set(datetime(2026, 11, 30, 18, 50, tzinfo=PARIS))
-    sign_in(admin, "mairie@example.org", "demo-mairie-2026")
+    sign_in(admin, *ADMIN)
     base = {"date": "2026-11-30", "child_id": "1001-1", "status": "present"}
     ok(admin.put("/staff/attendance", {**base, "service": "meal"}))
     ok(admin.put("/staff/attendance", {**base, "service": "care_evening",

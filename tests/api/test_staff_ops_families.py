@@ -5,11 +5,9 @@ import pytest
 
 from datetime import timedelta
 
-from tests.api.conftest import Api, body, credentials_from, link_token
-
-ADMIN_EMAIL, ADMIN_PASSWORD = "mairie@example.org", "demo-mairie-2026"
-FAMILY_EMAIL, FAMILY_PASSWORD = "famille.test@example.org", "demo-famille-2026"
-NEW_PASSWORD = "une phrase assez longue"
+from tests.client import Api, body, credentials_from, link_token
+from tests.demo import ADMIN, FAMILY_EMAIL, FAMILY_PASSWORD, NEW_PASSWORD
+from tests.demo import STAFF_EMAIL as ADMIN_EMAIL
 INCOME = {"qf": 850, "effective_from": "2026-09-01"}
 
 
@@ -20,18 +18,6 @@ def ok(response, status=200):
 
 def error(response):
     return body(response)["error"]
-
-
-@pytest.fixture
-def admin(api):
-    ok(api.login(ADMIN_EMAIL, ADMIN_PASSWORD))
-    return api
-
-
-@pytest.fixture
-def parent(other_api):
-    ok(other_api.login("1001", FAMILY_PASSWORD))
-    return other_api
 
 
 def create_family(admin, name, *emails, **extra):
@@ -266,7 +252,7 @@ def test_re_sent_credentials_reach_a_family_whose_temporary_password_expired(adm
                                                                            outbox, clock):
     number = create_family(admin, "Nouvelle")
     clock.set(clock.now() + timedelta(days=20))     # its temporary password is over
-    ok(admin.login(ADMIN_EMAIL, ADMIN_PASSWORD))
+    ok(admin.login(*ADMIN))
     ok(admin.post(f"/staff/families/{number}/credentials"), 202)
     [mail] = [m for m in outbox() if m["subject"].startswith("Rappel de vos identifiants")]
     assert mail["to"] == ["nouvelle@example.org"]

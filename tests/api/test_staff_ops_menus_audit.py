@@ -7,11 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.api.conftest import Api, body, credentials_from, link_token
+from tests.client import Api, body, credentials_from, link_token, sign_in
+from tests.demo import ADMIN, NEW_PASSWORD
+from tests.demo import STAFF_EMAIL as ADMIN_EMAIL
+from tests.demo import STAFF_PASSWORD as ADMIN_PASSWORD
 
 PARIS = ZoneInfo("Europe/Paris")
-ADMIN_EMAIL, ADMIN_PASSWORD = "mairie@example.org", "demo-mairie-2026"
-NEW_PASSWORD = "une phrase assez longue"
 ALLERGEN_NAMES = {
     "gluten": "Gluten", "crustaces": "Crustacés", "oeufs": "Œufs", "poissons": "Poissons",
     "arachides": "Arachides", "soja": "Soja", "lait": "Lait",
@@ -27,32 +28,6 @@ def ok(response, status=200):
 
 def error(response):
     return body(response)["error"]
-
-
-def sign_in(api, login, password):
-    ok(api.login(login, password))
-    return api
-
-
-@pytest.fixture
-def admin(api):
-    return sign_in(api, ADMIN_EMAIL, ADMIN_PASSWORD)
-
-
-@pytest.fixture
-def kitchen(client, admin, outbox):
-    ok(admin.post("/staff/accounts", {"email": "cuisine@example.org", "name": "Cuisine",
-                                      "role": "kitchen"}), 201)
-    _, temporary = credentials_from(outbox()[0]["text"])
-    api = sign_in(Api(client), "cuisine@example.org", temporary)
-    assert api.post("/auth/password/change", {"current_password": temporary,
-                                              "password": NEW_PASSWORD}).status_code == 204
-    return api
-
-
-@pytest.fixture
-def parent(client):
-    return sign_in(Api(client), "1001", "demo-famille-2026")
 
 
 def dish(name, *allergens):
@@ -225,7 +200,7 @@ def test_passwords_never_reach_the_audit_log(admin, client, outbox):
 def test_the_audit_log_is_read_by_date_range_newest_first(admin, clock):
     ok(admin.put("/staff/settings", {"zone": "B"}))
     clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=PARIS))
-    sign_in(admin, ADMIN_EMAIL, ADMIN_PASSWORD)
+    sign_in(admin, *ADMIN)
     ok(admin.put("/staff/settings", {"zone": "C"}))
     clock.set(datetime(2026, 11, 30, 9, 5, tzinfo=PARIS))
     ok(admin.put("/staff/families/1001", {"address": "1 rue Haute"}))

@@ -19,7 +19,7 @@ from chalicelib.jobs.lock import SCHEDULE, lock_bookings
 from chalicelib.services.lock import LockService
 from chalicelib.storage.jobs import HeadcountRepository
 from chalicelib.storage.models import HeadcountModel
-from tests.api.conftest import body
+from tests.client import body
 
 PARIS = ZoneInfo("Europe/Paris")
 UTC = timezone.utc

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.services.auth import FORGOT_FLOOR, LOGIN_FLOOR, Pacer
+from tests.demo import FAMILY
 
 
 class FakeTime:
@@ -42,7 +43,7 @@ def elapsed(fake, action):
 
 
 @pytest.mark.parametrize("login, password", [
-    ("1001", "demo-famille-2026"),            # known, right password
+    FAMILY,                                   # known, right password
     ("1001", "pas-le-bon-mot-de-passe"),      # known, wrong password
     ("9999", "pas-le-bon-mot-de-passe"),      # unknown number
     ("inconnu@example.org", "pas-le-bon"),    # unknown e-mail

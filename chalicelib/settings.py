@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Mapping
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 

@@ -15,8 +15,8 @@ from chalicelib.services.audit import AuditService
 from chalicelib.services.auth import AuthService, Pacer
 from chalicelib.services.billing import BillingService
 from chalicelib.services.bookings import BookingService
-from chalicelib.services.commune import CommuneService
 from chalicelib.services.closures import ReleaseService
+from chalicelib.services.commune import CommuneService
 from chalicelib.services.exports import ExportService
 from chalicelib.services.families import FamilyService
 from chalicelib.services.headcounts import HeadcountService
@@ -37,8 +37,7 @@ from chalicelib.storage.drafts import DraftRepository
 from chalicelib.storage.jobs import HeadcountRepository, JobRunRepository
 from chalicelib.storage.menus import MenuRepository
 from chalicelib.storage.payments import PaymentAttemptRepository
-from chalicelib.storage.sessions import (AttemptRepository, ResetTokenRepository,
-                                         SessionRepository)
+from chalicelib.storage.sessions import AttemptRepository, ResetTokenRepository, SessionRepository
 
 
 @dataclass

@@ -19,13 +19,14 @@ import copy
 import json
 import logging
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from chalicelib import settings as env
 from chalicelib.api import errors
 from chalicelib.api.routing import REQUEST_HEADERS
-from chalicelib.settings import ORIGIN_HEADER
 from chalicelib.domain.errors import DomainError, TooManyRequests
+from chalicelib.settings import ORIGIN_HEADER
 from infra.site_headers import SECURITY_HEADERS
 
 API_STAGE = "api"  # .chalice/config.json's api_gateway_stage: CloudFront forwards /api/* to it
@@ -713,7 +714,7 @@ def outputs(table_resources: dict[str, Any]) -> dict[str, Any]:
             "Description": "Enregistrement DNS CNAME à créer pour DKIM",
             "Value": {"Fn::Sub": f"${{MailIdentity.DkimDNSTokenName{n}}} CNAME "
                                  f"${{MailIdentity.DkimDNSTokenValue{n}}}"}}
-    for logical_id, resource in sorted(table_resources.items()):
+    for logical_id in sorted(table_resources):
         out[f"{logical_id}Name"] = {"Value": {"Ref": logical_id}}
     return out
 

@@ -37,11 +37,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterable
 
 try:
     from packaging.version import InvalidVersion, Version
@@ -282,7 +282,7 @@ def audit(pins: Iterable[Pin], *, fetch: Callable[[str], dict] = fetch_project,
           workers: int = 8) -> list[Finding]:
     pins = list(pins)
     accepted = ACCEPTED if accepted is None else accepted
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     names = sorted({p.name for p in pins})
     records: dict[str, dict | Exception] = {}
     todo = []
@@ -344,8 +344,8 @@ def report(findings: list[Finding], code: int) -> str:
             lines.append(f"           - {a['id']} ({aliases}) fixed in: {fixed}  {a.get('link') or ''}")
     tally = {s: sum(f.status == s for f in findings) for s in order}
     lines.append("")
-    lines.append("audited %d packages against PyPI's vulnerability data: %s" % (
-        len(findings), ", ".join(f"{n} {s.lower()}" for s, n in tally.items() if n)))
+    counts = ", ".join(f"{n} {s.lower()}" for s, n in tally.items() if n)
+    lines.append(f"audited {len(findings)} packages against PyPI's vulnerability data: {counts}")
     lines.append({
         EXIT_OK: "OK: no known vulnerability",
         EXIT_VULNERABLE: "FAIL: known-vulnerable packages (see VULNERABLE above)",

@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -289,7 +289,7 @@ def run(sizes: list[int], out: Path) -> int:
     page, load = stack["page"], stack["load"]
     bill_lines, bill = bill_section(requests, bill_counts(jobs), page)
 
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     document = [
         "# Performance, measured", "",
         f"Written by `make bench` on {stamp} ({platform.machine()}, "

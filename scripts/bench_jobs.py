@@ -49,8 +49,9 @@ import sys
 import time
 import tracemalloc
 from collections import Counter
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
-from typing import Any, Callable, Iterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
 # The environment is set before chalicelib is imported (it reads it once). Everything runs
@@ -441,7 +442,8 @@ def _sizes(text: str) -> list[int]:
     try:
         sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"sizes: comma-separated integers, not {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"sizes: comma-separated integers, not {text!r}") from None
     if not sizes or any(size < 1 for size in sizes):
         raise argparse.ArgumentTypeError("sizes: at least one, each ≥ 1")
     return sizes

@@ -25,9 +25,10 @@ import os
 import secrets
 import sys
 import time
-from datetime import datetime, timezone
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_DIR = ROOT / "static-site"
@@ -289,7 +290,7 @@ def apply_change_set(cloudformation: Any, name: str, template_url: str | None,
                      parameters: list[dict[str, Any]], create: bool,
                      template_body: str | None = None) -> bool:
     """Create, execute and wait for one change set; False when there was nothing to do."""
-    change_set = f"deploy-{datetime.now(timezone.utc):%Y%m%d%H%M%S%f}"
+    change_set = f"deploy-{datetime.now(UTC):%Y%m%d%H%M%S%f}"
     source = ({"TemplateURL": template_url} if template_url is not None
               else {"TemplateBody": template_body})
     cloudformation.create_change_set(
@@ -306,7 +307,7 @@ def apply_change_set(cloudformation: Any, name: str, template_url: str | None,
         if "didn't contain changes" in reason or "No updates are to be performed" in reason:
             cloudformation.delete_change_set(StackName=name, ChangeSetName=change_set)
             return False
-        raise DeployError(f"jeu de modifications refusé : {reason}")
+        raise DeployError(f"jeu de modifications refusé : {reason}") from None
     cloudformation.execute_change_set(StackName=name, ChangeSetName=change_set)
     waiter = "stack_create_complete" if create else "stack_update_complete"
     log(f"Pile {name} : {'création' if create else 'mise à jour'} en cours "

@@ -58,7 +58,7 @@ def _wait_for(url: str, seconds: float = 30.0) -> None:
                 return
         except Exception:  # noqa: BLE001 - not up yet
             if time.monotonic() > deadline:
-                raise RuntimeError(f"{url} did not answer within {seconds} s")
+                raise RuntimeError(f"{url} did not answer within {seconds} s") from None
             time.sleep(0.1)
 
 

@@ -31,15 +31,25 @@ import urllib.parse
 import urllib.request
 import uuid
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.payfip.client import (
-    CREATE_OPERATION, DETAIL_OPERATION, SERVICE_NS, SOAP_ENV_NS, PayFipConfig, child,
-    local_name, namespace, parse_xml, soap_body)
+    CREATE_OPERATION,
+    DETAIL_OPERATION,
+    SERVICE_NS,
+    SOAP_ENV_NS,
+    PayFipConfig,
+    child,
+    local_name,
+    namespace,
+    parse_xml,
+    soap_body,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 HOST = "127.0.0.1"

@@ -12,8 +12,9 @@ import statistics
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable
+from typing import Any
 
 
 class Caller:
@@ -173,7 +174,7 @@ def parallel_savers(url: str, savers: int = 20, child: str = "1001-1", month: st
                 break
         return statuses, seconds
 
-    results, wall = all_at_once([lambda p=p, c=c: save(p, c) for p, c in zip(parents, cells)])
+    results, wall = all_at_once([lambda p=p, c=c: save(p, c) for p, c in zip(parents, cells, strict=False)])
     after = first.call("GET", f"/children/{child}/calendar?month={month}").json()
     booked = {(day["date"], code) for day in after["days"]
               for code, cell in day["services"].items() if cell["booked"]}
@@ -198,9 +199,9 @@ def parallel_sign_ins(url: str, accounts: list[tuple[str, str]], per_account: in
     tries += [(f"{900000 + i}", "pas-le-bon-mot-de-passe", False) for i in range(strangers)]
     callers = [Caller(url) for _ in tries]
     answers, wall = all_at_once([lambda c=c, t=t: c.sign_in(t[0], t[1])
-                                 for c, t in zip(callers, tries)])
+                                 for c, t in zip(callers, tries, strict=False)])
     wrong = []
-    for caller, (login, _, known), answer in zip(callers, tries, answers):
+    for caller, (login, _, known), answer in zip(callers, tries, answers, strict=False):
         if known:
             me = caller.call("GET", "/auth/me") if answer.status == 200 else None
             if answer.status != 200 or me.status != 200 \

@@ -112,8 +112,12 @@ def dependencies_dir() -> Path:
     target = CACHE / f"site-packages-{key}"
     if target.is_dir():
         return target
-    from chalice.deploy.packager import (DependencyBuilder, MissingDependencyError, PipRunner,
-                                         SubprocessPip)
+    from chalice.deploy.packager import (
+        DependencyBuilder,
+        MissingDependencyError,
+        PipRunner,
+        SubprocessPip,
+    )
     from chalice.utils import OSUtils
     CACHE.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="site-packages-", dir=CACHE))

@@ -4,11 +4,18 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.api.errors import json_response
-from chalicelib.api.routing import (DEVICE_COOKIE, PUBLIC, SESSION, SESSION_COOKIE, Call,
-                                    cookie, endpoint)
-from chalicelib.domain.sessions import ABSOLUTE_TIMEOUT
+from chalicelib.api.routing import (
+    DEVICE_COOKIE,
+    PUBLIC,
+    SESSION,
+    SESSION_COOKIE,
+    Call,
+    cookie,
+    endpoint,
+)
 from chalicelib.domain.accounts import Principal
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.sessions import ABSOLUTE_TIMEOUT
 
 bp = Blueprint(__name__)
 

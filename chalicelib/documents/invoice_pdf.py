@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from chalicelib.domain.money import money, month_label
@@ -184,7 +184,7 @@ def _pdf_class() -> Any:
             self.set_lang("fr-FR")
             # A fixed date makes the same invoice give the same bytes.
             self.set_creation_date(datetime(doc.issued_on.year, doc.issued_on.month,
-                                            doc.issued_on.day, tzinfo=timezone.utc))
+                                            doc.issued_on.day, tzinfo=UTC))
 
         def header(self) -> None:
             doc = self.doc

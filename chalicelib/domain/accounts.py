@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
 import unicodedata
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 

@@ -6,12 +6,26 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from chalicelib.domain.calendar import (CLOSURE, MAX_YEAR, MIN_YEAR, NO_SCHOOL,
-                                       PUBLIC_HOLIDAY, SCHOOL_HOLIDAY, DayInfo, DayReason,
-                                       SchoolCalendar, parse_date, why_closed)
+from chalicelib.domain.calendar import (
+    CLOSURE,
+    MAX_YEAR,
+    MIN_YEAR,
+    NO_SCHOOL,
+    PUBLIC_HOLIDAY,
+    SCHOOL_HOLIDAY,
+    DayInfo,
+    DayReason,
+    SchoolCalendar,
+    parse_date,
+    why_closed,
+)
 from chalicelib.domain.commune import ATTENDANCE, CommuneSettings, ServiceConfig
-from chalicelib.domain.deadlines import (booking_deadline, can_change,
-                                         cancellation_deadline, short_deadline)
+from chalicelib.domain.deadlines import (
+    booking_deadline,
+    can_change,
+    cancellation_deadline,
+    short_deadline,
+)
 from chalicelib.domain.errors import Unprocessable, ValidationError
 
 DEADLINE_PASSED = "deadline_passed"

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
-from typing import Any, Iterable
+from functools import cache, lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -95,7 +96,7 @@ def why_closed(info: DayInfo) -> DayReason | None:
     return DayReason(NO_SCHOOL, "pas d'école ce jour-là")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _public_holidays(year: int) -> dict[date, str]:
     """French public holidays of one year, with French names ("Noël", "Armistice")."""
     return dict(holidays.France(years=year, language="fr"))
@@ -107,7 +108,7 @@ def _school_holiday_dates() -> SchoolHolidayDates:
     return SchoolHolidayDates()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _school_holidays(year: int, zone: str) -> dict[date, str]:
     """School holiday names of one zone and year; empty for years the package lacks."""
     try:

@@ -17,8 +17,13 @@ from typing import Any
 
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.money import month_label
-from chalicelib.domain.pes import (Collectivity, Imputation, check_collectivity,
-                                   check_imputation, siret_is_valid)
+from chalicelib.domain.pes import (
+    Collectivity,
+    Imputation,
+    check_collectivity,
+    check_imputation,
+    siret_is_valid,
+)
 
 REGIE, TITRES = "regie", "titres"
 MODES = (REGIE, TITRES)

@@ -6,10 +6,19 @@ from datetime import date, time
 from typing import Any
 
 from chalicelib.domain.calendar import ZONES, Closure, SchoolCalendar
-from chalicelib.domain.collection import (CollectionSettings, collection_to_dict,
-                                          default_collection, parse_collection)
-from chalicelib.domain.deadlines import (HHMM, DeadlinePolicy, WeeklyRule, parse_policy,
-                                         policy_to_dict)
+from chalicelib.domain.collection import (
+    CollectionSettings,
+    collection_to_dict,
+    default_collection,
+    parse_collection,
+)
+from chalicelib.domain.deadlines import (
+    HHMM,
+    DeadlinePolicy,
+    WeeklyRule,
+    parse_policy,
+    policy_to_dict,
+)
 from chalicelib.domain.errors import ValidationError
 
 BOOKED, ATTENDANCE, OFF = "booked", "attendance", "off"

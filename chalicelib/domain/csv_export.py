@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any
 
 BOM = "\ufeff"
 # A cell starting with one of these is read by spreadsheets as a formula (or splits rows).

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Union
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from chalicelib.domain.calendar import PARIS, SchoolCalendar
 from chalicelib.domain.errors import ValidationError
@@ -50,7 +50,7 @@ class SchoolDaysBeforeRule:
             raise ValueError(f"days must be 1..{MAX_DAYS_BEFORE}")
 
 
-Rule = Union[WeeklyRule, SchoolDaysBeforeRule]
+Rule = WeeklyRule | SchoolDaysBeforeRule
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class DeadlinePolicy:
 def paris_datetime(d: date, t: time) -> datetime:
     """Aware Europe/Paris datetime for a wall-clock date and time (see module DST choice)."""
     local = datetime.combine(d, t.replace(tzinfo=None, fold=0), tzinfo=PARIS)
-    return local.astimezone(timezone.utc).astimezone(PARIS)
+    return local.astimezone(UTC).astimezone(PARIS)
 
 
 def deadline(day: date, rule: Rule, calendar: SchoolCalendar) -> datetime:
@@ -99,7 +99,7 @@ def can_change(day: date, booked_before: bool, booked_after: bool, policy: Deadl
         raise ValueError("now must be an aware datetime")
     limit = (booking_deadline if booked_after else cancellation_deadline)(day, policy, calendar)
     # Strictly before: at 17:00:00 a 17:00 deadline has passed.
-    return now.astimezone(timezone.utc) < limit.astimezone(timezone.utc)
+    return now.astimezone(UTC) < limit.astimezone(UTC)
 
 
 def short_deadline(limit: datetime) -> str:

@@ -8,16 +8,25 @@ billed, whatever the tables hold: such uses are left out and reported.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 from chalicelib.domain.accounts import Family
 from chalicelib.domain.commune import ATTENDANCE, BOOKED, CommuneSettings
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.money import money
-from chalicelib.domain.pricing import (PRESENT, ChildRef, Line, MissingTariff, Tariff, Use,
-                                       price_uses, total)
+from chalicelib.domain.pricing import (
+    PRESENT,
+    ChildRef,
+    Line,
+    MissingTariff,
+    Tariff,
+    Use,
+    price_uses,
+    total,
+)
 
 BLOCKING, WARNING, INFO = "blocking", "warning", "info"
 # A month's total this many times the family's usual one, and at least this much above

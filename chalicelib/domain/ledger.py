@@ -1,9 +1,10 @@
 """The family's account ("relevé de compte"): running balance, statuses, payments."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 from chalicelib.domain.calendar import parse_date
 from chalicelib.domain.errors import ValidationError

@@ -1,7 +1,7 @@
 """The weekly lock: which (day, service) pairs have passed every deadline and freeze now."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from chalicelib.domain.commune import CommuneSettings, ServiceConfig
 from chalicelib.domain.deadlines import booking_deadline, cancellation_deadline
@@ -32,11 +32,11 @@ def days_to_freeze(service: ServiceConfig, settings: CommuneSettings,
     today = now.date()
     last = settings.locked_through.get(service.code)
     day = last + timedelta(days=1) if last else today - LOOK_BACK
-    now_utc = now.astimezone(timezone.utc)
+    now_utc = now.astimezone(UTC)
     frozen: list[date] = []
     while day <= today + LOOK_AHEAD:
         if calendar.is_school_day(day):
-            if last_change_at(day, service, settings).astimezone(timezone.utc) > now_utc:
+            if last_change_at(day, service, settings).astimezone(UTC) > now_utc:
                 break
             frozen.append(day)
         day += timedelta(days=1)

@@ -8,14 +8,15 @@ sum of 17 rounded products.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 from chalicelib.domain.calendar import parse_date
 from chalicelib.domain.commune import ATTENDANCE, BOOKED, SERVICE_CODES
-from chalicelib.domain.errors import DomainError, ValidationError
 from chalicelib.domain.deadlines import HHMM
+from chalicelib.domain.errors import DomainError, ValidationError
 
 SESSION, BLOCK = "session", "block"
 UNITS = (SESSION, BLOCK)

@@ -29,9 +29,9 @@ import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 import xml.parsers.expat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable
 
 try:  # pinned in requirements.txt; the DTD check below does not depend on it
     import defusedxml.ElementTree as _defused_et

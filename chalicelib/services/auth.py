@@ -2,26 +2,29 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Iterator
 
 from chalicelib.domain.accounts import Family, Principal, is_email, normalize_email
 from chalicelib.domain.commune import CommuneSettings
-from chalicelib.domain.errors import (DomainError, Forbidden, TooManyRequests,
-                                      Unauthenticated, ValidationError)
+from chalicelib.domain.errors import (
+    DomainError,
+    Forbidden,
+    TooManyRequests,
+    Unauthenticated,
+    ValidationError,
+)
 from chalicelib.domain.passwords import check_new_password, normalize
+from chalicelib.domain.sessions import RESET_TOKEN_LIFETIME, is_alive, needs_touch
 from chalicelib.domain.signing import Signer
-from chalicelib.domain.sessions import (RESET_TOKEN_LIFETIME, is_alive, needs_touch)
 from chalicelib.mail import templates
 from chalicelib.mail.sender import Mailer
-from chalicelib.services.security import (hash_password, hash_token, new_token,
-                                          verify_password)
+from chalicelib.services.security import hash_password, hash_token, new_token, verify_password
 from chalicelib.settings import LOCAL_SIGNING_KEY
 from chalicelib.storage.accounts import AccountRepository
-from chalicelib.storage.sessions import (AttemptRepository, ResetTokenRepository,
-                                         SessionRepository)
+from chalicelib.storage.sessions import AttemptRepository, ResetTokenRepository, SessionRepository
 
 FORGOT_ANSWER = ("Si cette adresse correspond à un compte, un message contenant un lien "
                  "pour choisir un nouveau mot de passe vient d'y être envoyé. "

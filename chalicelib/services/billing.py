@@ -7,23 +7,38 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from chalicelib.domain.accounts import Family
 from chalicelib.domain.bookings import month_bounds
 from chalicelib.domain.commune import CommuneSettings
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
-from chalicelib.domain.ledger import (METHOD_LABELS, STATE_LABELS, TYPE_LABELS, InvoiceState,
-                                      Movement, allocate, parse_payment, statement)
+from chalicelib.domain.ledger import (
+    METHOD_LABELS,
+    STATE_LABELS,
+    TYPE_LABELS,
+    InvoiceState,
+    Movement,
+    allocate,
+    parse_payment,
+    statement,
+)
 from chalicelib.domain.money import month_label
 from chalicelib.domain.pricing import parse_tariff, tariff_to_dict
 from chalicelib.services import retry
 from chalicelib.services.commune import CommuneService
 from chalicelib.settings import PARIS
 from chalicelib.storage.accounts import AccountRepository
-from chalicelib.storage.billing import (AlreadyDone, BillingRepository, LedgerEntry,
-                                        Overpayment, SequenceMoved, StoredInvoice)
+from chalicelib.storage.billing import (
+    AlreadyDone,
+    BillingRepository,
+    LedgerEntry,
+    Overpayment,
+    SequenceMoved,
+    StoredInvoice,
+)
 
 TARIFF_BACKDATING = timedelta(days=366)
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_\-]{8,80}")
@@ -150,9 +165,9 @@ class BillingService:
         settings = settings or self._commune.get()
         balance = statement([_movement(e) for e in self._billing.ledger(family.number)],
                             None, invoice.issued_on)["balance_cents"]
-        lines = tuple(PdfLine(l["child_name"], l["label"], int(l["quantity"]),
-                              int(l["unit_price_cents"]), int(l["amount_cents"]))
-                      for l in invoice.lines)
+        lines = tuple(PdfLine(line["child_name"], line["label"], int(line["quantity"]),
+                              int(line["unit_price_cents"]), int(line["amount_cents"]))
+                      for line in invoice.lines)
         return render_invoice(InvoiceDocument(
             commune_name=settings.name, commune_address="",
             family_number=family.number, family_name=family.name,

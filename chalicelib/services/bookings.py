@@ -5,10 +5,20 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.accounts import Child, Family
-from chalicelib.domain.bookings import (BookingRefused, Change, Refusal, cell_why,
-                                        change_why, expand_period, month_bounds,
-                                        parse_changes, parse_period, refusal_code,
-                                        service_cell, skipped_summary)
+from chalicelib.domain.bookings import (
+    BookingRefused,
+    Change,
+    Refusal,
+    cell_why,
+    change_why,
+    expand_period,
+    month_bounds,
+    parse_changes,
+    parse_period,
+    refusal_code,
+    service_cell,
+    skipped_summary,
+)
 from chalicelib.domain.calendar import parse_date, why_closed
 from chalicelib.domain.commune import CommuneSettings
 from chalicelib.domain.errors import NotFound, ValidationError

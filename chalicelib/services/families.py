@@ -5,22 +5,32 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.domain.accounts import (STAFF_ROLES, Child, Family, PendingEmail, StaffMember,
-                                        apply_child_edit, apply_family_edit, apply_own_edit,
-                                        fold, is_email, normalize_email, parse_new_child,
-                                        parse_income, parse_new_family)
+from chalicelib.domain.accounts import (
+    STAFF_ROLES,
+    Child,
+    Family,
+    PendingEmail,
+    StaffMember,
+    apply_child_edit,
+    apply_family_edit,
+    apply_own_edit,
+    fold,
+    is_email,
+    normalize_email,
+    parse_income,
+    parse_new_child,
+    parse_new_family,
+)
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound, ValidationError
 from chalicelib.domain.passwords import generate_temporary_password
+from chalicelib.domain.sessions import TEMPORARY_PASSWORD_LIFETIME
 from chalicelib.domain.signing import Signer
 from chalicelib.domain.text import clean_line
-from chalicelib.domain.sessions import TEMPORARY_PASSWORD_LIFETIME
 from chalicelib.mail import templates
 from chalicelib.mail.sender import Mailer
 from chalicelib.services.security import hash_password, hash_token, new_token, same
 from chalicelib.storage.accounts import AccountRepository, EmailTaken
-from chalicelib.storage.sessions import (AttemptRepository, ResetTokenRepository,
-                                         SessionRepository)
-
+from chalicelib.storage.sessions import AttemptRepository, ResetTokenRepository, SessionRepository
 
 EMAIL_CONFIRMATION_LIFETIME = timedelta(hours=24)
 # A re-sent sign-in link waits for a family that reads its mail once a week.

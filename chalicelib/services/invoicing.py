@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from chalicelib.domain.accounts import Family
 from chalicelib.domain.bookings import month_bounds
@@ -29,12 +30,25 @@ from chalicelib.services.job_runs import JobRunRecorder
 from chalicelib.settings import PARIS
 from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.attendance import AttendanceRepository
-from chalicelib.storage.billing import (AlreadyDone, BillingRepository, DraftChanged,
-                                        LedgerEntry, NumberTaken, SequenceMoved,
-                                        StoredInvoice)
+from chalicelib.storage.billing import (
+    AlreadyDone,
+    BillingRepository,
+    DraftChanged,
+    LedgerEntry,
+    NumberTaken,
+    SequenceMoved,
+    StoredInvoice,
+)
 from chalicelib.storage.bookings import BookingRepository
-from chalicelib.storage.drafts import (BUILDING, CONFIRMED, DRAFT, FAILED, BuildInProgress,
-                                       DraftRepository, StoredRow)
+from chalicelib.storage.drafts import (
+    BUILDING,
+    CONFIRMED,
+    DRAFT,
+    FAILED,
+    BuildInProgress,
+    DraftRepository,
+    StoredRow,
+)
 from chalicelib.storage.jobs import JobRunRepository
 
 LOG = logging.getLogger("cantine.billing")

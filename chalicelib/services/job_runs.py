@@ -3,8 +3,9 @@ lists them. Written once for the weekly lock and the month's invoice run."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from chalicelib.settings import PARIS
 from chalicelib.storage.jobs import JobRunRepository

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from chalicelib.domain.accounts import Family
 from chalicelib.domain.errors import Conflict

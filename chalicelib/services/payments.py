@@ -17,14 +17,14 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.domain.ledger import METHOD_LABELS
 from chalicelib.domain.money import month_label
-from chalicelib.payfip.client import (PayFipClient, PayFipError, PaymentRequest,
-                                      make_refdet)
+from chalicelib.payfip.client import PayFipClient, PayFipError, PaymentRequest, make_refdet
 from chalicelib.services.billing import BillingService
 from chalicelib.settings import PARIS
 from chalicelib.storage.billing import AlreadyDone, BillingRepository, LedgerEntry

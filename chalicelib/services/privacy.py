@@ -5,9 +5,9 @@ from datetime import date, datetime
 from typing import Any
 
 from chalicelib.domain.accounts import Family, family_details
+from chalicelib.services.attendance import record_json
 from chalicelib.storage.attendance import AttendanceRepository
 from chalicelib.storage.bookings import BookingRepository
-from chalicelib.services.attendance import record_json
 
 _EVER = (date(2000, 1, 1), date(2099, 12, 31))
 

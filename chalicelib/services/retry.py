@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import random
 import time
-from typing import Callable, Iterator, TypeVar
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from chalicelib.domain.errors import Conflict
 

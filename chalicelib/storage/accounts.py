@@ -7,16 +7,35 @@ from datetime import date, datetime
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.domain.accounts import (Child, Credentials, Family, Income, NewFamily,
-                                        PendingEmail, StaffMember, fold, search_key)
-from chalicelib.domain.errors import Conflict, NotFound, ValidationError
+from chalicelib.domain.accounts import (
+    Child,
+    Credentials,
+    Family,
+    Income,
+    NewFamily,
+    PendingEmail,
+    StaffMember,
+    fold,
+    search_key,
+)
 from chalicelib.domain.commune import CommuneSettings
+from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.search import family_terms, matches, query_words
-from chalicelib.storage.commune import KEY as COMMUNE_KEY, settings_of
+from chalicelib.storage.commune import KEY as COMMUNE_KEY
+from chalicelib.storage.commune import settings_of
 from chalicelib.storage.keys import get_together, is_condition_failure
+from chalicelib.storage.models import (
+    ChildMap,
+    CommuneModel,
+    CounterModel,
+    FamilyModel,
+    FamilyTermModel,
+    LoginModel,
+    PendingEmailMap,
+    StaffModel,
+    connection,
+)
 from chalicelib.storage.transactions import Transaction, conflicted, failed_on
-from chalicelib.storage.models import (ChildMap, CommuneModel, connection, CounterModel, FamilyModel,
-                                       FamilyTermModel, LoginModel, PendingEmailMap, StaffModel)
 
 FAMILY_SEQUENCE = "family_number"
 FIRST_FAMILY_NUMBER = 1001

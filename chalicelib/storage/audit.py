@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from chalicelib.settings import PARIS
@@ -26,7 +26,7 @@ class AuditRepository:
 
     def record(self, entry: AuditEntry) -> None:
         """Store one entry (never updated, never deleted)."""
-        at_utc = entry.at.astimezone(timezone.utc)
+        at_utc = entry.at.astimezone(UTC)
         AuditModel(entry.at.astimezone(PARIS).strftime("%Y-%m"),
                    f"{at_utc.isoformat()}#{secrets.token_hex(4)}",
                    at=entry.at, who=entry.who, action=entry.action, target=entry.target,

@@ -11,15 +11,22 @@ from __future__ import annotations
 import itertools
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.storage.keys import get_together, is_condition_failure
-from chalicelib.storage.models import (CounterModel, DraftModel, InvoiceModel, LedgerModel,
-                                       MarkModel, OverpaymentModel, TariffModel)
+from chalicelib.storage.models import (
+    CounterModel,
+    DraftModel,
+    InvoiceModel,
+    LedgerModel,
+    MarkModel,
+    OverpaymentModel,
+    TariffModel,
+)
 from chalicelib.storage.transactions import Transaction, conflicted, failed_on
 
 TARIFF_SCOPE = "tariffs"
@@ -109,7 +116,7 @@ _WRITE_ORDER = itertools.count()
 
 
 def _ledger_item(entry: LedgerEntry, now: datetime, who: str) -> LedgerModel:
-    key = (f"{entry.day.isoformat()}#{now.astimezone(timezone.utc).isoformat()}"
+    key = (f"{entry.day.isoformat()}#{now.astimezone(UTC).isoformat()}"
            f"#{next(_WRITE_ORDER):012d}{secrets.token_hex(3)}")
     return LedgerModel(entry.family, key, month=entry.day.strftime("%Y-%m"), type=entry.type, reference=entry.reference,
                        invoice=entry.invoice, debit_cents=entry.debit_cents,
@@ -163,7 +170,7 @@ class BillingRepository:
         """The year of the commune's first invoice within ``back`` years (one request)."""
         years = list(range(this_year - back, this_year + 1))
         found = get_together([(CounterModel, f"invoice-{y}") for y in years])
-        return next((y for y, item in zip(years, found) if item is not None), None)
+        return next((y for y, item in zip(years, found, strict=False) if item is not None), None)
 
     @staticmethod
     def _take(transaction: Transaction, name: str, current: int) -> None:
@@ -306,7 +313,7 @@ class BillingRepository:
                         mark.replace("#", "-"), family=entry.family, invoice=entry.invoice,
                         amount_cents=overpaid_cents, reference=entry.reference,
                         received_on=entry.day.isoformat(), status="open", created_at=now,
-                        created_key=f"{now.astimezone(timezone.utc).isoformat()}#{mark}"))
+                        created_key=f"{now.astimezone(UTC).isoformat()}#{mark}"))
         except TransactWriteError as exc:
             reasons = transaction.reasons(exc)
             if failed_on(reasons, "mark") or conflicted(reasons):

@@ -7,8 +7,12 @@ from pynamodb.exceptions import DoesNotExist, PutError
 
 from chalicelib.domain.calendar import Closure
 from chalicelib.domain.collection import collection_to_dict, parse_collection
-from chalicelib.domain.commune import (CommuneSettings, ServiceConfig, closure_to_dict,
-                                       service_to_dict)
+from chalicelib.domain.commune import (
+    CommuneSettings,
+    ServiceConfig,
+    closure_to_dict,
+    service_to_dict,
+)
 from chalicelib.domain.deadlines import parse_policy
 from chalicelib.domain.errors import Conflict
 from chalicelib.storage.keys import is_condition_failure

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
@@ -52,7 +52,7 @@ class JobRunRepository:
         """Record that a run began, after closing the runs of this job that died."""
         self.expire(job, now, limit)
         run_id = secrets.token_hex(6)
-        item = JobRunModel(job, f"{now.astimezone(timezone.utc).isoformat()}#{run_id}",
+        item = JobRunModel(job, f"{now.astimezone(UTC).isoformat()}#{run_id}",
                            id=run_id, trigger=trigger, started_at=now, outcome="running",
                            details=details or {}, expires=now + RUN_RETENTION)
         item.save()

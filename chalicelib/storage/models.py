@@ -7,10 +7,19 @@ from __future__ import annotations
 
 import functools
 
-from pynamodb.attributes import (BooleanAttribute, JSONAttribute, ListAttribute,
-                                 MapAttribute, NumberAttribute, NumberSetAttribute,
-                                 TTLAttribute, UnicodeAttribute, UnicodeSetAttribute,
-                                 UTCDateTimeAttribute, VersionAttribute)
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    NumberSetAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
 from pynamodb.connection import Connection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
@@ -35,7 +35,7 @@ class PaymentAttemptRepository:
             attempt.idop, family=attempt.family, invoice=attempt.invoice,
             amount_cents=attempt.amount_cents, refdet=attempt.refdet, status="pending",
             created_at=attempt.created_at,
-            created_key=attempt.created_at.astimezone(timezone.utc).isoformat()).save(
+            created_key=attempt.created_at.astimezone(UTC).isoformat()).save(
             condition=PaymentAttemptModel.idop.does_not_exist())
 
     def get(self, idop: str) -> Attempt | None:

@@ -57,7 +57,7 @@ class Transaction(TransactWrite):
         """Why each named item refused: {name: reason code}, items that did not refuse
         left out."""
         codes = [r.code if r else None for r in (exc.cancellation_reasons or [])]
-        return {name: code for name, code in zip(self.order(), codes)
+        return {name: code for name, code in zip(self.order(), codes, strict=False)
                 if code and code != "None"}
 
 

@@ -1,7 +1,16 @@
 """Town-hall staff operations, one blueprint per feature. Each endpoint names the roles it
 admits (roles.py). May import chalicelib.api.routing, errors and the services."""
-from chalicelib.api.staff import (accounts, attendance, audit, billing, exports, families, jobs,
-                                  menus, settings)
+from chalicelib.api.staff import (
+                                  accounts,
+                                  attendance,
+                                  audit,
+                                  billing,
+                                  exports,
+                                  families,
+                                  jobs,
+                                  menus,
+                                  settings,
+)
 
 # In the order the console presents them.
 BLUEPRINTS = tuple(module.bp for module in (families, accounts, settings, audit, jobs,

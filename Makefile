@@ -18,7 +18,7 @@ $(STAMP): requirements.txt requirements-dev.txt | $(PY)
 
 ## Start the whole product locally with demo data: site http://127.0.0.1:$(PORT)/, API under /api/.
 run: $(STAMP)
-	PORT=$(PORT) $(PY) -m scripts.devstack
+	PORT=$(PORT) $(PY) -m scripts.local.devstack
 
 ## Install Debian's Chromium for the browser tests when missing, with its French resources
 ## (date fields in dd/mm/yyyy for the screenshots); root only, never a browser download.
@@ -50,26 +50,26 @@ clean-data:
 
 ## Build the Lambda package and the CloudFormation template of STAGE (default prod) in build/chalice/.
 package: $(STAMP)
-	$(PY) -m scripts.package --stage $(STAGE)
+	$(PY) -m scripts.release.package --stage $(STAGE)
 
 ## Deploy STAGE to AWS (docs/deploy.md); ADMIN=email opens the first admin account, ARGS passes more options.
 deploy: package
-	$(PY) -m scripts.deploy --stage $(STAGE) $(if $(ADMIN),--create-admin $(ADMIN)) $(ARGS)
+	$(PY) -m scripts.release.deploy --stage $(STAGE) $(if $(ADMIN),--create-admin $(ADMIN)) $(ARGS)
 
 ## Print the Lambda package's size and the median cold import time of app (fresh processes).
 bench-package: package
-	$(PY) -m scripts.bench_package --stage $(STAGE)
+	$(PY) -m scripts.bench.bench_package --stage $(STAGE)
 
 ## Measure everything (requests per action, job runs at 100/1,000/5,000 families, package,
 ## home page, load, monthly bill), print it and write docs/performance.md. SIZES=100,1000 is quicker.
 bench: package chromium
-	$(PY) -m scripts.bench $(if $(SIZES),--sizes $(SIZES))
+	$(PY) -m scripts.bench.bench $(if $(SIZES),--sizes $(SIZES))
 
 ## Photograph every page at phone, tablet and desktop sizes in French (build/screenshots/,
 ## not committed); docs/visual-review.md says what to check. PAGES=connexion,accueil for some.
 screenshots: $(STAMP) chromium
-	$(PY) -m scripts.screenshots $(if $(PAGES),--pages $(PAGES))
+	$(PY) -m scripts.release.screenshots $(if $(PAGES),--pages $(PAGES))
 
 ## Audit the pinned requirements and the installed packages against PyPI's vulnerability data.
 audit: $(STAMP)
-	$(PY) -m scripts.audit_deps --installed
+	$(PY) -m scripts.release.audit_deps --installed

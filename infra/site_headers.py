@@ -1,5 +1,5 @@
 """The security headers of the site: CloudFront adds them in production (template.py) and
-the local stack sends the same (scripts/devstack.py), so that the local site is held to the
+the local stack sends the same (scripts/local/devstack.py), so that the local site is held to the
 same Content-Security-Policy as production. HSTS is production's only (the local site is
 plain HTTP): see template.py."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The local stack as the tests see it: ``python -m scripts.devstack`` in its own process.
+"""The local stack as the tests see it: ``python -m scripts.local.devstack`` in its own process.
 
 It runs exactly as ``make run`` starts it, on a free port with a throw-away data folder and
 a fixed clock. Browser, fuzzing and load tests share it.
@@ -14,7 +14,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from scripts.load import Answer, Caller  # noqa: F401 - re-exported for the tests
+from scripts.bench.load import Answer, Caller  # noqa: F401 - re-exported for the tests
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,7 +23,7 @@ class Stack:
     """A running local stack; ``restart(now=...)`` keeps the data and moves the clock."""
 
     def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
-        from scripts.devstack import free_port
+        from scripts.local.devstack import free_port
         self.data_dir = data_dir
         self.extra_env = dict(env or {})
         self.port = free_port()
@@ -42,7 +42,7 @@ class Stack:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "scripts.devstack", "--port", str(self.port),
+                [sys.executable, "-m", "scripts.local.devstack", "--port", str(self.port),
                  "--data-dir", str(self.data_dir)],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60

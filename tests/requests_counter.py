@@ -1,6 +1,6 @@
 """The tests count DynamoDB requests with the benchmarks' counter (scripts/)."""
-from scripts.requests_counter import count_dynamodb_requests as _count
-from scripts.requests_counter import requests_only
+from scripts.bench.requests_counter import count_dynamodb_requests as _count
+from scripts.bench.requests_counter import requests_only
 
 import contextlib
 from collections import Counter

@@ -1,6 +1,6 @@
 """PayFip Régie (DGFiP online card payment): the web-service client.
 
-See ``client`` for the protocol; ``scripts/fake_payfip.py`` plays PayFip locally.
+See ``client`` for the protocol; ``scripts/local/fake_payfip.py`` plays PayFip locally.
 """
 from chalicelib.payfip.client import (
     PAYMENT_PAGE,

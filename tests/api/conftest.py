@@ -9,7 +9,7 @@ import pytest
 def payfip(services, monkeypatch):
     """The fake PayFip server, which the payments service talks to."""
     from chalicelib.payfip.client import PayFipClient
-    from scripts.fake_payfip import FakePayFip
+    from scripts.local.fake_payfip import FakePayFip
     fake = FakePayFip(notify=False).start()
     monkeypatch.setattr(services.payments, "_client_factory",
                         lambda: PayFipClient(fake.config()))

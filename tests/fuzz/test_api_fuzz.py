@@ -79,7 +79,7 @@ SETTINGS = {
     "checks": {
         # A method a path does not declare gets the unknown route's 404, on purpose: API
         # Gateway answers so in production and the local stack does the same (README,
-        # scripts/devstack.py). Schemathesis would want 405.
+        # scripts/local/devstack.py). Schemathesis would want 405.
         "unsupported_method": {"enabled": False},
         # The document describes shapes; the rules behind them (dates around today, a
         # week named by its Monday, no tariff backwards, strong passwords, a reset token

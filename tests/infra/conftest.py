@@ -39,7 +39,7 @@ class Packaged:
 def packaged(tmp_path_factory) -> Packaged:
     out = tmp_path_factory.mktemp("package") / "chalice"
     result = subprocess.run(
-        [sys.executable, "-m", "scripts.package", "--stage", STAGE, "--out", str(out),
+        [sys.executable, "-m", "scripts.release.package", "--stage", STAGE, "--out", str(out),
          "--no-size-limit"],  # the size has its own test
         cwd=ROOT, capture_output=True, text=True, timeout=900)
     if result.returncode != 0:

@@ -1,4 +1,4 @@
-"""The monthly AWS bill (scripts/bench_bill.py): what a reader of the bill would notice if
+"""The monthly AWS bill (scripts/bench/bench_bill.py): what a reader of the bill would notice if
 the computation broke — totals that do not add up, costs that do not follow the
 families, transactions priced as plain writes, free tiers slipped into the headline,
 schedules or memory sizes that are not the application's."""
@@ -12,8 +12,8 @@ from datetime import date
 
 import pytest
 
-from scripts import bench_bill
-from scripts.bench_bill import (ACTIONS, DEFAULT_USAGE, EUR_PER_USD, EXAMPLE_REQUESTS,
+from scripts.bench import bench_bill
+from scripts.bench.bench_bill import (ACTIONS, DEFAULT_USAGE, EUR_PER_USD, EXAMPLE_REQUESTS,
                                 PRICES, PRICES_CHECKED, UnitAssumptions, job_schedule,
                                 lambda_memory_mb, monthly_bill, render_markdown,
                                 request_units, runs_per_month)

@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError, WaiterError
 from moto import mock_aws
 
-from scripts import deploy
+from scripts.release import deploy
 
 REGION = "eu-west-3"
 

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from scripts import deploy
+from scripts.release import deploy
 from tests.infra.conftest import ROOT
 
 SCRIPT = r"""
@@ -28,7 +28,7 @@ with mock_aws():
             dynamodb.create_table(**{k: props[k] for k in keys if k in props})
     boto3.client("ses", region_name="eu-west-3").verify_domain_identity(
         Domain="cantine.mairie.fr")
-    from scripts import deploy
+    from scripts.release import deploy
     variables = {"CANTINE_STAGE": "prod", "CANTINE_TABLE_PREFIX": "cantine-prod-",
                  "CANTINE_SITE_URL": "https://cantine.mairie.fr",
                  "CANTINE_MAIL_FROM": "ne-pas-repondre@cantine.mairie.fr",

@@ -1,11 +1,11 @@
 """The trimmed Lambda package works on its own: only its files, the standard library and
-the runtime's SDK on the path (scripts/bench_package.py's Lambda-like interpreter)."""
+the runtime's SDK on the path (scripts/bench/bench_package.py's Lambda-like interpreter)."""
 from __future__ import annotations
 
 import json
 import subprocess
 
-from scripts.bench_package import lambda_like
+from scripts.bench.bench_package import lambda_like
 
 PROBE = r"""
 import json, sys

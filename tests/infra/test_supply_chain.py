@@ -1,6 +1,6 @@
 """Supply chain: the pinned requirements hold no known-vulnerable release.
 
-scripts/audit_deps.py audits against the vulnerability data PyPI publishes (the only
+scripts/release/audit_deps.py audits against the vulnerability data PyPI publishes (the only
 maintained source this project's machines reach; see its docstring for what that data can
 and cannot prove). These tests need PyPI, like `make test`'s install: if PyPI cannot be
 reached they fail, never skip, since an audit that did not run proves nothing."""
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts import audit_deps as ad
+from scripts.release import audit_deps as ad
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,7 +49,7 @@ def test_an_old_vulnerable_pin_cannot_pass(cache, name, version):
 def test_the_command_fails_on_a_vulnerable_pin(tmp_path):
     (tmp_path / "base.txt").write_text("pycrypto==2.6.1\n")
     (tmp_path / "dev.txt").write_text("-r base.txt\n")
-    run = subprocess.run([sys.executable, "-m", "scripts.audit_deps", "-r", str(tmp_path / "dev.txt")],
+    run = subprocess.run([sys.executable, "-m", "scripts.release.audit_deps", "-r", str(tmp_path / "dev.txt")],
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert run.returncode == ad.EXIT_VULNERABLE, run.stdout + run.stderr
     assert "VULNERABLE pycrypto==2.6.1" in run.stdout and "CVE-2018-6594" in run.stdout

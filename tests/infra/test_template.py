@@ -584,6 +584,6 @@ def test_the_firewall_template_is_cfn_lint_clean_in_us_east_1(packaged):
 
 
 def test_the_deploy_script_knows_the_templates_secrets_and_quota_floor():
-    from scripts import deploy
+    from scripts.release import deploy
     assert deploy.SECRET_PARAMETERS == infra.SECRET_PARAMETERS
     assert deploy.UNRESERVED_MINIMUM == infra.UNRESERVED_MINIMUM

@@ -1,4 +1,4 @@
-"""The jobs' request budgets, checked on a small run of scripts/bench_jobs.py.
+"""The jobs' request budgets, checked on a small run of scripts/bench/bench_jobs.py.
 
 The bounds below are read from the code, operation by operation, so that a job which
 starts sending one more request per family (or per child, or per booking) fails here:
@@ -14,13 +14,13 @@ import math
 import pytest
 
 from chalicelib.domain.commune import default_settings
-from scripts.bench_jobs import (BOOKED_MONTH, LOCK_WEEK, RUN_RECORDS, measure_invoice,
+from scripts.bench.bench_jobs import (BOOKED_MONTH, LOCK_WEEK, RUN_RECORDS, measure_invoice,
                                 measure_lock, parse_args, row)
 
 FAMILIES = 30
 RUN_RECORD_WRITES = {f"PutItem {RUN_RECORDS}": 1, f"UpdateItem {RUN_RECORDS}": 1}
 
-# The demo commune the benchmark runs in (scripts.bench_jobs loads the demo data).
+# The demo commune the benchmark runs in (scripts.bench.bench_jobs loads the demo data).
 SETTINGS = default_settings()
 BOOKABLE = len(SETTINGS.bookable_services())  # meal, care_morning, care_evening
 ACTIVE = len(SETTINGS.active_services())

@@ -1,7 +1,7 @@
 """Parents at the same moment: no saved change is lost, every sign-in gets its answer."""
 from __future__ import annotations
 
-from scripts.load import create_families, parallel_savers, parallel_sign_ins
+from scripts.bench.load import create_families, parallel_savers, parallel_sign_ins
 
 
 def test_twenty_parents_saving_the_same_child_at_once_lose_no_change(stack, report):

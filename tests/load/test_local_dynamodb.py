@@ -1,5 +1,5 @@
 """The local stack's DynamoDB applies simultaneous writes to one item one after another,
-as DynamoDB does (scripts/local_aws.py).
+as DynamoDB does (scripts/local/local_aws.py).
 
 moto's own server interleaves them: two conditional updates of one counter could both see
 it missing and both create it, so the sign-in burst test checked six passwords instead of
@@ -19,7 +19,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from scripts.devstack import AWS_SERVER, ROOT, _wait_for, free_port
+from scripts.local.devstack import AWS_SERVER, ROOT, _wait_for, free_port
 
 BURSTS, TRIES = 20, 30
 STRESS = ("import runpy, sys; sys.setswitchinterval(1e-6); sys.argv = [sys.argv[1]] + "

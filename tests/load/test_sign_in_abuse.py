@@ -8,7 +8,7 @@ import itertools
 
 from chalicelib.domain.throttle import FREE_FAILURES
 from chalicelib.services.auth import FORGOT_FLOOR, FORGOT_PER_ADDRESS, LOGIN_FLOOR
-from scripts.load import Caller, burst, create_families, paired_timings
+from scripts.bench.load import Caller, burst, create_families, paired_timings
 
 ROUNDS = 12
 # Both answers are held to the same floor (0.5 s and 1 s): their medians may differ by

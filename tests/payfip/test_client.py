@@ -23,7 +23,7 @@ from chalicelib.payfip import (
     PaymentDetail, PaymentRequest, make_refdet)
 from chalicelib.payfip.client import SERVICE_NS, SOAP_ENV_NS, parse_xml
 from chalicelib.settings import PARIS
-from scripts.fake_payfip import FakePayFip, FakePayFipError
+from scripts.local.fake_payfip import FakePayFip, FakePayFipError
 
 ROOT = Path(__file__).resolve().parents[2]
 NUMCLI = "123456"
@@ -584,7 +584,7 @@ def test_a_technical_fault_keeps_its_code(canned):
 def test_the_fake_runs_standalone_with_python_dash_m():
     port = _closed_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "scripts.fake_payfip", "--port", str(port)], cwd=ROOT,
+        [sys.executable, "-m", "scripts.local.fake_payfip", "--port", str(port)], cwd=ROOT,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 15

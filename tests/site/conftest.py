@@ -1,6 +1,6 @@
 """Browser tests: the real site on the local stack, driven in Debian's headless Chromium.
 
-The stack runs as a separate process (``python -m scripts.devstack``), exactly as
+The stack runs as a separate process (``python -m scripts.local.devstack``), exactly as
 ``make run`` starts it, on a free port with a throw-away data folder and a fixed clock.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.bench_page import CHROMIUM_ARGS  # one set of flags for this closed network
+from scripts.bench.bench_page import CHROMIUM_ARGS  # one set of flags for this closed network
 from tests.localstack import Stack
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

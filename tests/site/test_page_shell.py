@@ -14,7 +14,7 @@ import pytest
 from infra.site_headers import (
     META_IGNORED_DIRECTIVES, SECURITY_HEADERS, meta_content_security_policy,
 )
-from scripts.devstack import SITE
+from scripts.local.devstack import SITE
 
 PAGES = sorted(SITE.glob("*.html"))
 SITE_NAME = "Cantine et périscolaire"
@@ -103,7 +103,7 @@ def test_each_page_wears_the_common_shell(path):
 
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
 def test_each_pages_policy_is_the_one_production_sends(path):
-    # The header is the policy (scripts.devstack.SECURITY_HEADERS, which infra/ gives to
+    # The header is the policy (scripts.local.devstack.SECURITY_HEADERS, which infra/ gives to
     # CloudFront); the meta repeats it, less the directives a meta cannot carry.
     header = SECURITY_HEADERS["Content-Security-Policy"]
     metas = re.findall(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">',

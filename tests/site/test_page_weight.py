@@ -1,7 +1,7 @@
 """The parents' home page stays light: one API call, few files, little to download."""
 from __future__ import annotations
 
-from scripts.bench_page import measure_home
+from scripts.bench.bench_page import measure_home
 
 MAX_REQUESTS = 10
 MAX_TRANSFER = 100 * 1024  # bytes as CloudFront sends them (compressed), headers included

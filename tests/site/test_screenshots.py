@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import struct
 
-from scripts.screenshots import PAGES, SIZES, launch, shoot
+from scripts.release.screenshots import PAGES, SIZES, launch, shoot
 
 
 def png_size(path):

@@ -24,7 +24,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = ROOT / "build" / "chalice"
 MAX_ZIP_BYTES = 10_000_000  # "10 MB", read strictly
 MAX_IMPORT_MS = 300.0
@@ -51,7 +51,7 @@ def stage_environment(stage: str) -> dict[str, str]:
     environment.update(variables)
     environment["AWS_DEFAULT_REGION"] = "eu-west-3"
     if stage != "local":
-        # The stack's secrets (stack parameters, scripts/deploy.py): stand-ins of the
+        # The stack's secrets (stack parameters, scripts/release/deploy.py): stand-ins of the
         # required length, so that the settings load as they do in the function.
         environment.setdefault("CANTINE_SIGNING_KEY", "x" * 43)
         environment.setdefault("CANTINE_ORIGIN_SECRET", "y" * 43)

@@ -32,7 +32,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "build"
 CACHE = BUILD / "cache"
 DEFAULT_OUT = BUILD / "chalice"
@@ -166,7 +166,7 @@ def stage_project(deps: Path) -> Path:
     for source in (ROOT / ".chalice").glob("*.json"):
         shutil.copy2(source, project / ".chalice" / source.name)
     (project / "requirements.txt").write_text(
-        "# The dependencies are in vendor/, built by scripts/package.py.\n", encoding="utf-8")
+        "# The dependencies are in vendor/, built by scripts/release/package.py.\n", encoding="utf-8")
     shutil.copytree(deps, project / "vendor")
     return project
 
@@ -243,7 +243,7 @@ def package(stage: str, out: Path = DEFAULT_OUT, size_limit: bool = True) -> dic
     template = merge(chalice_template, stage, stage_env)
     template_path.write_text(json.dumps(template, indent=1, ensure_ascii=False) + "\n",
                              encoding="utf-8")
-    # The optional firewall: a stack of its own in us-east-1 (scripts/deploy.py, Waf=on).
+    # The optional firewall: a stack of its own in us-east-1 (scripts/release/deploy.py, Waf=on).
     from infra.template import waf_template
     (out / "waf.json").write_text(json.dumps(waf_template(stage), indent=1,
                                              ensure_ascii=False) + "\n", encoding="utf-8")

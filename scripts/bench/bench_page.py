@@ -73,7 +73,7 @@ def measure_home(url: str, login: str = "1001", password: str = "demo-famille-20
 
 
 def main(argv: list[str] | None = None) -> int:
-    from scripts.devstack import DevStack, free_port
+    from scripts.local.devstack import DevStack, free_port
     with tempfile.TemporaryDirectory() as tmp:
         stack = DevStack(free_port(), Path(tmp), now=NOW, quiet=True)
         try:

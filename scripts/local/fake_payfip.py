@@ -15,7 +15,7 @@ M5, A1, A2, N1, D1, R3, seen in public integrations); ``X1``-``X3`` are the fake
 codes for checks whose real code is not known (exer, reused refdet, objet). The fake is
 stricter than needed where it helps: a refdet can be used only once per client and year.
 
-Standalone: ``python -m scripts.fake_payfip --port 8900`` (real time).
+Standalone: ``python -m scripts.local.fake_payfip --port 8900`` (real time).
 """
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ side. The browser runs as a French user would: ``fr-FR`` (24-hour times, dd/mm/y
 date fields), Europe/Paris. docs/visual-review.md lists what to look at on each.
 
     make screenshots                      # every page
-    python -m scripts.screenshots --pages connexion,accueil
+    python -m scripts.release.screenshots --pages connexion,accueil
 """
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scripts.bench_page import CHROMIUM_ARGS, NOW
+from scripts.bench.bench_page import CHROMIUM_ARGS, NOW
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "build" / "screenshots"
 
 # A common phone, an iPad Air in portrait, a laptop.
@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from playwright.sync_api import sync_playwright
 
-    from scripts.devstack import DevStack, free_port
+    from scripts.local.devstack import DevStack, free_port
     with tempfile.TemporaryDirectory() as tmp:
         stack = DevStack(free_port(), Path(tmp), now=NOW, quiet=True)
         try:

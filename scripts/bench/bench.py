@@ -1,19 +1,19 @@
 """``make bench``: every measured figure of the product, printed and written to
 docs/performance.md.
 
-- DynamoDB requests per user action, through the real API (scripts/bench_requests.py);
-- the lock and invoice runs at 100, 1,000 and 5,000 families (scripts/bench_jobs.py);
-- the Lambda package's size and the cold import time of ``app`` (scripts/bench_package.py);
-- the parents' home page in Chromium: requests and weight (scripts/bench_page.py);
+- DynamoDB requests per user action, through the real API (scripts/bench/bench_requests.py);
+- the lock and invoice runs at 100, 1,000 and 5,000 families (scripts/bench/bench_jobs.py);
+- the Lambda package's size and the cold import time of ``app`` (scripts/bench/bench_package.py);
+- the parents' home page in Chromium: requests and weight (scripts/bench/bench_page.py);
 - the local stack under load: parallel savers, parallel sign-ins, a burst of guesses,
-  sign-in timings (scripts/load.py);
+  sign-in timings (scripts/bench/load.py);
 - the monthly AWS bill of a 500-family commune from the counted requests and the
-  published prices (scripts/bench_bill.py).
+  published prices (scripts/bench/bench_bill.py).
 
 Timings come from this machine, which is shared and noisy: compare them as ratios within
 one run. Request counts do not depend on the machine.
 
-    python -m scripts.bench [--sizes 100,1000,5000] [--out docs/performance.md]
+    python -m scripts.bench.bench [--sizes 100,1000,5000] [--out docs/performance.md]
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "performance.md"
 NOW = "2026-11-23T10:00:00+01:00"
 BILL_FAMILIES = 500
@@ -53,7 +53,7 @@ def _mark(ok: bool) -> str:
 
 
 def actions_section(requests: dict[str, dict[str, float]]) -> list[str]:
-    from scripts.bench_requests import PARENT_ACTIONS, requests_of
+    from scripts.bench.bench_requests import PARENT_ACTIONS, requests_of
     labels = {
         "home": "Home page (`GET /family/home`)",
         "calendar": "Month calendar (family, month grid, menus)",
@@ -122,7 +122,7 @@ def jobs_section(jobs: list[dict[str, Any]]) -> list[str]:
 
 
 def package_section() -> tuple[list[str], dict[str, Any]]:
-    from scripts.bench_package import MAX_IMPORT_MS, MAX_ZIP_BYTES, PACKAGE_DIR, measure
+    from scripts.bench.bench_package import MAX_IMPORT_MS, MAX_ZIP_BYTES, PACKAGE_DIR, measure
     zip_path = PACKAGE_DIR / "deployment.zip"
     if not zip_path.exists():
         return (["## Lambda package", "", "Not measured: run `make package` first "
@@ -201,7 +201,7 @@ def bill_counts(jobs: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
 
 def bill_section(requests: dict[str, dict[str, float]], jobs_500: dict[str, dict[str, float]],
                  page: dict[str, Any] | None) -> tuple[list[str], dict[str, Any]]:
-    from scripts import bench_bill
+    from scripts.bench import bench_bill
     counts = {**requests, **jobs_500}
     usage = bench_bill.DEFAULT_USAGE
     if page:
@@ -217,12 +217,12 @@ def bill_section(requests: dict[str, dict[str, float]], jobs_500: dict[str, dict
 
 
 def part_requests() -> dict[str, Any]:
-    from scripts import bench_requests
+    from scripts.bench import bench_requests
     return bench_requests.run()
 
 
 def part_jobs(sizes: list[int]) -> list[dict[str, Any]]:
-    from scripts import bench_jobs
+    from scripts.bench import bench_jobs
     jobs = []
     for size in sizes:
         for measure in (bench_jobs.measure_lock, bench_jobs.measure_invoice):
@@ -236,9 +236,9 @@ def part_jobs(sizes: list[int]) -> list[dict[str, Any]]:
 
 def part_stack() -> dict[str, Any]:
     """The home page and the load scenarios, on one local stack with 8 API workers."""
-    import scripts.devstack as devstack
-    from scripts import load as scenarios
-    from scripts.bench_page import measure_home
+    import scripts.local.devstack as devstack
+    from scripts.bench import load as scenarios
+    from scripts.bench.bench_page import measure_home
     devstack.WORKERS = 8
     with tempfile.TemporaryDirectory() as tmp:
         stack = devstack.DevStack(devstack.free_port(), Path(tmp), now=NOW, quiet=True)
@@ -271,7 +271,7 @@ def _in_fresh_process(part: str, *args: str) -> Any:
     import subprocess
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "part.json"
-        subprocess.run([sys.executable, "-m", "scripts.bench", "--part", part,
+        subprocess.run([sys.executable, "-m", "scripts.bench.bench", "--part", part,
                         "--part-out", str(target), *args], cwd=ROOT, check=True)
         return json.loads(target.read_text(encoding="utf-8"))
 

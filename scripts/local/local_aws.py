@@ -9,7 +9,7 @@ test flaked on it (issue 15: six passwords checked instead of five). This server
 moto's own WSGI application behind one lock: requests are still answered by many
 threads, but applied one after another.
 
-``python -m scripts.local_aws -H 127.0.0.1 -p PORT`` (the arguments of ``moto.server``).
+``python -m scripts.local.local_aws -H 127.0.0.1 -p PORT`` (the arguments of ``moto.server``).
 """
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from infra.site_headers import SECURITY_HEADERS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "static-site"
 API_PREFIX = "/api"
 DUMP_EVERY = 1.0  # seconds between a change and its write to disk
@@ -39,8 +39,8 @@ LOCK_EVERY = 15 * 60  # seconds between two runs of the scheduled lock, as in pr
 # in DynamoDB (moto), as they do in production.
 WORKERS = int(os.environ.get("CANTINE_LOCAL_WORKERS", "4"))
 
-# moto's server, applying one request at a time as DynamoDB does (scripts/local_aws.py).
-AWS_SERVER = (sys.executable, "-m", "scripts.local_aws")
+# moto's server, applying one request at a time as DynamoDB does (scripts/local/local_aws.py).
+AWS_SERVER = (sys.executable, "-m", "scripts.local.local_aws")
 
 
 def free_port() -> int:
@@ -219,7 +219,7 @@ class DevStack:
         _wait_for(f"{endpoint}/moto-api/data.json")
         # The fake PayFip plays the Treasury's payment pages, so a demo payment can be
         # clicked through; it notifies this stack like the real one would.
-        from scripts.fake_payfip import FakePayFip
+        from scripts.local.fake_payfip import FakePayFip
         self.payfip = FakePayFip().start()
         self._configure_environment(endpoint)
 

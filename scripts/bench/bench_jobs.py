@@ -35,8 +35,8 @@ What is measured, and how:
   included, and not the tables filled before: an upper bound of what the job needs on
   top of the interpreter and its modules. ``--no-memory`` skips that pass.
 
-    python -m scripts.bench_jobs                      # 100, 1,000 and 5,000 families
-    python -m scripts.bench_jobs --sizes 100,1000 --jobs invoice --no-memory
+    python -m scripts.bench.bench_jobs                      # 100, 1,000 and 5,000 families
+    python -m scripts.bench.bench_jobs --sizes 100,1000 --jobs invoice --no-memory
 """
 from __future__ import annotations
 
@@ -450,7 +450,7 @@ def _sizes(text: str) -> list[int]:
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m scripts.bench_jobs",
+    parser = argparse.ArgumentParser(prog="python -m scripts.bench.bench_jobs",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=_sizes, default=list(DEFAULT_SIZES),
                         help="families per run, comma-separated (default 100,1000,5000)")

@@ -2,7 +2,7 @@
 
 Besides the calls, ``<Operation>.items`` tallies what they touched: the items a Query or
 Scan read (``ScannedCount``: DynamoDB bills what it reads), and the items in a batch or a
-transaction. The bill in scripts/bench_bill.py turns both into request units.
+transaction. The bill in scripts/bench/bench_bill.py turns both into request units.
 """
 from __future__ import annotations
 

@@ -1,16 +1,16 @@
-"""The monthly invoice run's benchmark: now one job of ``scripts/bench_jobs.py``.
+"""The monthly invoice run's benchmark: now one job of ``scripts/bench/bench_jobs.py``.
 
 Kept for the command the README gives; it runs ``bench_jobs`` for the invoice job only
 (see that module for what is measured and how):
 
-    python -m scripts.bench_invoice 100 1000 5000
+    python -m scripts.bench.bench_invoice 100 1000 5000
 """
 from __future__ import annotations
 
 import sys
 
-from scripts.bench_jobs import main as bench_jobs_main
-from scripts.bench_jobs import measure_invoice as measure
+from scripts.bench.bench_jobs import main as bench_jobs_main
+from scripts.bench.bench_jobs import measure_invoice as measure
 
 __all__ = ["main", "measure"]  # ``measure``: the former name, kept for callers
 

@@ -7,7 +7,7 @@ multiplies them by a month of a commune (``DEFAULT_USAGE``: 500 families), conve
 requests into the units DynamoDB on demand bills, and prices everything with ``PRICES``
 (eu-west-3, Paris)::
 
-    from scripts.bench_bill import monthly_bill, render_markdown
+    from scripts.bench.bench_bill import monthly_bill, render_markdown
     bill = monthly_bill({
         "home": {"GetItem": 3, "Query": 2, "Query.items": 12, "lambda_ms": 45},
         "invoice_run_per_family": {"Query": 3, "Query.items": 40,
@@ -17,7 +17,7 @@ requests into the units DynamoDB on demand bills, and prices everything with ``P
     })
     print(render_markdown(bill))
 
-    python -m scripts.bench_bill             # the bill of EXAMPLE_REQUESTS (illustrative)
+    python -m scripts.bench.bench_bill             # the bill of EXAMPLE_REQUESTS (illustrative)
 
 The shape of one action's counts (``ActionCounts``), all per *one* occurrence of the
 action (one page shown, one run of a job, one family of the invoice run):
@@ -55,7 +55,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 REGION = "eu-west-3"  # Europe (Paris): .chalice/config.json, docs/deploy.md
 PRICES_CHECKED = "2026-11-22"
@@ -484,7 +484,7 @@ class Usage:
     staff_exports_per_month: float = 20.0     # CSV exports (bookings, invoices, ledger…)
     # Lambda. Cold starts: AWS sees them in under 1 % of invocations; a small commune's
     # traffic leaves gaps longer than an idle environment lives, so 1 in 4 API calls and
-    # every scheduled run start cold. INIT: import of app (scripts/bench_package.py
+    # every scheduled run start cold. INIT: import of app (scripts/bench/bench_package.py
     # budget: 300 ms) plus the runtime's start, rounded up.
     api_cold_start_share: float = 0.25
     job_cold_start_share: float = 1.0
@@ -596,7 +596,7 @@ ACTIONS: dict[str, Action] = {
 }
 
 # Illustrative counts (NOT measured: plausible orders of magnitude from reading the code),
-# for `python -m scripts.bench_bill` and as the template of what the benchmark passes.
+# for `python -m scripts.bench.bench_bill` and as the template of what the benchmark passes.
 EXAMPLE_REQUESTS: dict[str, dict[str, float]] = {
     "login": {"Query": 1, "Query.items": 1, "GetItem": 2, "PutItem": 2, "UpdateItem": 1,
               "lambda_ms": 450},  # argon2id verification dominates
@@ -878,7 +878,7 @@ def render_markdown(bill: Mapping[str, Any], heading: str | None = None) -> str:
     out += ["", "Lambda: x86_64; memory from `.chalice/config.json` (stage prod); cold "
             "starts add `init_ms` (billed since 1 August 2025). Schedules from "
             "`chalicelib/jobs/*.py`.", "", "### Prices", "",
-            "Each amount's evidence or note is in `scripts/bench_bill.py` (`PRICES`); to "
+            "Each amount's evidence or note is in `scripts/bench/bench_bill.py` (`PRICES`); to "
             "check one again, read the service's eu-west-3 offer file of the AWS Price "
             f"List, e.g. {PRICES['dynamodb_write_request_units'].price_list}", "",
             "| Key | Price | Verified | Source |", "|---|---|---|---|"]

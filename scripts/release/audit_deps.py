@@ -23,7 +23,7 @@ Exit codes: 0 every pin audited or within the window, none vulnerable; 1 a known
 vulnerability; 2 the vulnerability data could not be obtained (never a silent pass);
 3 no known vulnerability, but a pin is STALE (cannot be audited: bump it or accept it).
 
-Usage: ``.venv/bin/python -m scripts.audit_deps [--installed] [-r FILE ...]``
+Usage: ``.venv/bin/python -m scripts.release.audit_deps [--installed] [-r FILE ...]``
 (default files: requirements.txt and requirements-dev.txt, ``-r`` lines followed;
 ``--installed`` adds every package installed in the running interpreter's environment).
 Results are cached ``--cache-ttl`` seconds in build/cache/audit_deps/.
@@ -48,7 +48,7 @@ try:
 except ImportError:  # pragma: no cover - pip always vendors it
     from pip._vendor.packaging.version import InvalidVersion, Version  # type: ignore
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_FILES = (ROOT / "requirements.txt", ROOT / "requirements-dev.txt")
 CACHE_DIR = ROOT / "build" / "cache" / "audit_deps"
 PYPI_JSON = "https://pypi.org/pypi/{name}/json"
@@ -351,7 +351,7 @@ def report(findings: list[Finding], code: int) -> str:
         EXIT_VULNERABLE: "FAIL: known-vulnerable packages (see VULNERABLE above)",
         EXIT_UNAVAILABLE: "FAIL: the vulnerability data could not be obtained; nothing is proven",
         EXIT_STALE: "FAIL: pinned requirements that cannot be audited (STALE): bump them to "
-                    "the latest release, or accept them in scripts/audit_deps.py with a reason",
+                    "the latest release, or accept them in scripts/release/audit_deps.py with a reason",
     }[code])
     return "\n".join(lines)
 

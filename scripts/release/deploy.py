@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SITE_DIR = ROOT / "static-site"
 PACKAGE_DIR = ROOT / "build" / "chalice"
 DEFAULT_REGION = "eu-west-3"

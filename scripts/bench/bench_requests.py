@@ -6,7 +6,7 @@ deployed, sign-in pacing on. For each: requests by operation, the items they tou
 and the handler time in milliseconds (in-process, moto standing in for DynamoDB: a proxy
 of the billed Lambda duration, which also pays DynamoDB's own latency).
 
-    python -m scripts.bench_requests [--json]
+    python -m scripts.bench.bench_requests [--json]
 """
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ class _Client:
 
 def measure(action: Callable[[], Any]) -> tuple[dict[str, float], Any]:
     """Run one action; its requests by operation, items touched and handler time."""
-    from scripts.requests_counter import count_dynamodb_requests
+    from scripts.bench.requests_counter import count_dynamodb_requests
     sent = _Client.sent
     with count_dynamodb_requests() as calls:
         start = time.perf_counter()
@@ -99,7 +99,7 @@ def run() -> dict[str, dict[str, float]]:
         from chalicelib.mail.outbox import read_outbox
         from chalicelib.payfip.client import PayFipClient
         from chalicelib.services import demo
-        from scripts.fake_payfip import FakePayFip
+        from scripts.local.fake_payfip import FakePayFip
 
         wiring.reset()
         services = wiring.container()

@@ -29,6 +29,11 @@ class JobRun:
     error: str | None
 
 
+def _run_key(started_at: datetime, run_id: str) -> str:
+    """The sort key: runs of a job listed newest first by their start."""
+    return f"{started_at.astimezone(UTC).isoformat()}#{run_id}"
+
+
 def _run(item: JobRunModel) -> JobRun:
     return JobRun(item.id, item.job, item.trigger, item.started_at, item.ended_at,
                   item.outcome, item.summary or "", item.details or {}, item.error)
@@ -48,15 +53,15 @@ class JobRunRepository:
 
     def start(self, job: str, trigger: str, now: datetime,
               limit: timedelta = timedelta(minutes=20),
-              details: dict[str, Any] | None = None) -> JobRunModel:
+              details: dict[str, Any] | None = None) -> JobRun:
         """Record that a run began, after closing the runs of this job that died."""
         self.expire(job, now, limit)
         run_id = secrets.token_hex(6)
-        item = JobRunModel(job, f"{now.astimezone(UTC).isoformat()}#{run_id}",
+        item = JobRunModel(job, _run_key(now, run_id),
                            id=run_id, trigger=trigger, started_at=now, outcome="running",
                            details=details or {}, expires=now + RUN_RETENTION)
         item.save()
-        return item
+        return _run(item)
 
     def expire(self, job: str, now: datetime, limit: timedelta) -> int:
         """Mark as failed the recent runs still "running" past ``limit``; how many."""
@@ -76,13 +81,16 @@ class JobRunRepository:
                     raise  # else it ended meanwhile: nothing to do
         return count
 
-    def finish(self, item: JobRunModel, outcome: str, summary: str, details: dict[str, Any],
+    def finish(self, run: JobRun, outcome: str, summary: str, details: dict[str, Any],
                error: str | None, now: datetime) -> JobRun:
         """Record how a run ended."""
+        item = JobRunModel(run.job, _run_key(run.started_at, run.id))
         item.update(actions=[JobRunModel.ended_at.set(now), JobRunModel.outcome.set(outcome),
                              JobRunModel.summary.set(summary),
                              JobRunModel.details.set(details),
-                             JobRunModel.error.set(error) if error else JobRunModel.error.remove()])
+                             JobRunModel.error.set(error) if error else JobRunModel.error.remove()],
+                    # The run's own item, never a new one made by a key gone wrong.
+                    condition=JobRunModel.id == run.id)
         return _run(item)
 
     def recent(self, job: str, now: datetime, stale_after: timedelta,

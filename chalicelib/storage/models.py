@@ -48,7 +48,8 @@ class ChildMap(MapAttribute):
     class_name = UnicodeAttribute(default="")
     meal_type = UnicodeAttribute(default="standard")
     allergies = UnicodeAttribute(default="")
-    pickup_people = ListAttribute(of=UnicodeAttribute, default=list)
+    # PynamoDB types a list of UnicodeAttribute as list[UnicodeAttribute]; it holds str.
+    pickup_people: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
     archived = BooleanAttribute(default=False)
 
 
@@ -80,8 +81,10 @@ class FamilyModel(CredentialsMixin, Model):
         table_name = _settings.table_name("families")
     number = UnicodeAttribute(hash_key=True)
     name = UnicodeAttribute()
-    emails = ListAttribute(of=UnicodeAttribute, default=list)
-    phones = ListAttribute(of=UnicodeAttribute, default=list)
+    # PynamoDB types a list of UnicodeAttribute as list[UnicodeAttribute]; it holds str.
+    emails: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
+    # PynamoDB types a list of UnicodeAttribute as list[UnicodeAttribute]; it holds str.
+    phones: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
     address = UnicodeAttribute(default="")
     children = ListAttribute(of=ChildMap, default=list)
     next_child = NumberAttribute(default=1)

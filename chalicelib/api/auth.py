@@ -65,7 +65,7 @@ def login(call: Call):
 @endpoint(bp, "/auth/logout", ("POST",), audience=SESSION)
 def logout(call: Call):
     """End the session server-side and clear the cookie."""
-    call.services.auth.logout(call.session)
+    call.services.auth.logout(call.signed_in)
     return json_response(None, 204, {"Set-Cookie": _cookie(call, "", 0)})
 
 
@@ -96,7 +96,7 @@ def change_password(call: Call):
     if not isinstance(end_others, bool):
         raise ValidationError("« end_other_sessions » doit valoir true ou false.",
                               field="end_other_sessions")
-    call.services.auth.change_password(call.session, call.body.get("current_password"),
+    call.services.auth.change_password(call.signed_in, call.body.get("current_password"),
                                        call.body.get("password"), end_others, call.now)
     return json_response(None, 204)
 

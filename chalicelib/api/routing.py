@@ -126,10 +126,15 @@ class Call:
         return client_address(self.request, bool(self.services.settings.origin_secret))
 
     @property
+    def signed_in(self) -> CurrentSession:
+        """The caller's session (views behind an audience other than PUBLIC)."""
+        assert self.session is not None
+        return self.session
+
+    @property
     def principal(self) -> Principal:
         """The signed-in account (views behind an audience other than PUBLIC)."""
-        assert self.session is not None
-        return self.session.principal
+        return self.signed_in.principal
 
     def header(self, name: str) -> str | None:
         """A request header (case-insensitive name), or None."""

@@ -168,7 +168,7 @@ def _pdf_class() -> Any:
     module's import)."""
     from fpdf import FPDF
 
-    class InvoicePdf(FPDF):  # type: ignore[misc]
+    class InvoicePdf(FPDF):
         def __init__(self, doc: InvoiceDocument) -> None:
             super().__init__(orientation="P", unit="mm", format="A4")
             self.core_fonts_encoding = _ENCODING

@@ -145,7 +145,7 @@ def parse_period(data: dict[str, Any], settings: CommuneSettings) -> Period:
 
 def expand_period(period: Period) -> list[Change]:
     """Every (day, service) the period names, before any rule is applied."""
-    changes = []
+    changes: list[Change] = []
     day = period.start
     while day <= period.end:
         if day.isoweekday() in period.weekdays:

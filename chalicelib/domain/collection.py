@@ -94,6 +94,12 @@ def _service_codes() -> tuple[tuple[str, ...], dict[str, str]]:
     return SERVICE_CODES, DEFAULT_LABELS
 
 
+def _received(data: dict[str, Any], key: str) -> Any:
+    """A field of the request as it came, None when missing: the check_* functions of the
+    PES module that each value is passed to validate it (type included) before any use."""
+    return data.get(key)
+
+
 def _parse_imputations(data: Any, where: str) -> dict[str, Imputation]:
     SERVICE_CODES, _ = _service_codes()
     if not isinstance(data, dict) or not data:
@@ -110,7 +116,8 @@ def _parse_imputations(data: Any, where: str) -> dict[str, Imputation]:
         if not isinstance(item, dict):
             raise ValidationError("Imputation invalide.", field=here)
         imputations[code] = check_imputation(
-            Imputation(nature=item.get("nature"), product_code=item.get("product_code"),
+            Imputation(nature=_received(item, "nature"),
+                       product_code=_received(item, "product_code"),
                        function=item.get("function")), here)
     return imputations
 
@@ -136,10 +143,10 @@ def _parse_titres(data: Any, where: str) -> TitresSettings:
         raise ValidationError("Paramètres des titres de recette invalides.", field=where)
     siret = _parse_siret(data.get("siret"), f"{where}.siret")
     collectivity = check_collectivity(
-        Collectivity(siret=siret, collectivity_code=data.get("collectivity_code"),
-                     budget_code=data.get("budget_code"),
-                     accounting_office=data.get("accounting_office"),
-                     label=data.get("label")), where)
+        Collectivity(siret=siret, collectivity_code=_received(data, "collectivity_code"),
+                     budget_code=_received(data, "budget_code"),
+                     accounting_office=_received(data, "accounting_office"),
+                     label=_received(data, "label")), where)
     imputations = _parse_imputations(data.get("imputations"), f"{where}.imputations")
     template = _parse_template(data.get("object_template"), f"{where}.object_template")
     roll = data.get("next_roll_number", 1)

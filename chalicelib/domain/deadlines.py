@@ -123,7 +123,7 @@ def _parse_time(value: Any, field: str) -> time:
     return time(int(match.group(1)), int(match.group(2)))
 
 
-def parse_rule(data: dict, field: str) -> Rule:
+def parse_rule(data: Any, field: str) -> Rule:
     """Validate a rule dict ("weekly" or "school_days_before") into a Rule."""
     if not isinstance(data, dict):
         raise ValidationError("Règle de délai invalide.", field=field)

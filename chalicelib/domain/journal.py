@@ -54,8 +54,10 @@ def short_day(iso: str) -> str:
     return f"{WEEKDAYS[day.weekday()]} {day:%d/%m}"
 
 
-def long_day(iso: str) -> str:
+def long_day(iso: str | None) -> str:
     """"2027-01-01" → "01/01/2027"."""
+    if not isinstance(iso, str):
+        return str(iso)
     try:
         return f"{date.fromisoformat(iso):%d/%m/%Y}"
     except (TypeError, ValueError):
@@ -161,7 +163,8 @@ def describe(action: str, target: str, before: Any, after: Any, names: Names) ->
                 "personnel.modification": "Compte du personnel modifié",
                 "personnel.suppression": "Compte du personnel supprimé"}.get(action,
                                                                               "Compte du personnel")
-        role = STAFF_ROLES.get(member.get("role"), member.get("role") or "")
+        role_key = str(member.get("role") or "")
+        role = STAFF_ROLES.get(role_key, role_key)
         return DASH.join([verb, f"{who} ({target})" + (f", rôle {role}" if role else "")])
     if action == "paramètres.modification":
         released = new.get("réservations annulées")
@@ -184,7 +187,8 @@ def describe(action: str, target: str, before: Any, after: Any, names: Names) ->
                           f"à partir du {long_day(new.get('effective_from'))}"])
     if action == "paiement":
         amount = euros(new.get("credit_cents"))
-        method = METHODS.get(new.get("method"), new.get("method") or "")
+        method_key = str(new.get("method") or "")
+        method = METHODS.get(method_key, method_key)
         return DASH.join(["Paiement enregistré", _family(number or target, names),
                           f"{amount} ({method})" if method else amount])
     if action == "avoir":
@@ -192,7 +196,7 @@ def describe(action: str, target: str, before: Any, after: Any, names: Names) ->
                           euros(new.get("credit_cents"))])
     if action == "trop-perçu":
         verb = {"refunded": "Trop-perçu remboursé", "kept": "Trop-perçu gardé en avoir"}.get(
-            new.get("status"), "Trop-perçu")
+            str(new.get("status") or ""), "Trop-perçu")
         parts = [verb]
         if new.get("family"):
             parts.append(_family(str(new["family"]), names))
@@ -204,7 +208,7 @@ def describe(action: str, target: str, before: Any, after: Any, names: Names) ->
         return DASH.join(["Facturation validée", month_name(target)])
     # A write no view described: the method and the page of the API, kept readable.
     method, _, path = action.partition(" ")
-    verb = {"POST": "Ajout", "PUT": "Modification", "DELETE": "Suppression"}.get(method)
-    if verb and path:
-        return DASH.join([verb, path] + ([target] if target else []))
+    written = {"POST": "Ajout", "PUT": "Modification", "DELETE": "Suppression"}.get(method)
+    if written and path:
+        return DASH.join([written, path] + ([target] if target else []))
     return DASH.join([action] + ([target] if target else []))

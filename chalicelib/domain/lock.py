@@ -13,10 +13,14 @@ LOOK_AHEAD = timedelta(days=60)
 
 
 def last_change_at(day: date, service: ServiceConfig, settings: CommuneSettings) -> datetime:
-    """The instant after which nobody may book or cancel this day any more."""
+    """The instant after which nobody may book or cancel this day any more (for a service
+    with deadlines: one without is never frozen)."""
+    policy = service.deadline
+    if policy is None:
+        raise ValueError(f"service {service.code} has no deadline")
     calendar = settings.calendar()
-    return max(booking_deadline(day, service.deadline, calendar),
-               cancellation_deadline(day, service.deadline, calendar))
+    return max(booking_deadline(day, policy, calendar),
+               cancellation_deadline(day, policy, calendar))
 
 
 def days_to_freeze(service: ServiceConfig, settings: CommuneSettings,

@@ -32,7 +32,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal, overload
 
 from lxml import etree
 
@@ -191,6 +191,12 @@ def _latin1(text: str, field: str) -> str:
     return "".join(out)
 
 
+@overload
+def _text(value: Any, field: str, max_len: int, *, cut: bool = False,
+          required: Literal[True] = True) -> str: ...
+@overload
+def _text(value: Any, field: str, max_len: int, *, cut: bool = False,
+          required: bool) -> str | None: ...
 def _text(value: Any, field: str, max_len: int, *, cut: bool = False,
           required: bool = True) -> str | None:
     """A text value as Hélios takes it, or a ValidationError naming ``field``."""
@@ -557,6 +563,10 @@ def _ack_value(parent: etree._Element, tag: str) -> str | None:
     return None if element is None else element.get("V")
 
 
+@overload
+def _ack_int(parent: etree._Element, tag: str, required: Literal[True]) -> int: ...
+@overload
+def _ack_int(parent: etree._Element, tag: str, required: bool = False) -> int | None: ...
 def _ack_int(parent: etree._Element, tag: str, required: bool = False) -> int | None:
     value = _ack_value(parent, tag)
     if value is None:

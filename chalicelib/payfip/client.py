@@ -32,6 +32,7 @@ import xml.parsers.expat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import NoReturn
 
 try:  # pinned in requirements.txt; the DTD check below does not depend on it
     import defusedxml.ElementTree as _defused_et
@@ -254,7 +255,7 @@ def parse_xml(data: bytes) -> ET.Element:
     if len(data) > MAX_RESPONSE_BYTES:
         raise ValueError("XML document too large")
 
-    def refuse(*_args: object) -> None:
+    def refuse(*_args: object) -> NoReturn:
         raise _DtdRefused()
 
     scanner = xml.parsers.expat.ParserCreate()

@@ -64,7 +64,9 @@ class AttendanceService:
             families = self._accounts.get_families(list(wanted.values()))
             for child_id, number in wanted.items():
                 family = families.get(number)
-                child = family.child(child_id) if family else None
+                if family is None:
+                    continue
+                child = family.child(child_id)
                 # Who left (archived child or family) is not expected, unless recorded.
                 gone = child is None or child.archived or family.archived
                 if child is not None and (not gone or child_id in records):
@@ -138,8 +140,8 @@ class AttendanceService:
         child_id = data.get("child_id")
         number = child_id.split("-")[0] if isinstance(child_id, str) else ""
         family = self._accounts.get_family(number) if number.isdigit() else None
-        child = family.child(child_id) if family else None
-        if child is None:
+        child = family.child(child_id) if family and isinstance(child_id, str) else None
+        if child is None or family is None:
             raise ValidationError("Enfant inconnu.", field="child_id")
         if child.archived or family.archived:
             raise ValidationError("Cet enfant n'est plus inscrit (fiche archivée) : "
@@ -154,7 +156,7 @@ class AttendanceService:
         status = data.get("status")
         if status not in ("present", "absent"):
             raise ValidationError("Statut invalide (present ou absent).", field="status")
-        times = {}
+        times: dict[str, str | None] = {}
         for name in ("arrival", "departure"):
             value = data.get(name)
             if value in (None, ""):

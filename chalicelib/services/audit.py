@@ -1,6 +1,7 @@
 """The audit trail of writes: who, when, what, before and after."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -50,13 +51,13 @@ class AuditService:
                  "label": describe(e.action, e.target, e.before, e.after, names)}
                 for e in entries]
 
-    def _names(self, entries: list[AuditEntry]) -> Names:
+    def _names(self, entries: Sequence[AuditEntry]) -> Names:
         """The names the entries refer to: one BatchGetItem per hundred families, and the
         commune's settings for the services' labels."""
-        numbers = {family_of(e.action, e.target) for e in entries}
-        numbers |= {str(e.after["family"]) for e in entries
-                    if isinstance(e.after, dict) and e.after.get("family")}
-        numbers = sorted(n for n in numbers if n and n.isdigit())
+        found = {family_of(e.action, e.target) for e in entries}
+        found |= {str(e.after["family"]) for e in entries
+                  if isinstance(e.after, dict) and e.after.get("family")}
+        numbers = sorted(n for n in found if n and n.isdigit())
         families = self._accounts.get_families(numbers) if self._accounts and numbers else {}
         settings = self._commune.get() if self._commune and entries else None
         return Names(

@@ -226,7 +226,7 @@ class AuthService:
         credentials = found[1] if found else None
         # verify_password always runs argon2, so unknown logins take as long as known ones.
         if not verify_password(credentials.password_hash if credentials else None, password) \
-                or account is None or found is None:
+                or account is None or found is None or credentials is None:
             raise InvalidCredentials()  # this try is already counted
         self._attempts.clear([key])
         if credentials.must_change_password and credentials.temporary_expires_at \
@@ -257,14 +257,17 @@ class AuthService:
             family, settings = self._accounts.get_family_with_settings(ref)
             if family is None or family.archived:
                 raise Unauthenticated()
+            # Accounts read from storage always carry their credentials.
             principal = Principal("family", ref, family.name, None,
-                                  family.credentials.must_change_password)
+                                  family.credentials is not None
+                                  and family.credentials.must_change_password)
         else:
             staff = self._accounts.get_staff(ref)
             if staff is None:
                 raise Unauthenticated()
             principal = Principal("staff", ref, staff.name, staff.role,
-                                  staff.credentials.must_change_password)
+                                  staff.credentials is not None
+                                  and staff.credentials.must_change_password)
         if needs_touch(stored.times, now):
             self._sessions.touch(token_hash, now)
         return CurrentSession(principal, token_hash, family, settings)

@@ -74,8 +74,8 @@ class ReleaseService:
             if opened_before and not was.day(day).school_day:
                 continue  # nothing could be booked that day: no need to look
             codes = frozenset(code for code in bookable_before
-                              if not (open_after and after.service(code) is not None
-                                      and after.service(code).bookable))
+                              if not (open_after and (kept := after.service(code)) is not None
+                                      and kept.bookable))
             if codes:
                 wanted[day] = codes
         by_family: dict[str, list[tuple[str, date, frozenset[str]]]] = defaultdict(list)

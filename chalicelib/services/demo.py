@@ -4,13 +4,25 @@ The same data is listed in the README and printed by ``make run``.
 """
 from __future__ import annotations
 
+from typing import TypedDict
+
 from chalicelib.domain.accounts import Child, NewFamily
 from chalicelib.domain.commune import default_settings
 from chalicelib.services.security import hash_password
 from chalicelib.storage.models import create_tables
 
-DEMO_FAMILY = {"number": "1001", "name": "TEST", "email": "famille.test@example.org",
-               "password": "demo-famille-2026", "child": ("TOTO", "TEST")}
+
+class DemoFamily(TypedDict):
+    number: str
+    name: str
+    email: str
+    password: str
+    child: tuple[str, str]  # first and last name
+
+
+DEMO_FAMILY: DemoFamily = {"number": "1001", "name": "TEST",
+                           "email": "famille.test@example.org",
+                           "password": "demo-famille-2026", "child": ("TOTO", "TEST")}
 # One price per session from the start of the school year (3.50 €, 1.50 €, 2.00 €).
 DEMO_TARIFFS = [
     {"service": service, "effective_from": "2026-09-01",

@@ -68,7 +68,7 @@ class ExportService:
             for child_id, number, codes in sorted(booked):
                 family = families.get(number)
                 child = family.child(child_id) if family else None
-                if child is None:
+                if family is None or child is None:
                     continue
                 rows.append([day, number, family.name, f"{child.first_name} {child.last_name}",
                              child.class_name, MEAL_TYPE_LABELS.get(child.meal_type, "")]

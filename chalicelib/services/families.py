@@ -144,7 +144,7 @@ class FamilyService:
             after = replace(after, pending_email=PendingEmail(
                 requested, hash_token(token), now + EMAIL_CONFIRMATION_LIFETIME))
         saved = self._accounts.save_family(before, after)
-        if token is not None and self._may_mail(requested, now):
+        if requested is not None and token is not None and self._may_mail(requested, now):
             # The family number travels with the token: the link finds its family alone.
             link = f"{self._site_url}/confirmer-adresse.html#token={saved.number}.{token}"
             self._mailer.send(templates.email_confirmation(requested, saved.name, link))
@@ -163,11 +163,12 @@ class FamilyService:
     def confirm_email(self, token: object, now: datetime) -> str:
         """The owner of a new second address followed its link: the address becomes the
         family's (a login, and a reset address). Returns the address."""
-        number, _, secret = token.partition(".") if isinstance(token, str) else ("", "", "")
+        text = token if isinstance(token, str) else ""
+        number, _, secret = text.partition(".")
         family = (self._accounts.get_family(number)
-                  if number.isdigit() and secret and len(token) <= 200 else None)
+                  if number.isdigit() and secret and len(text) <= 200 else None)
         pending = family.pending_email if family is not None else None
-        if pending is None or family.archived or now >= pending.expires_at \
+        if family is None or pending is None or family.archived or now >= pending.expires_at \
                 or not same(hash_token(secret), pending.token_hash):
             raise InvalidLink()
         emails = (family.emails[0], pending.email)

@@ -40,7 +40,7 @@ def count_slot(day: date, service: str, booked: list[tuple[str, str, frozenset[s
     for child_id, number in rows:
         family = families.get(number)
         child = family.child(child_id) if family else None
-        if child is None or child.archived or family.archived:
+        if family is None or child is None or child.archived or family.archived:
             continue
         by_type[child.meal_type] += 1
     return Headcount(day, service, sum(by_type.values()), dict(by_type))

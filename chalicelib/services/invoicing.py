@@ -203,12 +203,12 @@ class InvoiceRunService:
                     booked[(child_id, code)] = family
             recorded = {}
             for code in services:
-                for child_id, record in self._attendance.for_slot(day, code).items():
-                    recorded[(child_id, code)] = record
+                for child_id, pointed in self._attendance.for_slot(day, code).items():
+                    recorded[(child_id, code)] = pointed
             for key in sorted(set(booked) | set(recorded)):
                 child_id, code = key
                 record = recorded.get(key)
-                family = booked.get(key) or record.family
+                family = booked.get(key) or recorded[key].family  # a key is in either
                 by_family[family].append(Use(
                     child_id=child_id, day=day, service=code, booked=key in booked,
                     status=record.status if record else None,

@@ -7,6 +7,7 @@ once; the run's record then shows its progress and outcome. Locally, it runs inl
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from chalicelib.settings import Settings
 
@@ -16,7 +17,7 @@ class JobLauncher:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._client = None
+        self._client: Any = None  # boto3's Lambda client, made on first use
 
     @property
     def in_background(self) -> bool:

@@ -56,7 +56,7 @@ class LockService:
         families: dict[str, Family] = {}
         for service in settings.bookable_services():
             days, watermark = days_to_freeze(service, settings, now)
-            if not days:
+            if not days or watermark is None:  # the mark is the last of the days
                 continue
             for day in days:
                 if day not in day_cache:

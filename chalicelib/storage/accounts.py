@@ -1,6 +1,7 @@
 """Families, staff members and the e-mail index that makes addresses unique."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -186,7 +187,7 @@ class AccountRepository:
         return _staff(model)
 
     def _create_with_logins(self, model: FamilyModel | StaffModel, kind: str, ref: str,
-                            emails: tuple[str, ...], terms: list[str] = ()) -> None:
+                            emails: tuple[str, ...], terms: Sequence[str] = ()) -> None:
         transaction = Transaction()
         try:
             with transaction:
@@ -249,13 +250,17 @@ class AccountRepository:
 
     def credentials_of(self, kind: str, ref: str) -> tuple[str, Credentials, str | None] | None:
         """(display name, credentials, staff role or None) of an account, or None."""
+        # Accounts read from storage always carry their credentials.
         if kind == "family":
             family = self.get_family(ref)
             # An archived family signs in no more: it looks exactly like an unknown one.
-            return ((family.name, family.credentials, None)
-                    if family and not family.archived else None)
+            if family is None or family.archived or family.credentials is None:
+                return None
+            return family.name, family.credentials, None
         staff = self.get_staff(ref)
-        return (staff.name, staff.credentials, staff.role) if staff else None
+        if staff is None or staff.credentials is None:
+            return None
+        return staff.name, staff.credentials, staff.role
 
     def emails_of(self, kind: str, ref: str) -> tuple[str, ...]:
         """Every address an account can be reached at."""

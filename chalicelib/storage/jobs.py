@@ -69,7 +69,7 @@ class JobRunRepository:
         for item in JobRunModel.query(job, scan_index_forward=False, limit=20):
             run = _run(item)
             stale = _stale(run, now, limit)
-            if stale is run:
+            if stale is run or stale.error is None:  # a stale run always says why
                 continue
             try:
                 item.update(actions=[JobRunModel.outcome.set("failure"),

@@ -40,10 +40,6 @@ class _Meta:
     max_retry_attempts = 3
 
 
-def _meta(name: str) -> type:
-    return type("Meta", (_Meta,), {"table_name": _settings.table_name(name)})
-
-
 class ChildMap(MapAttribute):
     id = UnicodeAttribute()
     first_name = UnicodeAttribute()
@@ -52,7 +48,8 @@ class ChildMap(MapAttribute):
     class_name = UnicodeAttribute(default="")
     meal_type = UnicodeAttribute(default="standard")
     allergies = UnicodeAttribute(default="")
-    pickup_people = ListAttribute(of=UnicodeAttribute, default=list)
+    # PynamoDB types a list of UnicodeAttribute as list[UnicodeAttribute]; it holds str.
+    pickup_people: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
     archived = BooleanAttribute(default=False)
 
 
@@ -80,11 +77,14 @@ class CredentialsMixin:
 
 
 class FamilyModel(CredentialsMixin, Model):
-    Meta = _meta("families")
+    class Meta(_Meta):
+        table_name = _settings.table_name("families")
     number = UnicodeAttribute(hash_key=True)
     name = UnicodeAttribute()
-    emails = ListAttribute(of=UnicodeAttribute, default=list)
-    phones = ListAttribute(of=UnicodeAttribute, default=list)
+    # PynamoDB types a list of UnicodeAttribute as list[UnicodeAttribute]; it holds str.
+    emails: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
+    # PynamoDB types a list of UnicodeAttribute as list[UnicodeAttribute]; it holds str.
+    phones: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
     address = UnicodeAttribute(default="")
     children = ListAttribute(of=ChildMap, default=list)
     next_child = NumberAttribute(default=1)
@@ -104,7 +104,8 @@ class FamilyTermModel(Model):
     kept in step with every family write, so that a prefix of a child's first name or of
     an address finds its family with one Query. One partition: a commune's few thousand
     families give a few tens of thousands of small items."""
-    Meta = _meta("family_terms")
+    class Meta(_Meta):
+        table_name = _settings.table_name("family_terms")
     scope = UnicodeAttribute(hash_key=True)          # "family"
     term = UnicodeAttribute(range_key=True)          # folded term # family number
     number = UnicodeAttribute()
@@ -120,7 +121,8 @@ class StaffKindIndex(GlobalSecondaryIndex):
 
 
 class StaffModel(CredentialsMixin, Model):
-    Meta = _meta("staff")
+    class Meta(_Meta):
+        table_name = _settings.table_name("staff")
     email = UnicodeAttribute(hash_key=True)
     name = UnicodeAttribute()
     role = UnicodeAttribute()
@@ -133,7 +135,8 @@ class StaffModel(CredentialsMixin, Model):
 
 class LoginModel(Model):
     """E-mail → account: makes e-mails unique across families and staff."""
-    Meta = _meta("logins")
+    class Meta(_Meta):
+        table_name = _settings.table_name("logins")
     login = UnicodeAttribute(hash_key=True)
     kind = UnicodeAttribute()
     ref = UnicodeAttribute()
@@ -147,7 +150,8 @@ class PrincipalIndex(GlobalSecondaryIndex):
 
 
 class SessionModel(Model):
-    Meta = _meta("sessions")
+    class Meta(_Meta):
+        table_name = _settings.table_name("sessions")
     token_hash = UnicodeAttribute(hash_key=True)
     principal = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
@@ -157,7 +161,8 @@ class SessionModel(Model):
 
 
 class ResetTokenModel(Model):
-    Meta = _meta("reset_tokens")
+    class Meta(_Meta):
+        table_name = _settings.table_name("reset_tokens")
     token_hash = UnicodeAttribute(hash_key=True)
     principal = UnicodeAttribute()
     expires_at = UTCDateTimeAttribute()
@@ -165,7 +170,8 @@ class ResetTokenModel(Model):
 
 
 class LoginAttemptModel(Model):
-    Meta = _meta("login_attempts")
+    class Meta(_Meta):
+        table_name = _settings.table_name("login_attempts")
     key = UnicodeAttribute(hash_key=True)
     failures = NumberAttribute(default=0)
     last_failure_at = UTCDateTimeAttribute(null=True)
@@ -173,14 +179,16 @@ class LoginAttemptModel(Model):
 
 
 class CounterModel(Model):
-    Meta = _meta("counters")
+    class Meta(_Meta):
+        table_name = _settings.table_name("counters")
     name = UnicodeAttribute(hash_key=True)
     value = NumberAttribute(default=0)
 
 
 class CommuneModel(Model):
     """The commune's settings and closures: one item, read by every calendar."""
-    Meta = _meta("commune")
+    class Meta(_Meta):
+        table_name = _settings.table_name("commune")
     id = UnicodeAttribute(hash_key=True)
     name = UnicodeAttribute()
     zone = UnicodeAttribute()
@@ -218,7 +226,8 @@ class ReleasedMap(MapAttribute):
 
 class BookingModel(Model):
     """One child's day: which services are booked. Versioned so no update is lost."""
-    Meta = _meta("bookings")
+    class Meta(_Meta):
+        table_name = _settings.table_name("bookings")
     child_id = UnicodeAttribute(hash_key=True)
     day = UnicodeAttribute(range_key=True)
     by_day = DayIndex()
@@ -234,7 +243,8 @@ class BookingModel(Model):
 
 class HeadcountModel(Model):
     """Counts frozen by the weekly lock for the kitchen: one item per day and service."""
-    Meta = _meta("headcounts")
+    class Meta(_Meta):
+        table_name = _settings.table_name("headcounts")
     month = UnicodeAttribute(hash_key=True)         # YYYY-MM
     slot = UnicodeAttribute(range_key=True)         # YYYY-MM-DD#service
     total = NumberAttribute()
@@ -245,7 +255,8 @@ class HeadcountModel(Model):
 
 class JobRunModel(Model):
     """One run of a scheduled job: start, end, what it did, outcome."""
-    Meta = _meta("job_runs")
+    class Meta(_Meta):
+        table_name = _settings.table_name("job_runs")
     job = UnicodeAttribute(hash_key=True)
     run_key = UnicodeAttribute(range_key=True)      # started_at ISO (UTC) # id
     id = UnicodeAttribute()
@@ -269,7 +280,8 @@ class SlotIndex(GlobalSecondaryIndex):
 
 class AttendanceModel(Model):
     """What staff recorded for one child, day and service."""
-    Meta = _meta("attendance")
+    class Meta(_Meta):
+        table_name = _settings.table_name("attendance")
     child_id = UnicodeAttribute(hash_key=True)
     slot = UnicodeAttribute(range_key=True)         # YYYY-MM-DD#service
     family = UnicodeAttribute()
@@ -286,7 +298,8 @@ class AttendanceModel(Model):
 
 class AuditModel(Model):
     """Who changed what, when, with the state before and after."""
-    Meta = _meta("audit")
+    class Meta(_Meta):
+        table_name = _settings.table_name("audit")
     month = UnicodeAttribute(hash_key=True)         # YYYY-MM (Europe/Paris)
     entry_key = UnicodeAttribute(range_key=True)    # at ISO (UTC) # random
     at = UTCDateTimeAttribute()
@@ -299,7 +312,8 @@ class AuditModel(Model):
 
 class MenuModel(Model):
     """One day's menu."""
-    Meta = _meta("menus")
+    class Meta(_Meta):
+        table_name = _settings.table_name("menus")
     month = UnicodeAttribute(hash_key=True)         # YYYY-MM
     day = UnicodeAttribute(range_key=True)          # YYYY-MM-DD
     vegetarian = BooleanAttribute(default=False)
@@ -308,7 +322,8 @@ class MenuModel(Model):
 
 class TariffModel(Model):
     """Dated tariffs: one item per service and date of effect (one partition)."""
-    Meta = _meta("tariffs")
+    class Meta(_Meta):
+        table_name = _settings.table_name("tariffs")
     scope = UnicodeAttribute(hash_key=True)          # "tariffs"
     key = UnicodeAttribute(range_key=True)           # service#YYYY-MM-DD
     data = JSONAttribute()
@@ -324,7 +339,8 @@ class MonthIndex(GlobalSecondaryIndex):
 
 class InvoiceModel(Model):
     """An invoice, never edited but for its cancellation by a credit note."""
-    Meta = _meta("invoices")
+    class Meta(_Meta):
+        table_name = _settings.table_name("invoices")
     family = UnicodeAttribute(hash_key=True)
     number = UnicodeAttribute(range_key=True)        # YYYY-NNNNNN, unbroken per year
     month = UnicodeAttribute()                       # the billed month, YYYY-MM
@@ -346,7 +362,8 @@ class LedgerMonthIndex(GlobalSecondaryIndex):
 
 class LedgerModel(Model):
     """The family's account: debits and credits, only ever appended."""
-    Meta = _meta("ledger")
+    class Meta(_Meta):
+        table_name = _settings.table_name("ledger")
     family = UnicodeAttribute(hash_key=True)
     entry_key = UnicodeAttribute(range_key=True)     # YYYY-MM-DD#recorded_at#id
     month = UnicodeAttribute()                       # YYYY-MM of the line's date
@@ -364,7 +381,8 @@ class MarkModel(Model):
     """Markers that make writes happen once: "invoice#<family>#<month>", "payfip#<idop>",
     "payment#<family>#<idempotency key>" (with the answer given), and the live online
     payment of an invoice "payfip-live#<invoice>" (until when it lives)."""
-    Meta = _meta("marks")
+    class Meta(_Meta):
+        table_name = _settings.table_name("marks")
     key = UnicodeAttribute(hash_key=True)
     ref = UnicodeAttribute(default="")
     data = JSONAttribute(null=True)
@@ -382,7 +400,8 @@ class StatusIndex(GlobalSecondaryIndex):
 
 class PaymentAttemptModel(Model):
     """One online payment attempt (one PayFip idOp)."""
-    Meta = _meta("payments")
+    class Meta(_Meta):
+        table_name = _settings.table_name("payments")
     idop = UnicodeAttribute(hash_key=True)
     family = UnicodeAttribute()
     invoice = UnicodeAttribute()
@@ -399,7 +418,8 @@ class PaymentAttemptModel(Model):
 class DraftModel(Model):
     """A month's draft invoices ("pré-facturation"), one item per family, and the month's
     header (family "#": status, revision, when built and confirmed)."""
-    Meta = _meta("drafts")
+    class Meta(_Meta):
+        table_name = _settings.table_name("drafts")
     month = UnicodeAttribute(hash_key=True)          # YYYY-MM
     family = UnicodeAttribute(range_key=True)        # family number, or "#" (header)
     name = UnicodeAttribute(null=True)
@@ -428,7 +448,8 @@ class OverpaymentStatusIndex(GlobalSecondaryIndex):
 
 class OverpaymentModel(Model):
     """Money received beyond what its invoice still owed ("trop-perçu"), to refund or keep."""
-    Meta = _meta("overpayments")
+    class Meta(_Meta):
+        table_name = _settings.table_name("overpayments")
     id = UnicodeAttribute(hash_key=True)             # the payment's once-only mark
     family = UnicodeAttribute()
     invoice = UnicodeAttribute(null=True)

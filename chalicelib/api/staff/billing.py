@@ -66,7 +66,7 @@ def confirm_billing_month(call: Call):
 def list_month_invoices(call: Call):
     """Every invoice of a month, with its family, state and what remains to pay;
     ``state=unpaid`` keeps those not fully paid."""
-    return {"invoices": call.services.billing.month_invoices(call.query.get("month"),
+    return {"invoices": call.services.billing.month_invoices(call.query.get("month", ""),
                                                              call.query.get("state"))}
 
 

@@ -33,8 +33,9 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal, overload
+from xml.etree import ElementTree as etree  # writing: the standard library's
 
-from lxml import etree
+import defusedxml.ElementTree as safe_xml  # reading files from outside: no DTD, no entities
 
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.money import money
@@ -378,7 +379,7 @@ def file_name(collectivity: Collectivity, bordereau: Bordereau, *, attempt: int 
     return name + ".xml"
 
 
-def _v(parent: etree._Element, tag: str, value: str | None) -> None:
+def _v(parent: etree.Element, tag: str, value: str | None) -> None:
     if value is not None:
         etree.SubElement(parent, tag, V=value)
 
@@ -390,7 +391,7 @@ def _line_wording(line: Line) -> str:
     return wording if len(wording) <= 160 else line.label
 
 
-def _tiers(parent: etree._Element, d: Debtor) -> None:
+def _tiers(parent: etree.Element, d: Debtor) -> None:
     tiers = etree.SubElement(parent, "Tiers")
     info = etree.SubElement(tiers, "InfoTiers")
     _v(info, "RefTiers", d.reference)
@@ -417,7 +418,8 @@ def ormc_file(collectivity: Collectivity, bordereau: Bordereau, *, attempt: int 
     b = check_bordereau(bordereau)
     name = file_name(c, b, attempt=attempt)
 
-    root = etree.Element(f"{{{NS_ALLER}}}PES_Aller", nsmap={"n": NS_ALLER})
+    # The root alone is namespace-qualified (prefix n:); its children are not.
+    root = etree.Element("n:PES_Aller", {"xmlns:n": NS_ALLER})
     envelope = etree.SubElement(root, "Enveloppe")
     params = etree.SubElement(envelope, "Parametres")
     _v(params, "Version", "2")
@@ -470,8 +472,9 @@ def ormc_file(collectivity: Collectivity, bordereau: Bordereau, *, attempt: int 
             # An ORMC titre has one debtor: every line names the same one.
             _tiers(ligne, p.debtor)
 
-    body = etree.tostring(root, encoding=ENCODING, xml_declaration=False, pretty_print=True)
-    return f'<?xml version="1.0" encoding="{ENCODING}"?>\n'.encode("ascii") + body
+    etree.indent(root)
+    body = etree.tostring(root, encoding=ENCODING, xml_declaration=False)
+    return f'<?xml version="1.0" encoding="{ENCODING}"?>\n'.encode("ascii") + body + b"\n"
 
 
 # -- the acknowledgement ----------------------------------------------------------------
@@ -558,16 +561,16 @@ def _ack_error(message: str) -> ValidationError:
                            field="acknowledgement", code="invalid_acknowledgement")
 
 
-def _ack_value(parent: etree._Element, tag: str) -> str | None:
+def _ack_value(parent: etree.Element, tag: str) -> str | None:
     element = parent.find(tag)
     return None if element is None else element.get("V")
 
 
 @overload
-def _ack_int(parent: etree._Element, tag: str, required: Literal[True]) -> int: ...
+def _ack_int(parent: etree.Element, tag: str, required: Literal[True]) -> int: ...
 @overload
-def _ack_int(parent: etree._Element, tag: str, required: bool = False) -> int | None: ...
-def _ack_int(parent: etree._Element, tag: str, required: bool = False) -> int | None:
+def _ack_int(parent: etree.Element, tag: str, required: bool = False) -> int | None: ...
+def _ack_int(parent: etree.Element, tag: str, required: bool = False) -> int | None:
     value = _ack_value(parent, tag)
     if value is None:
         if required:
@@ -578,12 +581,12 @@ def _ack_int(parent: etree._Element, tag: str, required: bool = False) -> int | 
     return int(value)
 
 
-def _ack_errors(parent: etree._Element) -> tuple[AckError, ...]:
+def _ack_errors(parent: etree.Element) -> tuple[AckError, ...]:
     return tuple(AckError(_ack_value(e, "NumAnoAck"), _ack_value(e, "LibelleAnoAck"))
                  for e in parent.findall("Erreur"))
 
 
-def _ack_element(element: etree._Element) -> AckElement:
+def _ack_element(element: etree.Element) -> AckElement:
     state = (_ack_value(element, "EtatAck") or "").strip()
     if state not in ("0", "1", "true", "false"):
         raise _ack_error(f"état {state!r} inconnu.")
@@ -615,17 +618,16 @@ def _reasons(element: AckElement) -> list[str]:
 def read_acknowledgement(data: bytes) -> Acknowledgement:
     """The accountant's PES_ACQUIT, read; ValidationError if it is not one."""
     # No DTD, no entity expansion, no network: the file comes from outside.
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                             huge_tree=False, remove_comments=True, remove_pis=True)
     try:
-        root = etree.fromstring(data, parser)
-    except (etree.XMLSyntaxError, ValueError) as exc:
+        root = safe_xml.fromstring(data, forbid_dtd=True)
+    except Exception as exc:  # noqa: BLE001 - ParseError, or defusedxml's own refusals
         raise _ack_error("ce n'est pas un fichier XML.") from exc
     if root is None:
         raise _ack_error("ce n'est pas un fichier XML.")
-    name = etree.QName(root)
-    if name.localname != "PES_ACQUIT" or name.namespace not in (NS_ACQUIT, NS_ACQUIT_V1):
-        raise _ack_error(f"élément racine {name.localname} au lieu de PES_ACQUIT.")
+    namespace, _, localname = root.tag[1:].partition("}") if root.tag.startswith("{") \
+        else ("", "", root.tag)
+    if localname != "PES_ACQUIT" or namespace not in (NS_ACQUIT, NS_ACQUIT_V1):
+        raise _ack_error(f"élément racine {localname} au lieu de PES_ACQUIT.")
     elements = tuple(_ack_element(e) for e in root.iterfind("ACQUIT/ElementACQUIT"))
     if not elements:
         raise _ack_error("aucun élément acquitté.")

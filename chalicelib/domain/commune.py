@@ -206,6 +206,10 @@ def parse_settings(data: Any, current: CommuneSettings) -> CommuneSettings:
                               field="billing_auto_confirm")
     collection = current.collection
     if "collection" in data:
+        if not isinstance(data["collection"], dict):
+            # Never a silent switch back to the régie (its identifiers would go with it).
+            raise ValidationError("Paramètres d'encaissement invalides : indiquez le mode "
+                                  "(regie ou titres).", field="collection")
         collection = parse_collection(data["collection"], billed_services=tuple(
             s.code for s in services if s.active))
     return replace(current, name=name, zone=zone, school_days=tuple(sorted(days)),

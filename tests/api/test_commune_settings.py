@@ -324,6 +324,13 @@ def test_a_commune_collects_through_its_regie_until_it_chooses_titres(admin):
     assert settings(admin)["collection"]["titres"]["siret"] == "21690195200012"
 
 
+def test_a_collection_sent_empty_is_refused_never_a_silent_switch_to_the_regie(admin):
+    current = settings(admin)
+    refused = admin.put("/staff/settings", {"collection": None, "version": current["version"]})
+    assert refused.status_code == 400
+    assert body(refused)["error"]["details"]["field"] == "collection"
+
+
 @pytest.mark.parametrize("change, field", [
     ({"siret": "21690195200019"}, "collection.titres.siret"),
     ({"imputations": {"meal": {"nature": "7067", "function": "251", "product_code": "CANT"}}},

@@ -21,7 +21,13 @@ from chalicelib.domain.sessions import RESET_TOKEN_LIFETIME, is_alive, needs_tou
 from chalicelib.domain.signing import Signer
 from chalicelib.mail import templates
 from chalicelib.mail.sender import Mailer
-from chalicelib.services.security import hash_password, hash_token, new_token, verify_password
+from chalicelib.services.security import (
+    hash_password,
+    hash_token,
+    new_token,
+    password_link,
+    verify_password,
+)
 from chalicelib.settings import LOCAL_SIGNING_KEY
 from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.sessions import AttemptRepository, ResetTokenRepository, SessionRepository
@@ -304,11 +310,8 @@ class AuthService:
         allowed = self._within_forgot_limits(address, client, now)
         account = self._accounts.find_login(address)
         if account is not None and allowed:
-            token = new_token()
-            self._resets.create(hash_token(token), _principal_key(*account),
-                                now + RESET_TOKEN_LIFETIME)
-            # In the fragment (#): never sent to a server, so in no access log.
-            link = f"{self._site_url}/reinitialiser.html#token={token}"
+            link = password_link(self._resets, self._site_url, _principal_key(*account),
+                                 now + RESET_TOKEN_LIFETIME)
             self._mailer.send(templates.password_reset(address, link))
         else:
             # Spend what the known path spends on hashing so timing tells nothing.

@@ -28,7 +28,7 @@ from chalicelib.domain.signing import Signer
 from chalicelib.domain.text import clean_line
 from chalicelib.mail import templates
 from chalicelib.mail.sender import Mailer
-from chalicelib.services.security import hash_password, hash_token, new_token, same
+from chalicelib.services.security import hash_password, hash_token, new_token, password_link, same
 from chalicelib.storage.accounts import AccountRepository, EmailTaken
 from chalicelib.storage.sessions import AttemptRepository, ResetTokenRepository, SessionRepository
 
@@ -196,10 +196,8 @@ class FamilyService:
         family = self.get_family(number)
         if family.archived:
             raise FamilyArchived()
-        token = new_token()
-        self._resets.create(hash_token(token), f"family#{number}", now + SIGN_IN_LINK_LIFETIME)
-        # In the fragment (#): never sent to a server, so in no access log.
-        link = f"{self._site_url}/reinitialiser.html#token={token}"
+        link = password_link(self._resets, self._site_url, f"family#{number}",
+                             now + SIGN_IN_LINK_LIFETIME)
         self._mailer.send(templates.credentials_again(family.emails, family.name, number,
                                                       link, self._site_url))
         return family.emails

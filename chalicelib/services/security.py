@@ -1,15 +1,20 @@
-"""Password hashing (argon2id) and random tokens."""
+"""Password hashing (argon2id), random tokens and the single-use password links."""
 from __future__ import annotations
 
 import functools
 import hashlib
 import hmac
 import secrets
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from chalicelib.domain.passwords import normalize
+
+if TYPE_CHECKING:
+    from chalicelib.storage.sessions import ResetTokenRepository
 
 # OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane.
 _HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
@@ -60,3 +65,14 @@ def hash_token(token: str) -> str:
 def same(a: str, b: str) -> bool:
     """Constant-time comparison."""
     return hmac.compare_digest(a.encode(), b.encode())
+
+
+def password_link(resets: ResetTokenRepository, site_url: str, principal: str,
+                  expires: datetime) -> str:
+    """Store a single-use token for ``principal`` (``kind#ref``) until ``expires`` and
+    return the link that chooses a new password with it ("Mot de passe oublié", and the
+    credentials staff send again)."""
+    token = new_token()
+    resets.create(hash_token(token), principal, expires)
+    # In the fragment (#): never sent to a server, so in no access log.
+    return f"{site_url}/reinitialiser.html#token={token}"

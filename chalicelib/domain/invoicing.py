@@ -82,6 +82,18 @@ class IssuedInvoice:
     total_cents: int
 
 
+@dataclass(frozen=True)
+class Invoice:
+    """An issued invoice: numbered, never edited; a credit note may cancel it."""
+    family: str
+    number: str
+    month: str
+    issued_on: date
+    lines: list[dict[str, Any]]
+    total_cents: int
+    credit_note: str | None
+
+
 @dataclass
 class _Collector:
     anomalies: list[Anomaly] = field(default_factory=list)

@@ -24,33 +24,37 @@ MAX_PAYMENT_CENTS = 1_000_000
 
 
 @dataclass(frozen=True)
-class Movement:
+class LedgerEntry:
+    """One line of a family's account: written once, never edited or deleted."""
+    family: str
     day: date
     type: str
     reference: str
     invoice: str | None
     debit_cents: int
     credit_cents: int
+    method: str | None = None
 
 
-def balance(movements: Iterable[Movement]) -> int:
+def balance(entries: Iterable[LedgerEntry]) -> int:
     """What the family owes (positive) or is owed (negative), in cents."""
-    return sum(m.debit_cents - m.credit_cents for m in movements)
+    return sum(m.debit_cents - m.credit_cents for m in entries)
 
 
-def statement(movements: list[Movement], limit: int | None, today: date) -> dict[str, Any]:
+def statement(entries: list[LedgerEntry], limit: int | None, today: date) -> dict[str, Any]:
     """The "Relevé de compte" as in the guide, newest first, the running balance on
     every line.
 
-    ``movements`` are oldest first. The first line is today's, "SOLDE A CE JOUR", carrying
-    today's balance; the last opens the account: a stored opening line ("Report"), or one
-    at zero ("Solde initial") on the day of the first movement. ``limit`` counts today's
-    line, as the guide's first screen does.
+    ``entries`` are one family's, oldest first. The first line is today's, "SOLDE A CE
+    JOUR", carrying today's balance; the last opens the account: a stored opening line
+    ("Report"), or one at zero ("Solde initial") on the day of the first entry. ``limit``
+    counts today's line, as the guide's first screen does.
     """
-    ordered = list(movements)
+    ordered = list(entries)
     if not any(m.type == "opening" for m in ordered):
         first = ordered[0].day if ordered else today
-        ordered.insert(0, Movement(first, "opening", INITIAL_LABEL, None, 0, 0))
+        family = ordered[0].family if ordered else ""
+        ordered.insert(0, LedgerEntry(family, first, "opening", INITIAL_LABEL, None, 0, 0))
     running = 0
     lines = []
     for m in ordered:
@@ -99,10 +103,10 @@ class InvoiceState:
 
 
 def allocate(invoices: list[tuple[str, int, bool]],
-             movements: Iterable[Movement]) -> dict[str, InvoiceState]:
+             entries: Iterable[LedgerEntry]) -> dict[str, InvoiceState]:
     """Which part of the family's credits settles which invoice.
 
-    ``invoices`` are (number, total, cancelled) oldest first; ``movements`` the ledger
+    ``invoices`` are (number, total, cancelled) oldest first; ``entries`` the ledger
     oldest first. A cancelled invoice is settled by its own credit note and takes nothing
     else. A payment that names an open invoice goes to it first, up to what remains of
     it; every other credit (payments naming no invoice or a cancelled one, the surplus of
@@ -114,7 +118,7 @@ def allocate(invoices: list[tuple[str, int, bool]],
     cancelled = {n for n, _, c in invoices if c}
     paid = dict.fromkeys(open_totals, 0)
     pool = 0
-    for m in movements:
+    for m in entries:
         if m.type == "invoice":
             continue
         if m.type == "credit_note" and m.invoice in cancelled:

@@ -5,13 +5,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from chalicelib.domain.accounts import Child, Family
+from chalicelib.domain.attendance import AttendanceRecord
 from chalicelib.domain.calendar import parse_date
 from chalicelib.domain.commune import BOOKED, CommuneSettings, ServiceConfig
 from chalicelib.domain.deadlines import HHMM
 from chalicelib.domain.errors import ValidationError
 from chalicelib.services.commune import CommuneService
 from chalicelib.storage.accounts import AccountRepository
-from chalicelib.storage.attendance import AttendanceRecord, AttendanceRepository
+from chalicelib.storage.attendance import AttendanceRepository
 from chalicelib.storage.bookings import BookingRepository
 
 ATTENDANCE_PAST = timedelta(days=62)

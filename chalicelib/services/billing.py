@@ -15,12 +15,13 @@ from chalicelib.domain.accounts import Family
 from chalicelib.domain.bookings import month_bounds
 from chalicelib.domain.commune import CommuneSettings
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
+from chalicelib.domain.invoicing import Invoice
 from chalicelib.domain.ledger import (
     METHOD_LABELS,
     STATE_LABELS,
     TYPE_LABELS,
     InvoiceState,
-    Movement,
+    LedgerEntry,
     allocate,
     parse_payment,
     statement,
@@ -31,14 +32,7 @@ from chalicelib.services import retry
 from chalicelib.services.commune import CommuneService
 from chalicelib.settings import PARIS
 from chalicelib.storage.accounts import AccountRepository
-from chalicelib.storage.billing import (
-    AlreadyDone,
-    BillingRepository,
-    LedgerEntry,
-    Overpayment,
-    SequenceMoved,
-    StoredInvoice,
-)
+from chalicelib.storage.billing import AlreadyDone, BillingRepository, Overpayment, SequenceMoved
 
 TARIFF_BACKDATING = timedelta(days=366)
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_\-]{8,80}")
@@ -50,18 +44,13 @@ class KeyReused(Conflict):
                "avant d'en saisir un nouveau.")
 
 
-def _movement(entry: LedgerEntry) -> Movement:
-    return Movement(entry.day, entry.type, entry.reference, entry.invoice, entry.debit_cents,
-                    entry.credit_cents)
-
-
-def states_of(invoices: list[StoredInvoice], entries: list[LedgerEntry]) -> dict[str, InvoiceState]:
+def states_of(invoices: list[Invoice], entries: list[LedgerEntry]) -> dict[str, InvoiceState]:
     """Each invoice's state from the family's invoices and ledger (oldest first)."""
     return allocate([(i.number, i.total_cents, i.credit_note is not None) for i in invoices],
-                    [_movement(e) for e in entries])
+                    entries)
 
 
-def invoice_json(invoice: StoredInvoice, state: InvoiceState) -> dict[str, Any]:
+def invoice_json(invoice: Invoice, state: InvoiceState) -> dict[str, Any]:
     """An invoice as the API shows it, with what it received and what remains."""
     return {"id": invoice.number, "number": invoice.number, "month": invoice.month,
             "issued_on": invoice.issued_on.isoformat(), "total_cents": invoice.total_cents,
@@ -135,10 +124,9 @@ class BillingService:
                 raise ValidationError("« limit » doit être un nombre.", field="limit") from None
             if not 1 <= count <= 1000:
                 raise ValidationError("« limit » doit être compris entre 1 et 1000.", field="limit")
-        movements = [_movement(e) for e in self._billing.ledger(number)]
-        return statement(movements, count, today)
+        return statement(self._billing.ledger(number), count, today)
 
-    def account(self, number: str) -> tuple[list[StoredInvoice], list[LedgerEntry],
+    def account(self, number: str) -> tuple[list[Invoice], list[LedgerEntry],
                                              dict[str, InvoiceState]]:
         """The family's invoices, ledger and each invoice's state (two queries)."""
         invoices = self._billing.invoices_of(number)
@@ -150,7 +138,7 @@ class BillingService:
         invoices, _, states = self.account(number)
         return [invoice_json(i, states[i.number]) for i in reversed(invoices)]
 
-    def invoice_of(self, number: str, invoice_number: str) -> StoredInvoice:
+    def invoice_of(self, number: str, invoice_number: str) -> Invoice:
         """One invoice of the family, or NotFound (also when it is another family's)."""
         invoice = self._billing.invoice(number, invoice_number) if invoice_number else None
         if invoice is None:
@@ -163,8 +151,7 @@ class BillingService:
         from chalicelib.documents.invoice_pdf import InvoiceDocument, PdfLine, render_invoice
         invoice = self.invoice_of(family.number, invoice_number)
         settings = settings or self._commune.get()
-        balance = statement([_movement(e) for e in self._billing.ledger(family.number)],
-                            None, invoice.issued_on)["balance_cents"]
+        balance = statement(self._billing.ledger(family.number), None, invoice.issued_on)["balance_cents"]
         lines = tuple(PdfLine(line["child_name"], line["label"], int(line["quantity"]),
                               int(line["unit_price_cents"]), int(line["amount_cents"]))
                       for line in invoice.lines)

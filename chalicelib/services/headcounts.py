@@ -7,10 +7,11 @@ from typing import Any
 
 from chalicelib.domain.accounts import MEAL_TYPES, Family
 from chalicelib.domain.calendar import each_day, query_period
+from chalicelib.domain.jobs import Headcount
 from chalicelib.services.commune import CommuneService
 from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.bookings import BookingRepository
-from chalicelib.storage.jobs import Headcount, HeadcountRepository
+from chalicelib.storage.jobs import HeadcountRepository
 
 MAX_HEADCOUNT_DAYS = 62
 

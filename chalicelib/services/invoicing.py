@@ -19,7 +19,15 @@ from typing import Any
 from chalicelib.domain.accounts import Family
 from chalicelib.domain.bookings import month_bounds
 from chalicelib.domain.errors import Conflict
-from chalicelib.domain.invoicing import BLOCKING, DraftRow, IssuedInvoice, draft_row, usual_total
+from chalicelib.domain.invoicing import (
+    BLOCKING,
+    DraftRow,
+    Invoice,
+    IssuedInvoice,
+    draft_row,
+    usual_total,
+)
+from chalicelib.domain.ledger import LedgerEntry
 from chalicelib.domain.money import month_label
 from chalicelib.domain.pricing import Use, parse_tariff
 from chalicelib.mail import templates
@@ -34,10 +42,8 @@ from chalicelib.storage.billing import (
     AlreadyDone,
     BillingRepository,
     DraftChanged,
-    LedgerEntry,
     NumberTaken,
     SequenceMoved,
-    StoredInvoice,
 )
 from chalicelib.storage.bookings import BookingRepository
 from chalicelib.storage.drafts import (
@@ -219,7 +225,7 @@ class InvoiceRunService:
             day += timedelta(days=1)
         return by_family
 
-    def _standing(self, month: str) -> dict[str, StoredInvoice]:
+    def _standing(self, month: str) -> dict[str, Invoice]:
         """The month's invoices not cancelled, by family."""
         return {i.family: i for i in self._billing.invoices_of_month(month)
                 if i.credit_note is None}
@@ -359,13 +365,13 @@ class InvoiceRunService:
         return summary
 
     def _issue(self, row: StoredRow, month: str, issue_day: date, numbering: _Numbering,
-               draft: tuple[str, int], now: datetime) -> StoredInvoice | None:
+               draft: tuple[str, int], now: datetime) -> Invoice | None:
         """Issue one family's invoice; None when it stands already (a rerun)."""
         mark = f"invoice#{row.family}#{month}"
         replaces: str | None = None
         for attempt in retry.numbering_attempts():
             number = f"{numbering.year}-{numbering.current + 1:06d}"
-            invoice = StoredInvoice(row.family, number, month, issue_day, row.lines,
+            invoice = Invoice(row.family, number, month, issue_day, row.lines,
                                     row.total_cents, None)
             ledger = LedgerEntry(row.family, issue_day, "invoice",
                                  f"Facture {month_label(month)}", number, row.total_cents, 0)
@@ -421,7 +427,7 @@ class InvoiceRunService:
                            f"({current}) sur les factures émises ({highest}) : rattrapé."})
         numbering.current = self._billing.sequence_value(numbering.sequence)
 
-    def _repair_ledger(self, standing: dict[str, StoredInvoice], repaired: list[dict[str, Any]],
+    def _repair_ledger(self, standing: dict[str, Invoice], repaired: list[dict[str, Any]],
                        now: datetime) -> None:
         """An invoice whose debit is missing from the ledger (tables restored to different
         points in time) gets it back, once."""
@@ -474,7 +480,7 @@ class InvoiceRunService:
                          for r in sorted(rows, key=lambda r: (r.name.lower(), r.family))],
         }
 
-    def _tell_family(self, family: Family, invoice: StoredInvoice) -> None:
+    def _tell_family(self, family: Family, invoice: Invoice) -> None:
         if not family.emails:
             return
         try:

@@ -22,12 +22,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
-from chalicelib.domain.ledger import METHOD_LABELS
+from chalicelib.domain.ledger import METHOD_LABELS, LedgerEntry
 from chalicelib.domain.money import month_label
 from chalicelib.payfip.client import PayFipClient, PayFipError, PaymentRequest, make_refdet
 from chalicelib.services.billing import BillingService
 from chalicelib.settings import PARIS
-from chalicelib.storage.billing import AlreadyDone, BillingRepository, LedgerEntry
+from chalicelib.storage.billing import AlreadyDone, BillingRepository
 from chalicelib.storage.payments import Attempt, PaymentAttemptRepository
 
 LOG = logging.getLogger("cantine.payfip")

@@ -1,26 +1,10 @@
 """Attendance records: one item per child, day and service."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
+from chalicelib.domain.attendance import AttendanceRecord
 from chalicelib.storage.models import AttendanceModel
-
-
-@dataclass(frozen=True)
-class AttendanceRecord:
-    child_id: str
-    family: str
-    day: date
-    service: str
-    status: str
-    arrival: str | None
-    departure: str | None
-    justified: bool
-    reason: str
-    late_minutes: int
-    recorded_by: str
-    recorded_at: datetime
 
 
 def slot_key(day: date, service: str) -> str:

@@ -17,6 +17,8 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 
 from chalicelib.domain.errors import Conflict
+from chalicelib.domain.invoicing import Invoice
+from chalicelib.domain.ledger import LedgerEntry
 from chalicelib.storage.keys import get_together, is_condition_failure
 from chalicelib.storage.models import (
     CounterModel,
@@ -30,29 +32,6 @@ from chalicelib.storage.models import (
 from chalicelib.storage.transactions import Transaction, conflicted, failed_on
 
 TARIFF_SCOPE = "tariffs"
-
-
-@dataclass(frozen=True)
-class StoredInvoice:
-    family: str
-    number: str
-    month: str
-    issued_on: date
-    lines: list[dict[str, Any]]
-    total_cents: int
-    credit_note: str | None
-
-
-@dataclass(frozen=True)
-class LedgerEntry:
-    family: str
-    day: date
-    type: str
-    reference: str
-    invoice: str | None
-    debit_cents: int
-    credit_cents: int
-    method: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,8 +79,8 @@ class AlreadySettled(Conflict):
     message = "Ce trop-perçu a déjà été traité."
 
 
-def _invoice(item: InvoiceModel) -> StoredInvoice:
-    return StoredInvoice(item.family, item.number, item.month, date.fromisoformat(item.issued_on),
+def _invoice(item: InvoiceModel) -> Invoice:
+    return Invoice(item.family, item.number, item.month, date.fromisoformat(item.issued_on),
                          list(item.lines), int(item.total_cents), item.credit_note)
 
 
@@ -181,7 +160,7 @@ class BillingRepository:
                            [CounterModel.value.set(current + 1)], condition)
 
     # -- invoices ------------------------------------------------------------------------
-    def issue_invoice(self, invoice: StoredInvoice, sequence: str, current: int, mark: str,
+    def issue_invoice(self, invoice: Invoice, sequence: str, current: int, mark: str,
                       ledger: LedgerEntry, now: datetime, *, replaces: str | None = None,
                       draft: tuple[str, int] | None = None) -> None:
         """Invoice, its ledger debit, its number and its once-only marker: one transaction.
@@ -235,22 +214,22 @@ class BillingRepository:
             return None
         return Mark(item.key, item.ref or "", item.data, item.until)
 
-    def invoices_of(self, family: str) -> list[StoredInvoice]:
+    def invoices_of(self, family: str) -> list[Invoice]:
         """A family's invoices, oldest first (read consistently)."""
         return [_invoice(i) for i in InvoiceModel.query(family, consistent_read=True)]
 
-    def invoice(self, family: str, number: str) -> StoredInvoice | None:
+    def invoice(self, family: str, number: str) -> Invoice | None:
         """One of the family's invoices, or None."""
         try:
             return _invoice(InvoiceModel.get(family, number, consistent_read=True))
         except DoesNotExist:
             return None
 
-    def invoices_of_month(self, month: str) -> list[StoredInvoice]:
+    def invoices_of_month(self, month: str) -> list[Invoice]:
         """Every invoice of a billed month (index: may lag a write by a moment)."""
         return [_invoice(i) for i in InvoiceModel.by_month.query(month)]
 
-    def cancel_invoice(self, invoice: StoredInvoice, credit_number: str, sequence: str,
+    def cancel_invoice(self, invoice: Invoice, credit_number: str, sequence: str,
                        current: int, ledger: LedgerEntry, now: datetime, who: str) -> None:
         """Cancel an invoice by a credit note: numbered, credited, and marked on the invoice."""
         transaction = Transaction()

@@ -2,31 +2,18 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
+from chalicelib.domain.jobs import Headcount, JobRun
 from chalicelib.storage.keys import is_condition_failure, months
 from chalicelib.storage.models import HeadcountModel, JobRunModel
 
 RUN_RETENTION = timedelta(days=400)
 STALE_ERROR = ("Interrompue : le traitement s'est arrêté avant la fin (délai de {minutes} min "
                "dépassé). Relancez-le : il reprend là où il s'était arrêté.")
-
-
-@dataclass(frozen=True)
-class JobRun:
-    id: str
-    job: str
-    trigger: str
-    started_at: datetime
-    ended_at: datetime | None
-    outcome: str
-    summary: str
-    details: dict[str, Any]
-    error: str | None
 
 
 def _run_key(started_at: datetime, run_id: str) -> str:
@@ -99,14 +86,6 @@ class JobRunRepository:
         failed, as it is (the next run records it so)."""
         return [_stale(_run(i), now, stale_after)
                 for i in JobRunModel.query(job, scan_index_forward=False, limit=limit)]
-
-
-@dataclass(frozen=True)
-class Headcount:
-    day: date
-    service: str
-    total: int
-    by_meal_type: dict[str, int]
 
 
 class HeadcountRepository:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from chalicelib.storage.attendance import AttendanceRecord
+from chalicelib.domain.attendance import AttendanceRecord
 from chalicelib.storage.models import JobRunModel, MarkModel
 from tests.client import Api, body, invoice, pay
 from tests.demo import ADMIN, FAMILY_NUMBER, FAMILY_PASSWORD

@@ -6,29 +6,29 @@ from datetime import date
 import pytest
 
 from chalicelib.domain.errors import ValidationError
-from chalicelib.domain.ledger import Movement, allocate, parse_payment
+from chalicelib.domain.ledger import LedgerEntry, allocate, parse_payment
 
 D = date(2026, 12, 1)
 
 
 def invoice(number, total):
-    return Movement(D, "invoice", "Facture", number, total, 0)
+    return LedgerEntry("1001", D, "invoice", "Facture", number, total, 0)
 
 
 def payment(amount, invoice_number=None):
-    return Movement(D, "payment", "Chèque", invoice_number, 0, amount)
+    return LedgerEntry("1001", D, "payment", "Chèque", invoice_number, 0, amount)
 
 
 def credit_note(number, amount):
-    return Movement(D, "credit_note", "Avoir", number, 0, amount)
+    return LedgerEntry("1001", D, "credit_note", "Avoir", number, 0, amount)
 
 
-def states(invoices, movements):
+def states(invoices, entries):
     return {n: (s.status, s.paid_cents, s.remaining_cents)
-            for n, s in allocate(invoices, movements).items()}
+            for n, s in allocate(invoices, entries).items()}
 
 
-@pytest.mark.parametrize("invoices, movements, expected", [
+@pytest.mark.parametrize("invoices, entries, expected", [
     # Nothing paid.
     ([("A", 2450, False)], [invoice("A", 2450)], {"A": ("unpaid", 0, 2450)}),
     # A 20 € cheque on a 24.50 € invoice: partly paid, 4.50 € remain.
@@ -48,15 +48,15 @@ def states(invoices, movements):
      {"A": ("cancelled", 0, 0), "B": ("partial", 350, 350)}),
     # A refund takes back the credit it refunds before any invoice sees it.
     ([("A", 350, False)], [invoice("A", 350), payment(700, "A"),
-                           Movement(D, "refund", "Remboursement", "A", 350, 0)],
+                           LedgerEntry("1001", D, "refund", "Remboursement", "A", 350, 0)],
      {"A": ("paid", 350, 0)}),
     # An opening debt is older than any invoice: credits settle it first.
-    ([("A", 350, False)], [Movement(D, "opening", "Report", None, 500, 0), invoice("A", 350),
-                           payment(600)],
+    ([("A", 350, False)], [LedgerEntry("1001", D, "opening", "Report", None, 500, 0),
+                           invoice("A", 350), payment(600)],
      {"A": ("partial", 100, 250)}),
 ])
-def test_credits_settle_invoices_as_a_secretary_would(invoices, movements, expected):
-    assert states(invoices, movements) == expected
+def test_credits_settle_invoices_as_a_secretary_would(invoices, entries, expected):
+    assert states(invoices, entries) == expected
 
 
 def test_no_invoice_ever_receives_more_than_its_total_nor_more_than_was_paid():

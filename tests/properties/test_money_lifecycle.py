@@ -31,7 +31,7 @@ from chalicelib import wiring
 from chalicelib.domain.accounts import Child
 from chalicelib.domain.errors import DomainError
 from chalicelib.payfip.client import PayFipError, PaymentDetail
-from chalicelib.storage.attendance import AttendanceRecord
+from chalicelib.domain.attendance import AttendanceRecord
 from chalicelib.storage.billing import BillingRepository
 from chalicelib.storage.models import CounterModel, InvoiceModel, LedgerModel, MarkModel
 from tests import moto_baseline

@@ -1,0 +1,21 @@
+"""What the agent recorded for one child, day and service."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class AttendanceRecord:
+    child_id: str
+    family: str
+    day: date
+    service: str
+    status: str
+    arrival: str | None
+    departure: str | None
+    justified: bool
+    reason: str
+    late_minutes: int
+    recorded_by: str
+    recorded_at: datetime

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from chalicelib.domain.calendar import parse_date
@@ -34,6 +34,20 @@ class LedgerEntry:
     debit_cents: int
     credit_cents: int
     method: str | None = None
+
+
+@dataclass(frozen=True)
+class Overpayment:
+    """Money an online payment brought beyond what the family owed, until staff refund
+    it or keep it on the account."""
+    id: str
+    family: str
+    invoice: str | None
+    amount_cents: int
+    reference: str
+    received_on: date
+    status: str
+    created_at: datetime
 
 
 def balance(entries: Iterable[LedgerEntry]) -> int:

@@ -22,6 +22,7 @@ from chalicelib.domain.ledger import (
     TYPE_LABELS,
     InvoiceState,
     LedgerEntry,
+    Overpayment,
     allocate,
     parse_payment,
     statement,
@@ -32,7 +33,7 @@ from chalicelib.services import retry
 from chalicelib.services.commune import CommuneService
 from chalicelib.settings import PARIS
 from chalicelib.storage.accounts import AccountRepository
-from chalicelib.storage.billing import AlreadyDone, BillingRepository, Overpayment, SequenceMoved
+from chalicelib.storage.billing import AlreadyDone, BillingRepository, SequenceMoved
 
 TARIFF_BACKDATING = timedelta(days=366)
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_\-]{8,80}")

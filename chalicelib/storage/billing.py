@@ -18,7 +18,7 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, Upda
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.invoicing import Invoice
-from chalicelib.domain.ledger import LedgerEntry
+from chalicelib.domain.ledger import LedgerEntry, Overpayment
 from chalicelib.storage.keys import get_together, is_condition_failure
 from chalicelib.storage.models import (
     CounterModel,
@@ -41,18 +41,6 @@ class Mark:
     ref: str
     data: Any = None
     until: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Overpayment:
-    id: str
-    family: str
-    invoice: str | None
-    amount_cents: int
-    reference: str
-    received_on: date
-    status: str
-    created_at: datetime
 
 
 class AlreadyDone(Exception):

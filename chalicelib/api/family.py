@@ -5,24 +5,11 @@ from datetime import timedelta
 
 from chalice import Blueprint, Response
 
+from chalicelib.api import shapes
 from chalicelib.api.errors import json_response
 from chalicelib.api.routing import FAMILY, MEMBER, Call, endpoint
-from chalicelib.domain.accounts import Child, Family
 
 bp = Blueprint(__name__)
-
-
-def child_json(child: Child) -> dict:
-    """A child as the API shows it."""
-    return {"id": child.id, "first_name": child.first_name, "last_name": child.last_name}
-
-
-def family_json(family: Family) -> dict:
-    """A family as the API shows it to itself."""
-    return {"number": family.number, "name": family.name, "emails": list(family.emails),
-            "pending_email": family.pending_email.email if family.pending_email else None,
-            "phones": list(family.phones), "address": family.address,
-            "children": [child_json(c) for c in family.active_children()]}
 
 
 @endpoint(bp, "/family", audience=FAMILY)
@@ -30,7 +17,7 @@ def get_family(call: Call):
     """The signed-in family: number, name, contact details, children, and today's date."""
     # "today" is the commune's date from the server clock, so pages agree with the rules;
     # the commune's name (for the header) came with the family: no request more.
-    return {**family_json(call.family()), "today": call.now.date().isoformat(),
+    return {**shapes.family(call.family()), "today": call.now.date().isoformat(),
             "commune_name": call.settings.name}
 
 
@@ -50,26 +37,27 @@ def get_home(call: Call):
     today = call.now.date()
     upcoming = {"from": today.isoformat(),
                 "to": (today + timedelta(days=HOME_UPCOMING_DAYS)).isoformat()}
-    return {"family": {**family_json(call.family()), "today": today.isoformat()},
+    return {"family": {**shapes.family(call.family()), "today": today.isoformat()},
             "commune_name": call.settings.name,
             "statement": call.services.billing.statement(
                 call.family_number(), HOME_STATEMENT_LINES, today),
-            "bookings": call.services.bookings.family_bookings(call.family(), upcoming,
-                                                               call.now, call.settings)}
+            "bookings": shapes.family_bookings(call.services.bookings.family_bookings(
+                call.family(), upcoming, call.now, call.settings))}
 
 
 @endpoint(bp, "/family/bookings", audience=FAMILY)
 def list_bookings(call: Call):
     """Booked days per child over a range ("Inscriptions en cours")."""
-    return call.services.bookings.family_bookings(call.family(), call.query, call.now,
-                                                  call.settings)
+    return shapes.family_bookings(call.services.bookings.family_bookings(
+        call.family(), call.query, call.now, call.settings))
 
 
 @endpoint(bp, "/children/{child_id}/calendar", audience=FAMILY)
 def get_calendar(call: Call):
     """A child's month: holidays, and per service booked / editable / deadline."""
-    return call.services.bookings.month(call.family(), call.params["child_id"],
+    grid = call.services.bookings.month(call.family(), call.params["child_id"],
                                         call.query.get("month"), call.now, call.settings)
+    return {**grid, "child": shapes.child(grid["child"])}
 
 
 @endpoint(bp, "/children/{child_id}/bookings", ("PUT",), audience=FAMILY)
@@ -92,16 +80,18 @@ def update_family(call: Call):
     """"Vos informations": the family updates its phones, address and second e-mail (a new
     address is the family's once its owner follows the link sent to it)."""
     before, after = call.services.families.update_own(call.family(), call.body, call.now)
-    call.audit("famille.informations", after.number, family_json(before), family_json(after))
-    return {**family_json(after), "today": call.now.date().isoformat()}
+    call.audit("famille.informations", after.number, shapes.family(before),
+               shapes.family(after))
+    return {**shapes.family(after), "today": call.now.date().isoformat()}
 
 
 @endpoint(bp, "/family/export", audience=FAMILY)
 def export_family(call: Call):
     """Everything the product holds about the family, as JSON (RGPD right of access)."""
-    data = call.services.privacy.export_family(call.family(), call.now)
+    family = call.family()
+    data = shapes.family_export(family, call.services.privacy.export_family(family), call.now)
     return json_response(data, 200, {
-        "Content-Disposition": f'attachment; filename="donnees-famille-{call.family().number}.json"'})
+        "Content-Disposition": f'attachment; filename="donnees-famille-{family.number}.json"'})
 
 
 @endpoint(bp, "/menus", audience=MEMBER)
@@ -120,7 +110,8 @@ def get_statement(call: Call):
 @endpoint(bp, "/family/invoices", audience=FAMILY)
 def list_invoices(call: Call):
     """The family's invoices with their status."""
-    return {"invoices": call.services.billing.invoices(call.family_number())}
+    return {"invoices": [shapes.invoice(invoice, state) for invoice, state
+                         in call.services.billing.invoices(call.family_number())]}
 
 
 @endpoint(bp, "/family/invoices/{invoice_id}/pdf", audience=FAMILY)

@@ -298,26 +298,3 @@ def apply_child_edit(child: Child, data: dict[str, Any]) -> Child:
         meal_type=meal_type, allergies=strip_invisible(allergies).strip(),
         pickup_people=(_lines(data["pickup_people"], "pickup_people")
                        if "pickup_people" in data else child.pickup_people))
-
-
-def child_details(child: Child) -> dict[str, Any]:
-    """Everything staff see about a child."""
-    return {"id": child.id, "first_name": child.first_name, "last_name": child.last_name,
-            "school": child.school, "class_name": child.class_name,
-            "meal_type": child.meal_type, "allergies": child.allergies,
-            "pickup_people": list(child.pickup_people), "archived": child.archived}
-
-
-def family_details(family: Family, *, with_income: bool = True) -> dict[str, Any]:
-    """Everything staff see about a family (never credentials); the income bracket only
-    for those who bill (``with_income``)."""
-    details: dict[str, Any] = {
-        "number": family.number, "name": family.name, "emails": list(family.emails),
-        "phones": list(family.phones), "address": family.address,
-        "archived": family.archived}
-    if with_income:
-        details["income"] = {"qf": family.income.qf,
-                             "effective_from": (family.income.effective_from.isoformat()
-                                                if family.income.effective_from else None)}
-    details["children"] = [child_details(c) for c in family.children]
-    return details

@@ -34,5 +34,5 @@ def invoice_month(event: Any, context: Any = None) -> dict[str, Any]:
     else:
         result = services.invoicing.scheduled_run(previous_month(now.year, now.month),
                                                   services.clock.now)
-    LOG.info("invoice run %s: %s", result["run"]["id"], result["run"]["summary"])
-    return {"run": result["run"]["id"], "invoiced": int(result.get("invoiced", 0))}
+    LOG.info("invoice run %s: %s", result["run"].id, result["run"].summary)
+    return {"run": result["run"].id, "invoiced": int(result.get("invoiced", 0))}

@@ -17,5 +17,5 @@ def lock_bookings(event: Any) -> dict[str, Any]:
     """Freeze every (day, service) past its deadline; safe to run any number of times."""
     services = wiring.container()
     result = services.lock.run("schedule", services.clock.now)
-    LOG.info("lock run %s froze %d slot(s)", result["run"]["id"], len(result["frozen"]))
-    return {"run": result["run"]["id"], "frozen": len(result["frozen"])}
+    LOG.info("lock run %s froze %d slot(s)", result["run"].id, len(result["frozen"]))
+    return {"run": result["run"].id, "frozen": len(result["frozen"])}

@@ -4,8 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from chalicelib.domain.accounts import Child, Family
-from chalicelib.domain.attendance import AttendanceRecord
+from chalicelib.domain.attendance import AttendanceRecord, ExpectedChild
 from chalicelib.domain.calendar import parse_date
 from chalicelib.domain.commune import BOOKED, CommuneSettings, ServiceConfig
 from chalicelib.domain.deadlines import HHMM
@@ -53,10 +52,10 @@ class AttendanceService:
         return service
 
     def _expected(self, day: date, service: ServiceConfig,
-                  records: dict[str, AttendanceRecord]) -> list[tuple[Family, Child, bool]]:
+                  records: dict[str, AttendanceRecord]) -> list[ExpectedChild]:
         """Children expected (booked, or enrolled for an attendance-mode service) and
-        those recorded anyway (present without booking)."""
-        rows: list[tuple[Family, Child, bool]] = []
+        those recorded anyway (present without booking), with what was recorded."""
+        rows: list[ExpectedChild] = []
         if service.mode == BOOKED:
             booked = {child_id: family for child_id, family, services
                       in self._bookings.on_day(day) if service.code in services}
@@ -71,53 +70,37 @@ class AttendanceService:
                 # Who left (archived child or family) is not expected, unless recorded.
                 gone = child is None or child.archived or family.archived
                 if child is not None and (not gone or child_id in records):
-                    rows.append((family, child, child_id in booked))
+                    rows.append(ExpectedChild(family, child, child_id in booked,
+                                              records.get(child_id)))
         else:
             for family in self._accounts.all_families():
                 if family.archived:
                     continue
                 for child in family.active_children():
-                    rows.append((family, child, False))
-        rows.sort(key=lambda r: (r[1].last_name.lower(), r[1].first_name.lower()))
+                    rows.append(ExpectedChild(family, child, False, records.get(child.id)))
+        rows.sort(key=_by_name)
         return rows
 
     def attendance_list(self, query: dict[str, str], now: datetime) -> dict[str, Any]:
-        """The children expected for one day and service, with what was recorded."""
+        """The children expected for one day and service, with what was recorded; and,
+        for a booked service, the ``others`` who may turn up unbooked."""
         settings = self._commune.get()
         day = parse_date(query["date"], "date") if query.get("date") else now.date()
         service = self._service(settings, query.get("service"))
         records = self._attendance.for_slot(day, service.code)
-        children = []
-        for family, child, booked in self._expected(day, service, records):
-            record = records.get(child.id)
-            children.append({
-                "child_id": child.id, "first_name": child.first_name,
-                "last_name": child.last_name, "family_number": family.number,
-                "family_name": family.name, "class_name": child.class_name,
-                "meal_type": child.meal_type, "allergies": child.allergies,
-                "pickup_people": list(child.pickup_people), "booked": booked,
-                "record": _record_json(record) if record else None})
+        children = self._expected(day, service, records)
         others = []
         if service.mode == BOOKED:
             # Children who may turn up without a booking (billed with a surcharge): the
             # agent finds them here to mark them present.
-            listed = {c["child_id"] for c in children}
+            listed = {row.child.id for row in children}
             for family in self._accounts.all_families():
                 if family.archived:
                     continue
                 for child in family.active_children():
                     if child.id not in listed:
-                        others.append({"child_id": child.id, "first_name": child.first_name,
-                                       "last_name": child.last_name,
-                                       "family_number": family.number,
-                                       "family_name": family.name,
-                                       "class_name": child.class_name,
-                                       # Who may come unbooked needs the same care:
-                                       # the PAI and who may pick the child up.
-                                       "meal_type": child.meal_type,
-                                       "allergies": child.allergies,
-                                       "pickup_people": list(child.pickup_people)})
-            others.sort(key=lambda c: (c["last_name"].lower(), c["first_name"].lower()))
+                        others.append(ExpectedChild(family, child))
+            others.sort(key=_by_name)
         return {"date": day.isoformat(), "service": service.code, "label": service.label,
                 "others": others,
                 "mode": service.mode,
@@ -188,15 +171,6 @@ class AttendanceService:
         return before, record
 
 
-def _record_json(record: AttendanceRecord) -> dict[str, Any]:
-    return {"status": record.status, "arrival": record.arrival,
-            "departure": record.departure, "justified": record.justified,
-            "reason": record.reason, "late_minutes": record.late_minutes}
 
-
-def record_json(record: AttendanceRecord | None) -> dict[str, Any] | None:
-    """An attendance record as the API shows it (with its slot)."""
-    if record is None:
-        return None
-    return {"date": record.day.isoformat(), "service": record.service,
-            "child_id": record.child_id, **_record_json(record)}
+def _by_name(row: ExpectedChild) -> tuple[str, str]:
+    return row.child.last_name.lower(), row.child.first_name.lower()

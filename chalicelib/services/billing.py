@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -51,13 +52,12 @@ def states_of(invoices: list[Invoice], entries: list[LedgerEntry]) -> dict[str, 
                     entries)
 
 
-def invoice_json(invoice: Invoice, state: InvoiceState) -> dict[str, Any]:
-    """An invoice as the API shows it, with what it received and what remains."""
-    return {"id": invoice.number, "number": invoice.number, "month": invoice.month,
-            "issued_on": invoice.issued_on.isoformat(), "total_cents": invoice.total_cents,
-            "status": state.status, "status_label": STATE_LABELS[state.status],
-            "paid_cents": state.paid_cents, "remaining_cents": state.remaining_cents,
-            "credit_note": invoice.credit_note}
+@dataclass(frozen=True)
+class MonthInvoice:
+    """An invoice of a billed month, with its state and its family's name."""
+    invoice: Invoice
+    state: InvoiceState
+    family_name: str
 
 
 class BillingService:
@@ -134,10 +134,11 @@ class BillingService:
         entries = self._billing.ledger(number)
         return invoices, entries, states_of(invoices, entries)
 
-    def invoices(self, number: str) -> list[dict[str, Any]]:
+    def invoices(self, number: str) -> list[tuple[Invoice, InvoiceState]]:
         """The family's invoices with their state, newest first."""
         invoices, _, states = self.account(number)
-        return [invoice_json(i, states[i.number]) for i in reversed(invoices)]
+        return [(i, states[i.number]) for i in reversed(invoices)]
+
 
     def invoice_of(self, number: str, invoice_number: str) -> Invoice:
         """One invoice of the family, or NotFound (also when it is another family's)."""
@@ -167,7 +168,7 @@ class BillingService:
                           "du Trésor public, en espèces ou en CESU."),
             cancelled_by=invoice.credit_note))
 
-    def month_invoices(self, month: str, state: str | None = None) -> list[dict[str, Any]]:
+    def month_invoices(self, month: str, state: str | None = None) -> list[MonthInvoice]:
         """Every invoice of a billed month with its family's name and its state; ``state``
         ``unpaid`` keeps those with something left to pay."""
         month_bounds(month)
@@ -185,9 +186,8 @@ class BillingService:
                 if state == "unpaid" and current.remaining_cents <= 0:
                     continue
                 family = families.get(number)
-                rows.append({**invoice_json(invoice, current), "family": number,
-                             "family_name": family.name if family else ""})
-        rows.sort(key=lambda r: r["number"])
+                rows.append(MonthInvoice(invoice, current, family.name if family else ""))
+        rows.sort(key=lambda r: r.invoice.number)
         return rows
 
     # -- staff writes --------------------------------------------------------------------
@@ -278,17 +278,17 @@ class BillingService:
         raise retry.NumberingBusy()
 
     # -- overpayments --------------------------------------------------------------------
-    def overpayments(self) -> list[dict[str, Any]]:
-        """Money received beyond what its invoice owed, still to refund or keep."""
+    def overpayments(self) -> list[tuple[Overpayment, str]]:
+        """Money received beyond what its invoice owed, still to refund or keep, each with
+        its family's name."""
         items = self._billing.overpayments("open")
         families = self._accounts.get_families([o.family for o in items])
-        return [{**_overpayment_json(o),
-                 "family_name": families[o.family].name if o.family in families else ""}
-                for o in items]
+        return [(o, families[o.family].name if o.family in families else "") for o in items]
 
     def settle_overpayment(self, overpayment_id: str, data: dict[str, Any], now: datetime,
-                           who: str) -> dict[str, Any]:
-        """Refund an overpayment (a "Remboursement" line) or keep it on the account."""
+                           who: str) -> Overpayment:
+        """Refund an overpayment (a "Remboursement" line) or keep it on the account; the
+        overpayment as it now stands."""
         overpayment = self._billing.overpayment(overpayment_id) if overpayment_id else None
         if overpayment is None:
             raise NotFound()
@@ -307,8 +307,7 @@ class BillingService:
                                  overpayment.invoice, overpayment.amount_cents, 0, method)
         self._billing.settle_overpayment(overpayment, "refunded" if refund else "kept", refund,
                                          now, who)
-        return {**_overpayment_json(overpayment),
-                "status": "refunded" if refund else "kept"}
+        return replace(overpayment, status="refunded" if refund else "kept")
 
     # -- exports -------------------------------------------------------------------------
     def export(self, name: str, query: dict[str, str], now: datetime) -> tuple[str, str]:
@@ -322,10 +321,10 @@ class BillingService:
             rows_data = self.month_invoices(month)
             header = ["N° facture", "Date", "Période", "N° famille", "Famille", "Montant",
                       "Payé", "Reste à payer", "État", "Avoir"]
-            rows = ([r["number"], date.fromisoformat(r["issued_on"]), month_label(r["month"]),
-                     r["family"], r["family_name"], Cents(r["total_cents"]),
-                     Cents(r["paid_cents"]), Cents(r["remaining_cents"]),
-                     r["status_label"], r["credit_note"] or ""]
+            rows = ([r.invoice.number, r.invoice.issued_on, month_label(r.invoice.month),
+                     r.invoice.family, r.family_name, Cents(r.invoice.total_cents),
+                     Cents(r.state.paid_cents), Cents(r.state.remaining_cents),
+                     STATE_LABELS[r.state.status], r.invoice.credit_note or ""]
                     for r in rows_data)
             return f"factures_{month}.csv", csv_export.render(header, rows)
         header = ["Date", "N° famille", "Type", "Référence", "Facture", "Débit", "Crédit"]
@@ -334,11 +333,4 @@ class BillingService:
                 for e in sorted(self._billing.ledger_of_month(month),
                                 key=lambda e: (e.day, e.family)))
         return f"grand-livre_{month}.csv", csv_export.render(header, rows)
-
-
-def _overpayment_json(o: Overpayment) -> dict[str, Any]:
-    return {"id": o.id, "family": o.family, "invoice": o.invoice,
-            "amount_cents": o.amount_cents, "reference": o.reference,
-            "received_on": o.received_on.isoformat(), "status": o.status}
-
 

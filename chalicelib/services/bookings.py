@@ -1,6 +1,7 @@
 """Booking use cases: the month grid, saving changes, period booking, current bookings."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -40,6 +41,15 @@ def _child(family: Family, child_id: str) -> Child:
     return child
 
 
+@dataclass(frozen=True)
+class BookedChild:
+    """One child's booked days over a range: each day with the services shown, and the
+    number of days per service."""
+    child: Child
+    days: list[dict[str, Any]]
+    totals: dict[str, int]
+
+
 class BookingService:
     """What parents do with their children's bookings."""
 
@@ -49,7 +59,8 @@ class BookingService:
 
     def month(self, family: Family, child_id: str, month: Any, now: datetime,
               settings: CommuneSettings | None = None) -> dict[str, Any]:
-        """Every day of a month with its holidays and, per active service, the checkbox state."""
+        """Every day of a month with its holidays and, per active service, the checkbox
+        state; ``child`` is the child (a record)."""
         child = _child(family, child_id)
         first, last = month_bounds(month)
         settings = settings or self._commune.get()
@@ -77,8 +88,7 @@ class BookingService:
                 "services": cells,
                 "reasons": reasons,
             })
-        return {"child": {"id": child.id, "first_name": child.first_name,
-                          "last_name": child.last_name},
+        return {"child": child,
                 "month": month, "services": [{"code": s.code, "label": s.label,
                                               "mode": s.mode} for s in services],
                 "days": days}
@@ -146,7 +156,8 @@ class BookingService:
 
     def family_bookings(self, family: Family, query: dict[str, str], now: datetime,
                         settings: CommuneSettings | None = None) -> dict[str, Any]:
-        """For each child, the booked days of a range (default: the next 60 days)."""
+        """For each child still enrolled, the booked days of a range (default: the next
+        60 days) and their count per service."""
         today = now.date()
         start = parse_date(query["from"], "from") if query.get("from") else today
         end = parse_date(query["to"], "to") if query.get("to") else start + timedelta(days=60)
@@ -156,7 +167,7 @@ class BookingService:
             raise ValidationError("La période demandée est trop longue.", field="to")
         settings = settings or self._commune.get()
         services = settings.active_services()
-        children = []
+        children: list[BookedChild] = []
         by_child = self._bookings.family_days(family.number, start, end)
         for child in family.active_children():
             stored = by_child.get(child.id, {})
@@ -168,8 +179,7 @@ class BookingService:
                 if shown:
                     days.append({"date": day.isoformat(), "services": shown})
             totals = {s.code: sum(1 for d in days if s.code in d["services"]) for s in services}
-            children.append({"id": child.id, "first_name": child.first_name,
-                             "last_name": child.last_name, "days": days, "totals": totals})
+            children.append(BookedChild(child, days, totals))
         return {"from": start.isoformat(), "to": end.isoformat(),
                 "services": [{"code": s.code, "label": s.label, "mode": s.mode}
                              for s in services],

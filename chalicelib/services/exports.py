@@ -46,10 +46,10 @@ class ExportService:
     def _headcounts_csv(self, start: date, end: date) -> str:
         header = ["Date", "Prestation", "Total"] + [MEAL_TYPE_LABELS[t] for t in MEAL_TYPES] \
             + ["Statut"]
-        rows = ([date.fromisoformat(r["date"]), r["label"], r["total"]]
+        rows = ([r.count.day, r.label, r.count.total]
                 # Meal types are the kitchen's: a garderie row leaves them empty.
-                + [r["by_meal_type"][t] if r["diets"] else "" for t in MEAL_TYPES]
-                + ["Verrouillé" if r["locked"] else "Provisoire"]
+                + [int(r.count.by_meal_type.get(t, 0)) if r.diets else "" for t in MEAL_TYPES]
+                + ["Verrouillé" if r.locked else "Provisoire"]
                 for r in self._headcounts.rows(start, end))
         return csv_export.render(header, rows)
 

@@ -100,15 +100,16 @@ class FamilyService:
             raise NotFound()
         return family
 
-    def search(self, query: dict[str, str]) -> dict[str, Any]:
+    def search(self, query: dict[str, str]) -> tuple[list[Family], str | None]:
         """Find families by number, or by the start of their name, a child's first or last
-        name, or an e-mail address or part of it, accents and case aside (all when empty)."""
+        name, or an e-mail address or part of it, accents and case aside (all when empty):
+        the families found, and the signed cursor of the next page (None at the end)."""
         text = (query.get("q") or "").strip()
         if len(text) > 100:
             raise ValidationError("Recherche trop longue.", field="q")
         if text.isdigit():
             family = self._accounts.get_family(text)
-            return {"families": [_summary(family)] if family else [], "next": None}
+            return ([family] if family else []), None
         # The cursor is DynamoDB's key of the last family shown, signed with the search it
         # belongs to: a forged or altered one is refused before it reaches DynamoDB.
         purpose = "families-cursor:" + fold(text)
@@ -120,8 +121,7 @@ class FamilyService:
                                       "depuis la première page.", field="cursor",
                                       code="invalid_cursor")
         families, last = self._accounts.search_families(text, start)
-        return {"families": [_summary(f) for f in families],
-                "next": self._signer.sign(purpose, last) if last else None}
+        return families, self._signer.sign(purpose, last) if last else None
 
     def update_family(self, number: str, data: dict[str, Any]) -> tuple[Family, Family]:
         """Apply a staff edit; returns (before, after)."""
@@ -269,16 +269,6 @@ class FamilyService:
         self._accounts.delete_staff(member.email)
         self._sessions.delete_all(f"staff#{member.email}")
         return member
-
-
-def _summary(family: Family) -> dict[str, Any]:
-    return {"number": family.number, "name": family.name, "emails": list(family.emails),
-            "archived": family.archived, "children_count": len(family.active_children())}
-
-
-def staff_json(member: StaffMember) -> dict[str, Any]:
-    """A staff account as the console shows it."""
-    return {"email": member.email, "name": member.name, "role": member.role}
 
 
 def _staff_fields(data: dict[str, Any]) -> tuple[str, str, str]:

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from chalicelib.domain.accounts import MEAL_TYPES, Family
 from chalicelib.domain.calendar import each_day, query_period
@@ -47,6 +47,16 @@ def count_slot(day: date, service: str, booked: list[tuple[str, str, frozenset[s
     return Headcount(day, service, sum(by_type.values()), dict(by_type))
 
 
+@dataclass(frozen=True)
+class HeadcountRow:
+    """One school day and service of the kitchen's counts: frozen by the lock
+    (``locked``), else counted from the bookings now."""
+    count: Headcount
+    label: str
+    diets: bool
+    locked: bool
+
+
 class HeadcountService:
     """What the kitchen reads: how many children per day, service and meal type."""
 
@@ -57,18 +67,18 @@ class HeadcountService:
         self._bookings = bookings
         self._headcounts = headcounts
 
-    def headcounts(self, query: dict[str, str], now: datetime) -> list[dict[str, Any]]:
+    def headcounts(self, query: dict[str, str], now: datetime) -> list[HeadcountRow]:
         """Per day × service × meal type: frozen counts, else provisional ones."""
         start, end = query_period(query, now.date(), MAX_HEADCOUNT_DAYS)
         return self.rows(start, end)
 
-    def rows(self, start: date, end: date) -> list[dict[str, Any]]:
+    def rows(self, start: date, end: date) -> list[HeadcountRow]:
         """Head-count rows of the school days from ``start`` to ``end``."""
         settings = self._commune.get()
         calendar = settings.calendar()
         frozen = {(h.day, h.service): h for h in self._headcounts.between(start, end)}
         services = settings.bookable_services()
-        rows: list[dict[str, Any]] = []
+        rows: list[HeadcountRow] = []
         families: dict[str, Family] = {}
         for day in each_day(start, end):
             if not calendar.is_school_day(day):
@@ -81,10 +91,5 @@ class HeadcountService:
                     if live is None:
                         live = self._bookings.on_day(day)
                     count = count_slot(day, service.code, live, families, self._accounts)
-                rows.append({"date": day.isoformat(), "service": service.code,
-                             "label": service.label, "total": count.total,
-                             "by_meal_type": {t: int(count.by_meal_type.get(t, 0))
-                                              for t in MEAL_TYPES},
-                             "diets": has_diets(service.code),
-                             "locked": locked})
+                rows.append(HeadcountRow(count, service.label, has_diets(service.code), locked))
         return rows

@@ -27,6 +27,7 @@ from chalicelib.domain.invoicing import (
     draft_row,
     usual_total,
 )
+from chalicelib.domain.jobs import JobRun
 from chalicelib.domain.ledger import LedgerEntry
 from chalicelib.domain.money import month_label
 from chalicelib.domain.pricing import Use, parse_tariff
@@ -180,7 +181,8 @@ class InvoiceRunService:
 
     def _recorded(self, step: str, trigger: str, month: str, clock: Callable[[], datetime],
                   work: Callable[[datetime], dict[str, Any]]) -> dict[str, Any]:
-        """Run one step of a month's billing under a job-run record."""
+        """Run one step of a month's billing under a job-run record: the step's result
+        with its ``run`` (a record)."""
         run, result = self._recorder.run(
             trigger, clock, lambda _run_id, now: work(now),
             details={"month": month, "step": step}, about=f" ({step} {month})",
@@ -502,7 +504,7 @@ class InvoiceRunService:
         except Exception:  # noqa: BLE001 - the draft stands; the console shows it
             LOG.exception("draft e-mail not sent for %s", month)
 
-    def runs(self, now: datetime) -> list[dict[str, Any]]:
+    def runs(self, now: datetime) -> list[JobRun]:
         """The latest invoice runs."""
         return self._recorder.recent(now)
 

@@ -7,21 +7,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from chalicelib.settings import PARIS
+from chalicelib.domain.jobs import JobRun
 from chalicelib.storage.jobs import JobRunRepository
 
 R = TypeVar("R")
-
-
-def run_json(run) -> dict[str, Any]:
-    """A job run as the console shows it."""
-    return {"id": run.id, "job": run.job, "trigger": run.trigger,
-            "started_at": run.started_at.astimezone(PARIS).isoformat(),
-            "ended_at": run.ended_at.astimezone(PARIS).isoformat() if run.ended_at else None,
-            "outcome": run.outcome, "summary": run.summary,
-            "frozen_count": int((run.details or {}).get("frozen_count", 0)),
-            "month": (run.details or {}).get("month"), "step": (run.details or {}).get("step"),
-            "error": run.error}
 
 
 class JobRunRecorder:
@@ -39,12 +28,12 @@ class JobRunRecorder:
             work: Callable[[str, datetime], R], *,
             failed: Callable[[Exception], tuple[str, dict[str, Any], str]],
             succeeded: Callable[[R], tuple[str, dict[str, Any]]],
-            details: dict[str, Any] | None = None, about: str = "") -> tuple[dict[str, Any], R]:
+            details: dict[str, Any] | None = None, about: str = "") -> tuple[JobRun, R]:
         """Record the start, do ``work(run id, start time)``, record how it ended.
 
         ``failed`` gives the failure's (summary, details, error) and the error is raised
         again; ``succeeded`` gives the success's (summary, details). Returns (the run as
-        the console shows it, what the work returned).
+        it ended, what the work returned).
         """
         started = clock()
         record = self._runs.start(self.job, trigger, started, self.time_limit, details)
@@ -57,8 +46,8 @@ class JobRunRecorder:
             raise
         summary, success_details = succeeded(result)
         run = self._runs.finish(record, "success", summary, success_details, None, clock())
-        return run_json(run), result
+        return run, result
 
-    def recent(self, now: datetime) -> list[dict[str, Any]]:
+    def recent(self, now: datetime) -> list[JobRun]:
         """The latest runs of the job, newest first."""
-        return [run_json(r) for r in self._runs.recent(self.job, now, self.time_limit)]
+        return self._runs.recent(self.job, now, self.time_limit)

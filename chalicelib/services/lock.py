@@ -9,6 +9,7 @@ from typing import Any
 
 from chalicelib.domain.accounts import Family
 from chalicelib.domain.errors import Conflict
+from chalicelib.domain.jobs import JobRun
 from chalicelib.domain.lock import days_to_freeze
 from chalicelib.services import retry
 from chalicelib.services.commune import CommuneService
@@ -40,7 +41,8 @@ class LockService:
         self._recorder = JobRunRecorder(runs, JOB, TIME_LIMIT, LOG)
 
     def run(self, trigger: str, clock: Callable[[], datetime]) -> dict[str, Any]:
-        """Freeze what is due; idempotent, and a rerun after a crash finishes the work."""
+        """Freeze what is due; idempotent, and a rerun after a crash finishes the work.
+        Returns the ``run`` (a record) and the (day, service) pairs ``frozen``."""
         run, frozen = self._recorder.run(
             trigger, clock, self._freeze,
             failed=lambda exc: ("Échec du verrouillage", {}, f"{type(exc).__name__}: {exc}"),
@@ -85,7 +87,7 @@ class LockService:
         except Conflict:
             raise Conflict("Impossible d'enregistrer le verrouillage, réessayez.") from None
 
-    def runs(self, now: datetime) -> list[dict[str, Any]]:
+    def runs(self, now: datetime) -> list[JobRun]:
         """The latest lock runs, newest first."""
         return self._recorder.recent(now)
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
+from chalicelib.api import shapes
 from chalicelib.api.routing import STAFF, Call, endpoint
 from chalicelib.api.staff.roles import ALL_STAFF, OFFICE
-from chalicelib.services.attendance import record_json
 
 bp = Blueprint(__name__)
 
@@ -13,14 +13,17 @@ bp = Blueprint(__name__)
 @endpoint(bp, "/staff/headcounts", audience=STAFF, roles=ALL_STAFF)
 def list_headcounts(call: Call):
     """Per day × service × meal type: what the kitchen orders."""
-    return {"days": call.services.headcounts.headcounts(call.query, call.now)}
+    return {"days": [shapes.headcount(row) for row in
+                     call.services.headcounts.headcounts(call.query, call.now)]}
 
 
 
 @endpoint(bp, "/staff/attendance", audience=STAFF, roles=OFFICE)
 def list_attendance(call: Call):
     """The children expected for a day and service, with what was recorded."""
-    return call.services.attendance.attendance_list(call.query, call.now)
+    listed = call.services.attendance.attendance_list(call.query, call.now)
+    return {**listed, "others": [shapes.listed_child(row) for row in listed["others"]],
+            "children": [shapes.expected_child(row) for row in listed["children"]]}
 
 
 @endpoint(bp, "/staff/attendance", ("PUT",), audience=STAFF, roles=OFFICE)
@@ -29,5 +32,5 @@ def record_attendance(call: Call):
     before, after = call.services.attendance.record_attendance(call.body, call.principal.ref,
                                                                call.now)
     call.audit("pointage", f"{after.child_id} {after.day.isoformat()} {after.service}",
-               record_json(before), record_json(after))
-    return record_json(after)
+               shapes.attendance_record(before), shapes.attendance_record(after))
+    return shapes.attendance_record(after)

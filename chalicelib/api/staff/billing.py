@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
+from chalicelib.api import shapes
 from chalicelib.api.errors import json_response
 from chalicelib.api.routing import STAFF, Call, endpoint
 from chalicelib.api.staff.roles import ADMIN
@@ -40,7 +41,7 @@ def _billing_step(call: Call, step: str):
     result = run(month, "staff", call.principal.ref, call.services.clock.now)
     call.audit(action, month, None, {k: result[k] for k in ("invoiced", "to_issue",
                                                             "total_cents") if k in result})
-    return result
+    return shapes.with_run(result)
 
 
 @endpoint(bp, "/staff/billing/{month}", audience=STAFF, roles=ADMIN)
@@ -66,8 +67,8 @@ def confirm_billing_month(call: Call):
 def list_month_invoices(call: Call):
     """Every invoice of a month, with its family, state and what remains to pay;
     ``state=unpaid`` keeps those not fully paid."""
-    return {"invoices": call.services.billing.month_invoices(call.query.get("month", ""),
-                                                             call.query.get("state"))}
+    return {"invoices": [shapes.month_invoice(row) for row in call.services.billing
+                         .month_invoices(call.query.get("month", ""), call.query.get("state"))]}
 
 
 @endpoint(bp, "/staff/families/{number}/statement", audience=STAFF, roles=ADMIN)
@@ -82,7 +83,8 @@ def get_family_statement(call: Call):
 def list_family_invoices(call: Call):
     """A family's invoices with their status."""
     call.services.families.get_family(call.params["number"])
-    return {"invoices": call.services.billing.invoices(call.params["number"])}
+    return {"invoices": [shapes.invoice(invoice, state) for invoice, state
+                         in call.services.billing.invoices(call.params["number"])]}
 
 
 @endpoint(bp, "/staff/families/{number}/invoices/{invoice_id}/pdf", audience=STAFF,
@@ -122,14 +124,15 @@ def create_credit_note(call: Call):
 @endpoint(bp, "/staff/overpayments", audience=STAFF, roles=ADMIN)
 def list_overpayments(call: Call):
     """Money received beyond what the family owed ("trop-perçus"), to refund or keep."""
-    return {"overpayments": call.services.billing.overpayments()}
+    return {"overpayments": [{**shapes.overpayment(o), "family_name": name}
+                             for o, name in call.services.billing.overpayments()]}
 
 
 @endpoint(bp, "/staff/overpayments/{overpayment_id}", ("POST",), audience=STAFF, roles=ADMIN)
 def settle_overpayment(call: Call):
     """Refund an overpayment (``{"action": "refund", "method"}``) or keep it on the
     family's account (``{"action": "keep"}``)."""
-    result = call.services.billing.settle_overpayment(call.params["overpayment_id"],
-                                                      call.body, call.now, call.principal.ref)
-    call.audit("trop-perçu", result["id"], {"status": "open"}, result)
-    return result
+    settled = shapes.overpayment(call.services.billing.settle_overpayment(
+        call.params["overpayment_id"], call.body, call.now, call.principal.ref))
+    call.audit("trop-perçu", settled["id"], {"status": "open"}, settled)
+    return settled

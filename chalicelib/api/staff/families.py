@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
+from chalicelib.api import shapes
 from chalicelib.api.errors import json_response
 from chalicelib.api.routing import STAFF, Call, endpoint
 from chalicelib.api.staff.roles import ADMIN, INCOME_ROLES, OFFICE
-from chalicelib.domain.accounts import child_details, family_details
 
 bp = Blueprint(__name__)
 
@@ -14,21 +14,22 @@ bp = Blueprint(__name__)
 @endpoint(bp, "/staff/families", audience=STAFF, roles=OFFICE)
 def list_families(call: Call):
     """Search families by number, e-mail or the start of the name; paged."""
-    return call.services.families.search(call.query)
+    families, cursor = call.services.families.search(call.query)
+    return {"families": [shapes.family_summary(f) for f in families], "next": cursor}
 
 
 @endpoint(bp, "/staff/families", ("POST",), audience=STAFF, roles=ADMIN)
 def create_family(call: Call):
     """Create a family; it receives its number and a temporary password by e-mail."""
     family = call.services.families.create_family(call.body, call.now)
-    call.audit("famille.création", family.number, None, family_details(family))
+    call.audit("famille.création", family.number, None, shapes.family_details(family))
     return json_response({"number": family.number}, 201)
 
 
 @endpoint(bp, "/staff/families/{number}", audience=STAFF, roles=OFFICE)
 def get_family(call: Call):
     """A family with its children's details (its income bracket for the admin only)."""
-    return family_details(call.services.families.get_family(call.params["number"]),
+    return shapes.family_details(call.services.families.get_family(call.params["number"]),
                           with_income=call.principal.role in INCOME_ROLES)
 
 
@@ -36,16 +37,16 @@ def get_family(call: Call):
 def update_family(call: Call):
     """Edit a family's names, e-mails, phones, address and income bracket."""
     before, after = call.services.families.update_family(call.params["number"], call.body)
-    call.audit("famille.modification", after.number, family_details(before),
-               family_details(after))
-    return family_details(after)
+    call.audit("famille.modification", after.number, shapes.family_details(before),
+               shapes.family_details(after))
+    return shapes.family_details(after)
 
 
 def _archive(call: Call, archived: bool):
     before, after = call.services.families.set_archived(call.params["number"], archived)
     call.audit("famille.archivage" if archived else "famille.réactivation", after.number,
                {"archived": before.archived}, {"archived": after.archived})
-    return family_details(after)
+    return shapes.family_details(after)
 
 
 @endpoint(bp, "/staff/families/{number}/archive", ("POST",), audience=STAFF, roles=ADMIN)
@@ -76,7 +77,7 @@ def resend_credentials(call: Call):
 def create_child(call: Call):
     """Add a child to a family."""
     child = call.services.families.add_child(call.params["number"], call.body)
-    call.audit("enfant.création", child.id, None, child_details(child))
+    call.audit("enfant.création", child.id, None, shapes.child_details(child))
     return json_response({"id": child.id}, 201)
 
 
@@ -86,8 +87,9 @@ def update_child(call: Call):
     """Edit a child's school, class, meal type, allergies and pick-up people."""
     before, after = call.services.families.update_child(
         call.params["number"], call.params["child_id"], call.body)
-    call.audit("enfant.modification", after.id, child_details(before), child_details(after))
-    return child_details(after)
+    call.audit("enfant.modification", after.id, shapes.child_details(before),
+               shapes.child_details(after))
+    return shapes.child_details(after)
 
 
 @endpoint(bp, "/staff/families/{number}/children/{child_id}/archive", ("POST",),
@@ -97,4 +99,4 @@ def archive_child(call: Call):
     before, after = call.services.families.update_child(
         call.params["number"], call.params["child_id"], {}, archived=True)
     call.audit("enfant.archivage", after.id, {"archived": False}, {"archived": True})
-    return child_details(after)
+    return shapes.child_details(after)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
+from chalicelib.api import shapes
 from chalicelib.api.routing import STAFF, Call, endpoint
 from chalicelib.api.staff.roles import ADMIN
 from chalicelib.domain.errors import ValidationError
@@ -14,9 +15,9 @@ bp = Blueprint(__name__)
 def run_lock(call: Call):
     """Run the weekly lock now: freezes every day and service past its deadline."""
     result = call.services.lock.run("staff", call.services.clock.now)
-    call.audit("verrouillage", result["run"]["id"], None,
+    call.audit("verrouillage", result["run"].id, None,
                {"frozen_count": len(result["frozen"])})
-    return result
+    return shapes.with_run(result)
 
 
 @endpoint(bp, "/staff/jobs/runs", audience=STAFF, roles=ADMIN)
@@ -24,7 +25,7 @@ def list_runs(call: Call):
     """The latest runs of the lock, with their outcome."""
     job = call.query.get("job", "lock")
     if job == "invoice":
-        return {"runs": call.services.invoicing.runs(call.now)}
+        return {"runs": [shapes.job_run(r) for r in call.services.invoicing.runs(call.now)]}
     if job != "lock":
         raise ValidationError("Tâche inconnue (lock ou invoice).", field="job")
-    return {"runs": call.services.lock.runs(call.now)}
+    return {"runs": [shapes.job_run(r) for r in call.services.lock.runs(call.now)]}

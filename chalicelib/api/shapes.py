@@ -1,0 +1,188 @@
+"""The API's JSON: each record as the API shows it, in one place.
+
+Services return domain records (``Family``, ``Child``, ``AttendanceRecord``, ``JobRun``,
+``Invoice``…); the views turn them into JSON here, so that a child, a family or a run
+reads the same wherever it appears, and no service reads another's JSON back. Nothing
+here decides anything: it only names and formats fields (dates as ISO text, instants in
+the commune's time zone).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from chalicelib.domain.accounts import MEAL_TYPES, Child, Family, StaffMember
+from chalicelib.domain.attendance import AttendanceRecord, ExpectedChild
+from chalicelib.domain.invoicing import Invoice
+from chalicelib.domain.jobs import JobRun
+from chalicelib.domain.ledger import STATE_LABELS, InvoiceState, Overpayment
+from chalicelib.services.billing import MonthInvoice
+from chalicelib.services.bookings import BookedChild
+from chalicelib.services.headcounts import HeadcountRow
+from chalicelib.services.privacy import ChildRecords
+from chalicelib.settings import PARIS
+
+JSON = dict[str, Any]
+
+
+# -- people ----------------------------------------------------------------------------------
+def child(child: Child) -> JSON:
+    """A child as the API names one: id and names (the family's pages, calendars)."""
+    return {"id": child.id, "first_name": child.first_name, "last_name": child.last_name}
+
+
+def child_details(child: Child) -> JSON:
+    """Everything staff see about a child."""
+    return {"id": child.id, "first_name": child.first_name, "last_name": child.last_name,
+            "school": child.school, "class_name": child.class_name,
+            "meal_type": child.meal_type, "allergies": child.allergies,
+            "pickup_people": list(child.pickup_people), "archived": child.archived}
+
+
+def family(family: Family) -> JSON:
+    """A family as the API shows it to itself (its children still enrolled)."""
+    return {"number": family.number, "name": family.name, "emails": list(family.emails),
+            "pending_email": family.pending_email.email if family.pending_email else None,
+            "phones": list(family.phones), "address": family.address,
+            "children": [child(c) for c in family.active_children()]}
+
+
+def family_details(family: Family, *, with_income: bool = True) -> JSON:
+    """Everything staff see about a family (never credentials); the income bracket only
+    for those who bill (``with_income``)."""
+    details: JSON = {
+        "number": family.number, "name": family.name, "emails": list(family.emails),
+        "phones": list(family.phones), "address": family.address,
+        "archived": family.archived}
+    if with_income:
+        details["income"] = {"qf": family.income.qf,
+                             "effective_from": (family.income.effective_from.isoformat()
+                                                if family.income.effective_from else None)}
+    details["children"] = [child_details(c) for c in family.children]
+    return details
+
+
+def family_summary(family: Family) -> JSON:
+    """A family in the staff's search results."""
+    return {"number": family.number, "name": family.name, "emails": list(family.emails),
+            "archived": family.archived, "children_count": len(family.active_children())}
+
+
+def staff_member(member: StaffMember) -> JSON:
+    """A staff account as the console shows it."""
+    return {"email": member.email, "name": member.name, "role": member.role}
+
+
+# -- bookings --------------------------------------------------------------------------------
+def booked_child(row: BookedChild) -> JSON:
+    """A child with the days booked over a range and their count per service."""
+    return {**child(row.child), "days": row.days, "totals": row.totals}
+
+
+def family_bookings(result: JSON) -> JSON:
+    """The family's booked days over a range, per child."""
+    return {**result, "children": [booked_child(row) for row in result["children"]]}
+
+
+# -- the day's lists -------------------------------------------------------------------------
+def _marks(record: AttendanceRecord) -> JSON:
+    return {"status": record.status, "arrival": record.arrival,
+            "departure": record.departure, "justified": record.justified,
+            "reason": record.reason, "late_minutes": record.late_minutes}
+
+
+def attendance_record(record: AttendanceRecord | None) -> JSON | None:
+    """An attendance record as the API shows it (with its slot)."""
+    if record is None:
+        return None
+    return {"date": record.day.isoformat(), "service": record.service,
+            "child_id": record.child_id, **_marks(record)}
+
+
+def listed_child(row: ExpectedChild) -> JSON:
+    """A child on the agent's list: who, whose, and the care the child needs (the PAI, who
+    may pick them up) — also for a child who may come unbooked."""
+    return {"child_id": row.child.id, "first_name": row.child.first_name,
+            "last_name": row.child.last_name, "family_number": row.family.number,
+            "family_name": row.family.name, "class_name": row.child.class_name,
+            "meal_type": row.child.meal_type, "allergies": row.child.allergies,
+            "pickup_people": list(row.child.pickup_people)}
+
+
+def expected_child(row: ExpectedChild) -> JSON:
+    """A child expected on the agent's list, whether booked, and what was recorded."""
+    return {**listed_child(row), "booked": row.booked,
+            "record": _marks(row.record) if row.record else None}
+
+
+def headcount(row: HeadcountRow) -> JSON:
+    """One day and service of the kitchen's counts, frozen (``locked``) or provisional."""
+    return {"date": row.count.day.isoformat(), "service": row.count.service,
+            "label": row.label, "total": row.count.total,
+            "by_meal_type": {t: int(row.count.by_meal_type.get(t, 0)) for t in MEAL_TYPES},
+            "diets": row.diets, "locked": row.locked}
+
+
+# -- jobs ------------------------------------------------------------------------------------
+def _paris(instant: datetime) -> str:
+    return instant.astimezone(PARIS).isoformat()
+
+
+def job_run(run: JobRun) -> JSON:
+    """A job run as the console shows it."""
+    details = run.details or {}
+    return {"id": run.id, "job": run.job, "trigger": run.trigger,
+            "started_at": _paris(run.started_at),
+            "ended_at": _paris(run.ended_at) if run.ended_at else None,
+            "outcome": run.outcome, "summary": run.summary,
+            "frozen_count": int(details.get("frozen_count", 0)),
+            "month": details.get("month"), "step": details.get("step"),
+            "error": run.error}
+
+
+def with_run(result: JSON) -> JSON:
+    """A job step's result, its run (a record) shown as the console shows runs."""
+    return {**result, "run": job_run(result["run"])}
+
+
+# -- money -----------------------------------------------------------------------------------
+def invoice(invoice: Invoice, state: InvoiceState) -> JSON:
+    """An invoice as the API shows it, with what it received and what remains."""
+    return {"id": invoice.number, "number": invoice.number, "month": invoice.month,
+            "issued_on": invoice.issued_on.isoformat(), "total_cents": invoice.total_cents,
+            "status": state.status, "status_label": STATE_LABELS[state.status],
+            "paid_cents": state.paid_cents, "remaining_cents": state.remaining_cents,
+            "credit_note": invoice.credit_note}
+
+
+def month_invoice(row: MonthInvoice) -> JSON:
+    """An invoice in the month's list, with its family."""
+    return {**invoice(row.invoice, row.state), "family": row.invoice.family,
+            "family_name": row.family_name}
+
+
+def overpayment(overpayment: Overpayment) -> JSON:
+    """A trop-perçu as staff see it."""
+    return {"id": overpayment.id, "family": overpayment.family,
+            "invoice": overpayment.invoice, "amount_cents": overpayment.amount_cents,
+            "reference": overpayment.reference,
+            "received_on": overpayment.received_on.isoformat(), "status": overpayment.status}
+
+
+# -- the family's copy of its data (RGPD) ----------------------------------------------------
+def family_export(family: Family, children: list[ChildRecords], now: datetime) -> JSON:
+    """Everything the product holds about a family, as it downloads it."""
+    return {"exported_at": now.isoformat(),
+            "family": family_details(family),
+            "records": [{
+                "id": c.child.id,
+                "bookings": [{"date": day.isoformat(), "services": list(services)}
+                             for day, services in c.bookings],
+                "cancelled_by_commune": [
+                    {"date": day.isoformat(), "service": service, "reason": reason,
+                     "at": at.isoformat()}
+                    for day, service, reason, at in c.cancelled],
+                "attendance": [attendance_record(r) for r in c.attendance]}
+                for c in children],
+            "note": ("Données tenues par la commune pour la cantine et le périscolaire. "
+                     "Pour toute rectification, adressez-vous à la mairie.")}

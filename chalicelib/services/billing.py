@@ -139,6 +139,14 @@ class BillingService:
         invoices, _, states = self.account(number)
         return [(i, states[i.number]) for i in reversed(invoices)]
 
+    def invoice_state(self, number: str, invoice_number: str) -> tuple[Invoice, InvoiceState]:
+        """One invoice of the family with what it received and what remains (the state of
+        an invoice depends on the whole account: two queries), or NotFound."""
+        invoices, _, states = self.account(number)
+        invoice = next((i for i in invoices if i.number == invoice_number), None)
+        if invoice is None:
+            raise NotFound()
+        return invoice, states[invoice.number]
 
     def invoice_of(self, number: str, invoice_number: str) -> Invoice:
         """One invoice of the family, or NotFound (also when it is another family's)."""

@@ -111,9 +111,7 @@ class PaymentService:
 
     def _create(self, family_number: str, email: str, invoice_number: str, now: datetime,
                 replaces: str | None) -> dict[str, Any]:
-        invoices, _, states = self._billing.account(family_number)
-        invoice = next(i for i in invoices if i.number == invoice_number)
-        state = states[invoice.number]
+        invoice, state = self._billing.invoice_state(family_number, invoice_number)
         if state.remaining_cents <= 0:
             raise Conflict("Cette facture n'est pas à payer.", code="not_payable")
         amount = state.remaining_cents

@@ -428,8 +428,8 @@ def function_environment(session: Any, stage: str) -> dict[str, str]:
 def _enter_stage(variables: dict[str, str]) -> None:
     """Make this process read the deployed stage's settings.
 
-    The settings and the models read the environment once, at first import: this must
-    run in a process that has not read other settings yet (the command line does).
+    The settings are read from the environment once, at first use: this must run in a
+    process that has not read other settings yet (the command line does).
     """
     if "chalicelib.settings" in sys.modules:
         from chalicelib.settings import get_settings
@@ -447,8 +447,8 @@ def upgrade_data(variables: dict[str, str]) -> int:
     search terms (families stored before the search index existed). Returns the number
     of families indexed."""
     _enter_stage(variables)
-    from chalicelib.storage.accounts import AccountRepository
-    count = AccountRepository().index_all_families()
+    from chalicelib import wiring
+    count = wiring.container().accounts.index_all_families()
     log(f"Index de recherche des familles à jour ({count} famille(s))")
     return count
 

@@ -36,6 +36,7 @@ from chalicelib.storage.commune import CommuneRepository
 from chalicelib.storage.drafts import DraftRepository
 from chalicelib.storage.jobs import HeadcountRepository, JobRunRepository
 from chalicelib.storage.menus import MenuRepository
+from chalicelib.storage.models import bind as bind_tables
 from chalicelib.storage.payments import PaymentAttemptRepository
 from chalicelib.storage.sessions import AttemptRepository, ResetTokenRepository, SessionRepository
 
@@ -85,7 +86,8 @@ def _payfip_client_factory(settings: Settings):
 
 
 def build(settings: Settings) -> Container:
-    """Assemble the services for these settings."""
+    """Assemble the services for these settings (and point the models at their tables)."""
+    bind_tables(settings)
     clock = FixedClock(settings.fixed_now) if settings.fixed_now else SystemClock()
     mailer = Mailer(_ses_client_factory(settings), settings.mail_from)
     accounts = AccountRepository()

@@ -27,6 +27,7 @@ from chalicelib.api import errors
 from chalicelib.api.routing import REQUEST_HEADERS
 from chalicelib.domain.errors import DomainError, TooManyRequests
 from chalicelib.settings import ORIGIN_HEADER
+from chalicelib.storage.models import ALL_MODELS, table_suffix
 from infra.site_headers import SECURITY_HEADERS
 
 API_STAGE = "api"  # .chalice/config.json's api_gateway_stage: CloudFront forwards /api/* to it
@@ -111,15 +112,6 @@ class TemplateError(RuntimeError):
 
 
 # -- tables ----------------------------------------------------------------------------
-def table_suffix(model: Any) -> str:
-    """A model's table name without the stage prefix ("families")."""
-    prefix = env.get_settings().table_prefix
-    name = model.Meta.table_name
-    if not name.startswith(prefix):
-        raise TemplateError(f"{name} does not start with the table prefix {prefix!r}")
-    return name[len(prefix):]
-
-
 def table_logical_id(suffix: str) -> str:
     """``reset_tokens`` → ``TableResetTokens``."""
     return "Table" + "".join(part.capitalize() for part in suffix.split("_"))
@@ -724,7 +716,6 @@ def merge(chalice_template: dict[str, Any], stage: str, stage_env: dict[str, str
           models: Any = None) -> dict[str, Any]:
     """Chalice's SAM template for ``stage`` with the infrastructure around it."""
     if models is None:
-        from chalicelib.storage.models import ALL_MODELS
         models = ALL_MODELS
     template = copy.deepcopy(chalice_template)
     resources = template.get("Resources", {})

@@ -214,13 +214,6 @@ def skipped_summary(refusals: list[Refusal]) -> list[dict[str, Any]]:
             for key, found in days.items()]
 
 
-def refusal_reason(change: Change, booked_before: bool, settings: CommuneSettings,
-                   calendar: SchoolCalendar, now: datetime) -> str | None:
-    """Why this change cannot be made now, as a refusal code, or None if it can."""
-    why = change_why(change, booked_before, settings, calendar, now)
-    return None if why is None else _REFUSAL_OF[why.code]
-
-
 def service_cell(info: DayInfo, service: ServiceConfig, booked: bool,
                  calendar: SchoolCalendar, now: datetime, frozen: bool = False) -> dict[str, Any]:
     """One checkbox of the grid: booked, editable now, and the deadline that applies."""

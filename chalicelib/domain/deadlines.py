@@ -164,13 +164,3 @@ def policy_to_dict(policy: DeadlinePolicy) -> dict:
     return {"booking": rule_to_dict(policy.booking),
             "cancellation": None if policy.cancellation is None
             else rule_to_dict(policy.cancellation)}
-
-
-def describe_rule(rule: Rule) -> str:
-    """French sentence for parents, e.g. "le jeudi de la semaine précédente à 17:00"."""
-    hhmm = rule.time.strftime("%H:%M")
-    if isinstance(rule, WeeklyRule):
-        # "le jeudi précédent" would read as the day before for a Friday: name the week.
-        return f"le {WEEKDAYS_FR[rule.weekday - 1]} de la semaine précédente à {hhmm}"
-    unit = "jour d'école" if rule.days == 1 else "jours d'école"
-    return f"{rule.days} {unit} avant à {hhmm}"

@@ -109,11 +109,6 @@ class PayFipConfig:
             raise ValueError("payment_page: one {idop} placeholder expected")
         _check_service_url("payment_page", self.payment_page.replace("{idop}", "x"))
 
-    @classmethod
-    def production(cls, numcli: str, mode: str = "W") -> PayFipConfig:
-        """The real PayFip, for a régie's client number."""
-        return cls(PRODUCTION_ENDPOINT, PAYMENT_PAGE, numcli, mode)
-
 
 @dataclass(frozen=True)
 class PaymentRequest:

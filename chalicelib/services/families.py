@@ -224,13 +224,6 @@ class FamilyService:
         self._accounts.save_family(family, replace(family, children=children))
         return before, after
 
-    def child_of(self, number: str, child_id: str) -> Child:
-        """The family's child, or ``NotFound`` — also when the child is another family's."""
-        child = self.get_family(number).child(child_id)
-        if child is None:
-            raise NotFound()
-        return child
-
     # -- staff accounts ------------------------------------------------------------------
     def list_staff(self) -> list[StaffMember]:
         """Every staff account."""

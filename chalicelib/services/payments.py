@@ -24,7 +24,15 @@ from typing import Any
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.domain.ledger import METHOD_LABELS, LedgerEntry
 from chalicelib.domain.money import month_label
-from chalicelib.payfip.client import PayFipClient, PayFipError, PaymentRequest, make_refdet
+from chalicelib.payfip.client import (
+    NETWORK,
+    NOT_PAID_YET,
+    UNKNOWN_IDOP,
+    PayFipClient,
+    PayFipError,
+    PaymentRequest,
+    make_refdet,
+)
 from chalicelib.services.billing import BillingService
 from chalicelib.settings import PARIS
 from chalicelib.storage.billing import AlreadyDone, BillingRepository
@@ -158,13 +166,13 @@ class PaymentService:
         try:
             detail = self._client_factory().payment_detail(idop)
         except PayFipError as exc:
-            if exc.code == "P5" or exc.code == "network":
-                if exc.code == "P5" and now - attempt.created_at > GIVE_UP_AFTER:
+            if exc.code in (NOT_PAID_YET, NETWORK):
+                if exc.code == NOT_PAID_YET and now - attempt.created_at > GIVE_UP_AFTER:
                     self._settle(attempt, "abandoned", None, now)
                     return "abandoned"
                 return "pending"
-            if exc.code == "P1":  # PayFip no longer knows it: it was never paid
-                self._settle(attempt, "failed", "P1", now)
+            if exc.code == UNKNOWN_IDOP:  # PayFip no longer knows it: it was never paid
+                self._settle(attempt, "failed", UNKNOWN_IDOP, now)
                 return "failed"
             raise
         if detail.paid:

@@ -323,18 +323,6 @@ class AccountRepository:
             _write_terms_after(after.number, terms_added, terms_removed)
         return _family(model)
 
-    def set_temporary_password(self, kind: str, ref: str, password_hash: str,
-                               expires: datetime) -> None:
-        """Replace the password by a temporary one to be changed at next sign-in."""
-        model_class = FamilyModel if kind == "family" else StaffModel
-        try:
-            model = model_class.get(ref)
-        except DoesNotExist:
-            raise NotFound() from None
-        model.update(actions=[model_class.password_hash.set(password_hash),
-                              model_class.must_change_password.set(True),
-                              model_class.temporary_expires_at.set(expires)])
-
     def search_families(self, text: str, start: dict | None,
                         limit: int = 50) -> tuple[list[Family], dict | None]:
         """Families found by ``text`` (all when empty, by name); paged.

@@ -1,11 +1,13 @@
 """PynamoDB models: one table per aggregate, named from the stage's settings.
 
 ``ALL_MODELS`` is the single list that local set-up, tests and the deployment template
-are built from.
+are built from. Importing this module reads no setting: each model's ``Meta.table`` is its
+table without the stage's prefix, and ``bind(settings)``, called when the services are
+built (chalicelib/wiring.py), sets ``Meta.table_name``, the region and the endpoint.
 """
 from __future__ import annotations
 
-import functools
+from typing import Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -24,14 +26,11 @@ from pynamodb.connection import Connection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.settings import get_settings
-
-_settings = get_settings()
+from chalicelib.settings import Settings
 
 
 class _Meta:
-    region = _settings.region
-    host = _settings.aws_endpoint
+    table: str  # the table's name without the stage's prefix; bind() sets table_name
     billing_mode = "PAY_PER_REQUEST"
     # Lambda runs one request at a time: a short timeout and few retries keep a
     # throttled table from eating API Gateway's 29 s.
@@ -78,7 +77,7 @@ class CredentialsMixin:
 
 class FamilyModel(CredentialsMixin, Model):
     class Meta(_Meta):
-        table_name = _settings.table_name("families")
+        table = "families"
     number = UnicodeAttribute(hash_key=True)
     name = UnicodeAttribute()
     # PynamoDB types a list of UnicodeAttribute as list[UnicodeAttribute]; it holds str.
@@ -105,7 +104,7 @@ class FamilyTermModel(Model):
     an address finds its family with one Query. One partition: a commune's few thousand
     families give a few tens of thousands of small items."""
     class Meta(_Meta):
-        table_name = _settings.table_name("family_terms")
+        table = "family_terms"
     scope = UnicodeAttribute(hash_key=True)          # "family"
     term = UnicodeAttribute(range_key=True)          # folded term # family number
     number = UnicodeAttribute()
@@ -122,7 +121,7 @@ class StaffKindIndex(GlobalSecondaryIndex):
 
 class StaffModel(CredentialsMixin, Model):
     class Meta(_Meta):
-        table_name = _settings.table_name("staff")
+        table = "staff"
     email = UnicodeAttribute(hash_key=True)
     name = UnicodeAttribute()
     role = UnicodeAttribute()
@@ -136,7 +135,7 @@ class StaffModel(CredentialsMixin, Model):
 class LoginModel(Model):
     """E-mail → account: makes e-mails unique across families and staff."""
     class Meta(_Meta):
-        table_name = _settings.table_name("logins")
+        table = "logins"
     login = UnicodeAttribute(hash_key=True)
     kind = UnicodeAttribute()
     ref = UnicodeAttribute()
@@ -151,7 +150,7 @@ class PrincipalIndex(GlobalSecondaryIndex):
 
 class SessionModel(Model):
     class Meta(_Meta):
-        table_name = _settings.table_name("sessions")
+        table = "sessions"
     token_hash = UnicodeAttribute(hash_key=True)
     principal = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
@@ -162,7 +161,7 @@ class SessionModel(Model):
 
 class ResetTokenModel(Model):
     class Meta(_Meta):
-        table_name = _settings.table_name("reset_tokens")
+        table = "reset_tokens"
     token_hash = UnicodeAttribute(hash_key=True)
     principal = UnicodeAttribute()
     expires_at = UTCDateTimeAttribute()
@@ -171,7 +170,7 @@ class ResetTokenModel(Model):
 
 class LoginAttemptModel(Model):
     class Meta(_Meta):
-        table_name = _settings.table_name("login_attempts")
+        table = "login_attempts"
     key = UnicodeAttribute(hash_key=True)
     failures = NumberAttribute(default=0)
     last_failure_at = UTCDateTimeAttribute(null=True)
@@ -180,7 +179,7 @@ class LoginAttemptModel(Model):
 
 class CounterModel(Model):
     class Meta(_Meta):
-        table_name = _settings.table_name("counters")
+        table = "counters"
     name = UnicodeAttribute(hash_key=True)
     value = NumberAttribute(default=0)
 
@@ -188,7 +187,7 @@ class CounterModel(Model):
 class CommuneModel(Model):
     """The commune's settings and closures: one item, read by every calendar."""
     class Meta(_Meta):
-        table_name = _settings.table_name("commune")
+        table = "commune"
     id = UnicodeAttribute(hash_key=True)
     name = UnicodeAttribute()
     zone = UnicodeAttribute()
@@ -227,7 +226,7 @@ class ReleasedMap(MapAttribute):
 class BookingModel(Model):
     """One child's day: which services are booked. Versioned so no update is lost."""
     class Meta(_Meta):
-        table_name = _settings.table_name("bookings")
+        table = "bookings"
     child_id = UnicodeAttribute(hash_key=True)
     day = UnicodeAttribute(range_key=True)
     by_day = DayIndex()
@@ -244,7 +243,7 @@ class BookingModel(Model):
 class HeadcountModel(Model):
     """Counts frozen by the weekly lock for the kitchen: one item per day and service."""
     class Meta(_Meta):
-        table_name = _settings.table_name("headcounts")
+        table = "headcounts"
     month = UnicodeAttribute(hash_key=True)         # YYYY-MM
     slot = UnicodeAttribute(range_key=True)         # YYYY-MM-DD#service
     total = NumberAttribute()
@@ -256,7 +255,7 @@ class HeadcountModel(Model):
 class JobRunModel(Model):
     """One run of a scheduled job: start, end, what it did, outcome."""
     class Meta(_Meta):
-        table_name = _settings.table_name("job_runs")
+        table = "job_runs"
     job = UnicodeAttribute(hash_key=True)
     run_key = UnicodeAttribute(range_key=True)      # started_at ISO (UTC) # id
     id = UnicodeAttribute()
@@ -281,7 +280,7 @@ class SlotIndex(GlobalSecondaryIndex):
 class AttendanceModel(Model):
     """What staff recorded for one child, day and service."""
     class Meta(_Meta):
-        table_name = _settings.table_name("attendance")
+        table = "attendance"
     child_id = UnicodeAttribute(hash_key=True)
     slot = UnicodeAttribute(range_key=True)         # YYYY-MM-DD#service
     family = UnicodeAttribute()
@@ -299,7 +298,7 @@ class AttendanceModel(Model):
 class AuditModel(Model):
     """Who changed what, when, with the state before and after."""
     class Meta(_Meta):
-        table_name = _settings.table_name("audit")
+        table = "audit"
     month = UnicodeAttribute(hash_key=True)         # YYYY-MM (Europe/Paris)
     entry_key = UnicodeAttribute(range_key=True)    # at ISO (UTC) # random
     at = UTCDateTimeAttribute()
@@ -313,7 +312,7 @@ class AuditModel(Model):
 class MenuModel(Model):
     """One day's menu."""
     class Meta(_Meta):
-        table_name = _settings.table_name("menus")
+        table = "menus"
     month = UnicodeAttribute(hash_key=True)         # YYYY-MM
     day = UnicodeAttribute(range_key=True)          # YYYY-MM-DD
     vegetarian = BooleanAttribute(default=False)
@@ -323,7 +322,7 @@ class MenuModel(Model):
 class TariffModel(Model):
     """Dated tariffs: one item per service and date of effect (one partition)."""
     class Meta(_Meta):
-        table_name = _settings.table_name("tariffs")
+        table = "tariffs"
     scope = UnicodeAttribute(hash_key=True)          # "tariffs"
     key = UnicodeAttribute(range_key=True)           # service#YYYY-MM-DD
     data = JSONAttribute()
@@ -340,7 +339,7 @@ class MonthIndex(GlobalSecondaryIndex):
 class InvoiceModel(Model):
     """An invoice, never edited but for its cancellation by a credit note."""
     class Meta(_Meta):
-        table_name = _settings.table_name("invoices")
+        table = "invoices"
     family = UnicodeAttribute(hash_key=True)
     number = UnicodeAttribute(range_key=True)        # YYYY-NNNNNN, unbroken per year
     month = UnicodeAttribute()                       # the billed month, YYYY-MM
@@ -363,7 +362,7 @@ class LedgerMonthIndex(GlobalSecondaryIndex):
 class LedgerModel(Model):
     """The family's account: debits and credits, only ever appended."""
     class Meta(_Meta):
-        table_name = _settings.table_name("ledger")
+        table = "ledger"
     family = UnicodeAttribute(hash_key=True)
     entry_key = UnicodeAttribute(range_key=True)     # YYYY-MM-DD#recorded_at#id
     month = UnicodeAttribute()                       # YYYY-MM of the line's date
@@ -382,7 +381,7 @@ class MarkModel(Model):
     "payment#<family>#<idempotency key>" (with the answer given), and the live online
     payment of an invoice "payfip-live#<invoice>" (until when it lives)."""
     class Meta(_Meta):
-        table_name = _settings.table_name("marks")
+        table = "marks"
     key = UnicodeAttribute(hash_key=True)
     ref = UnicodeAttribute(default="")
     data = JSONAttribute(null=True)
@@ -401,7 +400,7 @@ class StatusIndex(GlobalSecondaryIndex):
 class PaymentAttemptModel(Model):
     """One online payment attempt (one PayFip idOp)."""
     class Meta(_Meta):
-        table_name = _settings.table_name("payments")
+        table = "payments"
     idop = UnicodeAttribute(hash_key=True)
     family = UnicodeAttribute()
     invoice = UnicodeAttribute()
@@ -419,7 +418,7 @@ class DraftModel(Model):
     """A month's draft invoices ("pré-facturation"), one item per family, and the month's
     header (family "#": status, revision, when built and confirmed)."""
     class Meta(_Meta):
-        table_name = _settings.table_name("drafts")
+        table = "drafts"
     month = UnicodeAttribute(hash_key=True)          # YYYY-MM
     family = UnicodeAttribute(range_key=True)        # family number, or "#" (header)
     name = UnicodeAttribute(null=True)
@@ -449,7 +448,7 @@ class OverpaymentStatusIndex(GlobalSecondaryIndex):
 class OverpaymentModel(Model):
     """Money received beyond what its invoice still owed ("trop-perçu"), to refund or keep."""
     class Meta(_Meta):
-        table_name = _settings.table_name("overpayments")
+        table = "overpayments"
     id = UnicodeAttribute(hash_key=True)             # the payment's once-only mark
     family = UnicodeAttribute()
     invoice = UnicodeAttribute(null=True)
@@ -464,11 +463,15 @@ class OverpaymentModel(Model):
     by_status = OverpaymentStatusIndex()
 
 
-@functools.lru_cache(maxsize=1)
+_bound: tuple[str, str, str | None] | None = None  # (table prefix, region, endpoint)
+_connection: Connection | None = None
+
+
 def connection() -> Connection:
     """The connection transactions run on (models hold their own)."""
-    return Connection(region=_settings.region, host=_settings.aws_endpoint,
-                      max_retry_attempts=_Meta.max_retry_attempts)
+    if _connection is None:
+        raise RuntimeError("models.bind(settings) has not run: build the services first")
+    return _connection
 
 
 ALL_MODELS: tuple[type[Model], ...] = (
@@ -477,6 +480,29 @@ ALL_MODELS: tuple[type[Model], ...] = (
     JobRunModel, AttendanceModel, AuditModel, MenuModel, TariffModel, InvoiceModel,
     LedgerModel, MarkModel, PaymentAttemptModel, DraftModel, OverpaymentModel,
 )
+
+
+def table_suffix(model: type[Model]) -> str:
+    """A model's table name without the stage's prefix ("families")."""
+    meta: Any = model.Meta  # PynamoDB types Meta with its own attributes only
+    return meta.table
+
+
+def bind(settings: Settings) -> None:
+    """Point every model at the stage's tables: prefix, region, endpoint. One stage per
+    process: the models are PynamoDB classes, shared by every container."""
+    global _bound, _connection
+    where = (settings.table_prefix, settings.region, settings.aws_endpoint)
+    if where == _bound:
+        return  # the same tables: keep the connections (and their HTTP pools) open
+    for model in ALL_MODELS:
+        model.Meta.table_name = settings.table_name(table_suffix(model))
+        model.Meta.region = settings.region
+        model.Meta.host = settings.aws_endpoint
+        model._connection = None  # the next call connects to the table named here
+    _connection = Connection(region=settings.region, host=settings.aws_endpoint,
+                             max_retry_attempts=_Meta.max_retry_attempts)
+    _bound = where
 
 
 def create_tables() -> None:

@@ -525,9 +525,6 @@ class Action:
     emails: Callable[[Usage], float] = lambda usage: 0.0  # SES recipients
     cold_starts: str = "api"  # "api", "job" or "none": which Usage share applies
 
-    def lambda_invocations(self) -> float:
-        return self.api_calls if self.invocations is None else self.invocations
-
 
 def _scheduled(module: str) -> Callable[[Usage], float]:
     return lambda usage: runs_per_month(job_schedule(module), usage.days_in_month)

@@ -52,6 +52,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 # The environment is set before chalicelib is imported (it reads it once). Everything runs
@@ -143,18 +144,16 @@ def count_requests() -> Iterator[Requests]:
     seen = Requests()
     original = Connection._make_api_call
 
-    def counting(self, operation_name, operation_kwargs):
+    def counting(self: Connection, operation_name: str,
+                 operation_kwargs: dict[str, Any]) -> dict[str, Any]:
         seen.by_operation[operation_name] += 1
         if operation_name in WRITE_OPERATIONS:
             for table in _tables(operation_kwargs, prefix):
                 seen.writes_by_table[(operation_name, table)] += 1
         return original(self, operation_name, operation_kwargs)
 
-    Connection._make_api_call = counting
-    try:
+    with mock.patch.object(Connection, "_make_api_call", counting):
         yield seen
-    finally:
-        Connection._make_api_call = original
 
 
 # -- moto ------------------------------------------------------------------------------
@@ -173,24 +172,19 @@ def without_moto_table_copies() -> Iterator[list[str]]:
     import moto.dynamodb.models as moto_models
     backend = moto_models.DynamoDBBackend
     original = backend.transact_write_items
-    real_copy = moto_models.copy
+    no_copy = types.SimpleNamespace(deepcopy=lambda value, *_: value)
     failures: list[str] = []
 
-    def transact_write_items(self, transact_items):
-        moto_models.copy = types.SimpleNamespace(deepcopy=lambda value, *_: value)
+    def transact_write_items(self: Any, transact_items: Any) -> Any:
         try:
-            return original(self, transact_items)
+            with mock.patch.object(moto_models, "copy", no_copy):
+                return original(self, transact_items)
         except Exception as exc:
             failures.append(f"{type(exc).__name__}: {exc}")
             raise
-        finally:
-            moto_models.copy = real_copy
 
-    backend.transact_write_items = transact_write_items
-    try:
+    with mock.patch.object(backend, "transact_write_items", transact_write_items):
         yield failures
-    finally:
-        backend.transact_write_items = original
 
 
 # -- data ------------------------------------------------------------------------------

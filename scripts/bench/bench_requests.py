@@ -55,9 +55,9 @@ class _Client:
         headers = {"Accept": "application/pdf" if path.endswith("/pdf") else "application/json"}
         if self.cookie:
             headers["Cookie"] = f"cantine_session={self.cookie}"
+        payload: str | None = form
         if form is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-            payload = form
         else:
             if method not in ("GET", "HEAD"):
                 headers["Content-Type"] = "application/json"  # every write, even empty
@@ -96,6 +96,7 @@ def run() -> dict[str, dict[str, float]]:
 
     with mock_aws():
         from chalicelib import wiring
+        from chalicelib.clock import FixedClock
         from chalicelib.mail.outbox import read_outbox
         from chalicelib.payfip.client import PayFipClient
         from chalicelib.services import demo
@@ -103,6 +104,9 @@ def run() -> dict[str, dict[str, float]]:
 
         wiring.reset()
         services = wiring.container()
+        clock = services.clock
+        if not isinstance(clock, FixedClock):  # CANTINE_NOW is set above
+            raise RuntimeError("the measure runs on a fixed clock")
         demo.prepare_stack(services)
         demo.load_demo_data(services)
         from app import app
@@ -159,7 +163,7 @@ def run() -> dict[str, dict[str, float]]:
                 "GET", "/staff/exports/bookings.csv?from=2026-11-01&to=2026-12-31"))
 
             # December 1st: November is billed; the parent downloads and pays its invoice.
-            services.clock.set(datetime(2026, 12, 1, 8, 0, tzinfo=PARIS))
+            clock.set(datetime(2026, 12, 1, 8, 0, tzinfo=PARIS))
             admin.call("POST", "/auth/login", {"login": STAFF[0], "password": STAFF[1]})
             admin.call("POST", "/staff/billing/2026-11/draft")
             admin.call("POST", "/staff/billing/2026-11/confirm")

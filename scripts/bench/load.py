@@ -14,7 +14,8 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 
 class Caller:
@@ -31,7 +32,7 @@ class Caller:
         import http.client
         import urllib.parse
         parts = urllib.parse.urlsplit(self.url)
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+        connection = http.client.HTTPConnection(parts.netloc, timeout=timeout)
         headers = {"Accept": "application/json"}
         payload = None
         if method not in ("GET", "HEAD"):
@@ -91,11 +92,14 @@ def percentiles(seconds: list[float]) -> dict[str, float]:
             "p95_ms": round(p95 * 1000, 1), "max_ms": round(ordered[-1] * 1000, 1)}
 
 
-def all_at_once(tasks: list[Callable[[], Any]]) -> tuple[list[Any], float]:
+T = TypeVar("T")
+
+
+def all_at_once(tasks: list[Callable[[], T]]) -> tuple[list[T], float]:
     """Run every task in its own thread, released together; (results, wall seconds)."""
     barrier = threading.Barrier(len(tasks))
 
-    def run(task):
+    def run(task: Callable[[], T]) -> T:
         barrier.wait()
         return task()
 
@@ -130,7 +134,7 @@ def create_families(url: str, count: int, staff: tuple[str, str] = STAFF) -> lis
     with ThreadPoolExecutor(max_workers=8) as pool:
         numbers = list(pool.map(create, range(count)))
     mails = Caller(url).call("GET", "/dev/outbox").json()
-    passwords = {}
+    passwords: dict[str, str] = {}
     for mail in mails:
         number = re.search(r"^Identifiant : (\S+)$", mail["text"], re.M)
         password = re.search(r"^Mot de passe provisoire : (\S+)$", mail["text"], re.M)
@@ -159,8 +163,7 @@ def parallel_savers(url: str, savers: int = 20, child: str = "1001-1", month: st
     # Signed in four at a time: more tries in flight for one login than the free failures
     # are held back (429) until the first ones end, which is not what this scenario tests.
     for start in range(0, len(parents), 4):
-        signed, _ = all_at_once([lambda p=p: p.sign_in(*login)
-                                 for p in parents[start:start + 4]])
+        signed, _ = all_at_once([partial(p.sign_in, *login) for p in parents[start:start + 4]])
         assert all(a.status == 200 for a in signed), signed
 
     def save(parent: Caller, cell: tuple[str, str]) -> tuple[list[int], list[float]]:
@@ -174,7 +177,7 @@ def parallel_savers(url: str, savers: int = 20, child: str = "1001-1", month: st
                 break
         return statuses, seconds
 
-    results, wall = all_at_once([lambda p=p, c=c: save(p, c) for p, c in zip(parents, cells, strict=False)])
+    results, wall = all_at_once([partial(save, p, c) for p, c in zip(parents, cells, strict=True)])
     after = first.call("GET", f"/children/{child}/calendar?month={month}").json()
     booked = {(day["date"], code) for day in after["days"]
               for code, cell in day["services"].items() if cell["booked"]}
@@ -198,14 +201,16 @@ def parallel_sign_ins(url: str, accounts: list[tuple[str, str]], per_account: in
                                           in accounts for _ in range(per_account)]
     tries += [(f"{900000 + i}", "pas-le-bon-mot-de-passe", False) for i in range(strangers)]
     callers = [Caller(url) for _ in tries]
-    answers, wall = all_at_once([lambda c=c, t=t: c.sign_in(t[0], t[1])
-                                 for c, t in zip(callers, tries, strict=False)])
+    answers, wall = all_at_once([partial(c.sign_in, t[0], t[1])
+                                 for c, t in zip(callers, tries, strict=True)])
     wrong = []
     for caller, (login, _, known), answer in zip(callers, tries, answers, strict=False):
         if known:
-            me = caller.call("GET", "/auth/me") if answer.status == 200 else None
-            if answer.status != 200 or me.status != 200 \
-                    or me.json().get("family_number") != login:
+            if answer.status != 200:
+                wrong.append((login, answer.status))
+                continue
+            me = caller.call("GET", "/auth/me")
+            if me.status != 200 or me.json().get("family_number") != login:
                 wrong.append((login, answer.status))
         elif answer.status != 401 or answer.json()["error"]["code"] != "invalid_credentials":
             wrong.append((login, answer.status))
@@ -225,7 +230,7 @@ def burst(url: str, login: str, password: str, tries: int = 30) -> dict[str, Any
     assert signed.status == 200 and family.device, signed
     family.call("POST", "/auth/logout")
     callers = [Caller(url) for _ in range(tries)]
-    answers, wall = all_at_once([lambda c=c: c.sign_in(login, "mauvais-" + password)
+    answers, wall = all_at_once([partial(c.sign_in, login, "mauvais-" + password)
                                  for c in callers])
     after = Caller(url).sign_in(login, password)
     own_device = family.sign_in(login, password)

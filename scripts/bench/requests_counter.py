@@ -10,6 +10,7 @@ import contextlib
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
+from unittest import mock
 
 from pynamodb.connection.base import Connection
 
@@ -32,7 +33,8 @@ def count_dynamodb_requests() -> Iterator[Counter]:
     calls: Counter = Counter()
     original = Connection._make_api_call
 
-    def counting(self, operation_name, operation_kwargs):
+    def counting(self: Connection, operation_name: str,
+                 operation_kwargs: dict[str, Any]) -> dict[str, Any]:
         calls[operation_name] += 1
         reply = original(self, operation_name, operation_kwargs)
         items = _items(operation_name, operation_kwargs, reply or {})
@@ -40,11 +42,8 @@ def count_dynamodb_requests() -> Iterator[Counter]:
             calls[f"{operation_name}.items"] += items
         return reply
 
-    Connection._make_api_call = counting
-    try:
+    with mock.patch.object(Connection, "_make_api_call", counting):
         yield calls
-    finally:
-        Connection._make_api_call = original
 
 
 def requests_only(calls: Counter) -> Counter:

@@ -25,9 +25,12 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from infra.site_headers import SECURITY_HEADERS
+
+if TYPE_CHECKING:  # chalice is imported where it runs: the stack starts faster
+    from chalice.local import LocalGateway
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "static-site"
@@ -63,7 +66,7 @@ def _wait_for(url: str, seconds: float = 30.0) -> None:
 
 
 # -- API workers (one Lambda container each) --------------------------------------------
-_GATEWAY = None
+_GATEWAY: LocalGateway | None = None
 
 
 def _worker_start(environment: dict[str, str]) -> None:
@@ -85,6 +88,8 @@ def _worker_start(environment: dict[str, str]) -> None:
 def _worker_request(method: str, path: str, headers: dict, body: bytes | None):
     """One request through Chalice's local gateway, as API Gateway would hand it over."""
     from chalice.local import LocalGatewayException
+    if _GATEWAY is None:
+        raise RuntimeError("_worker_init has not run in this process")
     try:
         response = _GATEWAY.handle_request(method, path, headers, body)
     except LocalGatewayException as exc:
@@ -228,8 +233,8 @@ class DevStack:
         config = CLIFactory(project_dir=str(ROOT)).create_config_obj(chalice_stage_name="local")
         os.environ.update(config.environment_variables)
         self._configure_environment(endpoint)  # ours win over config.json's
-        self.workers = ApiWorkers(WORKERS, {k: v for k, v in os.environ.items()
-                                            if k.startswith(("CANTINE_", "AWS_"))})
+        self.workers = workers = ApiWorkers(WORKERS, {k: v for k, v in os.environ.items()
+                                                      if k.startswith(("CANTINE_", "AWS_"))})
         self.data_dir.mkdir(parents=True, exist_ok=True)
         (self.data_dir / "endpoints.json").write_text(json.dumps(
             {"moto": endpoint, "payfip": self.payfip.url}), encoding="utf-8")
@@ -243,21 +248,21 @@ class DevStack:
         import boto3
         client = boto3.client("dynamodb", region_name=container.settings.region,
                               endpoint_url=endpoint)
-        self.store = TableStore(self.data_dir / "tables.json", client,
-                                [m.Meta.table_name for m in ALL_MODELS])
-        restored = self.store.load()
+        self.store = store = TableStore(self.data_dir / "tables.json", client,
+                                        [m.Meta.table_name for m in ALL_MODELS])
+        restored = store.load()
         created = demo.load_demo_data(container)
         if created:
             self._dirty.set()
         self._log(f"Données locales : {self.data_dir} ({restored} éléments restaurés)")
         self._log(demo.describe())
 
-        self.workers.warm()
+        workers.warm()
         self.httpd = _Server(("127.0.0.1", self.port), self._handler_class())
         self.port = self.httpd.server_address[1]
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        threading.Thread(target=self._saver, daemon=True).start()
-        threading.Thread(target=self._scheduler, daemon=True).start()
+        threading.Thread(target=self._saver, args=(store,), daemon=True).start()
+        threading.Thread(target=self._scheduler, args=(workers,), daemon=True).start()
         now_note = f" (horloge fixée à {self.now})" if self.now else ""
         self._log(f"Portail : {self.url}/   API : {self.url}/api/{now_note}")
         self._log(f"PayFip (simulé) : {self.payfip.url}/")
@@ -278,21 +283,21 @@ class DevStack:
         else:
             os.environ.pop("CANTINE_NOW", None)
 
-    def _saver(self) -> None:
+    def _saver(self, store: TableStore) -> None:
         while not self._stopping.is_set():
             if self._dirty.wait(timeout=0.5):
                 time.sleep(DUMP_EVERY)
                 self._dirty.clear()
                 try:
-                    self.store.save()
+                    store.save()
                 except Exception as exc:  # noqa: BLE001 - retried at the next change
                     self._log(f"sauvegarde locale impossible : {exc}")
 
-    def _scheduler(self) -> None:
+    def _scheduler(self, workers: ApiWorkers) -> None:
         """Play EventBridge: run the scheduled lock at start, then every 15 minutes."""
         while not self._stopping.is_set():
             try:
-                result = self.workers.call(_worker_lock)
+                result = workers.call(_worker_lock)
                 if result["frozen"]:
                     self._dirty.set()
                     self._log(f"Verrouillage : {result['frozen']} créneau(x) figé(s)")
@@ -329,6 +334,8 @@ class DevStack:
         """Run one API request through Chalice's local gateway, like API Gateway would."""
         from chalicelib.api.errors import JSON_HEADERS, not_found_body
 
+        if self.workers is None:
+            raise RuntimeError("the stack is not started")
         kind, response, gateway_headers, gateway_body = self.workers.call(
             _worker_request, method, path, headers, body)
         if kind == "gateway":

@@ -157,7 +157,7 @@ def stack_parameters(declared: Iterable[str], given: dict[str, str],
     if unknown:
         raise DeployError(f"paramètres inconnus du modèle : {', '.join(unknown)}")
     previous = set(previous)
-    out = []
+    out: list[dict[str, Any]] = []
     for name in declared:
         if name in given:
             out.append({"ParameterKey": name, "ParameterValue": given[name]})
@@ -209,7 +209,7 @@ def deploy_waf(session: Any, stage: str, package_dir: Path = PACKAGE_DIR) -> str
     body = (package_dir / "waf.json").read_text("utf-8")
     stack = describe_stack(cloudformation, name)
     apply_change_set(cloudformation, name, None, [], stack is None, template_body=body)
-    stack = describe_stack(cloudformation, name)
+    stack = deployed_stack(cloudformation, name)
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
     log(f"Pare-feu {name} ({WAF_REGION}) : {outputs['WebAclArn']}")
     return outputs["WebAclArn"]
@@ -277,6 +277,14 @@ def describe_stack(cloudformation: Any, name: str) -> dict[str, Any] | None:
         if "does not exist" in str(exc):
             return None
         raise
+
+
+def deployed_stack(cloudformation: Any, name: str) -> dict[str, Any]:
+    """The stack a change set has just been applied to (it exists by now)."""
+    stack = describe_stack(cloudformation, name)
+    if stack is None:
+        raise DeployError(f"la pile {name} est introuvable après son déploiement")
+    return stack
 
 
 def _print_failures(cloudformation: Any, name: str) -> None:
@@ -368,7 +376,7 @@ def deploy_stack(session: Any, stage: str, given: dict[str, str],
             cloudformation.update_termination_protection(
                 StackName=name, EnableTerminationProtection=True)
         log(f"Pile {name} : {'à jour' if changed else 'inchangée'}")
-        stack = describe_stack(cloudformation, name)
+        stack = deployed_stack(cloudformation, name)
         outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
         current = {p["ParameterKey"]: p.get("ParameterValue") for p in stack["Parameters"]}
         if current.get("SiteUrl") == outputs["PublicUrl"]:
@@ -420,8 +428,8 @@ def function_environment(session: Any, stage: str) -> dict[str, str]:
 def _enter_stage(variables: dict[str, str]) -> None:
     """Make this process read the deployed stage's settings.
 
-    The settings and the models read the environment once, at first import: this must
-    run in a process that has not read other settings yet (the command line does).
+    The settings are read from the environment once, at first use: this must run in a
+    process that has not read other settings yet (the command line does).
     """
     if "chalicelib.settings" in sys.modules:
         from chalicelib.settings import get_settings
@@ -439,8 +447,8 @@ def upgrade_data(variables: dict[str, str]) -> int:
     search terms (families stored before the search index existed). Returns the number
     of families indexed."""
     _enter_stage(variables)
-    from chalicelib.storage.accounts import AccountRepository
-    count = AccountRepository().index_all_families()
+    from chalicelib import wiring
+    count = wiring.container().accounts.index_all_families()
     log(f"Index de recherche des familles à jour ({count} famille(s))")
     return count
 

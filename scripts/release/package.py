@@ -205,7 +205,8 @@ def compile_and_rezip(zip_path: Path) -> None:
 
 
 def _prepare_environment(stage_env: dict[str, str]) -> None:
-    # infra.template imports the models, which read the stage's settings at import.
+    # chalice package (a child process, which inherits this environment) imports app.py,
+    # which reads the stage's settings and refuses unsafe ones.
     # Only the stage's own variables: local-only ones (a fixed clock, moto's endpoint,
     # pacing off) are refused by a deployed stage's settings.
     for key in [k for k in os.environ if k.startswith("CANTINE_") and k not in stage_env]:

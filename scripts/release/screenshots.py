@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", help="comma-separated page names (default: every page)")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
-    chosen = PAGES
+    chosen: tuple[Page, ...] = PAGES
     if args.pages:
         names = set(args.pages.split(","))
         unknown = names - {p.name for p in PAGES}

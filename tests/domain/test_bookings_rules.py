@@ -7,16 +7,24 @@ from datetime import date, datetime, time, timedelta
 import pytest
 
 from chalicelib.domain.bookings import (CLOSED, DEADLINE_PASSED, NOT_BOOKABLE, Change, Period,
-                                        expand_period, month_bounds, parse_changes,
-                                        parse_period, refusal_reason, service_cell)
-from chalicelib.domain.calendar import PARIS, Closure
-from chalicelib.domain.commune import ATTENDANCE, default_settings
+                                        change_why, expand_period, month_bounds, parse_changes,
+                                        parse_period, refusal_code, service_cell)
+from chalicelib.domain.calendar import PARIS, Closure, SchoolCalendar
+from chalicelib.domain.commune import ATTENDANCE, CommuneSettings, default_settings
 from chalicelib.domain.deadlines import DeadlinePolicy, SchoolDaysBeforeRule, WeeklyRule
 from chalicelib.domain.errors import ValidationError
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=PARIS)  # Monday
 THURSDAY_17 = WeeklyRule(4, time(17, 0))
 DAY_BEFORE_9 = SchoolDaysBeforeRule(1, time(9, 0))
+
+
+def refusal_reason(change: Change, booked_before: bool, settings: CommuneSettings,
+                   calendar: SchoolCalendar, now: datetime) -> str | None:
+    """The refusal code a save would answer for this change, or None (as the service
+    decides: the reason, then its code)."""
+    why = change_why(change, booked_before, settings, calendar, now)
+    return None if why is None else refusal_code(why)
 
 
 def _settings():

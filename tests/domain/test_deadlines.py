@@ -5,7 +5,7 @@ import pytest
 from chalicelib.domain.calendar import PARIS, Closure, SchoolCalendar
 from chalicelib.domain.deadlines import (
     DeadlinePolicy, SchoolDaysBeforeRule, WeeklyRule, booking_deadline, can_change,
-    cancellation_deadline, deadline, describe_rule, parse_policy, parse_rule, policy_to_dict,
+    cancellation_deadline, deadline, parse_policy, parse_rule, policy_to_dict,
     rule_to_dict,
 )
 from chalicelib.domain.errors import ValidationError
@@ -221,13 +221,3 @@ def test_parse_policy_names_the_bad_field(data, field):
     with pytest.raises(ValidationError) as err:
         parse_policy(data, "deadlines")
     assert err.value.field == field
-
-
-@pytest.mark.parametrize("rule, text", [
-    (THURSDAY_17, "le jeudi de la semaine précédente à 17:00"),
-    (WeeklyRule(2, time(23, 59)), "le mardi de la semaine précédente à 23:59"),
-    (DAY_BEFORE_9, "1 jour d'école avant à 09:00"),
-    (SchoolDaysBeforeRule(2, time(11, 0)), "2 jours d'école avant à 11:00"),
-])
-def test_describe_rule_speaks_french(rule, text):
-    assert describe_rule(rule) == text

@@ -16,6 +16,7 @@ from moto import mock_aws
 
 from chalicelib.api.errors import not_found_body
 from chalicelib.jobs import lock
+from chalicelib.settings import get_settings
 from chalicelib.storage import models
 from infra import template as infra
 from infra.site_headers import SECURITY_HEADERS
@@ -74,6 +75,7 @@ def test_tables_match_what_create_tables_makes(packaged):
     """The template's tables against those create_tables() makes on moto, field by field."""
     tables = _tables(packaged)
     with mock_aws():
+        models.bind(get_settings())  # the tests' stage (tests/conftest.py)
         models.create_tables()
         client = boto3.client("dynamodb", region_name="eu-west-3")
         for model in models.ALL_MODELS:

@@ -7,7 +7,7 @@ import sys
 
 from tests.infra.conftest import ROOT
 
-CHECKED = ["chalicelib", "app.py", "infra"]
+CHECKED = ["chalicelib", "app.py", "infra", "scripts"]
 
 
 def test_the_code_has_no_type_finding():

@@ -17,12 +17,13 @@ from pathlib import Path
 
 import pytest
 
+from chalicelib import wiring
 from chalicelib.clock import FixedClock
 from chalicelib.payfip import (
     PAYMENT_PAGE, PRODUCTION_ENDPOINT, PayFipClient, PayFipConfig, PayFipError,
     PaymentDetail, PaymentRequest, make_refdet)
 from chalicelib.payfip.client import SERVICE_NS, SOAP_ENV_NS, parse_xml
-from chalicelib.settings import PARIS
+from chalicelib.settings import PARIS, load_settings
 from scripts.local.fake_payfip import FakePayFip, FakePayFipError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -195,11 +196,18 @@ def test_the_request_envelope_has_the_shape_of_the_real_service(client, fake):
     assert arg0.find("montant").text == "4150"
 
 
-def test_the_production_configuration_points_at_payfip():
-    config = PayFipConfig.production("123456")
+def test_a_deployed_stage_points_at_the_real_payfip():
+    """The stage's settings (no PayFip endpoint outside the local stage) make the client
+    wiring builds talk to PayFip itself."""
+    settings = load_settings({"CANTINE_STAGE": "prod", "CANTINE_SIGNING_KEY": "k" * 32,
+                              "CANTINE_ORIGIN_SECRET": "o" * 32,
+                              "CANTINE_PAYFIP_NUMCLI": "123456", "CANTINE_PAYFIP_MODE": "W"})
+    client = wiring._payfip_client_factory(settings)()
+    config = client.config
 
-    assert (config.endpoint, config.mode) == (PRODUCTION_ENDPOINT, "W")
-    assert PayFipClient(config).payment_url("cc0cb210-1cd4-11ea-8cca-0213ad91a103") == (
+    assert (config.endpoint, config.payment_page) == (PRODUCTION_ENDPOINT, PAYMENT_PAGE)
+    assert (config.numcli, config.mode) == ("123456", "W")
+    assert client.payment_url("cc0cb210-1cd4-11ea-8cca-0213ad91a103") == (
         "https://www.payfip.gouv.fr/tpa/paiementws.web?idop="
         "cc0cb210-1cd4-11ea-8cca-0213ad91a103")
 

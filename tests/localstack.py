@@ -71,7 +71,7 @@ class Stack:
         self.start(now)
 
     def outbox(self) -> list[dict]:
-        with urllib.request.urlopen(f"{self.url}/api/dev/outbox", timeout=5) as reply:
+        with urllib.request.urlopen(f"{self.url}/api/dev/outbox", timeout=30) as reply:
             return json.load(reply)
 
     def endpoints(self) -> dict[str, str]:

@@ -21,6 +21,35 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 
 import pytest  # noqa: E402 - after the environment, on purpose
 
+
+def _apply_one_request_at_a_time() -> None:
+    """moto's in-process mock, applying one request at a time, as DynamoDB does.
+
+    moto takes no lock: a transaction copies the tables, checks its conditions and, when
+    one fails, puts the copy back, so two threads writing at once can both pass a
+    condition that DynamoDB checks atomically, or undo each other's write. The tests that
+    send duplicates in parallel (a double-clicked payment, the last number of a sequence)
+    would then see what production refuses. The local stack's moto server takes the same
+    lock (scripts/local/local_aws.py).
+    """
+    import threading
+
+    from moto.core.botocore_stubber import BotocoreStubber
+    original = BotocoreStubber.process_request
+    if getattr(original, "one_at_a_time", False):
+        return
+    lock = threading.RLock()
+
+    def process_request(self, request):
+        with lock:
+            return original(self, request)
+
+    process_request.one_at_a_time = True  # type: ignore[attr-defined]
+    BotocoreStubber.process_request = process_request  # type: ignore[method-assign]
+
+
+_apply_one_request_at_a_time()
+
 from tests.client import AGENT_EMAIL, KITCHEN_EMAIL, Api, sign_in, staff_member  # noqa: E402
 from tests.demo import ADMIN, FAMILY  # noqa: E402
 

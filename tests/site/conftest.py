@@ -10,11 +10,17 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from scripts.bench.bench_page import CHROMIUM_ARGS  # one set of flags for this closed network
 from tests.localstack import Stack
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+# How long an expectation waits for the page: a passing test never waits it out, and a
+# machine busy with other tests (two workers, a build) may take more than Playwright's
+# default 5 s to close a day and send its e-mails.
+expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(items):

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 STAGE ?= prod
 
-.PHONY: run test test-fast test-money chromium clean-data package deploy bench-package bench audit screenshots
+.PHONY: run test test-fast test-money chromium clean-data package deploy bench-package bench audit screenshots samples
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,11 @@ bench: package chromium
 ## not committed); docs/visual-review.md says what to check. PAGES=connexion,accueil for some.
 screenshots: $(STAMP) chromium
 	$(PY) -m scripts.release.screenshots $(if $(PAGES),--pages $(PAGES))
+
+## Write an ORMC PES file (titres de recette) of a demo month to build/samples/, through the
+## same code as the console, to open or validate without clicking (no AWS: moto's mock).
+samples: $(STAMP)
+	$(PY) -m scripts.local.samples
 
 ## Audit the pinned requirements and the installed packages against PyPI's vulnerability data.
 audit: $(STAMP)

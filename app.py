@@ -12,6 +12,7 @@ app = Chalice(app_name="cantine")
 configure_logs(app, settings)  # JSON lines with the request id, outside the local stage
 app.api.cors = False  # the site and the API share one origin
 app.api.binary_types.append("application/pdf")  # invoices
+app.api.binary_types.append("application/xml")  # PES files for the Treasury (ISO-8859-1)
 for blueprint in (public.bp, auth.bp, family.bp, *staff.BLUEPRINTS):
     app.register_blueprint(blueprint)
 if settings.is_local:

@@ -26,6 +26,7 @@ INVOICE_FUNCTION = "CANTINE_INVOICE_FUNCTION"  # the invoice job's Lambda (deplo
 AUTH_PACING = "CANTINE_AUTH_PACING"    # local stage only: "off" stops padding sign-in answers
 SIGNING_KEY = "CANTINE_SIGNING_KEY"    # secret HMAC key: page cursors, device cookies, links
 ORIGIN_SECRET = "CANTINE_ORIGIN_SECRET"  # secret header value CloudFront adds to API calls
+FILES_BUCKET = "CANTINE_FILES_BUCKET"  # private S3 bucket of the files the product writes
 REGION = "AWS_DEFAULT_REGION"
 PAYFIP_SERVICE = "https://www.payfip.gouv.fr/tpa/services/securite"
 PAYFIP_PAGE = "https://www.payfip.gouv.fr/tpa/paiementws.web?idop={idop}"
@@ -62,6 +63,7 @@ class Settings:
     auth_pacing: bool = True
     signing_key: str = LOCAL_SIGNING_KEY
     origin_secret: str = ""
+    files_bucket: str = ""
 
     @property
     def site_origin(self) -> str:
@@ -180,6 +182,8 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
                      else PAYFIP_PAGE),
         signing_key=_secret(environ, SIGNING_KEY, stage, LOCAL_SIGNING_KEY),
         origin_secret=_secret(environ, ORIGIN_SECRET, stage, None),
+        # The stack names the bucket (infra/template.py); locally it is the stage's own.
+        files_bucket=environ.get(FILES_BUCKET, "").strip() or f"cantine-{stage}-files",
     )
 
 

@@ -26,6 +26,7 @@ from chalicelib.services.lock import LockService
 from chalicelib.services.menus import MenuService
 from chalicelib.services.payments import PaymentService
 from chalicelib.services.privacy import PrivacyService
+from chalicelib.services.titres import TitresService
 from chalicelib.settings import Settings, get_settings
 from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.attendance import AttendanceRepository
@@ -34,11 +35,13 @@ from chalicelib.storage.billing import BillingRepository
 from chalicelib.storage.bookings import BookingRepository
 from chalicelib.storage.commune import CommuneRepository
 from chalicelib.storage.drafts import DraftRepository
+from chalicelib.storage.files import FileStore
 from chalicelib.storage.jobs import HeadcountRepository, JobRunRepository
 from chalicelib.storage.menus import MenuRepository
 from chalicelib.storage.models import bind as bind_tables
 from chalicelib.storage.payments import PaymentAttemptRepository
 from chalicelib.storage.sessions import AttemptRepository, ResetTokenRepository, SessionRepository
+from chalicelib.storage.titres import BordereauRepository
 
 
 @dataclass
@@ -65,12 +68,21 @@ class Container:
     payments: PaymentService
     launcher: JobLauncher
     closures: ReleaseService
+    titres: TitresService
 
 
 def _ses_client_factory(settings: Settings):
     def make():
         import boto3  # imported on first e-mail: most requests send none
         return boto3.client("ses", region_name=settings.region,
+                            endpoint_url=settings.aws_endpoint)
+    return make
+
+
+def _s3_client_factory(settings: Settings):
+    def make():
+        import boto3  # imported on first file: only the titres de recette use one
+        return boto3.client("s3", region_name=settings.region,
                             endpoint_url=settings.aws_endpoint)
     return make
 
@@ -110,9 +122,11 @@ def build(settings: Settings) -> Container:
     lock = LockService(commune, commune_repository, booking_repository, accounts, headcounts,
                        runs)
     billing_repository = BillingRepository()
+    titres = TitresService(commune, accounts, billing_repository, BordereauRepository(),
+                           FileStore(_s3_client_factory(settings), settings.files_bucket))
     invoicing = InvoiceRunService(commune, accounts, booking_repository, attendance,
                                   billing_repository, DraftRepository(), runs, mailer,
-                                  settings.site_url)
+                                  settings.site_url, titres)
     billing = BillingService(commune, accounts, billing_repository, invoicing.is_invoiced)
     payments = PaymentService(_payfip_client_factory(settings), billing, billing_repository,
                               PaymentAttemptRepository(), settings.site_url)
@@ -129,7 +143,8 @@ def build(settings: Settings) -> Container:
         invoicing=invoicing,
         payments=payments, launcher=JobLauncher(settings),
         closures=ReleaseService(commune, booking_repository, accounts, headcounts, mailer,
-                                settings.site_url, invoicing.is_invoiced))
+                                settings.site_url, invoicing.is_invoiced),
+        titres=titres)
 
 
 @functools.lru_cache(maxsize=1)

@@ -100,6 +100,10 @@ STAGE_SETTINGS = ("STAGE", "TABLE_PREFIX")
 # function gets the name; the API's role may invoke it (the console starts the invoice
 # run in the background: API Gateway would not wait for it).
 FUNCTION_SETTINGS = {"INVOICE_FUNCTION": "InvoiceMonth"}
+# Settings that name a resource of the stack (setting → logical id): every function gets
+# its name. The files bucket holds the PES files sent to the Treasury (accounting records).
+RESOURCE_SETTINGS = {"FILES_BUCKET": "FilesBucket"}
+FILES_BUCKET = "FilesBucket"
 LOCAL_ONLY_SETTINGS = ("NOW", "AWS_ENDPOINT", "PAYFIP_ENDPOINT", "AUTH_PACING")
 
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
@@ -233,6 +237,9 @@ def function_policy(log_group: str, table_resources: dict[str, Any],
                  "Resource": table_arns},
                 {"Sid": "AppendOnly", "Effect": "Deny", "Action": list(DELETE_ACTIONS),
                  "Resource": append_only_arns(table_resources)},
+                # The objects of the files bucket only: no listing, no delete, no bucket.
+                {"Sid": "Files", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
+                 "Resource": {"Fn::Sub": f"${{{FILES_BUCKET}.Arn}}/*"}},
                 {"Sid": "Mail", "Effect": "Allow", "Action": "ses:SendEmail",
                  "Resource": {"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:"
                                          "${AWS::AccountId}:identity/${MailIdentity}"},
@@ -328,11 +335,14 @@ def security_headers_config() -> dict[str, Any]:
 # API Gateway turns a Lambda's base64 body back into bytes only when the request's Accept
 # header starts with a binary media type; a browser following a link to an invoice sends
 # "text/html,…" first and would get base64 text. Links to PDFs end in /pdf (the app's
-# binary type application/pdf): CloudFront asks for the PDF on the browser's behalf.
+# binary type application/pdf): CloudFront asks for the PDF on the browser's behalf. Links
+# to a bordereau's PES file end in /pes (application/xml, ISO-8859-1 bytes): the same.
 PDF_ACCEPT_FUNCTION = """function handler(event) {
   var request = event.request;
   if (request.method === 'GET' && /\\/pdf$/.test(request.uri)) {
     request.headers['accept'] = {value: 'application/pdf'};
+  } else if (request.method === 'GET' && /\\/pes$/.test(request.uri)) {
+    request.headers['accept'] = {value: 'application/xml'};
   }
   return request;
 }
@@ -503,6 +513,32 @@ def site() -> dict[str, Any]:
 
 
 # -- mail ------------------------------------------------------------------------------
+def files() -> dict[str, Any]:
+    """The private bucket of the files the product writes (PES files of titres de
+    recette): encrypted, public access blocked, versioned, TLS only, kept with the stack
+    gone (accounting records are kept 10 years)."""
+    return {FILES_BUCKET: {
+        "Type": "AWS::S3::Bucket",
+        "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+        "Properties": {
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True, "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+            "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+                {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+            "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+            "VersioningConfiguration": {"Status": "Enabled"}}},
+        "FilesBucketPolicy": {
+            "Type": "AWS::S3::BucketPolicy",
+            "Properties": {
+                "Bucket": {"Ref": FILES_BUCKET},
+                "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                    {"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                     "Resource": [{"Fn::GetAtt": [FILES_BUCKET, "Arn"]},
+                                  {"Fn::Sub": f"${{{FILES_BUCKET}.Arn}}/*"}],
+                     "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}}}}
+
+
 def mail() -> dict[str, Any]:
     """The SES domain identity of MailFrom, signed with Easy DKIM."""
     return {"MailIdentity": {
@@ -700,6 +736,7 @@ def outputs(table_resources: dict[str, Any]) -> dict[str, Any]:
         "AlarmTopicArn": {"Value": {"Ref": "AlarmTopic"}},
         "MailDomain": {"Value": {"Ref": "MailIdentity"}},
         "LogBucketName": {"Value": {"Ref": "LogBucket"}},
+        "FilesBucketName": {"Value": {"Ref": FILES_BUCKET}},
     }
     for n in (1, 2, 3):
         out[f"DkimRecord{n}"] = {
@@ -731,7 +768,7 @@ def merge(chalice_template: dict[str, Any], stage: str, stage_env: dict[str, str
                             f"(is {prefix!r})")
 
     table_resources = tables(models, prefix)
-    for group in (table_resources, site(), mail(), operations(prefix, resources)):
+    for group in (table_resources, site(), files(), mail(), operations(prefix, resources)):
         clash = set(group) & set(resources)
         if clash:
             raise TemplateError(f"logical ids already used by chalice: {sorted(clash)}")
@@ -747,6 +784,8 @@ def merge(chalice_template: dict[str, Any], stage: str, stage_env: dict[str, str
         for variable, parameter in setting_parameters().items():
             variables[variable] = {"Ref": parameter}
         variables.update(named)
+        for constant, logical_id in RESOURCE_SETTINGS.items():
+            variables[getattr(env, constant)] = {"Ref": logical_id}
         if variables.get(env.STAGE) != stage:
             raise TemplateError(f"{function} does not run stage {stage}")
         # The log group exists (with its retention) before the function can write to it.
@@ -771,9 +810,10 @@ def merge(chalice_template: dict[str, Any], stage: str, stage_env: dict[str, str
     body = api["DefinitionBody"]
     body.setdefault("info", {})["title"] = api_name(prefix)
     body["x-amazon-apigateway-gateway-responses"] = gateway_responses()
-    if "application/pdf" not in body.get("x-amazon-apigateway-binary-media-types", []):
-        raise TemplateError("application/pdf is no longer a binary type of the API: "
-                            "review PDF_ACCEPT_FUNCTION")
+    for binary in ("application/pdf", "application/xml"):
+        if binary not in body.get("x-amazon-apigateway-binary-media-types", []):
+            raise TemplateError(f"{binary} is no longer a binary type of the API: "
+                                "review PDF_ACCEPT_FUNCTION")
 
     template["Description"] = (f"Cantine et périscolaire, étape {stage} : API, tâche planifiée, "
                                "tables, site (S3 + CloudFront), courriel (SES), alarmes.")

@@ -39,3 +39,5 @@ def prepare(container) -> None:
     import boto3
     boto3.client("ses", region_name=settings.region).verify_email_identity(
         EmailAddress=settings.mail_from)
+    # The files bucket too (S3 is fresh in each mock; an empty bucket costs nothing).
+    demo.create_files_bucket(container)

@@ -16,6 +16,8 @@ from chalicelib.domain.attendance import AttendanceRecord, ExpectedChild
 from chalicelib.domain.invoicing import Invoice
 from chalicelib.domain.jobs import JobRun
 from chalicelib.domain.ledger import STATE_LABELS, InvoiceState, Overpayment
+from chalicelib.domain.titres import STATE_LABELS as BORDEREAU_STATE_LABELS
+from chalicelib.domain.titres import BordereauRecord
 from chalicelib.services.billing import MonthInvoice
 from chalicelib.services.bookings import BookedChild
 from chalicelib.services.headcounts import HeadcountRow
@@ -167,6 +169,22 @@ def overpayment(overpayment: Overpayment) -> JSON:
             "invoice": overpayment.invoice, "amount_cents": overpayment.amount_cents,
             "reference": overpayment.reference,
             "received_on": overpayment.received_on.isoformat(), "status": overpayment.status}
+
+
+def bordereau(record: BordereauRecord) -> JSON:
+    """A bordereau of titres de recette as the console lists it."""
+    return {"id": record.id, "exercice": record.exercice, "number": record.number,
+            "attempt": record.attempt, "month": record.month, "state": record.state,
+            "state_label": BORDEREAU_STATE_LABELS[record.state],
+            "invoices": list(record.invoices), "titres": len(record.invoices),
+            "total_cents": record.total_cents, "emitted_on": record.emitted_on.isoformat(),
+            "file_name": record.file_name, "sha256": record.sha256,
+            "created_at": _paris(record.created_at), "created_by": record.created_by,
+            "reasons": list(record.reasons),
+            "acknowledged_at": _paris(record.acknowledged_at)
+            if record.acknowledged_at else None,
+            "replaced_by": record.replaced_by,
+            "download": f"/api/staff/bordereaux/{record.id}/pes"}
 
 
 # -- the family's copy of its data (RGPD) ----------------------------------------------------

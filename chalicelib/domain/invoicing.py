@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from chalicelib.domain.accounts import Family
+from chalicelib.domain.collection import TITRES
 from chalicelib.domain.commune import ATTENDANCE, BOOKED, CommuneSettings
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.money import money
@@ -190,7 +191,12 @@ def draft_row(family: Family, uses: list[Use], settings: CommuneSettings,
             collector.add("no_email", WARNING,
                           "Aucune adresse e-mail : la famille ne sera pas prévenue de sa "
                           "facture.")
-        if not family.address.strip():
+        problem = _titre_problem(family, settings)
+        if problem is not None:
+            # The Treasury writes to the family: without what it needs the bordereau
+            # could not be written, so the month waits for the correction.
+            collector.add("titre_debtor", BLOCKING, problem)
+        elif not family.address.strip():
             collector.add("no_address", WARNING, "Aucune adresse postale.")
         if usual_cents and amount >= UNUSUAL_FACTOR * usual_cents \
                 and amount - usual_cents >= UNUSUAL_MARGIN_CENTS:
@@ -202,6 +208,15 @@ def draft_row(family: Family, uses: list[Use], settings: CommuneSettings,
     return DraftRow(family.number, family.name, tuple(lines), amount,
                     tuple(collector.anomalies), issued.number if issued else None,
                     collector.ignored)
+
+
+def _titre_problem(family: Family, settings: CommuneSettings) -> str | None:
+    """In titres mode, why the family's invoice could not become a titre (else None)."""
+    if settings.collection.mode != TITRES:
+        return None
+    # Imported here: domain.titres builds titres from this module's invoices.
+    from chalicelib.domain.titres import debtor_problem
+    return debtor_problem(family)
 
 
 def usual_total(previous: list[int]) -> int | None:

@@ -90,9 +90,9 @@ class Debtor:
     Facture attachment (the avis des sommes à payer), which this file does not carry.
     """
 
-    civility: str            # "M" or "MME"
+    civility: str | None     # "M" or "MME"; optional in the schema (a family may not say)
     last_name: str
-    first_name: str
+    first_name: str | None   # optional in the schema: a family is often known by one name
     street: str              # Adr2: number and street (postal norm)
     postcode: str            # CP: 5 digits (families living abroad are not handled)
     city: str
@@ -120,6 +120,9 @@ class Piece:
     debtor: Debtor
     object: str
     lines: tuple[Line, ...]
+    # NumDette: the commune's own number of the debt (our invoice number, digits only).
+    # With it the file carries Per, Cle1 and Cle2, the keys of the article's reference.
+    debt_number: int | None = None
 
     @property
     def total_cents(self) -> int:
@@ -274,15 +277,16 @@ def check_imputation(i: Imputation, where: str) -> Imputation:
     return Imputation(nature, product, function or None)
 
 
-def _check_debtor(d: Debtor, where: str) -> Debtor:
-    if d.civility not in CIVILITIES:
+def check_debtor(d: Debtor, where: str) -> Debtor:
+    """The debtor as Hélios takes it (texts folded to ISO-8859-1), or a ValidationError."""
+    if d.civility is not None and d.civility not in CIVILITIES:
         raise ValidationError("Civilité attendue : M ou MME.", field=f"{where}.civility")
     postcode = d.postcode.strip() if isinstance(d.postcode, str) else d.postcode
     _code(postcode, _POSTCODE, f"{where}.postcode", "Code postal invalide (5 chiffres).")
     return Debtor(
         civility=d.civility,
         last_name=_text(d.last_name, f"{where}.last_name", 38),
-        first_name=_text(d.first_name, f"{where}.first_name", 38),
+        first_name=_text(d.first_name, f"{where}.first_name", 38, required=False),
         street=_text(d.street, f"{where}.street", 38),
         postcode=postcode,
         city=_text(d.city, f"{where}.city", 38),
@@ -320,8 +324,12 @@ def _check_piece(piece: Piece, where: str) -> Piece:
     if len(piece.lines) > 999_999:
         raise ValidationError("Trop de lignes dans un titre.", field=f"{where}.lines")
     lines = tuple(_check_line(line, f"{where}.lines[{i}]") for i, line in enumerate(piece.lines))
-    return Piece(piece.number, _check_debtor(piece.debtor, f"{where}.debtor"),
-                 _text(piece.object, f"{where}.object", 160, cut=True), lines)
+    if piece.debt_number is not None:
+        _count(piece.debt_number, f"{where}.debt_number", 10**13 - 1,
+               "Numéro de dette invalide (13 chiffres au plus).")
+    return Piece(piece.number, check_debtor(piece.debtor, f"{where}.debtor"),
+                 _text(piece.object, f"{where}.object", 160, cut=True), lines,
+                 piece.debt_number)
 
 
 def check_bordereau(b: Bordereau) -> Bordereau:
@@ -356,6 +364,41 @@ def check_bordereau(b: Bordereau) -> Bordereau:
     if len(euros(checked_b.total_cents)) > 15:  # 14 digits and the point
         raise ValidationError("Montant total trop élevé.", field="pieces")
     return checked_b
+
+
+# -- the article's reference keys ---------------------------------------------------------
+
+DEBT_PERIOD = 1  # Per: our debts are monthly invoices, each its own period 1
+_KEY2_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXY"  # 23 letters: no I, O or Z (read as 1, 0, 2)
+
+
+def key_modulo_11(digits: str) -> int:
+    """Cle1: weights 2 to 7 from the right, 11 minus the remainder; 10 and 11 give 1, as
+    the peers' exporters accepted by Hélios write it."""
+    if not digits.isascii() or not digits.isdigit():
+        raise ValueError(f"digits expected, not {digits!r}")
+    total = sum(int(d) * (2 + i % 6) for i, d in enumerate(reversed(digits)))
+    key = 11 - total % 11
+    return 1 if key > 9 else key
+
+
+def key_modulo_23(digits: str) -> str:
+    """Cle2: the number modulo 23, as one of 23 letters."""
+    if not digits.isascii() or not digits.isdigit():
+        raise ValueError(f"digits expected, not {digits!r}")
+    return _KEY2_LETTERS[int(digits) % 23]
+
+
+def article_keys(collectivity_code: str, exercice: int, debt_number: int,
+                 period: int = DEBT_PERIOD) -> tuple[int, str]:
+    """(Cle1, Cle2) of an ORMC article, as the schema describes them: modulo 11 over the
+    collectivity code, the pièce's nature code, the exercice's last two digits, the
+    period and the debt number (13 digits); modulo 23 over the exercice's two digits, the
+    period, "00" and the debt number."""
+    year = f"{exercice % 100:02d}"
+    debt = f"{debt_number:013d}"
+    return (key_modulo_11(f"{collectivity_code}{NAT_PCE_FONCTIONNEMENT}{year}{period}{debt}"),
+            key_modulo_23(f"{year}{period}00{debt}"))
 
 
 # -- the file ---------------------------------------------------------------------------
@@ -458,6 +501,12 @@ def ormc_file(collectivity: Collectivity, bordereau: Bordereau, *, attempt: int 
         _v(bloc_piece, "TypPce", TYP_PCE_ORMC)
         _v(bloc_piece, "NatPce", NAT_PCE_FONCTIONNEMENT)
         _v(bloc_piece, "ObjPce", p.object)
+        if p.debt_number is not None:
+            key1, key2 = article_keys(c.collectivity_code, b.exercice, p.debt_number)
+            _v(bloc_piece, "NumDette", str(p.debt_number))
+            _v(bloc_piece, "Per", str(DEBT_PERIOD))
+            _v(bloc_piece, "Cle1", str(key1))
+            _v(bloc_piece, "Cle2", key2)
         for number, line in enumerate(p.lines, start=1):
             ligne = etree.SubElement(piece, "LigneDePiece")
             info = etree.SubElement(etree.SubElement(ligne, "BlocLignePiece"), "InfoLignePiece")

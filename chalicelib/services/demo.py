@@ -34,7 +34,7 @@ DEMO_STAFF = {"email": "mairie@example.org", "name": "Mairie", "password": "demo
 
 
 def prepare_stack(container) -> None:
-    """Create missing tables and verify the sender address in SES."""
+    """Create missing tables and the files bucket, and verify the sender address in SES."""
     if not container.settings.is_local:
         raise RuntimeError("prepare_stack is for the local stage only")
     create_tables()
@@ -42,6 +42,21 @@ def prepare_stack(container) -> None:
     ses = boto3.client("ses", region_name=container.settings.region,
                        endpoint_url=container.settings.aws_endpoint)
     ses.verify_email_identity(EmailAddress=container.settings.mail_from)
+    create_files_bucket(container)
+
+
+def create_files_bucket(container) -> None:
+    """The bucket of the files the product writes (the stack makes it in dev and prod)."""
+    if not container.settings.is_local:
+        raise RuntimeError("create_files_bucket is for the local stage only")
+    import boto3
+    s3 = boto3.client("s3", region_name=container.settings.region,
+                      endpoint_url=container.settings.aws_endpoint)
+    try:
+        s3.create_bucket(Bucket=container.settings.files_bucket, CreateBucketConfiguration={
+            "LocationConstraint": container.settings.region})
+    except s3.exceptions.BucketAlreadyOwnedByYou:
+        pass  # made by an earlier start: its files are kept
 
 
 def load_demo_data(container) -> bool:

@@ -18,7 +18,7 @@ from typing import Any
 
 from chalicelib.domain.accounts import Family
 from chalicelib.domain.bookings import month_bounds
-from chalicelib.domain.errors import Conflict
+from chalicelib.domain.errors import Conflict, ValidationError
 from chalicelib.domain.invoicing import (
     BLOCKING,
     DraftRow,
@@ -36,6 +36,7 @@ from chalicelib.mail.sender import Mailer
 from chalicelib.services import retry
 from chalicelib.services.commune import CommuneService
 from chalicelib.services.job_runs import JobRunRecorder
+from chalicelib.services.titres import TitresService
 from chalicelib.settings import PARIS
 from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.attendance import AttendanceRepository
@@ -109,7 +110,7 @@ class InvoiceRunService:
     def __init__(self, commune: CommuneService, accounts: AccountRepository,
                  bookings: BookingRepository, attendance: AttendanceRepository,
                  billing: BillingRepository, drafts: DraftRepository, runs: JobRunRepository,
-                 mailer: Mailer, site_url: str) -> None:
+                 mailer: Mailer, site_url: str, titres: TitresService) -> None:
         self._commune = commune
         self._accounts = accounts
         self._bookings = bookings
@@ -119,6 +120,7 @@ class InvoiceRunService:
         self._recorder = JobRunRecorder(runs, JOB, TIME_LIMIT, LOG)
         self._mailer = mailer
         self._site_url = site_url
+        self._titres = titres
 
     def is_invoiced(self, month: str) -> bool:
         """Whether a month has invoices standing or a confirmed draft."""
@@ -325,9 +327,10 @@ class InvoiceRunService:
                  checked: tuple[Any, list[StoredRow]] | None) -> dict[str, Any]:
         header, rows = checked or self._checked_draft(month)
         if header.status == CONFIRMED:
-            # Confirming a confirmed month writes nothing.
+            # Confirming a confirmed month writes nothing, but finishes its bordereau of
+            # titres if a crash came between the invoices and it.
             return {"month": month, "invoiced": 0, "skipped": len(rows), "total_cents": 0,
-                    "repaired": 0}
+                    "repaired": 0, **self._bordereau(month, rows, now, who)}
         issue_day = now.astimezone(PARIS).date()
         sequence = f"invoice-{issue_day.year}"
         numbering = _Numbering(sequence, issue_day.year, self._billing.sequence_value(sequence))
@@ -353,7 +356,7 @@ class InvoiceRunService:
             self._tell_family(family, invoice)
         summary = {"month": month, "invoiced": invoiced, "skipped": skipped,
                    "total_cents": amount, "repaired": len(numbering.repaired),
-                   "repairs": numbering.repaired}
+                   "repairs": numbering.repaired, **self._bordereau(month, rows, now, who)}
         try:
             self._drafts.confirmed(month, header.revision, now, who,
                                    {**header.summary, "invoiced": invoiced,
@@ -365,6 +368,20 @@ class InvoiceRunService:
                     or again.status != CONFIRMED:
                 raise DraftChanged() from None
         return summary
+
+    def _bordereau(self, month: str, rows: list[StoredRow], now: datetime,
+                   who: str) -> dict[str, Any]:
+        """In titres mode, the month's bordereau: ``{"titres": …}``; nothing in régie mode.
+
+        The invoices stand whatever happens here: a bordereau that cannot be written (an
+        address changed since the draft) is reported, and the next confirmation of the
+        month, once the data is corrected, writes it."""
+        try:
+            result = self._titres.issue_for_month(month, {r.family for r in rows}, now, who)
+        except ValidationError as exc:
+            LOG.warning("bordereau of %s not issued: %s", month, exc.message)
+            return {"titres": {"bordereau": None, "error": exc.message}}
+        return {} if result is None else {"titres": result}
 
     def _issue(self, row: StoredRow, month: str, issue_day: date, numbering: _Numbering,
                draft: tuple[str, int], now: datetime) -> Invoice | None:

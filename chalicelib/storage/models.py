@@ -474,11 +474,45 @@ def connection() -> Connection:
     return _connection
 
 
+class BordereauMonthIndex(GlobalSecondaryIndex):
+    """A month's bordereaux, for the console."""
+    class Meta:
+        index_name = "by_month"
+        projection = AllProjection()
+    month = UnicodeAttribute(hash_key=True)
+    roll = UnicodeAttribute(range_key=True)
+
+
+class BordereauModel(Model):
+    """One attempt of one bordereau of titres de recette (rôle ORMC) sent to the Treasury.
+    Its file is in the files bucket under ``file_key``."""
+    class Meta(_Meta):
+        table = "bordereaux"
+    exercice = UnicodeAttribute(hash_key=True)       # budget year, YYYY
+    roll = UnicodeAttribute(range_key=True)          # <number on 7 digits>#<attempt on 3>
+    month = UnicodeAttribute()                       # the billed month, YYYY-MM
+    state = UnicodeAttribute()                       # a_transmettre | accepte | rejete | remplace
+    invoices: ListAttribute[str] = ListAttribute(of=UnicodeAttribute)  # type: ignore[arg-type]
+    emitted_on = UnicodeAttribute()                  # YYYY-MM-DD, written in the file
+    file_name = UnicodeAttribute()
+    file_key = UnicodeAttribute()
+    sha256 = UnicodeAttribute()
+    total_cents = NumberAttribute()
+    created_at = UTCDateTimeAttribute()
+    created_by = UnicodeAttribute()
+    reasons = JSONAttribute(null=True)               # the Treasury's, when rejected
+    acknowledged_at = UTCDateTimeAttribute(null=True)
+    acknowledged_by = UnicodeAttribute(null=True)
+    replaced_by = UnicodeAttribute(null=True)
+    by_month = BordereauMonthIndex()
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     FamilyModel, FamilyTermModel, StaffModel, LoginModel, SessionModel, ResetTokenModel,
     LoginAttemptModel, CounterModel, CommuneModel, BookingModel, HeadcountModel,
     JobRunModel, AttendanceModel, AuditModel, MenuModel, TariffModel, InvoiceModel,
     LedgerModel, MarkModel, PaymentAttemptModel, DraftModel, OverpaymentModel,
+    BordereauModel,
 )
 
 

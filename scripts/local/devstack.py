@@ -147,13 +147,33 @@ class _Server(ThreadingHTTPServer):
 
 
 class TableStore:
-    """Copies every table of the stage to a JSON file and back (local stage only)."""
+    """Copies every table of the stage to a JSON file and back (local stage only), and the
+    objects of the files bucket (the PES files of the bordereaux) to ``files/`` beside it."""
 
-    def __init__(self, path: Path, client: Any, table_names: list[str]) -> None:
+    def __init__(self, path: Path, client: Any, table_names: list[str], s3: Any = None,
+                 bucket: str = "") -> None:
         self.path = path
         self.client = client
         self.table_names = table_names
+        self.s3 = s3
+        self.bucket = bucket
+        self.files = path.parent / "files"
         self.lock = threading.Lock()
+
+    def _save_files(self) -> None:
+        # A key is written once and never changed: copy only the new ones.
+        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
+            for entry in page.get("Contents", []):
+                target = self.files / entry["Key"]
+                if not target.exists():
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    data = self.s3.get_object(Bucket=self.bucket, Key=entry["Key"])["Body"]
+                    target.write_bytes(data.read())
+
+    def _load_files(self) -> None:
+        for path in sorted(p for p in self.files.rglob("*") if p.is_file()):
+            self.s3.put_object(Bucket=self.bucket, Key=path.relative_to(self.files).as_posix(),
+                               Body=path.read_bytes())
 
     def save(self) -> None:
         """Write all items atomically (a crash never leaves half a file)."""
@@ -168,9 +188,13 @@ class TableStore:
             tmp = self.path.with_suffix(".tmp")
             tmp.write_text(json.dumps(data), encoding="utf-8")
             tmp.replace(self.path)
+            if self.s3 is not None:
+                self._save_files()
 
     def load(self) -> int:
         """Put back what was saved; returns the number of items restored."""
+        if self.s3 is not None and self.files.exists():
+            self._load_files()
         if not self.path.exists():
             return 0
         data = json.loads(self.path.read_text(encoding="utf-8"))
@@ -248,8 +272,10 @@ class DevStack:
         import boto3
         client = boto3.client("dynamodb", region_name=container.settings.region,
                               endpoint_url=endpoint)
+        s3 = boto3.client("s3", region_name=container.settings.region, endpoint_url=endpoint)
         self.store = store = TableStore(self.data_dir / "tables.json", client,
-                                        [m.Meta.table_name for m in ALL_MODELS])
+                                        [m.Meta.table_name for m in ALL_MODELS], s3,
+                                        container.settings.files_bucket)
         restored = store.load()
         created = demo.load_demo_data(container)
         if created:
@@ -336,6 +362,11 @@ class DevStack:
 
         if self.workers is None:
             raise RuntimeError("the stack is not started")
+        if method == "GET" and path.split("?")[0].endswith("/pes"):
+            # As CloudFront's viewer function does in production (infra/template.py): a
+            # link to a PES file asks API Gateway for its binary type.
+            headers = {k: v for k, v in headers.items() if k.lower() != "accept"}
+            headers["Accept"] = "application/xml"
         kind, response, gateway_headers, gateway_body = self.workers.call(
             _worker_request, method, path, headers, body)
         if kind == "gateway":

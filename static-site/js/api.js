@@ -508,6 +508,34 @@ export function settleOverpayment(id, action, method = 'virement') {
   return request('POST', `/api/staff/overpayments/${enc(id)}`, { action, method });
 }
 
+/**
+ * GET /api/staff/billing/{month}/bordereaux → {month, titres_mode, notes, bordereaux: [{id,
+ * number, attempt, state, state_label, titres, total_cents, emitted_on, file_name, reasons,
+ * replaced_by, download, …}]} (titres de recette sent to the Treasury).
+ */
+export function getBordereaux(month) {
+  return request('GET', `/api/staff/billing/${enc(month)}/bordereaux`);
+}
+
+/** Address of a bordereau's PES file (GET, application/xml), for a plain download link. */
+export function bordereauFileUrl(id) {
+  return `/api/staff/bordereaux/${enc(id)}/pes`;
+}
+
+/**
+ * POST /api/staff/bordereaux/acknowledgements {content_base64, file_name} → {bordereaux}
+ * (400 `invalid_acknowledgement`, `unknown_bordereau`).
+ */
+export function importAcknowledgement(contentBase64, fileName) {
+  return request('POST', '/api/staff/bordereaux/acknowledgements',
+    { content_base64: contentBase64, file_name: fileName });
+}
+
+/** POST /api/staff/bordereaux/{id}/reissue → the new attempt (409 `bordereau_not_rejected`). */
+export function reissueBordereau(id) {
+  return request('POST', `/api/staff/bordereaux/${enc(id)}/reissue`, {});
+}
+
 /** GET /api/staff/families/{number}/statement[?limit=N] → same shape as getStatement */
 export function getStaffStatement(number, limit = null) {
   return request('GET', `/api/staff/families/${enc(number)}/statement${limit ? `?limit=${enc(limit)}` : ''}`);

@@ -655,6 +655,37 @@ export function overpaymentsTable(items) {
 }
 
 /**
+ * The month's bordereaux of titres de recette: N° | Envoi | Émis le | Titres | Montant |
+ * État (with the Treasury's reasons of a rejection) | the PES file, and "Émettre à
+ * nouveau" on a rejected one. `fileHref(id)` gives the file's address.
+ */
+export function bordereauxTable(items, fileHref) {
+  if (!items.length) return '<p class="empty">Aucun bordereau pour ce mois : il est émis à la validation de la facturation.</p>';
+  const rows = items.map((b) => {
+    const reasons = (b.reasons || []).length
+      ? `<ul class="reasons">${b.reasons.map((r) => `<li>${e(r)}</li>`).join('')}</ul>`
+      : '';
+    const replaced = b.replaced_by ? `<p class="hint">Remplacé par ${e(b.replaced_by)}</p>` : '';
+    const again = b.state === 'rejete'
+      ? `<button type="button" class="reissue-bordereau" data-id="${e(b.id)}" data-number="${e(b.number)}">Émettre à nouveau<span class="visually-hidden"> le bordereau ${e(b.number)}</span></button>`
+      : '';
+    return `<tr class="bordereau is-${e(b.state)}">
+<th scope="row">${e(b.number)}</th>
+<td>${e(b.attempt)}</td>
+<td class="nowrap">${e(formatDotDate(b.emitted_on))}</td>
+<td class="num">${e(b.titres)}</td>
+<td class="num">${money(b.total_cents)}</td>
+<td><span class="status">${e(b.state_label)}</span>${reasons}${replaced}</td>
+<td><div class="row-actions"><a class="button-link is-secondary" href="${e(fileHref(b.id))}" download="${e(b.file_name)}">Télécharger<span class="visually-hidden"> le fichier ${e(b.file_name)}</span></a>${again}</div></td>
+</tr>`;
+  }).join('');
+  return `<div class="table-scroll"><table class="data-table bordereaux">
+<caption class="visually-hidden">Bordereaux de titres du mois</caption>
+<thead><tr><th scope="col">N° de bordereau</th><th scope="col">Envoi</th><th scope="col">Émis le</th><th scope="col" class="num">Titres</th><th scope="col" class="num">Montant</th><th scope="col">État</th><th scope="col"><span class="visually-hidden">Fichier et actions</span></th></tr></thead>
+<tbody>${rows}</tbody></table></div>`;
+}
+
+/**
  * A family's invoices for the staff: N° | Période | Date | Montant | État, then
  * "PDF" and, unless already cancelled, "Émettre un avoir". `pdfHref(id)` gives the PDF's
  * address.

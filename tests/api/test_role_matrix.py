@@ -79,6 +79,10 @@ STAFF_ROLES_BY_ROUTE = {
     ("GET", "/staff/families/{number}/invoices"): {ADMIN},
     ("POST", "/staff/families/{number}/payments"): {ADMIN},
     ("POST", "/staff/families/{number}/invoices/{invoice_id}/credit-note"): {ADMIN},
+    ("GET", "/staff/billing/{month}/bordereaux"): {ADMIN},
+    ("GET", "/staff/bordereaux/{bordereau_id}/pes"): {ADMIN},
+    ("POST", "/staff/bordereaux/acknowledgements"): {ADMIN},
+    ("POST", "/staff/bordereaux/{bordereau_id}/reissue"): {ADMIN},
 }
 
 
@@ -287,6 +291,16 @@ REQUESTS: dict[tuple[str, str], Request] = {
     ("GET", "/staff/overpayments"): Request("/staff/overpayments"),
     ("POST", "/staff/overpayments/{overpayment_id}"): Request(
         "/staff/overpayments/{overpayment_id}", {"action": "refund", "method": "virement"}),
+    # The world's commune collects through its régie: no bordereau exists.
+    ("GET", "/staff/billing/{month}/bordereaux"): Request("/staff/billing/{month}/bordereaux"),
+    ("GET", "/staff/bordereaux/{bordereau_id}/pes"): Request(
+        "/staff/bordereaux/2026-0000001-1/pes", None, 404, "not_found",
+        headers={"Accept": "application/xml"}),
+    ("POST", "/staff/bordereaux/acknowledgements"): Request(
+        "/staff/bordereaux/acknowledgements", {"content_base64": "PGE+PC9hPg=="}, 400,
+        "invalid_acknowledgement"),
+    ("POST", "/staff/bordereaux/{bordereau_id}/reissue"): Request(
+        "/staff/bordereaux/2026-0000001-1/reissue", {}, 409, "not_titres_mode"),
 }
 EXPORT_REQUEST = Request(f"/staff/exports/{{name}}.csv?{WEEK}")
 

@@ -152,7 +152,10 @@ def _check_role(packaged, function, role):
             "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:" + invoice]
     else:
         assert jobs is None
-    assert set(statements) == {"Logs", "Tables", "Mail", "AppendOnly"}
+    assert set(statements) == {"Logs", "Tables", "Files", "Mail", "AppendOnly"}
+    # The files bucket's objects, read and written, nothing else of S3.
+    assert statements["Files"]["Action"] == ["s3:GetObject", "s3:PutObject"]
+    assert statements["Files"]["Resource"] == {"Fn::Sub": "${FilesBucket.Arn}/*"}
     assert statements["Logs"]["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
     assert statements["Logs"]["Resource"] == {"Fn::GetAtt": [f"{function}Logs", "Arn"]}
     assert statements["Tables"]["Action"] == list(infra.DYNAMODB_ACTIONS)
@@ -228,6 +231,7 @@ def _check_function(packaged, function):
     for variable, parameter in infra.setting_parameters().items():
         assert variables[variable] == {"Ref": parameter}
         assert parameter in packaged.template["Parameters"]
+    assert variables["CANTINE_FILES_BUCKET"] == {"Ref": "FilesBucket"}
     assert variables["CANTINE_INVOICE_FUNCTION"] == (
         packaged.resources["InvoiceMonth"]["Properties"]["FunctionName"])
     assert props["Runtime"] == packaged.manifest["runtime"]
@@ -240,7 +244,8 @@ def test_every_setting_the_app_reads_is_a_parameter_or_fixed_by_the_stage():
     names = {name for name, value in vars(settings).items()
              if name.isupper() and isinstance(value, str) and value.startswith("CANTINE_")}
     placed = (set(infra.PARAMETER_SETTINGS) | set(infra.STAGE_SETTINGS)
-              | set(infra.LOCAL_ONLY_SETTINGS) | set(infra.FUNCTION_SETTINGS))
+              | set(infra.LOCAL_ONLY_SETTINGS) | set(infra.FUNCTION_SETTINGS)
+              | set(infra.RESOURCE_SETTINGS))
     assert names <= placed
 
 
@@ -418,6 +423,8 @@ def _run_viewer_function(code: str, method: str, uri: str, accept: str) -> str:
     ("GET", "/api/family/invoices/2026-000042/pdf", "application/pdf"),
     ("GET", "/api/family/invoices", "text/html,*/*;q=0.8"),
     ("POST", "/api/family/invoices/2026-000042/pdf", "text/html,*/*;q=0.8"),
+    ("GET", "/api/staff/bordereaux/2026-0000012-1/pes", "application/xml"),
+    ("POST", "/api/staff/bordereaux/2026-0000012-1/reissue", "text/html,*/*;q=0.8"),
 ])
 def test_a_link_to_a_pdf_asks_api_gateway_for_the_binary_type(packaged, method, uri, expected):
     """API Gateway decodes a binary body only for an Accept that starts with its type."""
@@ -538,6 +545,24 @@ def test_no_storage_code_deletes_from_an_append_only_table():
                 if any(name in text for name in names) or receiver in bound:
                     found.append(f"{path.name}:{node.lineno}: {text}")
     assert found == []
+
+
+def test_the_files_bucket_is_private_encrypted_versioned_and_kept(packaged):
+    bucket = packaged.resources["FilesBucket"]
+    assert bucket["Type"] == "AWS::S3::Bucket"
+    assert bucket["DeletionPolicy"] == bucket["UpdateReplacePolicy"] == "Retain"
+    props = bucket["Properties"]
+    assert all(props["PublicAccessBlockConfiguration"].values())
+    assert len(props["PublicAccessBlockConfiguration"]) == 4
+    (rule,) = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+    (tls,) = packaged.resources["FilesBucketPolicy"]["Properties"]["PolicyDocument"][
+        "Statement"]
+    assert tls["Effect"] == "Deny" and tls["Condition"] == {
+        "Bool": {"aws:SecureTransport": "false"}}
+    body = packaged.resources["RestAPI"]["Properties"]["DefinitionBody"]
+    assert "application/xml" in body["x-amazon-apigateway-binary-media-types"]
 
 
 def test_the_site_bucket_keeps_versions(packaged):

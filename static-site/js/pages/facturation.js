@@ -5,13 +5,16 @@
  * runs of the invoicing job ("Reprendre" a step that failed); the invoices of a month with
  * their state and what remains to pay; the overpayments to refund or keep; the dated
  * tariffs and the "Nouveau tarif" form (price brackets by quotient familial, unit, late
- * fee, unbooked surcharge, sibling reduction).
+ * fee, unbooked surcharge, sibling reduction). In titres mode, "Bordereaux de titres": the
+ * month's bordereaux for the Treasury with their state and file, the acknowledgement
+ * import, and "Émettre à nouveau" on a rejected one.
  *
  * Amounts are typed in euros ("3,50") and sent in cents (350), by string handling.
  */
 import {
-  buildDraft, confirmMonth, createTariff, getBillingMonth, getJobRuns, getMonthInvoices,
-  getOverpayments, getSettings, getTariffs, settleOverpayment, staffInvoicePdfUrl,
+  bordereauFileUrl, buildDraft, confirmMonth, createTariff, getBillingMonth, getBordereaux,
+  getJobRuns, getMonthInvoices, getOverpayments, getSettings, getTariffs, importAcknowledgement,
+  reissueBordereau, settleOverpayment, staffInvoicePdfUrl,
 } from '../api.js';
 import {
   addMonths, firstDayOfMonth, formatLongDate, formatMoney, isIsoDate, isIsoMonth, monthOf, plural,
@@ -19,8 +22,8 @@ import {
 import { centsToEuros, parseEuros } from '../money.js';
 import { messageWithList, monthText } from '../templates.js';
 import {
-  bracketRows, draftView, monthInvoicesTable, overpaymentsTable, runsTable, serviceOptions,
-  tariffsList,
+  bordereauxTable, bracketRows, draftView, monthInvoicesTable, overpaymentsTable, runsTable,
+  serviceOptions, tariffsList,
 } from '../templates-staff.js';
 import {
   $, $$, confirmAction, focus, latestRequest, queryParam, render, replaceQuery, setBusy, show,
@@ -35,6 +38,8 @@ const state = {
   tariffs: [],
   draft: null,          // the month's draft as last read
   onlyToCheck: false,
+  titres: false,        // the commune collects through titres de recette
+  titresMonth: null,    // the month whose bordereaux are shown
 };
 let ui = null;
 let runInvoices = null;
@@ -63,6 +68,12 @@ export async function start() {
     brackets: $('#brackets'),
     addBracket: $('#add-bracket'),
     tariffMessage: $('#tariff-message'),
+    titres: $('#titres-section'),
+    titresMonth: $('#titres-month'),
+    titresMessage: $('#titres-message'),
+    titresNotes: $('#titres-notes'),
+    bordereaux: $('#bordereaux'),
+    ackForm: $('#ack-form'),
   };
   runInvoices = latestRequest({
     busy: ui.invoicesForm,
@@ -84,12 +95,14 @@ export async function start() {
     return;
   }
   state.services = Array.isArray(settings && settings.services) ? settings.services : [];
+  state.titres = Boolean(settings && settings.collection && settings.collection.mode === 'titres');
+  show(ui.titres, state.titres);
   render(ui.tariffForm.elements.service, serviceOptions(state.services, null));
   resetTariffForm();
   show(ui.content, true);
   wireEvents();
   await Promise.all([loadDraft(month), loadRuns(ui.runsMessage), loadInvoices(),
-    loadOverpayments(), loadTariffs()]);
+    loadOverpayments(), loadTariffs(), loadBordereaux(month)]);
 }
 
 function wireEvents() {
@@ -99,7 +112,18 @@ function wireEvents() {
   });
   ui.runForm.elements.month.addEventListener('change', () => {
     const month = ui.runForm.elements.month.value.trim();
-    if (isIsoMonth(month)) loadDraft(month);
+    if (isIsoMonth(month)) {
+      loadDraft(month);
+      loadBordereaux(month);
+    }
+  });
+  ui.ackForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    importAck();
+  });
+  ui.bordereaux.addEventListener('click', (event) => {
+    const button = event.target instanceof Element ? event.target.closest('button.reissue-bordereau') : null;
+    if (button) reissue(button);
   });
   ui.draft.addEventListener('click', (event) => {
     const target = event.target instanceof Element ? event.target : null;
@@ -221,6 +245,9 @@ function confirmSummary(answer, month) {
     ? `${what} : ${plural(invoiced, 'facture émise', 'factures émises')} pour un total de ${formatMoney(answer.total_cents)}, envoyées aux familles par courriel.`
     : `${what} : aucune nouvelle facture.`;
   if (repaired) text += ` ${plural(repaired, 'incohérence corrigée', 'incohérences corrigées')} (voir les exécutions).`;
+  const titres = answer.titres;
+  if (titres && titres.error) text += ` Bordereau de titres non émis : ${titres.error}`;
+  else if (titres && titres.created) text += ' Bordereau de titres émis : téléchargez-le ci-dessous (« Bordereaux de titres ») et transmettez-le au comptable public.';
   return text;
 }
 
@@ -267,7 +294,7 @@ async function runStep(month, step, busyTarget) {
   ui.runForm.elements.month.value = month;
   if (step === 'confirm') ui.invoicesForm.elements.month.value = month;
   await Promise.all([loadRuns(ui.runMessage), loadDraft(month), loadInvoices(),
-    loadOverpayments()]);
+    loadOverpayments(), loadBordereaux(month)]);
   focus(ui.runMessage);
 }
 
@@ -300,6 +327,79 @@ async function resumeRun(month, step) {
   if (!isIsoMonth(month) || (step !== 'draft' && step !== 'confirm')) return;
   if (step === 'confirm' && !confirmAction(`Reprendre la validation de ${monthText(month)} ? Les factures déjà émises ne le seront pas une seconde fois.`)) return;
   await runStep(month, step, ui.runs);
+}
+
+// --- Bordereaux of titres de recette (titres mode) ---------------------------------------------
+
+/** Draw the month's bordereaux; false when they could not be read (nothing in régie mode). */
+async function loadBordereaux(month) {
+  if (!state.titres || !isIsoMonth(month)) return true;
+  state.titresMonth = month;
+  ui.bordereaux.setAttribute('aria-busy', 'true');
+  try {
+    const answer = await getBordereaux(month);
+    if (state.titresMonth !== month) return true;  // another month was asked meanwhile
+    ui.titresMonth.textContent = `Bordereaux de ${monthText(month)}.`;
+    const notes = (answer && answer.notes) || [];
+    render(ui.titresNotes, notes.length ? messageWithList('À signaler au comptable public :', notes) : '');
+    render(ui.bordereaux, bordereauxTable((answer && answer.bordereaux) || [], bordereauFileUrl));
+    return true;
+  } catch (error) {
+    reportError(error, ui.titresMessage);
+    return false;
+  } finally {
+    ui.bordereaux.removeAttribute('aria-busy');
+  }
+}
+
+/** The chosen file's bytes in base64 (the API takes JSON only). */
+async function fileAsBase64(file) {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+async function importAck() {
+  const form = ui.ackForm;
+  clearErrors(ui.titresMessage, form);
+  const file = form.elements.file.files && form.elements.file.files[0];
+  if (!file) {
+    const text = 'Choisissez le fichier d\'accusé de réception.';
+    showMessage(ui.titresMessage, text);
+    showFieldError(form, 'content_base64', text);
+    return;
+  }
+  setBusy(form, true);
+  try {
+    const answer = await importAcknowledgement(await fileAsBase64(file), file.name);
+    const done = (answer && answer.bordereaux) || [];
+    form.reset();
+    await loadBordereaux(state.titresMonth || ui.runForm.elements.month.value.trim());
+    showMessage(ui.titresMessage, done.map((b) => `Bordereau ${b.number} : ${String(b.state_label).toLowerCase()}.`).join(' ')
+      || 'Accusé de réception importé.', 'success');
+  } catch (error) {
+    reportError(error, ui.titresMessage, form);
+  } finally {
+    setBusy(form, false);
+  }
+}
+
+async function reissue(button) {
+  clearErrors(ui.titresMessage);
+  if (!confirmAction(`Émettre à nouveau le bordereau ${button.dataset.number}, avec les données corrigées ?\nUn nouveau fichier est créé ; transmettez-le au comptable public.`)) return;
+  setBusy(button, true);
+  try {
+    const again = await reissueBordereau(button.dataset.id);
+    await loadBordereaux(state.titresMonth);
+    showMessage(ui.titresMessage, `Bordereau ${again.number} émis à nouveau (envoi ${again.attempt}) : téléchargez le fichier et transmettez-le.`, 'success');
+  } catch (error) {
+    reportError(error, ui.titresMessage);
+  } finally {
+    setBusy(button, false);
+  }
 }
 
 // --- A month's invoices -----------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Any
 
 from chalicelib.domain.accounts import Family
 from chalicelib.domain.bookings import month_bounds
+from chalicelib.domain.collection import REGIE
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.invoicing import (
     BLOCKING,
@@ -329,6 +330,8 @@ class InvoiceRunService:
             return {"month": month, "invoiced": 0, "skipped": len(rows), "total_cents": 0,
                     "repaired": 0}
         issue_day = now.astimezone(PARIS).date()
+        # The collection mode is read at issue and kept on each invoice (domain.treasury).
+        collection = self._commune.get().collection.mode
         sequence = f"invoice-{issue_day.year}"
         numbering = _Numbering(sequence, issue_day.year, self._billing.sequence_value(sequence))
         standing = self._standing(month)
@@ -344,7 +347,7 @@ class InvoiceRunService:
                 skipped += 1
                 continue
             invoice = self._issue(row, month, issue_day, numbering, (month, header.revision),
-                                  now)
+                                  now, collection)
             if invoice is None:
                 skipped += 1
                 continue
@@ -367,14 +370,15 @@ class InvoiceRunService:
         return summary
 
     def _issue(self, row: StoredRow, month: str, issue_day: date, numbering: _Numbering,
-               draft: tuple[str, int], now: datetime) -> Invoice | None:
+               draft: tuple[str, int], now: datetime,
+               collection: str = REGIE) -> Invoice | None:
         """Issue one family's invoice; None when it stands already (a rerun)."""
         mark = f"invoice#{row.family}#{month}"
         replaces: str | None = None
         for attempt in retry.numbering_attempts():
             number = f"{numbering.year}-{numbering.current + 1:06d}"
             invoice = Invoice(row.family, number, month, issue_day, row.lines,
-                                    row.total_cents, None)
+                              row.total_cents, None, collection)
             ledger = LedgerEntry(row.family, issue_day, "invoice",
                                  f"Facture {month_label(month)}", number, row.total_cents, 0)
             try:
@@ -488,7 +492,7 @@ class InvoiceRunService:
         try:
             self._mailer.send(templates.invoice_ready(
                 family.emails, family.name, invoice.number, month_label(invoice.month),
-                invoice.total_cents, self._site_url))
+                invoice.total_cents, self._site_url, invoice.collection))
         except Exception:  # noqa: BLE001 - the invoice stands; the family still sees it
             LOG.exception("invoice e-mail not sent for %s", invoice.number)
 

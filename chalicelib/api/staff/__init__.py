@@ -10,8 +10,10 @@ from chalicelib.api.staff import (
                                   jobs,
                                   menus,
                                   settings,
+                                  treasury,
 )
 
 # In the order the console presents them.
 BLUEPRINTS = tuple(module.bp for module in (families, accounts, settings, audit, jobs,
-                                            attendance, exports, menus, billing))
+                                            attendance, exports, menus, billing,
+                                            treasury))

@@ -196,9 +196,9 @@ def read_csv(text: Any) -> list[Row]:
     Raises ValidationError (400) when the file itself cannot be read: not text, no header
     naming the three columns, no row, or more than ``MAX_ROWS`` rows.
     """
-    if not isinstance(text, str) or not text.strip():
+    text = text.lstrip("\ufeff") if isinstance(text, str) else ""
+    if not text.strip():
         raise ValidationError("Le fichier est vide.", field="csv", code="treasury_csv_empty")
-    text = text.lstrip("\ufeff")
     first = text.splitlines()[0]
     delimiter = ";" if ";" in first else "\t" if "\t" in first else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)

@@ -296,23 +296,25 @@ class InvoiceRunService:
         self._drafts.finish(month, revision, summary)
         return {"month": month, "status": DRAFT, **summary}
 
-    def _checked_draft(self, month: str) -> tuple[Any, list[StoredRow]]:
-        """The month's draft, if it can be confirmed: DraftMissing, DraftIncomplete,
-        DraftBlocked or DraftOutdated otherwise. A confirmed draft passes (a rerun)."""
+    def _checked_draft(self, month: str) -> tuple[Any, list[StoredRow], str]:
+        """The month's draft, if it can be confirmed, with the collection mode its invoices
+        are issued in: DraftMissing, DraftIncomplete, DraftBlocked or DraftOutdated
+        otherwise. A confirmed draft passes (a rerun, which issues nothing)."""
         header, rows = self._drafts.read(month)
         if header is None:
             raise DraftMissing()
         if header.status in (BUILDING, FAILED):
             raise DraftIncomplete()
         if header.status == CONFIRMED:
-            return header, rows
+            return header, rows, REGIE
         blocked = [{"family": r.family, "name": r.name,
                     "anomalies": [a for a in r.anomalies if a["level"] == BLOCKING]}
                    for r in rows if any(a["level"] == BLOCKING for a in r.anomalies)]
         if blocked:
             raise DraftBlocked(details=blocked)
         # Nothing outside a service day is billed, even if the calendar changed since.
-        calendar = self._commune.get().calendar()
+        settings = self._commune.get()
+        calendar = settings.calendar()
         outdated = [{"family": r.family, "name": r.name, "dates": sorted(days)}
                     for r in rows if r.invoice is None and r.total_cents > 0
                     for days in [{d for line in r.lines for d in line.get("days", [])
@@ -320,18 +322,17 @@ class InvoiceRunService:
                     if days]
         if outdated:
             raise DraftOutdated(details=outdated)
-        return header, rows
+        # Read with the calendar: the mode is kept on each invoice (domain.treasury).
+        return header, rows, settings.collection.mode
 
     def _confirm(self, month: str, now: datetime, who: str,
-                 checked: tuple[Any, list[StoredRow]] | None) -> dict[str, Any]:
-        header, rows = checked or self._checked_draft(month)
+                 checked: tuple[Any, list[StoredRow], str] | None) -> dict[str, Any]:
+        header, rows, collection = checked or self._checked_draft(month)
         if header.status == CONFIRMED:
             # Confirming a confirmed month writes nothing.
             return {"month": month, "invoiced": 0, "skipped": len(rows), "total_cents": 0,
                     "repaired": 0}
         issue_day = now.astimezone(PARIS).date()
-        # The collection mode is read at issue and kept on each invoice (domain.treasury).
-        collection = self._commune.get().collection.mode
         sequence = f"invoice-{issue_day.year}"
         numbering = _Numbering(sequence, issue_day.year, self._billing.sequence_value(sequence))
         standing = self._standing(month)

@@ -27,6 +27,7 @@ from chalicelib.services.menus import MenuService
 from chalicelib.services.payments import PaymentService
 from chalicelib.services.privacy import PrivacyService
 from chalicelib.services.titres import TitresService
+from chalicelib.services.treasury import TreasuryService
 from chalicelib.settings import Settings, get_settings
 from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.attendance import AttendanceRepository
@@ -66,6 +67,7 @@ class Container:
     billing: BillingService
     invoicing: InvoiceRunService
     payments: PaymentService
+    treasury: TreasuryService
     launcher: JobLauncher
     closures: ReleaseService
     titres: TitresService
@@ -142,6 +144,7 @@ def build(settings: Settings) -> Container:
         privacy=PrivacyService(booking_repository, attendance), billing=billing,
         invoicing=invoicing,
         payments=payments, launcher=JobLauncher(settings),
+        treasury=TreasuryService(billing, billing_repository, accounts),
         closures=ReleaseService(commune, booking_repository, accounts, headcounts, mailer,
                                 settings.site_url, invoicing.is_invoiced),
         titres=titres)

@@ -109,9 +109,11 @@ def get_statement(call: Call):
 
 @endpoint(bp, "/family/invoices", audience=FAMILY)
 def list_invoices(call: Call):
-    """The family's invoices with their status."""
+    """The family's invoices with their status, and how the commune collects today (the
+    page says how to pay before any invoice exists; each invoice keeps its own mode)."""
     return {"invoices": [shapes.invoice(invoice, state) for invoice, state
-                         in call.services.billing.invoices(call.family_number())]}
+                         in call.services.billing.invoices(call.family_number())],
+            "collection": call.settings.collection.mode}
 
 
 @endpoint(bp, "/family/invoices/{invoice_id}/pdf", audience=FAMILY)

@@ -154,7 +154,9 @@ def invoice(invoice: Invoice, state: InvoiceState) -> JSON:
             "issued_on": invoice.issued_on.isoformat(), "total_cents": invoice.total_cents,
             "status": state.status, "status_label": STATE_LABELS[state.status],
             "paid_cents": state.paid_cents, "remaining_cents": state.remaining_cents,
-            "credit_note": invoice.credit_note}
+            "credit_note": invoice.credit_note,
+            # "titres": a détail de facturation the Treasury collects (no "Payer en ligne").
+            "collection": invoice.collection}
 
 
 def month_invoice(row: MonthInvoice) -> JSON:

@@ -74,6 +74,9 @@ class InvoiceDocument:
     balance_cents: int              # the family's balance after this invoice (positive = owed)
     payment_help: str               # how to pay (PayFip, cheque, cash at the town hall...)
     cancelled_by: str | None = None  # the credit note's number when cancelled
+    # "Facture", or "Détail de facturation" when the Treasury collects (titres mode).
+    title: str = "Facture"
+    payment_note: str | None = None  # under the help; None: recall the reference to quote
 
 
 def _date_fr(day: date) -> str:
@@ -176,7 +179,7 @@ def _pdf_class() -> Any:
             self.set_margins(_MARGIN, _MARGIN, _MARGIN)
             self.set_auto_page_break(True, margin=20)
             self.alias_nb_pages()
-            title = f"Facture n° {doc.number} - {month_label(doc.month)}"
+            title = f"{doc.title} n° {doc.number} - {month_label(doc.month)}"
             self.set_title(_printable(title))
             self.set_author(_printable(doc.commune_name))
             self.set_subject(_printable(f"Famille n° {doc.family_number}"))
@@ -203,7 +206,7 @@ def _pdf_class() -> Any:
                 self.set_text_color(*_MUTED)
                 self.cell(0, 5, _printable(doc.commune_name))
                 self.set_x(_MARGIN)
-                self.cell(0, 5, _printable(f"Facture N° {doc.number} - {month_label(doc.month)}"
+                self.cell(0, 5, _printable(f"{doc.title} N° {doc.number} - {month_label(doc.month)}"
                                            f" - Famille n° {doc.family_number} (suite)"),
                           align="R")
                 self.set_draw_color(*_RULE)
@@ -218,7 +221,7 @@ def _pdf_class() -> Any:
             self.line(_MARGIN, self.get_y(), 210 - _MARGIN, self.get_y())
             self.set_font("Helvetica", "", 8)
             self.set_text_color(*_MUTED)
-            self.cell(0, 6, _printable(f"{doc.commune_name} - Facture N° {doc.number}"))
+            self.cell(0, 6, _printable(f"{doc.commune_name} - {doc.title} N° {doc.number}"))
             self.set_x(_MARGIN)
             self.cell(0, 6, f"Page {self.page_no()}/{{nb}}", align="R")
             self.set_text_color(*_INK)
@@ -244,9 +247,11 @@ def _draw_head(pdf: Any, doc: InvoiceDocument) -> None:
     width = 210 - _MARGIN - _RIGHT_COL_X
     pdf.set_xy(_RIGHT_COL_X, top)
     pdf.set_text_color(*_INK)
+    heading = _printable(f"{doc.title.upper()} N° {doc.number}")
     pdf.set_font("Helvetica", "B", 16)
-    pdf.cell(width, 8, _printable(f"FACTURE N° {doc.number}"), align="R",
-             new_x="LEFT", new_y="NEXT")
+    if pdf.get_string_width(heading) > width:
+        pdf.set_font("Helvetica", "B", 11)  # "DÉTAIL DE FACTURATION N° …" on one line
+    pdf.cell(width, 8, heading, align="R", new_x="LEFT", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
     pdf.cell(width, 5.5, f"Date : {_date_fr(doc.issued_on)}", align="R",
              new_x="LEFT", new_y="NEXT")
@@ -472,8 +477,8 @@ def _draw_payment_help(pdf: Any, doc: InvoiceDocument) -> None:
     pdf.ln(2)
     pdf.set_font("Helvetica", "I", 8.5)
     pdf.set_text_color(*_MUTED)
-    pdf.multi_cell(0, 4.4, _printable(f"Merci de rappeler la référence {doc.number} et "
-                                      f"votre numéro de famille {doc.family_number} avec "
-                                      "votre paiement."), align="L", new_x="LMARGIN",
-                   new_y="NEXT")
+    note = doc.payment_note if doc.payment_note is not None else (
+        f"Merci de rappeler la référence {doc.number} et votre numéro de famille "
+        f"{doc.family_number} avec votre paiement.")
+    pdf.multi_cell(0, 4.4, _printable(note), align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(*_INK)

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from chalicelib.domain.accounts import Family
-from chalicelib.domain.collection import TITRES
+from chalicelib.domain.collection import REGIE, TITRES
 from chalicelib.domain.commune import ATTENDANCE, BOOKED, CommuneSettings
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.money import money
@@ -93,6 +93,9 @@ class Invoice:
     lines: list[dict[str, Any]]
     total_cents: int
     credit_note: str | None
+    # How the commune collected when it issued it (collection.REGIE or TITRES): fixed at
+    # issue, so that a commune switching mode later does not change how it reads.
+    collection: str = REGIE
 
 
 @dataclass

@@ -19,7 +19,11 @@ TODAY_TYPE, TODAY_LABEL = "today", "SOLDE A CE JOUR"
 INITIAL_LABEL = "Solde initial"
 STAFF_METHODS = ("cheque", "especes", "cesu", "virement", "prelevement")
 METHOD_LABELS = {"cheque": "Chèque", "especes": "Espèces", "cesu": "CESU",
-                 "virement": "Virement", "prelevement": "Prélèvement", "payfip": "PayFip"}
+                 "virement": "Virement", "prelevement": "Prélèvement", "payfip": "PayFip",
+                 "tresor": "Trésor public"}
+# A payment the Treasury collected for a titre (titres mode): paid to it, not to the
+# commune, and the statement says so.
+TRESOR_TYPE_LABEL = "Paiement au Trésor public"
 MAX_PAYMENT_CENTS = 1_000_000
 
 
@@ -74,6 +78,7 @@ def statement(entries: list[LedgerEntry], limit: int | None, today: date) -> dic
     for m in ordered:
         running += m.debit_cents - m.credit_cents
         label = INITIAL_LABEL if m.type == "opening" and m.reference == INITIAL_LABEL \
+            else TRESOR_TYPE_LABEL if m.type == "payment" and m.method == "tresor" \
             else TYPE_LABELS.get(m.type, m.type)
         lines.append({"date": m.day.isoformat(), "type": m.type, "type_label": label,
                       "reference": m.reference, "invoice": m.invoice,

@@ -1,7 +1,9 @@
 """The texts of the e-mails, in French."""
 from __future__ import annotations
 
+from chalicelib.domain.collection import REGIE, TITRES
 from chalicelib.domain.money import money
+from chalicelib.domain.treasury import TITRES_PAYMENT_HELP
 from chalicelib.mail.sender import Message
 
 _SIGNATURE = "\n\n-- \nService cantine et périscolaire de votre commune\n" \
@@ -89,8 +91,18 @@ def password_changed(to: tuple[str, ...]) -> Message:
 
 
 def invoice_ready(to: tuple[str, ...], name: str, number: str, month: str, total_cents: int,
-                  site_url: str) -> Message:
-    """A new invoice can be read and paid online."""
+                  site_url: str, collection: str = REGIE) -> Message:
+    """A new invoice can be read and paid online; in titres mode, a détail de facturation
+    that the Treasury's avis des sommes à payer will follow."""
+    if collection == TITRES:
+        text = (
+            f"Bonjour,\n\n"
+            f"Le détail de facturation n° {number} de la famille {name} pour {month} est "
+            f"disponible : {money(total_cents)}.\n\n"
+            f"{TITRES_PAYMENT_HELP}\n\n"
+            f"Vous pouvez le consulter et le télécharger sur le portail : "
+            f"{site_url}/factures.html" + _SIGNATURE)
+        return Message(to, f"Votre détail de facturation de {month} est disponible", text)
     text = (
         f"Bonjour,\n\n"
         f"La facture n° {number} de la famille {name} pour {month} est disponible : "

@@ -14,6 +14,7 @@ from typing import Any
 
 from chalicelib.domain.accounts import Family
 from chalicelib.domain.bookings import month_bounds
+from chalicelib.domain.collection import TITRES
 from chalicelib.domain.commune import CommuneSettings
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.domain.invoicing import Invoice
@@ -30,6 +31,7 @@ from chalicelib.domain.ledger import (
 )
 from chalicelib.domain.money import month_label
 from chalicelib.domain.pricing import parse_tariff, tariff_to_dict
+from chalicelib.domain.treasury import DOCUMENT_TITLE, TITRES_PAYMENT_HELP, titres_payment_note
 from chalicelib.services import retry
 from chalicelib.services.commune import CommuneService
 from chalicelib.settings import PARIS
@@ -165,16 +167,23 @@ class BillingService:
         lines = tuple(PdfLine(line["child_name"], line["label"], int(line["quantity"]),
                               int(line["unit_price_cents"]), int(line["amount_cents"]))
                       for line in invoice.lines)
+        # The mode it was issued in, not today's: a commune switching mode later does not
+        # change how a past invoice reads.
+        titres = invoice.collection == TITRES
         return render_invoice(InvoiceDocument(
             commune_name=settings.name, commune_address="",
             family_number=family.number, family_name=family.name,
             family_address=family.address, number=invoice.number, month=invoice.month,
             issued_on=invoice.issued_on, lines=lines, total_cents=invoice.total_cents,
             balance_cents=balance,
-            payment_help=("Payez en ligne par carte bancaire avec PayFip depuis la page "
-                          "« Mes factures » du portail, ou à la mairie par chèque à l'ordre "
-                          "du Trésor public, en espèces ou en CESU."),
-            cancelled_by=invoice.credit_note))
+            payment_help=TITRES_PAYMENT_HELP if titres else (
+                "Payez en ligne par carte bancaire avec PayFip depuis la page "
+                "« Mes factures » du portail, ou à la mairie par chèque à l'ordre "
+                "du Trésor public, en espèces ou en CESU."),
+            cancelled_by=invoice.credit_note,
+            title=DOCUMENT_TITLE if titres else "Facture",
+            payment_note=titres_payment_note(invoice.number, family.number) if titres
+            else None))
 
     def month_invoices(self, month: str, state: str | None = None) -> list[MonthInvoice]:
         """Every invoice of a billed month with its family's name and its state; ``state``

@@ -18,6 +18,7 @@ from typing import Any
 
 from chalicelib.domain.accounts import Family
 from chalicelib.domain.bookings import month_bounds
+from chalicelib.domain.collection import REGIE
 from chalicelib.domain.errors import Conflict, ValidationError
 from chalicelib.domain.invoicing import (
     BLOCKING,
@@ -297,23 +298,25 @@ class InvoiceRunService:
         self._drafts.finish(month, revision, summary)
         return {"month": month, "status": DRAFT, **summary}
 
-    def _checked_draft(self, month: str) -> tuple[Any, list[StoredRow]]:
-        """The month's draft, if it can be confirmed: DraftMissing, DraftIncomplete,
-        DraftBlocked or DraftOutdated otherwise. A confirmed draft passes (a rerun)."""
+    def _checked_draft(self, month: str) -> tuple[Any, list[StoredRow], str]:
+        """The month's draft, if it can be confirmed, with the collection mode its invoices
+        are issued in: DraftMissing, DraftIncomplete, DraftBlocked or DraftOutdated
+        otherwise. A confirmed draft passes (a rerun, which issues nothing)."""
         header, rows = self._drafts.read(month)
         if header is None:
             raise DraftMissing()
         if header.status in (BUILDING, FAILED):
             raise DraftIncomplete()
         if header.status == CONFIRMED:
-            return header, rows
+            return header, rows, REGIE
         blocked = [{"family": r.family, "name": r.name,
                     "anomalies": [a for a in r.anomalies if a["level"] == BLOCKING]}
                    for r in rows if any(a["level"] == BLOCKING for a in r.anomalies)]
         if blocked:
             raise DraftBlocked(details=blocked)
         # Nothing outside a service day is billed, even if the calendar changed since.
-        calendar = self._commune.get().calendar()
+        settings = self._commune.get()
+        calendar = settings.calendar()
         outdated = [{"family": r.family, "name": r.name, "dates": sorted(days)}
                     for r in rows if r.invoice is None and r.total_cents > 0
                     for days in [{d for line in r.lines for d in line.get("days", [])
@@ -321,11 +324,12 @@ class InvoiceRunService:
                     if days]
         if outdated:
             raise DraftOutdated(details=outdated)
-        return header, rows
+        # Read with the calendar: the mode is kept on each invoice (domain.treasury).
+        return header, rows, settings.collection.mode
 
     def _confirm(self, month: str, now: datetime, who: str,
-                 checked: tuple[Any, list[StoredRow]] | None) -> dict[str, Any]:
-        header, rows = checked or self._checked_draft(month)
+                 checked: tuple[Any, list[StoredRow], str] | None) -> dict[str, Any]:
+        header, rows, collection = checked or self._checked_draft(month)
         if header.status == CONFIRMED:
             # Confirming a confirmed month writes nothing, but finishes its bordereau of
             # titres if a crash came between the invoices and it.
@@ -347,7 +351,7 @@ class InvoiceRunService:
                 skipped += 1
                 continue
             invoice = self._issue(row, month, issue_day, numbering, (month, header.revision),
-                                  now)
+                                  now, collection)
             if invoice is None:
                 skipped += 1
                 continue
@@ -384,14 +388,15 @@ class InvoiceRunService:
         return {} if result is None else {"titres": result}
 
     def _issue(self, row: StoredRow, month: str, issue_day: date, numbering: _Numbering,
-               draft: tuple[str, int], now: datetime) -> Invoice | None:
+               draft: tuple[str, int], now: datetime,
+               collection: str = REGIE) -> Invoice | None:
         """Issue one family's invoice; None when it stands already (a rerun)."""
         mark = f"invoice#{row.family}#{month}"
         replaces: str | None = None
         for attempt in retry.numbering_attempts():
             number = f"{numbering.year}-{numbering.current + 1:06d}"
             invoice = Invoice(row.family, number, month, issue_day, row.lines,
-                                    row.total_cents, None)
+                              row.total_cents, None, collection)
             ledger = LedgerEntry(row.family, issue_day, "invoice",
                                  f"Facture {month_label(month)}", number, row.total_cents, 0)
             try:
@@ -505,7 +510,7 @@ class InvoiceRunService:
         try:
             self._mailer.send(templates.invoice_ready(
                 family.emails, family.name, invoice.number, month_label(invoice.month),
-                invoice.total_cents, self._site_url))
+                invoice.total_cents, self._site_url, invoice.collection))
         except Exception:  # noqa: BLE001 - the invoice stands; the family still sees it
             LOG.exception("invoice e-mail not sent for %s", invoice.number)
 

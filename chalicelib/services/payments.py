@@ -21,9 +21,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from chalicelib.domain.collection import TITRES
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.domain.ledger import METHOD_LABELS, LedgerEntry
 from chalicelib.domain.money import month_label
+from chalicelib.domain.treasury import PaidToTreasury
 from chalicelib.payfip.client import (
     NETWORK,
     NOT_PAID_YET,
@@ -88,6 +90,8 @@ class PaymentService:
         """Send the parent to pay what remains of an invoice: the live attempt if one
         lives, else a new one for exactly the amount remaining."""
         invoice = self._billing.invoice_of(family_number, invoice_id)
+        if invoice.collection == TITRES:
+            raise PaidToTreasury()  # the Treasury's avis des sommes à payer, not our régie
         key = live_key(invoice.number)
         waited = 0.0
         while True:

@@ -2,7 +2,8 @@
 happen once.
 
 Access patterns: every tariff (one query of one partition); a family's invoices and
-ledger lines (one query each); a month's invoices (``by_month`` query); a marker (get);
+ledger lines (one query each); a month's invoices (``by_month`` query); an invoice by its
+number alone, for a titre the Treasury reports paid (``by_number`` query); a marker (get);
 the first invoice year (one BatchGetItem of the yearly counters); open overpayments
 (``by_status`` query).
 """
@@ -16,6 +17,7 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 
+from chalicelib.domain.collection import REGIE
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.invoicing import Invoice
 from chalicelib.domain.ledger import LedgerEntry, Overpayment
@@ -69,7 +71,8 @@ class AlreadySettled(Conflict):
 
 def _invoice(item: InvoiceModel) -> Invoice:
     return Invoice(item.family, item.number, item.month, date.fromisoformat(item.issued_on),
-                         list(item.lines), int(item.total_cents), item.credit_note)
+                         list(item.lines), int(item.total_cents), item.credit_note,
+                         item.collection or REGIE)
 
 
 def _entry(item: LedgerModel) -> LedgerEntry:
@@ -175,7 +178,8 @@ class BillingRepository:
                 transaction.put("invoice", InvoiceModel(
                     invoice.family, invoice.number, month=invoice.month,
                     issued_on=invoice.issued_on.isoformat(), lines=invoice.lines,
-                    total_cents=invoice.total_cents),
+                    total_cents=invoice.total_cents,
+                    collection=None if invoice.collection == REGIE else invoice.collection),
                     InvoiceModel.number.does_not_exist())
                 transaction.put("ledger", _ledger_item(ledger, now, "facturation"))
                 if draft is not None:
@@ -212,6 +216,12 @@ class BillingRepository:
             return _invoice(InvoiceModel.get(family, number, consistent_read=True))
         except DoesNotExist:
             return None
+
+    def invoice_by_number(self, number: str) -> Invoice | None:
+        """The invoice of that number, whichever family's (index: may lag its issue by a
+        moment), or None."""
+        found = [_invoice(i) for i in InvoiceModel.by_number.query(number, limit=2)]
+        return found[0] if len(found) == 1 else None
 
     def invoices_of_month(self, month: str) -> list[Invoice]:
         """Every invoice of a billed month (index: may lag a write by a moment)."""

@@ -336,6 +336,14 @@ class MonthIndex(GlobalSecondaryIndex):
     number = UnicodeAttribute(range_key=True)
 
 
+class InvoiceNumberIndex(GlobalSecondaryIndex):
+    """An invoice by its number alone: the titre the Treasury reports a payment for."""
+    class Meta:
+        index_name = "by_number"
+        projection = AllProjection()
+    number = UnicodeAttribute(hash_key=True)
+
+
 class InvoiceModel(Model):
     """An invoice, never edited but for its cancellation by a credit note."""
     class Meta(_Meta):
@@ -347,7 +355,9 @@ class InvoiceModel(Model):
     lines = JSONAttribute()
     total_cents = NumberAttribute()
     credit_note = UnicodeAttribute(null=True)
+    collection = UnicodeAttribute(null=True)         # "titres"; absent: "regie"
     by_month = MonthIndex()
+    by_number = InvoiceNumberIndex()
 
 
 class LedgerMonthIndex(GlobalSecondaryIndex):

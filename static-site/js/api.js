@@ -563,6 +563,30 @@ export function recordPayment(number, payment, key) {
 }
 
 /**
+ * POST /api/staff/families/{number}/treasury-payments {invoice, amount_cents, date,
+ * reference} → 201 {family, invoice, date, type, method: "tresor", reference,
+ * credit_cents}: a payment the Trésor public collected for a titre (titres mode). 409
+ * `already_recorded`, `above_remaining`, `not_a_titre`, `cancelled_titre`.
+ */
+export function recordTreasuryPayment(number, payment) {
+  return request('POST', `/api/staff/families/${enc(number)}/treasury-payments`, {
+    invoice: payment.invoice,
+    amount_cents: payment.amount_cents,
+    date: payment.date,
+    reference: payment.reference || null,
+  });
+}
+
+/**
+ * POST /api/staff/treasury-payments/import {csv} → {rows: [{line, titre, amount_cents,
+ * date, family, status, message}], summary: {rows, recorded, recorded_cents,
+ * already_recorded, refused}}. A row recorded before is not recorded again.
+ */
+export function importTreasuryPayments(csv) {
+  return request('POST', '/api/staff/treasury-payments/import', { csv });
+}
+
+/**
  * POST /api/staff/families/{number}/invoices/{invoice}/credit-note {reason} → 201
  * {number, invoice, credit_cents} (409 `already_cancelled`).
  */

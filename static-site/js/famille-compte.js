@@ -8,15 +8,19 @@
  *
  * Each submission of the payment form carries a key (Idempotency-Key) kept until the
  * payment is recorded: a double click or a retry after a network failure records it once.
+ *
+ * Titres mode: "Paiement encaissé par le Trésor public", shown while a titre of the family
+ * awaits money, enters what the Treasury collected (once per titre, date and amount).
  */
 import {
-  createCreditNote, getStaffInvoices, getStaffStatement, recordPayment, staffInvoicePdfUrl,
+  createCreditNote, getStaffInvoices, getStaffStatement, recordPayment, recordTreasuryPayment,
+  staffInvoicePdfUrl,
 } from './api.js';
 import { formatDotDate, formatMoney, isIsoDate } from './format.js';
 import { parseEuros } from './money.js';
 import { escapeHtml, statementTable } from './templates.js';
 import {
-  allocationOptions, paymentMethodLabel, staffInvoicesTable,
+  allocationOptions, paymentMethodLabel, staffInvoicesTable, titreOptions,
 } from './templates-staff.js';
 import {
   $, confirmAction, focus, render, setBusy, show, showFieldError, showMessage, statementView,
@@ -62,6 +66,9 @@ export async function startAccount(familyNumber, today) {
     reason: $('#credit-reason'),
     form: $('#payment-form'),
     formMessage: $('#payment-message'),
+    treasury: $('#treasury-block'),
+    treasuryForm: $('#treasury-form'),
+    treasuryMessage: $('#treasury-message'),
   };
   statement = statementView({
     balance: $('#staff-balance'),
@@ -88,6 +95,13 @@ export async function startAccount(familyNumber, today) {
     event.preventDefault();
     savePayment(today);
   });
+  const tf = ui.treasuryForm.elements;
+  tf.date.value = today;
+  tf.date.max = today;
+  ui.treasuryForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    saveTreasuryPayment(today);
+  });
   ui.invoices.addEventListener('click', (event) => {
     const button = event.target instanceof Element ? event.target.closest('button.credit-note') : null;
     if (button) issueCreditNote(button);
@@ -105,6 +119,11 @@ async function loadInvoices() {
     render(ui.invoices, staffInvoicesTable(invoices, (id) => staffInvoicePdfUrl(number, id)));
     const target = ui.form.elements.invoice;
     render(target, allocationOptions(invoices, target.value));
+    const titre = ui.treasuryForm.elements.invoice;
+    const titres = titreOptions(invoices, titre.value);
+    render(titre, titres);
+    // Shown while a titre awaits money; kept once used, for its success message.
+    show(ui.treasury, Boolean(titres) || !ui.treasuryMessage.hidden);
     return true;
   } catch (error) {
     if (reportError(error, ui.invoicesMessage)) return false;
@@ -202,6 +221,48 @@ async function savePayment(today) {
   const where = saved && saved.invoice ? `, affecté à la facture ${saved.invoice}` : '';
   showMessage(ui.formMessage, `Paiement de ${formatMoney(payment.amount_cents)} du ${formatDotDate(payment.date)} enregistré (${what}${where}).`, 'success');
   el.invoice.value = '';
+  await refreshAccount();
+  el.amount.focus();
+}
+
+async function saveTreasuryPayment(today) {
+  const form = ui.treasuryForm;
+  clearErrors(ui.treasuryMessage, form);
+  const el = form.elements;
+  const fail = (field, text) => {
+    showMessage(ui.treasuryMessage, text);
+    showFieldError(form, field, text);
+  };
+  if (!el.invoice.value) {
+    fail('invoice', 'Aucun titre n\'attend de paiement.');
+    return;
+  }
+  const amount = parseEuros(el.amount.value);
+  if (amount === null || Number.isNaN(amount) || amount <= 0) {
+    fail('amount_cents', 'Indiquez le montant encaissé en euros, par exemple 45,50.');
+    return;
+  }
+  const date = el.date.value;
+  if (!isIsoDate(date) || date > today) {
+    fail('date', 'Indiquez la date d\'encaissement (pas dans le futur).');
+    return;
+  }
+  const payment = {
+    invoice: el.invoice.value, amount_cents: amount, date, reference: el.reference.value.trim(),
+  };
+  setBusy(form, true);
+  let saved;
+  try {
+    saved = await recordTreasuryPayment(number, payment);
+  } catch (error) {
+    setBusy(form, false);
+    reportError(error, ui.treasuryMessage, form);
+    return;
+  }
+  setBusy(form, false);
+  el.amount.value = '';
+  el.reference.value = '';
+  showMessage(ui.treasuryMessage, `Paiement au Trésor public de ${formatMoney(saved.credit_cents)} du ${formatDotDate(saved.date)} enregistré (titre ${saved.invoice}).`, 'success');
   await refreshAccount();
   el.amount.focus();
 }

@@ -720,6 +720,44 @@ export function allocationOptions(invoices, selected = '') {
   }).join('');
 }
 
+/** The titres (invoices issued in titres mode) still awaiting money from the Treasury. */
+export function titreOptions(invoices, selected = '') {
+  return invoices.filter((inv) => inv.collection === 'titres'
+    && (inv.status === 'unpaid' || inv.status === 'partial') && Number(inv.remaining_cents) > 0)
+    .map((inv) => {
+      const id = inv.id ?? inv.number;
+      return `<option value="${e(id)}"${id === selected ? ' selected' : ''}>Titre ${e(inv.number)} (${e(monthText(inv.month))}) : reste ${e(formatMoney(inv.remaining_cents))}</option>`;
+    }).join('');
+}
+
+const TREASURY_STATUSES = {
+  recorded: 'Enregistré',
+  already_recorded: 'Déjà enregistré',
+  unknown_titre: 'Titre inconnu',
+  not_a_titre: 'Facture de régie',
+  cancelled_titre: 'Titre annulé',
+  above_remaining: 'Montant trop élevé',
+  invalid_row: 'Ligne illisible',
+};
+
+/** The report of a Treasury payments import: one row per line of the file. */
+export function treasuryImportReport(report) {
+  const summary = report.summary || {};
+  const rows = (report.rows || []).map((row) => `<tr role="row" class="is-${e(row.status)}">
+<td role="cell" class="num">${e(row.line)}</td>
+<td role="cell" class="nowrap">${e(row.titre)}</td>
+<td role="cell">${e(row.family || '')}</td>
+<td role="cell" class="num">${row.amount_cents === null || row.amount_cents === undefined ? '' : e(formatMoney(row.amount_cents))}</td>
+<td role="cell" class="nowrap">${row.date ? e(formatDotDate(row.date)) : ''}</td>
+<td role="cell"><strong>${e(TREASURY_STATUSES[row.status] || row.status)}</strong> : ${e(row.message)}</td>
+</tr>`).join('');
+  return `<p class="import-summary">${e(summary.recorded ?? 0)} paiement(s) enregistré(s) pour ${e(formatMoney(summary.recorded_cents ?? 0))} ; ${e(summary.already_recorded ?? 0)} déjà enregistré(s) ; ${e(summary.refused ?? 0)} refusé(s).</p>
+<div class="table-scroll"><table class="data-table treasury-report" role="table">
+<caption class="visually-hidden">Compte rendu de l'import, ligne par ligne</caption>
+<thead role="rowgroup"><tr role="row"><th scope="col" role="columnheader" class="num">Ligne</th><th scope="col" role="columnheader">Titre</th><th scope="col" role="columnheader">Famille</th><th scope="col" role="columnheader" class="num">Montant</th><th scope="col" role="columnheader">Date</th><th scope="col" role="columnheader">Résultat</th></tr></thead>
+<tbody role="rowgroup">${rows}</tbody></table></div>`;
+}
+
 /** The payment methods staff record, as the API names them. */
 export const PAYMENT_METHODS = [
   { value: 'cheque', label: 'Chèque' },

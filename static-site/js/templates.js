@@ -187,6 +187,13 @@ export const INVOICE_STATUSES = {
 };
 
 /** Whether something remains to pay on an invoice. */
+/** Whether the invoice was issued in titres mode (the Treasury collects it). */
+export function isTitre(invoice) {
+  return invoice.collection === 'titres';
+}
+
+const TITRE_ROW_NOTE = 'Détail de facturation : à payer au Trésor public avec l\'avis des sommes à payer qu\'il vous enverra.';
+
 export function isPayable(invoice) {
   return (invoice.status === 'unpaid' || invoice.status === 'partial')
     && Number(invoice.remaining_cents ?? invoice.total_cents) > 0;
@@ -229,12 +236,19 @@ export function familyInvoicesTable(invoices, pdfHref) {
   if (!invoices.length) return '<p class="empty">Aucune facture pour le moment.</p>';
   const rows = invoices.map((inv) => {
     const id = inv.id ?? inv.number;
+    // Issued in titres mode: a « détail de facturation », paid to the Trésor public on
+    // its avis des sommes à payer, never through the commune's PayFip.
+    const titre = isTitre(inv);
     // The name starts with the visible words (WCAG 2.5.3), then says which invoice and
     // how much PayFip will ask: what remains of it.
-    const pay = isPayable(inv)
+    const pay = isPayable(inv) && !titre
       ? `<button type="button" class="primary pay-invoice" data-invoice-id="${e(id)}" aria-label="Payer en ligne la facture ${e(inv.number)} : ${e(formatMoney(inv.remaining_cents ?? inv.total_cents))}">Payer en ligne</button>`
       : '';
-    const actions = `<div class="row-actions"><a class="button-link is-secondary" href="${e(pdfHref(id))}" target="_blank" rel="noopener" aria-label="Télécharger la facture ${e(inv.number)}" aria-describedby="pdf-hint">Télécharger (PDF)</a>${pay}</div>`;
+    const note = titre && isPayable(inv)
+      ? `<p class="titre-note">${e(TITRE_ROW_NOTE)}</p>`
+      : '';
+    const what = titre ? 'le détail de facturation' : 'la facture';
+    const actions = `<div class="row-actions"><a class="button-link is-secondary" href="${e(pdfHref(id))}" target="_blank" rel="noopener" aria-label="Télécharger ${what} ${e(inv.number)}" aria-describedby="pdf-hint">Télécharger (PDF)</a>${pay}</div>${note}`;
     return `<tr role="row" class="invoice is-${e(inv.status)}">
 ${invoiceCells(inv)}
 ${cell('Actions', actions, 'inv-actions')}

@@ -83,6 +83,8 @@ STAFF_ROLES_BY_ROUTE = {
     ("GET", "/staff/bordereaux/{bordereau_id}/pes"): {ADMIN},
     ("POST", "/staff/bordereaux/acknowledgements"): {ADMIN},
     ("POST", "/staff/bordereaux/{bordereau_id}/reissue"): {ADMIN},
+    ("POST", "/staff/families/{number}/treasury-payments"): {ADMIN},
+    ("POST", "/staff/treasury-payments/import"): {ADMIN},
 }
 
 
@@ -288,6 +290,14 @@ REQUESTS: dict[tuple[str, str], Request] = {
         {"amount_cents": 100, "method": "cheque", "idempotency_key": "matrice-1"}, 201),
     ("POST", "/staff/families/{number}/invoices/{invoice_id}/credit-note"): Request(
         "/staff/families/{number}/invoices/{invoice_id}/credit-note", {}, 201),
+    # The world's invoice was issued in régie mode: the Treasury has nothing to report.
+    ("POST", "/staff/families/{number}/treasury-payments"): Request(
+        "/staff/families/{number}/treasury-payments",
+        {"invoice": "{invoice_id}", "amount_cents": 100, "date": "2026-12-01"}, 409,
+        "not_a_titre"),
+    ("POST", "/staff/treasury-payments/import"): Request(
+        "/staff/treasury-payments/import", {"csv": "titre;montant;date\n2026-000099;1,00;"
+                                                   "01/12/2026\n"}),
     ("GET", "/staff/overpayments"): Request("/staff/overpayments"),
     ("POST", "/staff/overpayments/{overpayment_id}"): Request(
         "/staff/overpayments/{overpayment_id}", {"action": "refund", "method": "virement"}),

@@ -11,9 +11,10 @@ from chalicelib.api.staff import (
                                   menus,
                                   settings,
                                   titres,
+                                  treasury,
 )
 
 # In the order the console presents them.
 BLUEPRINTS = tuple(module.bp for module in (families, accounts, settings, audit, jobs,
                                             attendance, exports, menus, billing,
-                                            titres))
+                                            titres, treasury))

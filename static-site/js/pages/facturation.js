@@ -31,6 +31,7 @@ import {
 } from '../view.js';
 import { clearErrors, reportError } from '../common.js';
 import { staffToday, startStaffPage } from '../staff-common.js';
+import { startTreasuryImport } from '../tresor-import.js';
 
 const state = {
   today: null,
@@ -81,6 +82,7 @@ export async function start() {
     report: (error) => reportError(error, ui.invoicesMessage, ui.invoicesForm),
   });
   state.today = staffToday(me);
+  startTreasuryImport(); // its own section, at the end of the page
   const previous = addMonths(monthOf(state.today), -1);
   const asked = queryParam('mois');
   const month = isIsoMonth(asked) ? asked : previous;

@@ -3,11 +3,13 @@
  * montant, état), each with "Télécharger (PDF)" and, while unpaid, "Payer en ligne", which
  * sends the parent to PayFip (the DGFiP's card payment). PayFip brings the parent back
  * here with `?idop=…`: the page then asks the server how the payment went and says so.
+ * An invoice issued in titres mode is a « détail de facturation »: no "Payer en ligne",
+ * and the page says the Trésor public sends the avis des sommes à payer, and how to pay it.
  */
 import {
   getInvoices, getPayfipReturn, invoicePdfUrl, startPayfip,
 } from '../api.js';
-import { familyInvoicesTable } from '../templates.js';
+import { familyInvoicesTable, isTitre } from '../templates.js';
 import {
   $, clearMessage, goTo, queryParam, render, replaceQuery, setBusy, setDocumentTitle, show,
   showMessage,
@@ -35,6 +37,9 @@ export async function start() {
     content: $('#content'),
     invoices: $('#invoices'),
     invoicesMessage: $('#invoices-message'),
+    helpRegie: $('#help-regie'),
+    helpTitres: $('#help-titres'),
+    hintRegie: $('#hint-regie'),
   };
   const family = await startFamilyPage(ui.pageMessage);
   if (!family) return;
@@ -85,6 +90,7 @@ async function loadInvoices() {
     const answer = await getInvoices();
     const invoices = Array.isArray(answer && answer.invoices) ? answer.invoices : [];
     render(ui.invoices, familyInvoicesTable(invoices, invoicePdfUrl));
+    showHowToPay(answer && answer.collection, invoices);
     return true;
   } catch (error) {
     if (!reportError(error, ui.invoicesMessage) && !ui.invoices.querySelector('table')) {
@@ -94,6 +100,20 @@ async function loadInvoices() {
   } finally {
     ui.invoices.removeAttribute('aria-busy');
   }
+}
+
+/**
+ * Say how to pay: the Trésor public's avis des sommes à payer when the commune collects
+ * through titres or an invoice was issued so, the régie's ways (PayFip, the town hall)
+ * when it runs its régie or a régie invoice is listed. Each invoice keeps its own mode.
+ */
+function showHowToPay(collection, invoices) {
+  const titres = invoices.some(isTitre);
+  const regie = invoices.some((inv) => !isTitre(inv));
+  show(ui.helpTitres, collection === 'titres' || titres);
+  const regieShown = collection !== 'titres' || regie;
+  show(ui.helpRegie, regieShown);
+  show(ui.hintRegie, regieShown);
 }
 
 /** Only an http(s) address may receive the parent (never `javascript:` or the like). */

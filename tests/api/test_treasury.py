@@ -48,6 +48,8 @@ def billed(client, clock, collection: dict | None) -> tuple[Api, Api]:
     ok(admin.login(*ADMIN))
     if collection is not None:
         set_mode(admin, collection)
+        # The Treasury needs a postal address it can use (the draft blocks without one).
+        ok(admin.put("/staff/families/1001", {"address": "12 rue des Écoles\n69490 Pontcharra"}))
     invoice(admin, "2026-11")
     ok(parent.login(*FAMILY))
     return admin, parent

@@ -48,6 +48,9 @@ def titres_stack(tmp_path_factory):
     current, _ = api_call(stack, "GET", "/staff/settings", None, cookie)
     api_call(stack, "PUT", "/staff/settings",
              {"collection": TITRES, "version": current["version"]}, cookie)
+    # The Treasury needs a postal address it can use (the draft blocks without one).
+    api_call(stack, "PUT", "/staff/families/1001",
+             {"address": "12 rue des Écoles\n69490 Pontcharra"}, cookie)
     api_call(stack, "POST", "/staff/billing/2026-11/draft", {}, cookie)
     result, _ = api_call(stack, "POST", "/staff/billing/2026-11/confirm", {}, cookie)
     assert result["invoiced"] == 1

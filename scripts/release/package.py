@@ -112,6 +112,18 @@ def dependencies_dir() -> Path:
     target = CACHE / f"site-packages-{key}"
     if target.is_dir():
         return target
+    CACHE.mkdir(parents=True, exist_ok=True)
+    # One build at a time (two test workers packaging at once): the second waits, then
+    # finds the first one's result instead of racing it to the same directory.
+    import fcntl
+    with open(CACHE / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if target.is_dir():
+            return target
+        return _build_dependencies(target)
+
+
+def _build_dependencies(target: Path) -> Path:
     from chalice.deploy.packager import (
         DependencyBuilder,
         MissingDependencyError,
@@ -119,8 +131,7 @@ def dependencies_dir() -> Path:
         SubprocessPip,
     )
     from chalice.utils import OSUtils
-    CACHE.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="site-packages-", dir=CACHE))
+    work = Path(tempfile.mkdtemp(prefix="building-", dir=CACHE))
     try:
         osutils = OSUtils()
         builder = DependencyBuilder(osutils, PipRunner(SubprocessPip(osutils)))
@@ -150,11 +161,9 @@ def dependencies_dir() -> Path:
     return target
 
 
-def stage_project(deps: Path) -> Path:
+def stage_project(deps: Path, where: Path) -> Path:
     """A copy of the app for chalice, with the dependencies as vendor/ and no requirements."""
-    project = BUILD / "stage" / "project"
-    if project.exists():
-        shutil.rmtree(project)
+    project = where / "project"
     (project / ".chalice").mkdir(parents=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for name in APP_FILES:
@@ -231,10 +240,13 @@ def package(stage: str, out: Path = DEFAULT_OUT, size_limit: bool = True) -> dic
     stage_env = load_stage_env(stage)
     _prepare_environment(stage_env)
     deps = dependencies_dir()
-    project = stage_project(deps)
     if out.exists():
         shutil.rmtree(out)
-    chalice_package(project, stage, out)
+    # A staging copy of its own per build, so that two builds at once (test workers) never
+    # share one.
+    (BUILD / "stage").mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=BUILD / "stage") as staging:
+        chalice_package(stage_project(deps, Path(staging)), stage, out)
     zip_path, template_path = out / "deployment.zip", out / "sam.json"
     compile_and_rezip(zip_path)
 

@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+# Test workers (pytest-xdist): one per core of the machine this was tuned on; JOBS=0 runs
+# the tests in this process, one after another.
+JOBS ?= 2
 STAGE ?= prod
 
 .PHONY: run test test-fast test-money chromium clean-data package deploy bench-package bench audit screenshots samples
@@ -31,7 +34,7 @@ chromium:
 
 ## Run every test.
 test: $(STAMP) chromium
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(JOBS) --dist loadfile
 
 ## The model of a commune's money, driven at length (MONEY_EXAMPLES, MONEY_STEPS).
 test-money: $(STAMP)
@@ -41,7 +44,7 @@ test-money: $(STAMP)
 ## The quick loop: domain, services, storage, API and job tests (no browser, fuzzing, load,
 ## packaging or long property runs; `make test` runs those too).
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not browser" --ignore=tests/site --ignore=tests/fuzz \
+	$(PY) -m pytest -n $(JOBS) --dist loadfile -m "not browser" --ignore=tests/site --ignore=tests/fuzz \
 	  --ignore=tests/load --ignore=tests/infra --ignore=tests/properties
 
 ## Forget the local data (the demo data comes back at the next `make run`).

@@ -54,6 +54,21 @@ from tests.client import AGENT_EMAIL, KITCHEN_EMAIL, Api, sign_in, staff_member 
 from tests.demo import ADMIN, FAMILY  # noqa: E402
 
 
+# The longest files first. `make test` runs two workers, each taking a whole file at a
+# time (--dist loadfile): started early, the browser, fuzzing and load files run side by
+# side, and the many short files fill in the end, so that neither worker idles while the
+# other finishes a long one.
+LONGEST_FIRST = ("tests/fuzz/", "tests/properties/test_money_lifecycle.py", "tests/site/",
+                 "tests/load/", "tests/properties/", "tests/infra/")
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        return next((i for i, prefix in enumerate(LONGEST_FIRST)
+                     if item.nodeid.startswith(prefix)), len(LONGEST_FIRST))
+    items.sort(key=rank)  # stable: each file keeps its own order
+
+
 @pytest.fixture
 def aws():
     """moto's mock around the test, with a container built inside it."""

@@ -28,25 +28,23 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
-import xml.parsers.expat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import NoReturn
 
-try:  # pinned in requirements.txt; the DTD check below does not depend on it
-    import defusedxml.ElementTree as _defused_et
-except ImportError:  # pragma: no cover - depends on the environment
-    _defused_et = None
+from chalicelib.payfip.wire import (
+    CREATE_OPERATION,
+    DETAIL_OPERATION,
+    MAX_DOCUMENT_BYTES,
+    build_envelope,
+    child,
+    local_name,
+    parse_xml,
+    soap_body,
+)
 
 PRODUCTION_ENDPOINT = "https://www.payfip.gouv.fr/tpa/services/securite"
 PAYMENT_PAGE = "https://www.payfip.gouv.fr/tpa/paiementws.web?idop={idop}"
-
-SOAP_ENV_NS = "http://schemas.xmlsoap.org/soap/envelope/"
-SERVICE_NS = ("http://securite.service.tpa.cp.finances.gouv.fr/services/mas_securite/"
-              "contrat_paiement_securise/PaiementSecuriseService")
-CREATE_OPERATION = "creerPaiementSecurise"
-DETAIL_OPERATION = "recupererDetailPaiementSecurise"
 
 MODES = {"T": "test", "X": "activation", "W": "production"}
 PAID_RESULTS = ("P", "V")          # P paid by card, V paid by direct debit
@@ -56,7 +54,6 @@ MIN_MONTANT_CENTS = 100            # PayFip refuses less than 1 EUR (error M3)
 MAX_MONTANT_DIGITS = 11            # the montant field holds at most 11 digits
 MAX_URL_LENGTH = 250
 MAX_OBJET_LENGTH = 100
-MAX_RESPONSE_BYTES = 1_000_000
 
 # Error codes of PayFipError that do not come from PayFip itself.
 NETWORK = "network"                # no answer: refused, reset, timeout, DNS...
@@ -224,92 +221,7 @@ class PayFipClient:
         return _answer(operation, data, status)
 
 
-# -- envelopes (shared with the fake server) -------------------------------------------
-
-def build_envelope(operation: str, fields: Iterable[tuple[str, str]]) -> bytes:
-    """A request envelope: ``<pai:operation><arg0><name>value</name>...``, all escaped."""
-    envelope = ET.Element("soapenv:Envelope",
-                          {"xmlns:soapenv": SOAP_ENV_NS, "xmlns:pai": SERVICE_NS})
-    ET.SubElement(envelope, "soapenv:Header")
-    body = ET.SubElement(envelope, "soapenv:Body")
-    arg0 = ET.SubElement(ET.SubElement(body, f"pai:{operation}"), "arg0")
-    for name, value in fields:
-        _check_xml_text(name, value)
-        ET.SubElement(arg0, name).text = value
-    return ET.tostring(envelope, encoding="utf-8", xml_declaration=True)
-
-
-def parse_xml(data: bytes) -> ET.Element:
-    """Parse an XML document that declares no DTD; ValueError otherwise.
-
-    A DOCTYPE (hence any entity declaration) is refused before parsing, whatever the
-    document's encoding; defusedxml, when installed, adds its own checks on top.
-    """
-    if not isinstance(data, bytes):
-        raise ValueError("XML must be given as bytes")
-    if len(data) > MAX_RESPONSE_BYTES:
-        raise ValueError("XML document too large")
-
-    def refuse(*_args: object) -> NoReturn:
-        raise _DtdRefused()
-
-    scanner = xml.parsers.expat.ParserCreate()
-    scanner.StartDoctypeDeclHandler = refuse
-    scanner.EntityDeclHandler = refuse
-    scanner.UnparsedEntityDeclHandler = refuse
-    scanner.ExternalEntityRefHandler = refuse
-    try:
-        scanner.Parse(data, True)
-    except _DtdRefused:
-        raise ValueError("XML with a DOCTYPE is refused") from None
-    except xml.parsers.expat.ExpatError as error:
-        raise ValueError(f"malformed XML: {error}") from None
-    try:
-        if _defused_et is not None:
-            return _defused_et.fromstring(data, forbid_dtd=True, forbid_entities=True,
-                                          forbid_external=True)
-        return ET.fromstring(data)
-    except Exception as error:  # defusedxml's own refusals, or ParseError
-        raise ValueError(f"XML refused: {error}") from None
-
-
-def local_name(tag: object) -> str:
-    """``{namespace}name`` -> ``name`` (comments and other nodes give '')."""
-    if not isinstance(tag, str):
-        return ""
-    return tag.rsplit("}", 1)[-1]
-
-
-def namespace(tag: object) -> str:
-    """``{namespace}name`` -> ``namespace`` ('' when unqualified)."""
-    if isinstance(tag, str) and tag.startswith("{"):
-        return tag[1:].split("}", 1)[0]
-    return ""
-
-
-def child(element: ET.Element, name: str) -> ET.Element | None:
-    """First child element with that local name, whatever its namespace."""
-    for item in element:
-        if local_name(item.tag) == name:
-            return item
-    return None
-
-
-def soap_body(root: ET.Element) -> ET.Element:
-    """The Body of a SOAP 1.1 envelope; ValueError if ``root`` is not one."""
-    if root.tag != f"{{{SOAP_ENV_NS}}}Envelope":
-        raise ValueError("not a SOAP 1.1 envelope")
-    body = root.find(f"{{{SOAP_ENV_NS}}}Body")
-    if body is None or len(body) == 0:
-        raise ValueError("SOAP envelope without a body")
-    return body
-
-
 # -- helpers ---------------------------------------------------------------------------
-
-class _DtdRefused(Exception):
-    pass
-
 
 def normalize_objet(objet: str) -> str:
     """ASCII letters, digits and single spaces, at most 100 characters.
@@ -400,18 +312,9 @@ def _check_idop(idop: str) -> None:
         raise ValueError("idop: PayFip operation identifier expected")
 
 
-def _check_xml_text(name: str, value: str) -> None:
-    if not isinstance(value, str):
-        raise ValueError(f"{name}: text expected")
-    for c in value:
-        if (ord(c) < 0x20 and c not in "\t\n\r") or 0xD800 <= ord(c) <= 0xDFFF \
-                or c in "\ufffe\uffff":
-            raise ValueError(f"{name}: character not allowed in XML")
-
-
 def _read_limited(response: object) -> bytes:
-    data = response.read(MAX_RESPONSE_BYTES + 1)  # type: ignore[attr-defined]
-    if len(data) > MAX_RESPONSE_BYTES:
+    data = response.read(MAX_DOCUMENT_BYTES + 1)  # type: ignore[attr-defined]
+    if len(data) > MAX_DOCUMENT_BYTES:
         raise PayFipError(INVALID_RESPONSE, "PayFip's answer is too large")
     return data
 

@@ -38,12 +38,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chalicelib.payfip.client import (
+from chalicelib.payfip.client import PayFipConfig
+from chalicelib.payfip.wire import (
     CREATE_OPERATION,
     DETAIL_OPERATION,
     SERVICE_NS,
     SOAP_ENV_NS,
-    PayFipConfig,
     child,
     local_name,
     namespace,

@@ -15,7 +15,7 @@ _.core_fonts_encoding  # invoice_pdf.py: fpdf2 reads it to encode text in the co
 _.footer  # invoice_pdf.py: fpdf2 calls FPDF.footer() on every page
 _.redirect_request  # payfip/client.py, fake_payfip.py: urllib's HTTPRedirectHandler hook
 req, fp, msg, newurl  # ...its parameters, named as urllib names them (unused: no redirect)
-_.StartDoctypeDeclHandler  # payfip/client.py: expat calls these handlers while parsing
+_.StartDoctypeDeclHandler  # payfip/wire.py: expat calls these handlers while parsing
 _.EntityDeclHandler
 _.UnparsedEntityDeclHandler
 _.ExternalEntityRefHandler

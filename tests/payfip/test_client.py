@@ -22,7 +22,7 @@ from chalicelib.clock import FixedClock
 from chalicelib.payfip import (
     PAYMENT_PAGE, PRODUCTION_ENDPOINT, PayFipClient, PayFipConfig, PayFipError,
     PaymentDetail, PaymentRequest, make_refdet)
-from chalicelib.payfip.client import SERVICE_NS, SOAP_ENV_NS, parse_xml
+from chalicelib.payfip.wire import SERVICE_NS, SOAP_ENV_NS, parse_xml
 from chalicelib.settings import PARIS, load_settings
 from scripts.local.fake_payfip import FakePayFip, FakePayFipError
 

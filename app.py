@@ -2,7 +2,7 @@
 from chalice import Chalice, Cron
 
 from chalicelib.api import auth, dev, family, public, staff
-from chalicelib.jobs import invoice, lock, payments
+from chalicelib.jobs import invoice, lock, payments, schedules
 from chalicelib.logging_setup import configure as configure_logs
 from chalicelib.settings import get_settings
 
@@ -19,7 +19,7 @@ if settings.is_local:
     app.register_blueprint(dev.bp)
 
 # Bound to a module-level name: the deployed handler is "app.lock_bookings".
-lock_bookings = app.schedule(Cron(*lock.SCHEDULE), name="lock_bookings")(lock.lock_bookings)
-invoice_month = app.schedule(Cron(*invoice.SCHEDULE), name="invoice_month")(invoice.invoice_month)
-reconcile_payments = app.schedule(Cron(*payments.SCHEDULE),
+lock_bookings = app.schedule(Cron(*schedules.LOCK), name="lock_bookings")(lock.lock_bookings)
+invoice_month = app.schedule(Cron(*schedules.INVOICE), name="invoice_month")(invoice.invoice_month)
+reconcile_payments = app.schedule(Cron(*schedules.PAYMENTS),
                                   name="reconcile_payments")(payments.reconcile_payments)

@@ -9,9 +9,6 @@ from chalicelib.settings import PARIS
 
 LOG = logging.getLogger("cantine.jobs")
 
-# 04:00 UTC (05:00 or 06:00 in Paris) on the 1st to the 5th: the run is idempotent, so
-# the later days only finish what an earlier run could not (a crash, a throttled table).
-SCHEDULE = ("0", "4", "1-5", "*", "?", "*")
 
 
 def previous_month(year: int, month: int) -> str:

@@ -8,9 +8,6 @@ from chalicelib import wiring
 
 LOG = logging.getLogger("cantine.jobs")
 
-# Every 15 minutes, in UTC: whatever the commune's Europe/Paris deadline (17:00 is 16:00
-# UTC in winter, 15:00 UTC in summer) the lock follows it within a quarter of an hour.
-SCHEDULE = ("0/15", "*", "*", "*", "?", "*")
 
 
 def lock_bookings(event: Any) -> dict[str, Any]:

@@ -8,7 +8,6 @@ from chalicelib import wiring
 
 LOG = logging.getLogger("cantine.jobs")
 
-SCHEDULE = ("5/30", "*", "*", "*", "?", "*")  # every 30 minutes, UTC
 
 
 def reconcile_payments(event: Any) -> dict[str, int]:

@@ -46,7 +46,6 @@ free") allowances, listed with each price.
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import math
 import sys
@@ -434,14 +433,9 @@ def runs_per_month(schedule: tuple[str, ...], days_in_month: int) -> float:
 
 
 def job_schedule(module: str) -> tuple[str, ...]:
-    """``SCHEDULE`` of chalicelib/jobs/<module>.py, read from its source (importing it
-    would need the application's settings)."""
-    path = ROOT / "chalicelib" / "jobs" / f"{module}.py"
-    for node in ast.parse(path.read_text("utf-8")).body:
-        if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "SCHEDULE" for t in node.targets):
-            return tuple(ast.literal_eval(node.value))
-    raise ValueError(f"no SCHEDULE in {path}")
+    """The schedule of chalicelib/jobs/<module>.py (chalicelib/jobs/schedules.py)."""
+    from chalicelib.jobs.schedules import SCHEDULES
+    return SCHEDULES[module]
 
 
 def lambda_memory_mb(function: str, stage: str = STAGE) -> int:
@@ -577,10 +571,10 @@ ACTIONS: dict[str, Action] = {
         "A CSV export", "api_handler",
         lambda u: u.staff_exports_per_month, api_calls=1, page_views=1, response_kb=200),
     "lock_run": Action(
-        "Scheduled weekly lock (chalicelib/jobs/lock.py SCHEDULE)", "lock_bookings",
+        "Scheduled weekly lock (chalicelib/jobs/schedules.py LOCK)", "lock_bookings",
         _scheduled("lock"), invocations=1, cold_starts="job"),
     "invoice_run": Action(
-        "Scheduled invoice run, its fixed part (chalicelib/jobs/invoice.py SCHEDULE: the "
+        "Scheduled invoice run, its fixed part (chalicelib/jobs/schedules.py INVOICE: the "
         "1st to the 5th; the later runs find nothing left)", "invoice_month",
         _scheduled("invoice"), invocations=1, cold_starts="job"),
     "invoice_run_per_family": Action(
@@ -588,7 +582,7 @@ ACTIONS: dict[str, Action] = {
         lambda u: u.families, invocations=0, cold_starts="none",
         emails=lambda u: u.email_recipients_per_family),
     "reconcile_run": Action(
-        "Scheduled PayFip reconciliation (chalicelib/jobs/payments.py SCHEDULE)",
+        "Scheduled PayFip reconciliation (chalicelib/jobs/schedules.py PAYMENTS)",
         "reconcile_payments", _scheduled("payments"), invocations=1, cold_starts="job"),
 }
 

@@ -15,7 +15,7 @@ import pytest
 from moto import mock_aws
 
 from chalicelib.api.errors import not_found_body
-from chalicelib.jobs import lock
+from chalicelib.jobs import schedules
 from chalicelib.settings import get_settings
 from chalicelib.storage import models
 from infra import template as infra
@@ -252,7 +252,7 @@ def test_every_setting_the_app_reads_is_a_parameter_or_fixed_by_the_stage():
 def test_lock_runs_on_chalice_schedule(packaged):
     events = packaged.resources["LockBookings"]["Properties"]["Events"]
     (event,) = events.values()
-    assert event["Properties"]["Schedule"] == f"cron({' '.join(lock.SCHEDULE)})"
+    assert event["Properties"]["Schedule"] == f"cron({' '.join(schedules.LOCK)})"
 
 
 # -- API -------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ import pytest
 
 from chalicelib.domain.commune import default_settings
 from chalicelib.domain.lock import days_to_freeze
-from chalicelib.jobs.lock import SCHEDULE, lock_bookings
+from chalicelib.jobs.lock import lock_bookings
+from chalicelib.jobs.schedules import LOCK as SCHEDULE
 from chalicelib.services.lock import LockService
 from chalicelib.storage.jobs import HeadcountRepository
 from chalicelib.storage.models import HeadcountModel

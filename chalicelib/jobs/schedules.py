@@ -1,0 +1,19 @@
+"""When each scheduled function runs, as the fields of Chalice's ``Cron`` (minutes, hours,
+day of month, month, day of week, year), in UTC as EventBridge reads them.
+
+Values only, no import: ``app.py`` wires them and the monthly bill model
+(``scripts/bench/bench_bill.py``) counts the runs they make.
+"""
+from __future__ import annotations
+
+# Every 15 minutes: whatever the commune's Europe/Paris deadline (17:00 is 16:00 UTC in
+# winter, 15:00 UTC in summer) the lock follows it within a quarter of an hour.
+LOCK = ("0/15", "*", "*", "*", "?", "*")
+# 04:00 UTC (05:00 or 06:00 in Paris) on the 1st to the 5th: the run is idempotent, so
+# the later days only finish what an earlier run could not (a crash, a throttled table).
+INVOICE = ("0", "4", "1-5", "*", "?", "*")
+# Every 30 minutes: PayFip payments whose notification never came are asked for.
+PAYMENTS = ("5/30", "*", "*", "*", "?", "*")
+
+# By the job module's name (chalicelib/jobs/<name>.py).
+SCHEDULES = {"lock": LOCK, "invoice": INVOICE, "payments": PAYMENTS}

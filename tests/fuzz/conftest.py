@@ -13,14 +13,15 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
+from tests.demo import FAMILY_NUMBER, FAMILY_PASSWORD, STAFF_EMAIL, STAFF_PASSWORD
 from tests.localstack import Stack
 
 NOW = "2026-11-23T10:00:00+01:00"
 SESSION_COOKIE = "cantine_session"
 # The demo accounts of the local stage (README, chalicelib/services/demo.py).
 CREDENTIALS = {
-    "family": {"login": "1001", "password": "demo-famille-2026"},
-    "admin": {"login": "mairie@example.org", "password": "demo-mairie-2026"},
+    "family": {"login": FAMILY_NUMBER, "password": FAMILY_PASSWORD},
+    "admin": {"login": STAFF_EMAIL, "password": STAFF_PASSWORD},
 }
 # The demo accounts' items (table → keys): put back as they were whenever a fuzz case with
 # valid input changed them (archived the family, sent it a new temporary password, changed

@@ -9,6 +9,7 @@ import itertools
 from chalicelib.domain.throttle import FREE_FAILURES
 from chalicelib.services.auth import FORGOT_FLOOR, FORGOT_PER_ADDRESS, LOGIN_FLOOR
 from scripts.bench.load import Caller, burst, create_families, paired_timings
+from tests.demo import FAMILY
 
 ROUNDS = 12
 # Both answers are held to the same floor (0.5 s and 1 s): their medians may differ by
@@ -75,7 +76,7 @@ def test_a_burst_of_guesses_checks_no_more_passwords_than_the_free_failures(stac
 
 def test_the_session_cookie_and_the_security_headers_on_the_local_stack(stack):
     caller = Caller(stack.url)
-    answer = caller.sign_in("1001", "demo-famille-2026")
+    answer = caller.sign_in(*FAMILY)
     assert answer.status == 200
     attributes = {part.strip() for part in answer.set_cookie.split(";")[1:]}
     assert {"HttpOnly", "SameSite=Strict", "Path=/api"} <= attributes

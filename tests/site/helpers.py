@@ -1,6 +1,8 @@
 """Steps shared by the browser tests."""
 from __future__ import annotations
 
+from tests.demo import FAMILY_NUMBER, FAMILY_PASSWORD
+
 
 def wait_ready(page) -> None:
     """Wait until the page's script has wired its forms (and loaded its data)."""
@@ -13,7 +15,7 @@ def open_page(page, path: str) -> None:
     wait_ready(page)
 
 
-def sign_in(page, login: str = "1001", password: str = "demo-famille-2026") -> None:
+def sign_in(page, login: str = FAMILY_NUMBER, password: str = FAMILY_PASSWORD) -> None:
     """Sign in through the login form as a parent would."""
     open_page(page, "/connexion.html")
     page.get_by_label("N° de famille ou Adresse mail").fill(login)

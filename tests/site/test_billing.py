@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.demo import ADMIN, FAMILY_NUMBER, FAMILY_PASSWORD, STAFF_EMAIL, STAFF_PASSWORD
 from tests.localstack import Stack
 from tests.site.helpers import open_page, sign_in, wait_ready
 
@@ -29,13 +30,13 @@ def invoiced_stack(tmp_path):
     stack = Stack(Path(tmp_path) / "billing")
     stack.start("2026-11-23T10:00:00+01:00")
     _, cookie = api_call(stack, "POST", "/auth/login",
-                         {"login": "1001", "password": "demo-famille-2026"})
+                         {"login": FAMILY_NUMBER, "password": FAMILY_PASSWORD})
     api_call(stack, "PUT", "/children/1001-1/bookings", {"changes": [
         {"date": "2026-11-30", "service": "meal", "booked": True},
         {"date": "2026-11-30", "service": "care_evening", "booked": True}]}, cookie)
     stack.restart("2026-12-01T08:00:00+01:00")
     _, cookie = api_call(stack, "POST", "/auth/login",
-                         {"login": "mairie@example.org", "password": "demo-mairie-2026"})
+                         {"login": STAFF_EMAIL, "password": STAFF_PASSWORD})
     api_call(stack, "POST", "/staff/billing/2026-11/draft", {}, cookie)
     result, _ = api_call(stack, "POST", "/staff/billing/2026-11/confirm", {}, cookie)
     assert result["invoiced"] == 1
@@ -89,7 +90,7 @@ def month_to_bill(tmp_path):
     stack = Stack(Path(tmp_path) / "month")
     stack.start("2026-11-12T10:00:00+01:00")
     _, cookie = api_call(stack, "POST", "/auth/login",
-                         {"login": "1001", "password": "demo-famille-2026"})
+                         {"login": FAMILY_NUMBER, "password": FAMILY_PASSWORD})
     api_call(stack, "PUT", "/children/1001-1/bookings", {"changes": [
         {"date": "2026-11-20", "service": "meal", "booked": True},
         {"date": "2026-11-30", "service": "meal", "booked": True},
@@ -105,7 +106,7 @@ def test_the_secretary_closes_a_strike_day_reviews_the_draft_confirms_and_record
                                   timezone_id="Europe/Paris")
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())
-    sign_in(page, "mairie@example.org", "demo-mairie-2026")
+    sign_in(page, *ADMIN)
     expect(page).to_have_url(re.compile(r"/personnel\.html"))
 
     # A strike on Friday 20 November, recorded after the fact: the lunch is released.

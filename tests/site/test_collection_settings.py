@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.demo import ADMIN
 from tests.localstack import Stack
 from tests.site.helpers import open_page, sign_in
 
@@ -23,7 +24,7 @@ def test_the_secretary_chooses_titres_with_the_accountants_identifiers(browser, 
     context = browser.new_context(base_url=own_stack.url, locale="fr-FR",
                                   viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    sign_in(page, "mairie@example.org", "demo-mairie-2026")
+    sign_in(page, *ADMIN)
     expect(page).to_have_url(re.compile(r"/personnel\.html"))
     open_page(page, "/parametres.html")
     expect(page.get_by_label("SIRET de la commune")).to_be_hidden()

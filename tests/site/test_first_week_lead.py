@@ -8,11 +8,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.demo import ADMIN, FAMILY
 from tests.localstack import Stack
 from tests.site.helpers import open_page, sign_in
-
-ADMIN = ("mairie@example.org", "demo-mairie-2026")
-FAMILY = ("1001", "demo-famille-2026")
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.demo import ADMIN
 from tests.localstack import Stack
 from tests.site.helpers import open_page, sign_in
 
@@ -181,7 +182,7 @@ def test_the_week_view_opens_on_the_first_week_that_can_still_be_booked(page):
 
 
 def test_the_menus_page_opens_on_the_first_week_with_a_menu(page):
-    sign_in(page, "mairie@example.org", "demo-mairie-2026")
+    sign_in(page, *ADMIN)
     page.wait_for_url("**/personnel.html*")
     status = staff_call(page, "PUT", "/staff/menus/2026-12-07", {"days": [
         {"date": "2026-12-07", "vegetarian": False,
@@ -267,7 +268,7 @@ def test_a_garderie_recorded_on_the_spot_is_no_greyed_column_but_a_note(browser,
     context = browser.new_context(base_url=sercus_stack.url, locale="fr-FR",
                                   timezone_id="Europe/Paris")
     page = context.new_page()
-    sign_in(page, "mairie@example.org", "demo-mairie-2026")
+    sign_in(page, *ADMIN)
     page.wait_for_url("**/personnel.html*")
     status = staff_call(page, "PUT", "/staff/settings", {"services": [
         {"code": "care_morning", "label": "Garderie matin", "mode": "attendance",

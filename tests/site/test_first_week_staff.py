@@ -4,13 +4,14 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.demo import ADMIN, FAMILY_NUMBER, FAMILY_PASSWORD
 from tests.site.helpers import open_page, sign_in
 
 COMMUNE = "Commune de démonstration"
 
 
 def sign_in_staff(page):
-    sign_in(page, "mairie@example.org", "demo-mairie-2026")
+    sign_in(page, *ADMIN)
     expect(page).to_have_url(re.compile(r"/personnel\.html"))
 
 
@@ -118,7 +119,7 @@ def test_every_page_shows_the_communes_name_in_its_header(browser, stack):
     # The family's home page: the name comes with the family, in its one call.
     context = browser.new_context(base_url=stack.url, locale="fr-FR")
     reply = context.request.post("/api/auth/login",
-                                 data={"login": "1001", "password": "demo-famille-2026"})
+                                 data={"login": FAMILY_NUMBER, "password": FAMILY_PASSWORD})
     assert reply.ok
     page = context.new_page()
     calls = []

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from infra.site_headers import (
-    META_IGNORED_DIRECTIVES, SECURITY_HEADERS, meta_content_security_policy,
+    META_IGNORED_DIRECTIVES,
+    SECURITY_HEADERS,
+    meta_content_security_policy,
 )
 from scripts.local.devstack import SITE
 

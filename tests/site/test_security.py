@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.demo import ADMIN, FAMILY_NUMBER, FAMILY_PASSWORD
 from tests.localstack import Stack
 from tests.site.helpers import open_page, sign_in
 
-ADMIN = ("mairie@example.org", "demo-mairie-2026")
 INVOICE = "2026-000001"
 
 HOSTILE_PAGE = """<!doctype html>
@@ -156,7 +156,7 @@ def test_a_sibling_sites_page_cannot_write_with_the_admins_cookie(browser, invoi
     # Nothing happened: not archived, no new password mailed, the invoice still due.
     assert state(invoiced) == before
     status, _, _ = api_call(invoiced, "POST", "/auth/login",
-                            {"login": "1001", "password": "demo-famille-2026"})
+                            {"login": FAMILY_NUMBER, "password": FAMILY_PASSWORD})
     assert status == 200
     context.close()
 
@@ -203,6 +203,6 @@ def test_a_new_second_address_is_added_once_its_owner_follows_the_link(browser, 
 
     status, _, _ = api_call(invoiced, "POST", "/auth/login",
                             {"login": "papa.test@example.org",
-                             "password": "demo-famille-2026"})
+                             "password": FAMILY_PASSWORD})
     assert status == 200
     context.close()

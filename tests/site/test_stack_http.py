@@ -4,6 +4,8 @@ import json
 import urllib.error
 import urllib.request
 
+from tests.demo import FAMILY_NUMBER, FAMILY_PASSWORD
+
 
 def fetch(stack, path, method="GET", data=None, headers=None):
     request = urllib.request.Request(stack.url + path, method=method, data=data,
@@ -46,7 +48,7 @@ def test_pages_carry_a_strict_content_security_policy(stack):
 
 
 def test_the_session_cookie_is_httponly_strict_and_limited_to_the_api(stack):
-    data = json.dumps({"login": "1001", "password": "demo-famille-2026"}).encode()
+    data = json.dumps({"login": FAMILY_NUMBER, "password": FAMILY_PASSWORD}).encode()
     status, headers, _ = fetch(stack, "/api/auth/login", "POST", data,
                                {"Content-Type": "application/json"})
     assert status == 200

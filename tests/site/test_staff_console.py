@@ -3,11 +3,12 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.demo import ADMIN
 from tests.site.helpers import open_page, sign_in
 
 
 def sign_in_staff(page):
-    sign_in(page, "mairie@example.org", "demo-mairie-2026")
+    sign_in(page, *ADMIN)
     expect(page).to_have_url(re.compile(r"/personnel\.html"))
 
 

@@ -11,6 +11,7 @@ import pytest
 from lxml import etree
 from playwright.sync_api import expect
 
+from tests.demo import ADMIN, FAMILY_NUMBER, FAMILY_PASSWORD, STAFF_EMAIL, STAFF_PASSWORD
 from tests.localstack import Stack
 from tests.site.helpers import open_page, sign_in
 
@@ -54,12 +55,12 @@ def titres_month(tmp_path):
     stack = Stack(Path(tmp_path) / "titres")
     stack.start("2026-11-23T10:00:00+01:00")
     _, cookie = api_call(stack, "POST", "/auth/login",
-                         {"login": "1001", "password": "demo-famille-2026"})
+                         {"login": FAMILY_NUMBER, "password": FAMILY_PASSWORD})
     api_call(stack, "PUT", "/children/1001-1/bookings", {"changes": [
         {"date": "2026-11-30", "service": "meal", "booked": True}]}, cookie)
     stack.restart("2026-12-01T08:00:00+01:00")
     _, cookie = api_call(stack, "POST", "/auth/login",
-                         {"login": "mairie@example.org", "password": "demo-mairie-2026"})
+                         {"login": STAFF_EMAIL, "password": STAFF_PASSWORD})
     settings, _ = api_call(stack, "GET", "/staff/settings", None, cookie)
     api_call(stack, "PUT", "/staff/settings", {"collection": TITRES,
                                                "version": settings["version"]}, cookie)
@@ -78,7 +79,7 @@ def test_the_secretary_downloads_the_bordereau_and_imports_the_rejection(
     context = browser.new_context(base_url=titres_month.url, locale="fr-FR",
                                   accept_downloads=True, viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    sign_in(page, "mairie@example.org", "demo-mairie-2026")
+    sign_in(page, *ADMIN)
     expect(page).to_have_url(re.compile(r"/personnel\.html"))
     open_page(page, "/facturation.html?mois=2026-11")
     section = page.locator("#titres-section")
@@ -121,7 +122,7 @@ def test_in_regie_mode_the_section_is_not_shown(browser, tmp_path):
     try:
         context = browser.new_context(base_url=stack.url, locale="fr-FR")
         page = context.new_page()
-        sign_in(page, "mairie@example.org", "demo-mairie-2026")
+        sign_in(page, *ADMIN)
         expect(page).to_have_url(re.compile(r"/personnel\.html"))
         open_page(page, "/facturation.html")
         expect(page.get_by_role("heading", name="Tarifs")).to_be_visible()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.demo import ADMIN, FAMILY_NUMBER, FAMILY_PASSWORD, STAFF_EMAIL, STAFF_PASSWORD
 from tests.localstack import Stack
 from tests.site.helpers import open_page, sign_in
 
@@ -38,13 +39,13 @@ def titres_stack(tmp_path_factory):
     stack = Stack(Path(tmp_path_factory.mktemp("titres")))
     stack.start("2026-11-23T10:00:00+01:00")
     _, cookie = api_call(stack, "POST", "/auth/login",
-                         {"login": "1001", "password": "demo-famille-2026"})
+                         {"login": FAMILY_NUMBER, "password": FAMILY_PASSWORD})
     api_call(stack, "PUT", "/children/1001-1/bookings", {"changes": [
         {"date": "2026-11-30", "service": "meal", "booked": True},
         {"date": "2026-11-30", "service": "care_evening", "booked": True}]}, cookie)
     stack.restart("2026-12-01T08:00:00+01:00")
     _, cookie = api_call(stack, "POST", "/auth/login",
-                         {"login": "mairie@example.org", "password": "demo-mairie-2026"})
+                         {"login": STAFF_EMAIL, "password": STAFF_PASSWORD})
     current, _ = api_call(stack, "GET", "/staff/settings", None, cookie)
     api_call(stack, "PUT", "/staff/settings",
              {"collection": TITRES, "version": current["version"]}, cookie)
@@ -88,7 +89,7 @@ def test_the_town_hall_enters_the_treasurys_payments_typed_and_imported(browser,
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    sign_in(page, "mairie@example.org", "demo-mairie-2026")
+    sign_in(page, *ADMIN)
     expect(page).to_have_url(re.compile(r"/personnel\.html"))
 
     # One payment typed on the family's page: 1,50 € of the titre.

@@ -18,7 +18,7 @@ from typing import Any
 
 from chalicelib.domain.accounts import Family
 from chalicelib.domain.bookings import month_bounds
-from chalicelib.domain.collection import REGIE
+from chalicelib.domain.collection import REGIE, TITRES
 from chalicelib.domain.errors import Conflict, ValidationError
 from chalicelib.domain.invoicing import (
     BLOCKING,
@@ -308,7 +308,8 @@ class InvoiceRunService:
         if header.status in (BUILDING, FAILED):
             raise DraftIncomplete()
         if header.status == CONFIRMED:
-            return header, rows, REGIE
+            # A rerun: nothing is issued, but a bordereau of titres may be left to write.
+            return header, rows, self._commune.get().collection.mode
         blocked = [{"family": r.family, "name": r.name,
                     "anomalies": [a for a in r.anomalies if a["level"] == BLOCKING]}
                    for r in rows if any(a["level"] == BLOCKING for a in r.anomalies)]
@@ -334,7 +335,7 @@ class InvoiceRunService:
             # Confirming a confirmed month writes nothing, but finishes its bordereau of
             # titres if a crash came between the invoices and it.
             return {"month": month, "invoiced": 0, "skipped": len(rows), "total_cents": 0,
-                    "repaired": 0, **self._bordereau(month, rows, now, who)}
+                    "repaired": 0, **self._bordereau(month, rows, now, who, collection)}
         issue_day = now.astimezone(PARIS).date()
         sequence = f"invoice-{issue_day.year}"
         numbering = _Numbering(sequence, issue_day.year, self._billing.sequence_value(sequence))
@@ -360,7 +361,8 @@ class InvoiceRunService:
             self._tell_family(family, invoice)
         summary = {"month": month, "invoiced": invoiced, "skipped": skipped,
                    "total_cents": amount, "repaired": len(numbering.repaired),
-                   "repairs": numbering.repaired, **self._bordereau(month, rows, now, who)}
+                   "repairs": numbering.repaired,
+                   **self._bordereau(month, rows, now, who, collection)}
         try:
             self._drafts.confirmed(month, header.revision, now, who,
                                    {**header.summary, "invoiced": invoiced,
@@ -373,13 +375,16 @@ class InvoiceRunService:
                 raise DraftChanged() from None
         return summary
 
-    def _bordereau(self, month: str, rows: list[StoredRow], now: datetime,
-                   who: str) -> dict[str, Any]:
+    def _bordereau(self, month: str, rows: list[StoredRow], now: datetime, who: str,
+                   collection: str) -> dict[str, Any]:
         """In titres mode, the month's bordereau: ``{"titres": …}``; nothing in régie mode.
 
         The invoices stand whatever happens here: a bordereau that cannot be written (an
         address changed since the draft) is reported, and the next confirmation of the
-        month, once the data is corrected, writes it."""
+        month, once the data is corrected, writes it. In régie mode (read with the draft's
+        check) nothing more is read."""
+        if collection != TITRES:
+            return {}
         try:
             result = self._titres.issue_for_month(month, {r.family for r in rows}, now, who)
         except ValidationError as exc:

@@ -11,8 +11,9 @@ date), typed one by one or imported as a CSV file; each payment becomes a ``tres
 credit line on the family's account so that its statement stays true.
 
 The titre's number is the invoice's number (``2026-000123``): the family reads it on its
-détail de facturation, and the bordereau's pièce carries it (its ``IdPce`` is the
-sequence part, 123, within the budget year 2026).
+détail de facturation, and the bordereau's pièce carries it as its ``NumDette``, digits
+only (``2026000123``, which ``parse_titre`` reads too). The pièce's ``IdPce`` is only its
+rank in the rôle (1, 2… in each bordereau), not the invoice number.
 
 Pure: values in, values out.
 """

@@ -42,6 +42,15 @@ TARIFF_BACKDATING = timedelta(days=366)
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_\-]{8,80}")
 
 
+class TitreNotPaidHere(Conflict):
+    """A titre is paid to the Treasury: without a régie the town hall may not take its
+    money (handling public funds without being the accountant is a gestion de fait)."""
+    code = "collected_by_treasury"
+    message = ("Cette facture est un titre de recette recouvré par le Trésor public : la "
+               "famille la paie avec l'avis des sommes à payer. Saisissez ici ce que le "
+               "Trésor public vous signale comme encaissé (« Paiement au Trésor public »).")
+
+
 class KeyReused(Conflict):
     code = "idempotency_key_reused"
     message = ("Cette clé d'envoi a déjà servi pour un autre paiement : rechargez la page "
@@ -241,6 +250,8 @@ class BillingService:
             invoice = self._billing.invoice(number, target) if isinstance(target, str) else None
             if invoice is None or invoice.credit_note is not None:
                 raise ValidationError("Facture inconnue ou annulée.", field="invoice")
+            if invoice.collection == TITRES:
+                raise TitreNotPaidHere()
         else:
             target = None
         label = METHOD_LABELS[method] + (f" {reference}" if reference else "")

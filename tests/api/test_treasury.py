@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypdf import PdfReader
 
-from tests.client import Api, body, invoice
+from tests.client import Api, body, invoice, pay
 from tests.demo import ADMIN, FAMILY
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -186,6 +186,27 @@ def test_a_regie_invoice_takes_no_treasury_payment(regie):
                           {"invoice": TITRE, "amount_cents": 100, "date": "2026-12-01"})
     assert response.status_code == 409
     assert body(response)["error"]["code"] == "not_a_titre"
+
+
+def test_a_town_hall_payment_is_refused_for_a_titre(titres):
+    admin, parent = titres
+    response = pay(admin, "1001", {"amount_cents": 200, "method": "cheque",
+                                   "invoice": TITRE})
+    assert response.status_code == 409, response.body
+    error = body(response)["error"]
+    assert error["code"] == "collected_by_treasury" and "Trésor public" in error["message"]
+    assert ok(parent.get("/family/statement"))["balance_cents"] == 350
+    # Back in régie mode, an invoice issued in titres mode is still a titre.
+    set_mode(admin, {**TITRES, "mode": "regie"})
+    assert pay(admin, "1001", {"amount_cents": 200, "method": "cheque",
+                               "invoice": TITRE}).status_code == 409
+
+
+def test_a_regie_invoice_still_takes_a_town_hall_payment(regie):
+    admin, parent = regie
+    assert pay(admin, "1001", {"amount_cents": 200, "method": "cheque",
+                               "invoice": TITRE}).status_code == 201
+    assert ok(parent.get("/family/statement"))["balance_cents"] == 150
 
 
 def test_an_unknown_family_is_not_found(titres):

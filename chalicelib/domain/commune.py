@@ -170,7 +170,8 @@ def _parse_service(data: Any, index: int) -> ServiceConfig:
     return ServiceConfig(code, label, mode, policy, closing_time, price)
 
 
-def parse_settings(data: Any, current: CommuneSettings) -> CommuneSettings:
+def parse_settings(data: Any, current: CommuneSettings,
+                   year: int | None = None) -> CommuneSettings:
     """Validate a staff edit; fields left out keep their current value, closures too."""
     if not isinstance(data, dict):
         raise ValidationError("Paramètres invalides.", field="settings")
@@ -212,5 +213,19 @@ def parse_settings(data: Any, current: CommuneSettings) -> CommuneSettings:
                                   "(regie ou titres).", field="collection")
         collection = parse_collection(data["collection"], billed_services=tuple(
             s.code for s in services if s.active))
+        collection = _stamp_roll_year(collection, current.collection, year)
     return replace(current, name=name, zone=zone, school_days=tuple(sorted(days)),
                    services=services, auto_confirm=auto_confirm, collection=collection)
+
+
+def _stamp_roll_year(new: CollectionSettings, old: CollectionSettings,
+                     year: int | None) -> CollectionSettings:
+    """The next roll number staff type is that of the budget year they type it in: rolls
+    count again from 1 each year, so a number entered in 2026 must not carry into 2027."""
+    if year is None or new.titres is None:
+        return new
+    before = old.titres
+    typed = before is None or new.titres.next_roll_number != before.next_roll_number
+    if typed or new.titres.roll_exercice is None:
+        return replace(new, titres=replace(new.titres, roll_exercice=year))
+    return new

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from chalicelib.domain.bookings import HORIZON
-from chalicelib.domain.calendar import each_day
+from chalicelib.domain.calendar import PARIS, each_day
 from chalicelib.domain.commune import CommuneSettings
 from chalicelib.domain.money import month_label
 from chalicelib.mail import templates
@@ -58,8 +58,8 @@ class ReleaseService:
         """Apply a settings edit; bookings of the days and services it withdraws, from
         today on, are cancelled. Returns (before, after, what was released)."""
         before = self._commune.get()
-        after = self._commune.update(data)
-        today = now.date()
+        today = now.astimezone(PARIS).date()
+        after = self._commune.update(data, today.year)
         released = self._release(before, after, each_day(today, today + HORIZON), now,
                                  SETTINGS_REASON, opened_before=True)
         return before, after, released

@@ -30,14 +30,15 @@ class CommuneService:
         self._repository.save(settings)
         return True
 
-    def update(self, data: dict[str, Any]) -> CommuneSettings:
-        """Apply a staff edit; a stale ``version`` is refused with a conflict."""
+    def update(self, data: dict[str, Any], year: int | None = None) -> CommuneSettings:
+        """Apply a staff edit; a stale ``version`` is refused with a conflict. ``year`` is
+        the budget year of the edit (today's, in Paris): a roll number typed applies to it."""
         current = self.get()
         expected = data.get("version", current.version)
         if expected != current.version:
             raise Conflict("Les paramètres ont été modifiés entre-temps. "
                            "Rechargez la page et recommencez.")
-        return self._repository.save(parse_settings(data, current))
+        return self._repository.save(parse_settings(data, current, year))
 
     def add_closure(self, data: dict[str, Any]) -> dict[str, Any]:
         """Add a closure (strike, "pont", school trip); returns it with its new id."""

@@ -274,3 +274,22 @@ def test_in_regie_mode_confirming_issues_no_bordereau(client, clock):
 def test_an_unknown_bordereau_is_not_found(november):
     assert november.get("/staff/bordereaux/2026-0000099-1/pes").status_code == 404
     assert november.get("/staff/bordereaux/nimporte-quoi/pes").status_code == 400
+
+
+def test_the_roll_number_typed_in_one_year_does_not_carry_into_the_next(client, clock):
+    # Typed on 1 December 2026: roll 12 is 2026's. The first rôle of 2027 is number 1.
+    parent = sign_in(client)
+    book(parent, "2026-11-30")
+    book(parent, "2027-01-11")
+    clock.set(at(2026, 12, 1, 8, 0))
+    admin = sign_in(client, *ADMIN)
+    titres_mode(admin)
+    settings = ok(admin.get("/staff/settings"))
+    assert settings["collection"]["titres"]["roll_exercice"] == 2026
+    invoice(admin, "2026-11")
+    assert [b["number"] for b in bordereaux(admin)] == [12]
+    clock.set(at(2027, 2, 1, 8, 0))
+    admin = sign_in(client, *ADMIN)
+    invoice(admin, "2027-01")
+    (january,) = bordereaux(admin, "2027-01")
+    assert (january["exercice"], january["number"]) == (2027, 1)

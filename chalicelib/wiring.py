@@ -28,6 +28,7 @@ from chalicelib.services.payments import PaymentService
 from chalicelib.services.privacy import PrivacyService
 from chalicelib.services.titres import TitresService
 from chalicelib.services.treasury import TreasuryService
+from chalicelib.services.typical_week import TypicalWeekService
 from chalicelib.settings import Settings, get_settings
 from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.attendance import AttendanceRepository
@@ -43,6 +44,7 @@ from chalicelib.storage.models import bind as bind_tables
 from chalicelib.storage.payments import PaymentAttemptRepository
 from chalicelib.storage.sessions import AttemptRepository, ResetTokenRepository, SessionRepository
 from chalicelib.storage.titres import BordereauRepository
+from chalicelib.storage.typical_weeks import TypicalWeekRepository
 
 
 @dataclass
@@ -71,6 +73,7 @@ class Container:
     launcher: JobLauncher
     closures: ReleaseService
     titres: TitresService
+    typical_weeks: TypicalWeekService
 
 
 def _ses_client_factory(settings: Settings):
@@ -147,7 +150,9 @@ def build(settings: Settings) -> Container:
         treasury=TreasuryService(billing, billing_repository, accounts),
         closures=ReleaseService(commune, booking_repository, accounts, headcounts, mailer,
                                 settings.site_url, invoicing.is_invoiced),
-        titres=titres)
+        titres=titres,
+        typical_weeks=TypicalWeekService(bookings, booking_repository,
+                                         TypicalWeekRepository()))
 
 
 @functools.lru_cache(maxsize=1)

@@ -140,3 +140,25 @@ def get_payfip_return(call: Call):
     """The parent is back from PayFip: the payment is confirmed with PayFip itself."""
     return call.services.payments.parent_return(call.family_number(), call.query.get("idop"),
                                                 call.now)
+
+
+@endpoint(bp, "/family/typical-weeks", audience=FAMILY)
+def list_typical_weeks(call: Call):
+    """Each child's typical week ("semaine type"), and the school days and services."""
+    return shapes.typical_weeks(call.services.typical_weeks.weeks(call.family(),
+                                                                  call.settings))
+
+
+@endpoint(bp, "/children/{child_id}/typical-week", ("PUT",), audience=FAMILY)
+def update_typical_week(call: Call):
+    """Replace a child's typical week: per school weekday, the services wanted."""
+    return shapes.typical_week(call.services.typical_weeks.save(
+        call.family(), call.params["child_id"], call.body, call.now, call.settings))
+
+
+@endpoint(bp, "/family/typical-weeks/apply", ("POST",), audience=FAMILY)
+def apply_typical_weeks(call: Call):
+    """Apply the children's typical weeks to a period (every week, one in two, odd or
+    even ISO weeks), all or nothing for all the children."""
+    return call.services.typical_weeks.apply(call.family(), call.body, call.now,
+                                             call.settings)

@@ -206,3 +206,15 @@ def family_export(family: Family, children: list[ChildRecords], now: datetime) -
                 for c in children],
             "note": ("Données tenues par la commune pour la cantine et le périscolaire. "
                      "Pour toute rectification, adressez-vous à la mairie.")}
+
+
+# -- the typical week ("semaine type") ------------------------------------------------------
+def typical_week(entry: dict[str, Any]) -> JSON:
+    """One child's typical week: the child, whether it was saved, weekday → services."""
+    return {"child": child(entry["child"]), "saved": entry["saved"], "days": entry["days"]}
+
+
+def typical_weeks(page: dict[str, Any]) -> JSON:
+    """The family's typical weeks with what the form needs (school days, services)."""
+    return {"school_days": page["school_days"], "services": page["services"],
+            "children": [typical_week(e) for e in page["children"]]}

@@ -184,3 +184,13 @@ class BookingService:
                 "services": [{"code": s.code, "label": s.label, "mode": s.mode}
                              for s in services],
                 "children": children}
+
+    def apply_all_or_nothing(self, child: Child, family_number: str, changes: list[Change],
+                             settings: CommuneSettings, now: datetime) -> tuple[int, int]:
+        """Apply changes a use case built on bookings has checked (the typical week), with
+        the same rules, all or nothing and retries as ``save``; returns (changes, days)."""
+        saved, _refusals, days = retry.on_conflict(
+            lambda: self._apply(child, family_number, changes, settings, now,
+                                all_or_nothing=True), BookingConflict,
+            retry.BOOKING_ATTEMPTS)
+        return saved, days

@@ -517,12 +517,22 @@ class BordereauModel(Model):
     by_month = BordereauMonthIndex()
 
 
+class TypicalWeekModel(Model):
+    """A child's typical week ("semaine type"): per school weekday, its services."""
+    class Meta(_Meta):
+        table = "typical_weeks"
+    family = UnicodeAttribute(hash_key=True)         # one Query lists the family's weeks
+    child_id = UnicodeAttribute(range_key=True)
+    days = JSONAttribute()                           # {"1": ["meal", …], …}
+    updated_at = UTCDateTimeAttribute()
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     FamilyModel, FamilyTermModel, StaffModel, LoginModel, SessionModel, ResetTokenModel,
     LoginAttemptModel, CounterModel, CommuneModel, BookingModel, HeadcountModel,
     JobRunModel, AttendanceModel, AuditModel, MenuModel, TariffModel, InvoiceModel,
     LedgerModel, MarkModel, PaymentAttemptModel, DraftModel, OverpaymentModel,
-    BordereauModel,
+    BordereauModel, TypicalWeekModel,
 )
 
 

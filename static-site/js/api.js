@@ -207,6 +207,23 @@ export function bookPeriod(childId, period) {
   });
 }
 
+/** GET /api/family/typical-weeks → {school_days, services, children: [{child, saved, days}]} */
+export function getTypicalWeeks() {
+  return request('GET', '/api/family/typical-weeks');
+}
+
+/** PUT /api/children/{id}/typical-week {days: {"1": [codes]}} → {child, saved, days} */
+export function saveTypicalWeek(childId, days) {
+  return request('PUT', `/api/children/${enc(childId)}/typical-week`, { days });
+}
+
+/** POST /api/family/typical-weeks/apply → {children, saved, days, skipped_days} */
+export function applyTypicalWeeks(children, from, to, recurrence) {
+  return request('POST', '/api/family/typical-weeks/apply', {
+    children, from, to, recurrence,
+  });
+}
+
 // --- Family account and invoices -------------------------------------------------------
 
 /**

@@ -16,6 +16,7 @@ const CONTROLLERS = {
   'changer-mot-de-passe': () => import('./pages/changer-mot-de-passe.js'),
   accueil: () => import('./pages/accueil.js'),
   inscriptions: () => import('./pages/inscriptions.js'),
+  'semaine-type': () => import('./pages/semaine-type.js'),
   factures: () => import('./pages/factures.js'),
   menus: () => import('./pages/menus.js'),
   informations: () => import('./pages/informations.js'),

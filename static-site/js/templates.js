@@ -442,3 +442,33 @@ export function outboxMessage(message, index) {
 <pre class="mail-text">${linkifiedText(message.text)}</pre>
 </article>`;
 }
+
+// --- Typical week ("semaine type") ------------------------------------------------------
+
+const WEEKDAY_NAMES = ['', 'Lundi', 'Mardi', 'Mercredi', 'Jeudi', 'Vendredi', 'Samedi', 'Dimanche'];
+
+/** One child's typical week: a table of school weekdays × services, and its save button. */
+export function typicalWeekForm(entry, schoolDays, services) {
+  const { child } = entry;
+  const id = `week-${e(child.id)}`;
+  const rows = schoolDays.map((day) => {
+    const ticked = (entry.days && entry.days[String(day)]) || [];
+    const boxes = services.map((s) => `<td><input type="checkbox" name="day-${e(day)}" value="${e(s.code)}" aria-label="${e(s.label)} ${e(WEEKDAY_NAMES[day].toLowerCase())}"${ticked.includes(s.code) ? ' checked' : ''}></td>`).join('');
+    return `<tr><th scope="row">${e(WEEKDAY_NAMES[day])}</th>${boxes}</tr>`;
+  }).join('');
+  const head = services.map((s) => `<th scope="col">${e(s.label)}</th>`).join('');
+  const note = entry.saved ? '' : '<p class="hint">Pas encore enregistrée.</p>';
+  return `<section class="section" aria-labelledby="${id}-title">
+<h2 id="${id}-title">${e(child.first_name)} ${e(child.last_name)}</h2>${note}
+<form class="card form typical-week" data-child="${e(child.id)}" method="post">
+<div class="table-scroll"><table><caption class="visually-hidden">Semaine type de ${e(child.first_name)}</caption>
+<thead><tr><th scope="col">Jour</th>${head}</tr></thead><tbody>${rows}</tbody></table></div>
+<div class="message" role="status" tabindex="-1" hidden></div>
+<div class="actions"><button type="submit" class="primary">Enregistrer la semaine type de ${e(child.first_name)}</button></div>
+</form></section>`;
+}
+
+/** The children a typical week can be applied to (those with a saved week). */
+export function typicalWeekChildren(entries) {
+  return entries.map(({ child, saved }) => `<label class="choice"><input type="checkbox" name="child" value="${e(child.id)}"${saved ? ' checked' : ' disabled'}> ${e(child.first_name)}${saved ? '' : ' (semaine type à enregistrer)'}</label>`).join('');
+}

@@ -179,6 +179,28 @@ def test_a_refused_booking_matches_the_documented_error(doc, api):
     validator_for(doc, schema).validate(body(response))
 
 
+def test_the_typical_week_answers_match_the_document(doc, api):
+    api.login(*FAMILY)
+    saved = api.put("/children/1001-1/typical-week", {"days": {"1": ["meal"]}})
+    validator_for(doc, response_schema(doc, "PUT", "/children/{child_id}/typical-week")
+                  ).validate(body(saved))
+    listed = api.get("/family/typical-weeks")
+    validator_for(doc, response_schema(doc, "GET", "/family/typical-weeks")
+                  ).validate(body(listed))
+    applied = api.post("/family/typical-weeks/apply", {
+        "children": ["1001-1"], "from": "2026-11-30", "to": "2026-12-31",
+        "recurrence": "odd_weeks"})
+    validator_for(doc, response_schema(doc, "POST", "/family/typical-weeks/apply")
+                  ).validate(body(applied))
+    refused = api.post("/family/typical-weeks/apply", {
+        "children": ["1001-1"], "from": "2026-11-23", "to": "2026-11-29",
+        "recurrence": "every_week"})
+    assert refused.status_code == 422
+    schema = _anchored(doc["components"]["responses"]["TypicalWeekRefused"]
+                       ["content"]["application/json"]["schema"])
+    validator_for(doc, schema).validate(body(refused))
+
+
 def test_a_schema_mismatch_is_caught(doc):
     schema = response_schema(doc, "GET", "/family")
     with pytest.raises(jsonschema.ValidationError):

@@ -217,6 +217,14 @@ REQUESTS: dict[tuple[str, str], Request] = {
         "/children/{child_id}/bookings/period",
         {"from": "2026-12-07", "to": "2026-12-11", "services": ["meal"], "weekdays": [1, 2],
          "booked": True}, family_a_only=True),
+    ("GET", "/family/typical-weeks"): Request("/family/typical-weeks"),
+    ("PUT", "/children/{child_id}/typical-week"): Request(
+        "/children/{child_id}/typical-week", {"days": {"1": ["meal"]}}, family_a_only=True),
+    # The child's id is in the body: another family gets 404 as for its address.
+    ("POST", "/family/typical-weeks/apply"): Request(
+        "/family/typical-weeks/apply", {"children": ["{child_id}"], "from": "2026-12-07",
+                                        "to": "2026-12-11", "recurrence": "every_week"},
+        family_a_only=True),
     ("PUT", "/family"): Request("/family", {"phones": ["06 12 34 56 78"]}),
     ("GET", "/family/export"): Request("/family/export"),
     ("GET", "/menus"): Request("/menus"),
@@ -425,6 +433,8 @@ def world(client, clock, outbox, payfip, request):
     ok(admin.post("/staff/accounts", {"email": TARGET_ACCOUNT, "name": "Cible",
                                       "role": KITCHEN}), 201)
     ok(admin.put("/staff/families/1001", {"income": INCOME}))
+    # A typical week to apply (the apply route's request needs one saved).
+    ok(parent.put(f"/children/{demo.FAMILY_CHILD}/typical-week", {"days": {"1": ["meal"]}}))
     started = ok(parent.post("/family/invoices/2026-000001/payfip"))
     idop = started["redirect_url"].rsplit("idop=", 1)[1]
     ok(pay(admin, demo.FAMILY_NUMBER, {"amount_cents": 350, "method": "cheque"}), 201)

@@ -28,9 +28,10 @@ NO_REFERRER = {"reinitialiser", "confirmer-adresse"}
 # Signed in, but before any menu: the temporary password must be changed first.
 NO_NAV = {"changer-mot-de-passe"}
 # The family pages and their menu, in order; every other page is the staff console's.
-FAMILY_NAV = (("index.html", "Accueil"), ("factures.html", "Mes factures"),
+FAMILY_NAV = (("index.html", "Accueil"), ("semaine-type.html", "Semaine type"),
+              ("factures.html", "Mes factures"),
               ("menus.html", "Menus"), ("informations.html", "Vos informations"))
-FAMILY = {"index", "factures", "menus", "informations", "inscriptions"}
+FAMILY = {"index", "factures", "menus", "informations", "inscriptions", "semaine-type"}
 STAFF_NAV = ('<nav id="staff-nav" class="site-nav" aria-label="Menu de la console" hidden>'
              '</nav>')
 

@@ -286,7 +286,7 @@ PRICES: dict[str, Price] = {
         "CloudWatch", "standard alarms", 0.10, 1, "alarm-months", _CW, True,
         unit_singular="alarm-month",
         evidence=f"EUW3-CW:AlarmMonitorUsage $0.10 per alarm-month in {_TRANSCRIPT}.",
-        note="Five alarms in infra/template.py: three job failures, the lock not running, "
+        note="Six alarms in infra/template.py: four job failures, the lock not running, "
              "API 5xx.",
         free_tier=10, free_tier_note="Always free: 10 alarms (docs/deploy.md).",
         offer="AmazonCloudWatch"),
@@ -495,7 +495,7 @@ class Usage:
     dynamodb_gb: float = 1.0
     s3_gb: float = 0.5
     s3_puts_per_month: float = 100.0  # two deployments: ~45 site files + artefacts each
-    alarms: int = 5
+    alarms: int = 6  # one per scheduled function (4), the lock not running, API 5xx
 
     @property
     def children(self) -> float:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from tests.demo import ADMIN
 from tests.localstack import Stack
 from tests.site.helpers import open_page, sign_in
 
@@ -78,3 +79,28 @@ def test_the_family_opts_out_of_reminders_and_in_again(family_page):
     expect(family_page.get_by_text("Vos informations ont été enregistrées.")).to_be_visible()
     open_page(family_page, "/informations.html")
     expect(family_page.get_by_label("Me rappeler la date limite", exact=False)).to_be_checked()
+
+
+def test_the_secretary_sets_how_long_before_the_reminder_goes(browser, wednesday_stack):
+    context = browser.new_context(base_url=wednesday_stack.url, locale="fr-FR",
+                                  viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sign_in(page, *ADMIN)
+    expect(page).to_have_url(re.compile(r"/personnel\.html"))
+    open_page(page, "/parametres.html")
+    enabled = page.get_by_label("Rappeler la date limite aux familles", exact=False)
+    hours = page.get_by_label("Envoyer le rappel (heures avant la date limite)")
+    expect(enabled).to_be_checked()
+    expect(hours).to_have_value("24")
+    hours.fill("200")
+    page.get_by_role("button", name="Enregistrer les paramètres").click()
+    expect(page.locator("#settings-message")).to_contain_text("entre 1 et 168")
+    expect(hours).to_have_attribute("aria-invalid", "true")
+    hours.fill("48")
+    enabled.uncheck()
+    page.get_by_role("button", name="Enregistrer les paramètres").click()
+    expect(page.get_by_text("Paramètres enregistrés.")).to_be_visible()
+    page.reload()
+    expect(page.get_by_label("Rappeler la date limite aux familles", exact=False)).not_to_be_checked()
+    expect(page.get_by_label("Envoyer le rappel (heures avant la date limite)")).to_have_value("48")
+    context.close()

@@ -2,7 +2,7 @@
 from chalice import Chalice, Cron
 
 from chalicelib.api import auth, dev, family, public, staff
-from chalicelib.jobs import invoice, lock, payments, schedules
+from chalicelib.jobs import invoice, lock, payments, reminders, schedules
 from chalicelib.logging_setup import configure as configure_logs
 from chalicelib.settings import get_settings
 
@@ -23,3 +23,5 @@ lock_bookings = app.schedule(Cron(*schedules.LOCK), name="lock_bookings")(lock.l
 invoice_month = app.schedule(Cron(*schedules.INVOICE), name="invoice_month")(invoice.invoice_month)
 reconcile_payments = app.schedule(Cron(*schedules.PAYMENTS),
                                   name="reconcile_payments")(payments.reconcile_payments)
+remind_families = app.schedule(Cron(*schedules.REMINDERS),
+                               name="remind_families")(reminders.remind_families)

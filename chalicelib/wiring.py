@@ -26,6 +26,7 @@ from chalicelib.services.lock import LockService
 from chalicelib.services.menus import MenuService
 from chalicelib.services.payments import PaymentService
 from chalicelib.services.privacy import PrivacyService
+from chalicelib.services.reminders import ReminderService
 from chalicelib.services.titres import TitresService
 from chalicelib.services.treasury import TreasuryService
 from chalicelib.services.typical_week import TypicalWeekService
@@ -42,6 +43,7 @@ from chalicelib.storage.jobs import HeadcountRepository, JobRunRepository
 from chalicelib.storage.menus import MenuRepository
 from chalicelib.storage.models import bind as bind_tables
 from chalicelib.storage.payments import PaymentAttemptRepository
+from chalicelib.storage.reminders import ReminderRepository
 from chalicelib.storage.sessions import AttemptRepository, ResetTokenRepository, SessionRepository
 from chalicelib.storage.titres import BordereauRepository
 from chalicelib.storage.typical_weeks import TypicalWeekRepository
@@ -74,6 +76,7 @@ class Container:
     closures: ReleaseService
     titres: TitresService
     typical_weeks: TypicalWeekService
+    reminders: ReminderService
 
 
 def _ses_client_factory(settings: Settings):
@@ -119,11 +122,13 @@ def build(settings: Settings) -> Container:
     commune_repository = CommuneRepository()
     commune = CommuneService(commune_repository)
     booking_repository = BookingRepository()
-    bookings = BookingService(commune, booking_repository)
+    runs = JobRunRepository()
+    mail_reminders = ReminderService(commune, accounts, booking_repository,
+                                     ReminderRepository(), runs, mailer, settings.site_url)
+    bookings = BookingService(commune, booking_repository, mail_reminders.send_receipt)
     audit = AuditService(AuditRepository(), accounts, commune)
     headcounts = HeadcountRepository()
     attendance = AttendanceRepository()
-    runs = JobRunRepository()
     lock = LockService(commune, commune_repository, booking_repository, accounts, headcounts,
                        runs)
     billing_repository = BillingRepository()
@@ -150,7 +155,7 @@ def build(settings: Settings) -> Container:
         treasury=TreasuryService(billing, billing_repository, accounts),
         closures=ReleaseService(commune, booking_repository, accounts, headcounts, mailer,
                                 settings.site_url, invoicing.is_invoiced),
-        titres=titres,
+        titres=titres, reminders=mail_reminders,
         typical_weeks=TypicalWeekService(bookings, booking_repository,
                                          TypicalWeekRepository()))
 

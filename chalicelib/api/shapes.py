@@ -46,6 +46,7 @@ def family(family: Family) -> JSON:
     return {"number": family.number, "name": family.name, "emails": list(family.emails),
             "pending_email": family.pending_email.email if family.pending_email else None,
             "phones": list(family.phones), "address": family.address,
+            "reminders": family.reminders, "receipts": family.receipts,
             "children": [child(c) for c in family.active_children()]}
 
 
@@ -55,7 +56,8 @@ def family_details(family: Family, *, with_income: bool = True) -> JSON:
     details: JSON = {
         "number": family.number, "name": family.name, "emails": list(family.emails),
         "phones": list(family.phones), "address": family.address,
-        "archived": family.archived}
+        "archived": family.archived, "reminders": family.reminders,
+        "receipts": family.receipts}
     if with_income:
         details["income"] = {"qf": family.income.qf,
                              "effective_from": (family.income.effective_from.isoformat()

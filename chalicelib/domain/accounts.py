@@ -70,6 +70,10 @@ class Family:
     archived: bool = False
     income: Income = field(default_factory=Income)
     pending_email: PendingEmail | None = None
+    # "Vos informations": a reminder before a deadline (on unless the family opts out) and
+    # a receipt after each save (off unless the family opts in).
+    reminders: bool = True
+    receipts: bool = False
 
     def child(self, child_id: str) -> Child | None:
         """The family's child with this id, or None if it is not one of theirs."""
@@ -242,10 +246,17 @@ def apply_own_edit(family: Family, data: dict[str, Any],
     address is not the family's until its owner confirms it (``pending_email``), so the
     edit never says whether the address is used elsewhere. Removing the second address,
     or a request still pending, takes effect at once."""
-    unknown = set(data) - {"phones", "address", "second_email"}
+    unknown = set(data) - {"phones", "address", "second_email", "reminders", "receipts"}
     if unknown:
-        raise ValidationError("Seuls les téléphones, l'adresse et la seconde adresse e-mail "
-                              "peuvent être modifiés ici.", field=sorted(unknown)[0])
+        raise ValidationError("Seuls les téléphones, l'adresse, la seconde adresse e-mail et "
+                              "les courriels de rappel et de récapitulatif peuvent être "
+                              "modifiés ici.", field=sorted(unknown)[0])
+    choices = {}
+    for name in ("reminders", "receipts"):
+        if name in data:
+            if not isinstance(data[name], bool):
+                raise ValidationError(f"« {name} » doit valoir true ou false.", field=name)
+            choices[name] = data[name]
     phones = parse_phones(data["phones"]) if "phones" in data else family.phones
     address = (_text(data, "address", required=False, max_len=300,
                      lines=ADDRESS_LINES) if "address" in data
@@ -262,7 +273,7 @@ def apply_own_edit(family: Family, data: dict[str, Any],
             elif pending is None or pending.email != wanted or now >= pending.expires_at:
                 requested = wanted
     return replace(family, phones=phones, address=address, emails=emails,
-                   pending_email=pending), requested
+                   pending_email=pending, **choices), requested
 
 
 def _lines(value: Any, field_name: str, max_items: int = 10) -> tuple[str, ...]:

@@ -20,6 +20,7 @@ from chalicelib.domain.deadlines import (
     policy_to_dict,
 )
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.reminders import ReminderSettings, parse_reminders, reminders_to_dict
 
 BOOKED, ATTENDANCE, OFF = "booked", "attendance", "off"
 MODES = (BOOKED, ATTENDANCE, OFF)
@@ -65,6 +66,8 @@ class CommuneSettings:
     auto_confirm: bool = False
     # Who collects: the commune's régie (default) or the Treasury, from titres de recette.
     collection: CollectionSettings = field(default_factory=default_collection)
+    # E-mails to families with (almost) nothing booked before a deadline (jobs/reminders.py).
+    reminders: ReminderSettings = field(default_factory=ReminderSettings)
 
     def frozen(self, day: date, service: str) -> bool:
         """Whether the lock has frozen this day's bookings of this service."""
@@ -129,6 +132,7 @@ def settings_to_dict(settings: CommuneSettings) -> dict[str, Any]:
             "locked_through": {k: v.isoformat() for k, v in sorted(settings.locked_through.items())},
             "billing_auto_confirm": settings.auto_confirm,
             "collection": collection_to_dict(settings.collection),
+            "reminders": reminders_to_dict(settings.reminders),
             "version": settings.version}
 
 
@@ -214,8 +218,11 @@ def parse_settings(data: Any, current: CommuneSettings,
         collection = parse_collection(data["collection"], billed_services=tuple(
             s.code for s in services if s.active))
         collection = _stamp_roll_year(collection, current.collection, year)
+    reminders = (parse_reminders(data["reminders"], current.reminders) if "reminders" in data
+                 else current.reminders)
     return replace(current, name=name, zone=zone, school_days=tuple(sorted(days)),
-                   services=services, auto_confirm=auto_confirm, collection=collection)
+                   services=services, auto_confirm=auto_confirm, collection=collection,
+                   reminders=reminders)
 
 
 def _stamp_roll_year(new: CollectionSettings, old: CollectionSettings,

@@ -14,6 +14,10 @@ LOCK = ("0/15", "*", "*", "*", "?", "*")
 INVOICE = ("0", "4", "1-5", "*", "?", "*")
 # Every 30 minutes: PayFip payments whose notification never came are asked for.
 PAYMENTS = ("5/30", "*", "*", "*", "?", "*")
+# Every hour at :10: a family is reminded within the hour its commune's delay opens (the
+# once-only marker makes any number of runs send one e-mail per family and deadline).
+REMINDERS = ("10", "*", "*", "*", "?", "*")
 
 # By the job module's name (chalicelib/jobs/<name>.py).
-SCHEDULES = {"lock": LOCK, "invoice": INVOICE, "payments": PAYMENTS}
+SCHEDULES = {"lock": LOCK, "invoice": INVOICE, "payments": PAYMENTS,
+             "reminders": REMINDERS}

@@ -1,8 +1,12 @@
 """The texts of the e-mails, in French."""
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from chalicelib.domain.collection import REGIE, TITRES
+from chalicelib.domain.deadlines import WEEKDAYS_FR, short_deadline
 from chalicelib.domain.money import money
+from chalicelib.domain.reminders import Receipt
 from chalicelib.domain.treasury import TITRES_PAYMENT_HELP
 from chalicelib.mail.sender import Message
 
@@ -138,3 +142,46 @@ def draft_ready(to: tuple[str, ...], month: str, to_issue: int, total_cents: int
         f"Aucune facture n'est émise ni envoyée aux familles avant votre validation."
         + _SIGNATURE)
     return Message(to, f"Pré-facturation de {month} à valider", text)
+
+
+def _day(day: date) -> str:
+    return f"{WEEKDAYS_FR[day.isoweekday() - 1]} {day:%d/%m/%Y}"
+
+
+def booking_reminder(to: tuple[str, ...], name: str, deadline: datetime, days: tuple[date, ...],
+                     children: list[tuple[str, str]]) -> Message:
+    """Before a deadline: these children have nothing (or far less than usual) booked."""
+    period = (f"le {_day(days[0])}" if len(days) == 1
+              else f"du {_day(days[0])} au {_day(days[-1])}")
+    listed = "\n".join(f"- {first_name} : {link}" for first_name, link in children)
+    text = (
+        f"Bonjour,\n\n"
+        f"Les inscriptions à la cantine et au périscolaire {period} ferment "
+        f"{short_deadline(deadline)}.\n"
+        f"Pour l'instant, rien ou presque n'est réservé pour :\n{listed}\n\n"
+        f"Si c'est voulu, il n'y a rien à faire. Sinon, ouvrez le lien de l'enfant pour "
+        f"réserver avant cette date limite.\n\n"
+        f"Famille {name} : vous pouvez ne plus recevoir ces rappels dans « Vos informations »."
+        + _SIGNATURE)
+    return Message(to, f"Rappel : inscriptions à faire avant {short_deadline(deadline)}", text)
+
+
+def booking_receipt(to: tuple[str, ...], name: str, child_name: str, summary: Receipt,
+                    labels: dict[str, str], site_url: str) -> Message:
+    """After a save: the days and services added and removed for one child."""
+    def lines(title: str, entries, until: str) -> str:
+        if not entries:
+            return ""
+        listed = "\n".join(
+            f"- {_day(e.day)} : {', '.join(labels.get(s, s) for s in e.services)} "
+            f"({until} {short_deadline(e.deadline)})" for e in entries)
+        return f"{title} :\n{listed}\n\n"
+    text = (
+        f"Bonjour,\n\n"
+        f"Les inscriptions de {child_name} (famille {name}) ont été enregistrées.\n\n"
+        + lines("Ajouté", summary.added, "annulable jusqu'au")
+        + lines("Retiré", summary.removed, "réservable jusqu'au")
+        + f"« Inscriptions en cours » reste la référence : {site_url}/index.html\n\n"
+        f"Vous pouvez ne plus recevoir ce récapitulatif dans « Vos informations »."
+        + _SIGNATURE)
+    return Message(to, f"Récapitulatif des inscriptions de {child_name}", text)

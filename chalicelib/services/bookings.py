@@ -1,6 +1,7 @@
 """Booking use cases: the month grid, saving changes, period booking, current bookings."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -53,9 +54,12 @@ class BookedChild:
 class BookingService:
     """What parents do with their children's bookings."""
 
-    def __init__(self, commune: CommuneService, bookings: BookingRepository) -> None:
+    def __init__(self, commune: CommuneService, bookings: BookingRepository,
+                 on_saved: Callable[[Family, Child, Iterable[tuple[date, str, bool]],
+                                     CommuneSettings], Any] | None = None) -> None:
         self._commune = commune
         self._bookings = bookings
+        self._on_saved = on_saved  # the receipt e-mail (services/reminders.py)
 
     def month(self, family: Family, child_id: str, month: Any, now: datetime,
               settings: CommuneSettings | None = None) -> dict[str, Any]:
@@ -103,7 +107,8 @@ class BookingService:
             lambda: self._apply(child, family.number, changes, settings, now,
                                 all_or_nothing=True), BookingConflict,
             retry.BOOKING_ATTEMPTS)
-        return saved
+        self._saved(family, child, saved, settings)
+        return len(saved)
 
     def book_period(self, family: Family, child_id: str, data: dict[str, Any],
                     now: datetime, settings: CommuneSettings | None = None) -> dict[str, Any]:
@@ -115,24 +120,25 @@ class BookingService:
             lambda: self._apply(child, family.number, changes, settings, now,
                                 all_or_nothing=False), BookingConflict,
             retry.BOOKING_ATTEMPTS)
+        self._saved(family, child, saved, settings)
         # "saved" counts day × service; parents count days ("8 jours réservés").
-        return {"saved": saved, "days": days,
+        return {"saved": len(saved), "days": days,
                 "skipped": [r.to_dict() for r in refusals],
                 "skipped_days": skipped_summary(refusals)}
 
     def _apply(self, child: Child, family_number: str, changes: list[Change],
                settings: CommuneSettings, now: datetime,
-               all_or_nothing: bool) -> tuple[int, list[Refusal], int]:
+               all_or_nothing: bool) -> tuple[list[Change], list[Refusal], int]:
         """Apply what the rules allow; returns (changes made, refusals, days written)."""
         if not changes:
-            return 0, [], 0
+            return [], [], 0
         calendar = settings.calendar()
         start = min(c.date for c in changes)
         end = max(c.date for c in changes)
         stored = self._bookings.days(child.id, start, end)
         refusals: list[Refusal] = []
         new_sets: dict[date, set[str]] = {}
-        applied = 0
+        applied: list[Change] = []
         for change in changes:
             current = stored.get(change.date, StoredDay(frozenset(), None))
             services = new_sets.setdefault(change.date, set(current.services))
@@ -143,7 +149,7 @@ class BookingService:
                 continue
             if before != change.booked:
                 (services.add if change.booked else services.discard)(change.service)
-                applied += 1
+                applied.append(change)
         if refusals and all_or_nothing:
             raise BookingRefused(refusals)
         to_write = {
@@ -153,6 +159,13 @@ class BookingService:
         if to_write:
             self._bookings.write(child.id, family_number, to_write, now)
         return applied, refusals, len(to_write)
+
+    def _saved(self, family: Family, child: Child, applied: list[Change],
+               settings: CommuneSettings) -> None:
+        """After a successful save: the receipt, for families who asked for one."""
+        if applied and self._on_saved is not None:
+            self._on_saved(family, child, [(c.date, c.service, c.booked) for c in applied],
+                           settings)
 
     def family_bookings(self, family: Family, query: dict[str, str], now: datetime,
                         settings: CommuneSettings | None = None) -> dict[str, Any]:
@@ -185,12 +198,14 @@ class BookingService:
                              for s in services],
                 "children": children}
 
-    def apply_all_or_nothing(self, child: Child, family_number: str, changes: list[Change],
+    def apply_all_or_nothing(self, child: Child, family: Family, changes: list[Change],
                              settings: CommuneSettings, now: datetime) -> tuple[int, int]:
         """Apply changes a use case built on bookings has checked (the typical week), with
-        the same rules, all or nothing and retries as ``save``; returns (changes, days)."""
+        the same rules, all or nothing, retries and receipt as ``save``; returns
+        (changes, days)."""
         saved, _refusals, days = retry.on_conflict(
-            lambda: self._apply(child, family_number, changes, settings, now,
+            lambda: self._apply(child, family.number, changes, settings, now,
                                 all_or_nothing=True), BookingConflict,
             retry.BOOKING_ATTEMPTS)
-        return saved, days
+        self._saved(family, child, saved, settings)
+        return len(saved), days

@@ -107,7 +107,7 @@ class TypicalWeekService:
         results = []
         for child, changes in plans:
             saved, days_written = (self._bookings.apply_all_or_nothing(
-                child, family.number, changes, settings, now) if changes else (0, 0))
+                child, family, changes, settings, now) if changes else (0, 0))
             results.append({"child_id": child.id, "saved": saved, "days": days_written})
         return {"children": results,
                 "saved": sum(r["saved"] for r in results),

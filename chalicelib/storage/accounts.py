@@ -81,7 +81,8 @@ def _family(model: FamilyModel) -> Family:
                       date.fromisoformat(effective) if effective else None),
         pending_email=(PendingEmail(model.pending_email.email, model.pending_email.token_hash,
                                     model.pending_email.expires_at)
-                       if model.pending_email is not None else None))
+                       if model.pending_email is not None else None),
+        reminders=not model.reminders_off, receipts=bool(model.receipts))
 
 
 def _term_item(term: str, number: str) -> FamilyTermModel:
@@ -285,7 +286,9 @@ class AccountRepository:
             pending_email=(PendingEmailMap(email=after.pending_email.email,
                                            token_hash=after.pending_email.token_hash,
                                            expires_at=after.pending_email.expires_at)
-                           if after.pending_email is not None else None))
+                           if after.pending_email is not None else None),
+            reminders_off=True if not after.reminders else None,
+            receipts=True if after.receipts else None)
         raw = FamilyModel.get(before.number)
         if raw.version != before.version:
             raise Conflict()

@@ -91,6 +91,9 @@ class FamilyModel(CredentialsMixin, Model):
     income_qf = NumberAttribute(null=True)
     income_effective_from = UnicodeAttribute(null=True)
     pending_email = PendingEmailMap(null=True)
+    # Absent on families created before these choices: reminders on, receipts off.
+    reminders_off = BooleanAttribute(null=True)
+    receipts = BooleanAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     kind = UnicodeAttribute(default="family")
     search_key = UnicodeAttribute()
@@ -197,6 +200,7 @@ class CommuneModel(Model):
     next_closure = NumberAttribute(default=1)
     locked_through = JSONAttribute(default=dict)  # service → last frozen day (ISO)
     billing = JSONAttribute(default=dict)         # {"auto_confirm": bool}
+    reminders = JSONAttribute(null=True)          # {"enabled": bool, "hours_before": int}
     version = VersionAttribute()
 
 

@@ -260,7 +260,7 @@ PRICES: dict[str, Price] = {
     "eventbridge_scheduled_rules": Price(
         "EventBridge", "scheduled rule triggers", 0.0, 1, "triggers", _EB, False,
         unit_singular="trigger",
-        note="The three schedules are EventBridge rules on the default bus (Chalice "
+        note="The four schedules are EventBridge rules on the default bus (Chalice "
              "'schedule'). No usage type bills them (a public Price List reading for "
              "eu-west-3 finds none; third-party guides agree); the AWS page bills custom, "
              "partner and cross-account events, none of which the product sends. "
@@ -286,7 +286,7 @@ PRICES: dict[str, Price] = {
         "CloudWatch", "standard alarms", 0.10, 1, "alarm-months", _CW, True,
         unit_singular="alarm-month",
         evidence=f"EUW3-CW:AlarmMonitorUsage $0.10 per alarm-month in {_TRANSCRIPT}.",
-        note="Five alarms in infra/template.py: three job failures, the lock not running, "
+        note="Six alarms in infra/template.py: four job failures, the lock not running, "
              "API 5xx.",
         free_tier=10, free_tier_note="Always free: 10 alarms (docs/deploy.md).",
         offer="AmazonCloudWatch"),
@@ -495,7 +495,7 @@ class Usage:
     dynamodb_gb: float = 1.0
     s3_gb: float = 0.5
     s3_puts_per_month: float = 100.0  # two deployments: ~45 site files + artefacts each
-    alarms: int = 5
+    alarms: int = 6  # one per scheduled function (4), the lock not running, API 5xx
 
     @property
     def children(self) -> float:
@@ -584,6 +584,10 @@ ACTIONS: dict[str, Action] = {
     "reconcile_run": Action(
         "Scheduled PayFip reconciliation (chalicelib/jobs/schedules.py PAYMENTS)",
         "reconcile_payments", _scheduled("payments"), invocations=1, cold_starts="job"),
+    "reminder_run": Action(
+        "Scheduled reminders before a deadline (chalicelib/jobs/schedules.py REMINDERS; "
+        "most runs find no deadline near and read only the settings)",
+        "remind_families", _scheduled("reminders"), invocations=1, cold_starts="job"),
 }
 
 # Illustrative counts (NOT measured: plausible orders of magnitude from reading the code),
@@ -625,6 +629,7 @@ EXAMPLE_REQUESTS: dict[str, dict[str, float]] = {
                                "lambda_ms": 60},
     "reconcile_run": {"Query": 1, "Query.items": 2, "GetItem": 1, "PutItem": 1,
                       "lambda_ms": 150},
+    "reminder_run": {"GetItem": 1, "PutItem": 1, "UpdateItem": 1, "lambda_ms": 80},
 }
 
 def _check_counts(action: str, counts: Mapping[str, float]) -> None:
@@ -738,7 +743,8 @@ def monthly_bill(requests_per_action: Mapping[str, ActionCounts],
         "cloudfront_data_out": page_views * usage.kb_per_page / 1e6 + total["response_gb"],
         "cloudfront_functions": total["api_calls"],
         "eventbridge_scheduled_rules": sum(
-            per_action[n]["per_month"] for n in ("lock_run", "invoice_run", "reconcile_run")),
+            per_action[n]["per_month"] for n in ("lock_run", "invoice_run", "reconcile_run",
+                                          "reminder_run")),
         "cloudwatch_logs_ingestion": total["log_gb"],
         # Steady state: the retention's worth of months of logs is kept.
         "cloudwatch_logs_storage": total["log_gb"] * LOG_RETENTION_DAYS / 30,

@@ -188,6 +188,8 @@ def run() -> dict[str, dict[str, float]]:
                 out["pay"], _ = measure(pay)
                 from chalicelib.jobs.payments import reconcile_payments
                 out["reconcile_run"], _ = measure(lambda: reconcile_payments({}))
+                from chalicelib.jobs.reminders import remind_families
+                out["reminder_run"], _ = measure(lambda: remind_families({}))
             finally:
                 fake.stop()
         wiring.reset()

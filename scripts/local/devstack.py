@@ -102,6 +102,11 @@ def _worker_lock() -> dict:
     return lock_bookings({})
 
 
+def _worker_reminders() -> dict:
+    from chalicelib.jobs.reminders import remind_families
+    return remind_families({})
+
+
 def _worker_ping() -> int:
     return os.getpid()
 
@@ -320,7 +325,8 @@ class DevStack:
                     self._log(f"sauvegarde locale impossible : {exc}")
 
     def _scheduler(self, workers: ApiWorkers) -> None:
-        """Play EventBridge: run the scheduled lock at start, then every 15 minutes."""
+        """Play EventBridge: run the scheduled lock and reminders at start, then every 15
+        minutes."""
         while not self._stopping.is_set():
             try:
                 result = workers.call(_worker_lock)
@@ -330,6 +336,15 @@ class DevStack:
             except Exception as exc:  # noqa: BLE001 - the run record says why
                 if not self._stopping.is_set():
                     self._log(f"verrouillage en échec : {exc}")
+            try:
+                # Hourly in production; every quarter here too: its marker sends once.
+                sent = workers.call(_worker_reminders)["sent"]
+                if sent:
+                    self._dirty.set()
+                    self._log(f"Rappels : {sent} courriel(s) envoyé(s) (voir /courriels.html)")
+            except Exception as exc:  # noqa: BLE001 - the run record says why
+                if not self._stopping.is_set():
+                    self._log(f"rappels en échec : {exc}")
             if self._stopping.wait(LOCK_EVERY):
                 return
 

@@ -175,6 +175,8 @@ export function updateFamily(details) {
     phones: details.phones,
     address: details.address,
     second_email: details.second_email === '' ? null : details.second_email,
+    reminders: details.reminders,
+    receipts: details.receipts,
   });
 }
 
@@ -361,6 +363,7 @@ export function updateSettings(settings) {
     services: settings.services,
     billing_auto_confirm: settings.billing_auto_confirm,
     collection: settings.collection,
+    reminders: settings.reminders,
     version: settings.version,
   });
 }

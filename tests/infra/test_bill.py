@@ -208,7 +208,9 @@ def test_scheduled_runs_come_from_the_jobs_schedules():
     assert b["per_action"]["lock_run"]["per_month"] == 4 * 24 * 31
     assert b["per_action"]["reconcile_run"]["per_month"] == 2 * 24 * 31
     assert b["per_action"]["invoice_run"]["per_month"] == 5
-    assert line(b, "eventbridge_scheduled_rules")["quantity"] == 4 * 24 * 31 + 2 * 24 * 31 + 5
+    assert b["per_action"]["reminder_run"]["per_month"] == 24 * 31
+    assert line(b, "eventbridge_scheduled_rules")["quantity"] == (
+        4 * 24 * 31 + 2 * 24 * 31 + 5 + 24 * 31)
     assert runs_per_month(("0", "8", "?", "*", "MON-FRI", "*"), 28) == 20
 
 

@@ -100,3 +100,17 @@ def test_the_draft_mail_mentions_blocking_points_only_when_there_are_some(blocki
     assert ("2 famille(s) présentent un point bloquant" in text) is warned
     assert "16,50 €" in text
     assert "Aucune facture n'est émise" in text
+
+
+def test_a_per_day_reminder_names_its_one_day_and_each_childs_link():
+    from datetime import UTC, date, datetime
+
+    from chalicelib.mail.templates import booking_reminder
+    mail = booking_reminder(("a@example.org",), "TEST", datetime(2026, 11, 27, 8, 0, tzinfo=UTC),
+                            (date(2026, 11, 30),), [("TOTO", "https://x/inscriptions.html?enfant=1001-1&semaine=2026-11-30"),
+                                                    ("LILI", "https://x/inscriptions.html?enfant=1001-2&semaine=2026-11-30")])
+    assert mail.subject == "Rappel : inscriptions à faire avant vendredi 27/11 09:00"
+    assert "le lundi 30/11/2026 ferment vendredi 27/11 09:00" in mail.text
+    assert "- TOTO : https://x/inscriptions.html?enfant=1001-1&semaine=2026-11-30" in mail.text
+    assert "- LILI : " in mail.text
+    assert "Vos informations" in mail.text

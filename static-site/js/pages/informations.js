@@ -38,6 +38,8 @@ function draw(family) {
   el.phones.value = (family.phones || []).join('\n');
   el.address.value = family.address || '';
   el.second_email.value = (family.emails || [])[1] || family.pending_email || '';
+  el.reminders.checked = family.reminders !== false;
+  el.receipts.checked = Boolean(family.receipts);
   const pending = $('#info-email2-pending');
   if (family.pending_email) {
     pending.textContent = `L'adresse ${family.pending_email} sera ajoutée quand son `
@@ -53,6 +55,8 @@ async function save(family) {
     phones: el.phones.value.split(/\r?\n/).map((p) => p.trim()).filter(Boolean),
     address: el.address.value.trim(),
     second_email: el.second_email.value.trim() || null,
+    reminders: el.reminders.checked,
+    receipts: el.receipts.checked,
   };
   setBusy(ui.form, true);
   let saved;

@@ -159,6 +159,9 @@ function fillForm(settings) {
   const days = new Set((settings.school_days || []).map(Number));
   for (const box of $$('input[name="school_day"]', ui.form)) box.checked = days.has(Number(box.value));
   el.billing_auto_confirm.checked = Boolean(settings.billing_auto_confirm);
+  const reminders = settings.reminders || { enabled: true, hours_before: 24 };
+  el.reminders_enabled.checked = Boolean(reminders.enabled);
+  el.reminders_hours_before.value = String(reminders.hours_before);
   render(ui.services, (settings.services || []).map((s, i) => serviceFieldset(s, i)).join(''));
   fillCollection(settings.collection, settings.services);
 }
@@ -210,6 +213,12 @@ function readForm() {
       services,
       billing_auto_confirm: el.billing_auto_confirm.checked,
       collection: readCollection(),
+      reminders: {
+        enabled: el.reminders_enabled.checked,
+        // Sent as typed: the API answers a wrong value in French, on this field.
+        hours_before: /^\d+$/.test(el.reminders_hours_before.value.trim())
+          ? Number(el.reminders_hours_before.value.trim()) : el.reminders_hours_before.value,
+      },
       version: state.version,
     },
   };

@@ -439,7 +439,7 @@ export function exportUrl(name, from, to) {
 }
 
 /**
- * GET /api/staff/jobs/runs?job (lock or invoice) → {runs: [{id, job, trigger, started_at,
+ * GET /api/staff/jobs/runs?job (lock, invoice or reminders) → {runs: [{id, job, trigger, started_at,
  * ended_at, outcome, summary, frozen_count, error}]}
  */
 export function getJobRuns(job) {

@@ -143,3 +143,16 @@ def test_a_period_booking_sends_one_receipt(clock, parent, outbox):
     assert response.status_code == 200, response.body
     [mail] = receipts(outbox)
     assert mail["text"].count("Repas (annulable") == 4
+
+
+def test_staff_read_the_reminder_runs_with_how_many_were_sent(admin, clock, outbox):
+    clock.set(paris(2026, 11, 25, 20, 0))
+    remind_families({})
+    clock.set(paris(2026, 11, 25, 21, 0))
+    remind_families({})
+    sign_in(admin, *ADMIN)  # a new session: the clock moved two days on
+    response = admin.get("/staff/jobs/runs?job=reminders")
+    assert response.status_code == 200, response.body
+    runs = body(response)["runs"]
+    assert [r["summary"] for r in runs] == ["Aucun rappel à envoyer", "1 rappel(s) envoyé(s)"]
+    assert {r["job"] for r in runs} == {"reminders"} and {r["outcome"] for r in runs} == {"success"}

@@ -81,6 +81,20 @@ def test_the_family_opts_out_of_reminders_and_in_again(family_page):
     expect(family_page.get_by_label("Me rappeler la date limite", exact=False)).to_be_checked()
 
 
+def test_the_secretary_reads_the_reminder_runs_on_the_locks_page(browser, wednesday_stack):
+    reminder(wednesday_stack)  # the run at start has sent it
+    context = browser.new_context(base_url=wednesday_stack.url, locale="fr-FR",
+                                  viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sign_in(page, *ADMIN)
+    expect(page).to_have_url(re.compile(r"/personnel\.html"))
+    open_page(page, "/verrouillages.html")
+    runs = page.locator("#reminder-runs")
+    expect(page.get_by_role("heading", name="Rappels envoyés aux familles")).to_be_visible()
+    expect(runs.get_by_role("row").filter(has_text="1 rappel(s) envoyé(s)")).to_have_count(1)
+    context.close()
+
+
 def test_the_secretary_sets_how_long_before_the_reminder_goes(browser, wednesday_stack):
     context = browser.new_context(base_url=wednesday_stack.url, locale="fr-FR",
                                   viewport={"width": 1280, "height": 900})

@@ -22,10 +22,12 @@ def run_lock(call: Call):
 
 @endpoint(bp, "/staff/jobs/runs", audience=STAFF, roles=ADMIN)
 def list_runs(call: Call):
-    """The latest runs of the lock, with their outcome."""
+    """The latest runs of a scheduled job (the lock by default), with their outcome."""
     job = call.query.get("job", "lock")
     if job == "invoice":
         return {"runs": [shapes.job_run(r) for r in call.services.invoicing.runs(call.now)]}
+    if job == "reminders":
+        return {"runs": [shapes.job_run(r) for r in call.services.reminders.runs(call.now)]}
     if job != "lock":
-        raise ValidationError("Tâche inconnue (lock ou invoice).", field="job")
+        raise ValidationError("Tâche inconnue (lock, invoice ou reminders).", field="job")
     return {"runs": [shapes.job_run(r) for r in call.services.lock.runs(call.now)]}

@@ -1,6 +1,7 @@
 /**
  * verrouillages.html — the runs of the weekly lock (which freezes the bookings of slots
- * past their deadline) and a button to run it now.
+ * past their deadline) and a button to run it now; then the runs of the reminders sent to
+ * families before a deadline.
  */
 import { getJobRuns, runLock } from '../api.js';
 import { runsTable } from '../templates-staff.js';
@@ -21,8 +22,10 @@ export async function start() {
     button: $('#lock-now'),
     message: $('#lock-message'),
     runs: $('#runs'),
+    reminderRuns: $('#reminder-runs'),
   };
   if (!(await loadRuns(ui.pageMessage))) return;
+  if (!(await loadReminderRuns(ui.pageMessage))) return;
   show(ui.content, true);
   ui.button.addEventListener('click', lockNow);
 }
@@ -41,6 +44,23 @@ async function loadRuns(messageArea) {
     return false;
   } finally {
     ui.runs.removeAttribute('aria-busy');
+  }
+}
+
+/** Draw the reminder runs; false when they could not be read. */
+async function loadReminderRuns(messageArea) {
+  ui.reminderRuns.setAttribute('aria-busy', 'true');
+  try {
+    const answer = await getJobRuns('reminders');
+    const runs = [...((answer && answer.runs) || [])]
+      .sort((a, b) => (Date.parse(b.started_at) || 0) - (Date.parse(a.started_at) || 0));
+    render(ui.reminderRuns, runsTable(runs, 'Exécutions des rappels'));
+    return true;
+  } catch (error) {
+    reportError(error, messageArea);
+    return false;
+  } finally {
+    ui.reminderRuns.removeAttribute('aria-busy');
   }
 }
 

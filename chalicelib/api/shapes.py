@@ -204,7 +204,9 @@ def family_export(family: Family, children: list[ChildRecords], now: datetime) -
                     {"date": day.isoformat(), "service": service, "reason": reason,
                      "at": at.isoformat()}
                     for day, service, reason, at in c.cancelled],
-                "attendance": [attendance_record(r) for r in c.attendance]}
+                "attendance": [attendance_record(r) for r in c.attendance],
+                "typical_week": {str(day): list(services)
+                                 for day, services in c.typical_week.items()}}
                 for c in children],
             "note": ("Données tenues par la commune pour la cantine et le périscolaire. "
                      "Pour toute rectification, adressez-vous à la mairie.")}

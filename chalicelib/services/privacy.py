@@ -8,6 +8,7 @@ from chalicelib.domain.accounts import Child, Family
 from chalicelib.domain.attendance import AttendanceRecord
 from chalicelib.storage.attendance import AttendanceRepository
 from chalicelib.storage.bookings import BookingRepository
+from chalicelib.storage.typical_weeks import TypicalWeekRepository
 
 _EVER = (date(2000, 1, 1), date(2099, 12, 31))
 
@@ -15,22 +16,27 @@ _EVER = (date(2000, 1, 1), date(2099, 12, 31))
 @dataclass(frozen=True)
 class ChildRecords:
     """Everything held about one child: booked days (the services of each, sorted), the
-    bookings the commune cancelled (day, service, reason, when), attendance records."""
+    bookings the commune cancelled (day, service, reason, when), attendance records, and
+    the typical week the family saved (ISO weekday → services; empty if none)."""
     child: Child
     bookings: list[tuple[date, tuple[str, ...]]]
     cancelled: list[tuple[date, str, str, datetime]]
     attendance: list[AttendanceRecord]
+    typical_week: dict[int, tuple[str, ...]]
 
 
 class PrivacyService:
     """Gathers the family's copy of its data (right of access, art. 15)."""
 
-    def __init__(self, bookings: BookingRepository, attendance: AttendanceRepository) -> None:
+    def __init__(self, bookings: BookingRepository, attendance: AttendanceRepository,
+                 typical_weeks: TypicalWeekRepository) -> None:
         self._bookings = bookings
         self._attendance = attendance
+        self._typical_weeks = typical_weeks
 
     def export_family(self, family: Family) -> list[ChildRecords]:
         """Every booking and attendance record of each of the family's children."""
+        weeks = self._typical_weeks.of_family(family.number)
         children = []
         for child in family.children:
             days = sorted(self._bookings.days(child.id, *_EVER).items())
@@ -38,5 +44,7 @@ class PrivacyService:
                 child,
                 [(d, tuple(sorted(entry.services))) for d, entry in days if entry.services],
                 [(d, r.service, r.reason, r.at) for d, entry in days for r in entry.released],
-                self._attendance.for_child(child.id)))
+                self._attendance.for_child(child.id),
+                {day: tuple(sorted(services))
+                 for day, services in sorted(weeks.get(child.id, {}).items())}))
         return children

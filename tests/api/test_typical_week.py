@@ -213,3 +213,11 @@ def test_applying_without_a_saved_week_says_so(parent):
     error = body(response)["error"]
     assert error["code"] == "no_typical_week"
     assert "TOTO" in error["message"]
+
+
+def test_the_saved_typical_week_is_in_the_familys_data_export(parent):
+    before = body(parent.get("/family/export"))
+    assert [r["typical_week"] for r in before["records"]] == [{}]
+    assert put_week(parent).status_code == 200
+    [record] = body(parent.get("/family/export"))["records"]
+    assert record["typical_week"] == {day: sorted(services) for day, services in WEEK.items()}

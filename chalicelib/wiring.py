@@ -28,6 +28,7 @@ from chalicelib.services.payments import PaymentService
 from chalicelib.services.privacy import PrivacyService
 from chalicelib.services.titres import TitresService
 from chalicelib.services.treasury import TreasuryService
+from chalicelib.services.waitlist import WaitlistService
 from chalicelib.settings import Settings, get_settings
 from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.attendance import AttendanceRepository
@@ -55,6 +56,7 @@ class Container:
     families: FamilyService
     commune: CommuneService
     bookings: BookingService
+    waitlist: WaitlistService
     audit: AuditService
     lock: LockService
     attendance: AttendanceService
@@ -116,7 +118,9 @@ def build(settings: Settings) -> Container:
     commune_repository = CommuneRepository()
     commune = CommuneService(commune_repository)
     booking_repository = BookingRepository()
-    bookings = BookingService(commune, booking_repository)
+    waitlist = WaitlistService(commune, booking_repository, accounts, mailer,
+                               settings.site_url)
+    bookings = BookingService(commune, booking_repository, waitlist)
     audit = AuditService(AuditRepository(), accounts, commune)
     headcounts = HeadcountRepository()
     attendance = AttendanceRepository()
@@ -145,6 +149,7 @@ def build(settings: Settings) -> Container:
         invoicing=invoicing,
         payments=payments, launcher=JobLauncher(settings),
         treasury=TreasuryService(billing, billing_repository, accounts),
+        waitlist=waitlist,
         closures=ReleaseService(commune, booking_repository, accounts, headcounts, mailer,
                                 settings.site_url, invoicing.is_invoiced),
         titres=titres)

@@ -82,7 +82,8 @@ class ReleaseService:
         count = 0
         recount: set[tuple[date, str]] = set()
         for day, codes in sorted(wanted.items()):
-            for child_id, family, services in self._bookings.on_day(day):
+            # Waiting entries go too: a closed day promotes nobody.
+            for child_id, family, services in self._bookings.on_day(day, waiting=True):
                 hit = services & codes
                 if not hit:
                     continue

@@ -278,10 +278,10 @@ REQUESTS: dict[tuple[str, str], Request] = {
     # The demo's services have no places: an admitted caller gets the business refusal.
     ("POST", "/staff/waiting-lists/promote"): Request("/staff/waiting-lists/promote", {
         "date": "2026-11-30", "service": "meal", "child_id": "{child_id}"}, 400,
-        "validation_error"),
+        "invalid_request"),
     ("POST", "/staff/waiting-lists/remove"): Request("/staff/waiting-lists/remove", {
         "date": "2026-11-30", "service": "meal", "child_id": "{child_id}"}, 400,
-        "validation_error"),
+        "invalid_request"),
     ("PUT", "/staff/menus/{week}"): Request("/staff/menus/{week}", {"days": []}),
     ("GET", "/staff/tariffs"): Request("/staff/tariffs"),
     ("POST", "/staff/tariffs"): Request("/staff/tariffs", {

@@ -148,13 +148,6 @@ class BookingRepository:
             return Slot(0, 0)
         return Slot(int(item.confirmed or 0), int(item.waiting or 0))
 
-    def slots(self, service: str, start: date, end: date) -> dict[date, Slot]:
-        """Counts of one service's days between two dates: one query."""
-        return {date.fromisoformat(item.day): Slot(int(item.confirmed or 0),
-                                                   int(item.waiting or 0))
-                for item in PlacesModel.query(
-                    service, PlacesModel.day.between(start.isoformat(), end.isoformat()))}
-
     def ticket(self, day: date, service: str) -> int:
         """A new ticket in a (service, day)'s waiting list: strictly increasing, never
         given twice (an atomic counter; a ticket a failed save took is simply skipped)."""

@@ -200,6 +200,7 @@ ${cancellation ? ruleFieldset(i, 'cancellation', cancellation) : ''}
 <div class="field-row">
 <div class="field"><label for="${p}-closing">Heure de fermeture</label><input id="${p}-closing" name="${p}-closing" type="time" data-field="${e(f)}.closing_time" value="${e(service.closing_time || '')}" aria-describedby="${p}-closing-hint"><p id="${p}-closing-hint" class="hint">Pour la garderie : au-delà, le retard est compté.</p></div>
 <div class="field"><label for="${p}-price">Prix (€)</label><input id="${p}-price" name="${p}-price" type="text" inputmode="decimal" autocomplete="off" data-field="${e(f)}.price_cents" value="${e(centsToEuros(service.price_cents))}" aria-describedby="${p}-price-hint"><p id="${p}-price-hint" class="hint">Par exemple 3,50. Vide si non facturé.</p></div>
+<div class="field"><label for="${p}-places">Places par jour</label><input id="${p}-places" name="${p}-places" type="number" min="1" max="10000" step="1" inputmode="numeric" data-field="${e(f)}.places" value="${e(service.places == null ? '' : String(service.places))}" aria-describedby="${p}-places-hint"><p id="${p}-places-hint" class="hint">Vide : pas de limite. Au-delà, les inscriptions vont en liste d'attente.</p></div>
 </div>
 </fieldset>`;
 }

@@ -888,3 +888,30 @@ ${remove}
 export function serviceOptions(services, selected) {
   return services.map((s) => `<option value="${e(s.code)}"${s.code === selected ? ' selected' : ''}>${e(s.label)}${s.mode === 'off' ? ' (désactivée)' : ''}</option>`).join('');
 }
+
+// --- Listes d'attente ---------------------------------------------------------------------
+
+/** A day's services with places: "2 / 3 places confirmées" and the waiting list in order. */
+export function waitingListsView(answer) {
+  const services = (answer && answer.services) || [];
+  if (!services.length) {
+    return '<p class="empty">Aucune prestation n\'est limitée en places (voir Paramètres).</p>';
+  }
+  const date = answer.date;
+  return services.map((s) => {
+    const heading = `${e(s.label)} – ${e(formatLongDate(date))}`;
+    const counts = `<p>${e(s.confirmed)} inscription(s) confirmée(s) sur ${e(s.places)} place(s)${s.free ? ` ; ${e(s.free)} place(s) libre(s)` : ' ; complet'}.</p>`;
+    const entries = s.waiting || [];
+    const rows = entries.map((w) => {
+      const name = `${w.first_name} ${w.last_name}`.trim() || w.child_id;
+      const data = `data-date="${e(date)}" data-service="${e(s.service)}" data-child="${e(w.child_id)}" data-name="${e(name)}"`;
+      return `<tr><td>${e(w.rank)}</td><td>${e(name)}</td><td>${e(w.family_name)} (n° ${e(w.family_number)})</td>`
+        + `<td><button type="button" data-action="promote" ${data}${s.free ? '' : ' disabled'}>Donner la place</button> `
+        + `<button type="button" data-action="remove" ${data}>Retirer</button></td></tr>`;
+    }).join('');
+    const table = entries.length
+      ? `<table class="data-table"><caption>Liste d'attente, dans l'ordre</caption><thead><tr><th scope="col">Rang</th><th scope="col">Enfant</th><th scope="col">Famille</th><th scope="col">Actions</th></tr></thead><tbody>${rows}</tbody></table>`
+      : '<p class="empty">Personne en liste d\'attente.</p>';
+    return `<section class="card"><h2>${heading}</h2>${counts}${table}</section>`;
+  }).join('');
+}

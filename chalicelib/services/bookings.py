@@ -192,10 +192,15 @@ class BookingService:
             raise BookingRefused(refusals)
         full: set[tuple[date, str]] = set()
         tickets: dict[tuple[date, str], int] = {}
+        ensured = False
         while True:
             to_write, freed, waits = self._plan(stored, wanted, settings, full, tickets)
             if not to_write:
                 break
+            if not ensured:  # services with places only: the others move no counter
+                self._bookings.ensure_slots({(day, move.service) for day, entry
+                                             in to_write.items() for move in entry.moves})
+                ensured = True
             try:
                 self._bookings.write(child.id, family_number, to_write, now)
                 break
@@ -219,7 +224,6 @@ class BookingService:
         for day, (new_services, new_waiting) in sorted(wanted.items()):
             current = stored.get(day, StoredDay(frozenset(), None))
             services, waiting = set(new_services), dict(new_waiting)
-            counted = set(current.counted & services)
             moves: list[PlaceMove] = []
             for code in sorted(services - current.services):
                 config = settings.service(code)
@@ -231,16 +235,18 @@ class BookingService:
                     moves.append(PlaceMove(code, wait=1))
                     waits.append((day, code))
                 else:
-                    counted.add(code)
                     moves.append(PlaceMove(code, take=1, places=config.places))
-            for code in sorted(current.counted - services):
+            for code in sorted(current.services - services):
+                config = settings.service(code)
+                if config is None or config.places is None:
+                    continue
                 moves.append(PlaceMove(code, take=-1))
                 freed.append((day, code))
             for code in sorted(set(current.waiting) - set(waiting)):
                 moves.append(PlaceMove(code, wait=-1))
             if frozenset(services) != current.services or waiting != current.waiting:
                 to_write[day] = DayWrite(frozenset(services), current.version, waiting,
-                                         frozenset(counted), tuple(moves))
+                                         tuple(moves))
         return to_write, freed, waits
 
     def family_bookings(self, family: Family, query: dict[str, str], now: datetime,

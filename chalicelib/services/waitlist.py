@@ -176,5 +176,6 @@ class WaitlistService:
         if not any(w.child_id == child_id
                    for w in self._bookings.waiting_list(day, config.code)):
             raise NotFound()
-        self._bookings.release(child_id, day, frozenset({config.code}), STAFF_REASON, now)
+        self._bookings.release(child_id, day, frozenset({config.code}), STAFF_REASON, now,
+                               frozenset({config.code}))
         return {"removed": True}

@@ -4,11 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import Conflict
+from chalicelib.storage.keys import is_condition_failure
 from chalicelib.storage.models import BookingModel, PlacesModel, ReleasedMap, connection
 
 TRANSACTION_LIMIT = 100  # DynamoDB's cap on actions in one TransactWriteItems
@@ -44,7 +45,6 @@ class StoredDay:
     released: tuple[Released, ...] = ()
     # service → waiting-list ticket (services with a number of places only)
     waiting: dict[str, int] = field(default_factory=dict)
-    counted: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,6 @@ class DayWrite:
     services: frozenset[str]
     version: int | None
     waiting: dict[str, int] = field(default_factory=dict)
-    counted: frozenset[str] = frozenset()
     moves: tuple[PlaceMove, ...] = ()
 
 
@@ -116,8 +115,7 @@ class BookingRepository:
         for item in BookingModel.query(
                 child_id, BookingModel.day.between(start.isoformat(), end.isoformat())):
             result[date.fromisoformat(item.day)] = StoredDay(
-                frozenset(item.services or ()), item.version, _released(item), _waiting(item),
-                frozenset(item.counted or ()))
+                frozenset(item.services or ()), item.version, _released(item), _waiting(item))
         return result
 
     def family_days(self, family: str, start: date,
@@ -127,8 +125,7 @@ class BookingRepository:
         for item in BookingModel.by_family.query(
                 family, BookingModel.day.between(start.isoformat(), end.isoformat())):
             result.setdefault(item.child_id, {})[date.fromisoformat(item.day)] = StoredDay(
-                frozenset(item.services or ()), item.version, (), _waiting(item),
-                frozenset(item.counted or ()))
+                frozenset(item.services or ()), item.version, (), _waiting(item))
         return result
 
     def waiting_list(self, day: date, service: str) -> list[Waiting]:
@@ -147,6 +144,34 @@ class BookingRepository:
         except PlacesModel.DoesNotExist:
             return Slot(0, 0)
         return Slot(int(item.confirmed or 0), int(item.waiting or 0))
+
+    def ensure_slots(self, slots: set[tuple[date, str]]) -> None:
+        """Give each (day, service) its counter before a transaction moves it: one
+        BatchGetItem; a missing one (the service just got its places, or nobody booked
+        that day since) is counted from the day's bookings (one query) and created only if
+        still absent, so bookings made before the limit count too."""
+        if not slots:
+            return
+        wanted = sorted(slots)
+        found = {(date.fromisoformat(item.day), item.service) for item in PlacesModel.batch_get(
+            [(service, day.isoformat()) for day, service in wanted], consistent_read=True)}
+        days: dict[date, list[BookingModel]] = {}
+        for day, service in wanted:
+            if (day, service) in found:
+                continue
+            if day not in days:
+                days[day] = list(BookingModel.by_day.query(day.isoformat()))
+            items = days[day]
+            tickets = [int(i.waiting[service]) for i in items
+                       if i.waiting and service in i.waiting]
+            counter = PlacesModel(service, day.isoformat(),
+                                  confirmed=sum(1 for i in items if service in (i.services or ())),
+                                  waiting=len(tickets), tickets=max(tickets, default=0))
+            try:
+                counter.save(condition=PlacesModel.service.does_not_exist())
+            except PutError as exc:
+                if not is_condition_failure(exc):
+                    raise  # else another writer created it first: theirs stands
 
     def ticket(self, day: date, service: str) -> int:
         """A new ticket in a (service, day)'s waiting list: strictly increasing, never
@@ -168,12 +193,13 @@ class BookingRepository:
         return result
 
     def release(self, child_id: str, day: date, services: frozenset[str], reason: str,
-                now: datetime) -> frozenset[str]:
+                now: datetime, limited: frozenset[str] = frozenset()) -> frozenset[str]:
         """Cancel booked services of one child's day for the commune's ``reason``, keeping
         them in the item's history; returns those actually cancelled (none if a rerun or
         the parent cancelled them first). Their places are given back and the child's
         waiting entries for them that day withdrawn, in the same transaction: nobody is
-        promoted onto a day the commune closed. A parent's save that read the day before
+        promoted onto a day the commune closed (``limited``: the services with places).
+        A parent's save that read the day before
         this fails on its version and reads it again."""
         for _attempt in range(5):
             try:
@@ -185,7 +211,8 @@ class BookingRepository:
             dropped = frozenset(waiting) & services
             if not gone and not dropped:
                 return frozenset()
-            counted = frozenset(item.counted or ()) & gone
+            counted = gone & limited
+            self.ensure_slots({(day, code) for code in (counted | dropped)})
             entries = [ReleasedMap(service=code, reason=reason, at=now)
                        for code in sorted(gone)]
             actions: list[Action] = [BookingModel.updated_at.set(now)]
@@ -193,8 +220,6 @@ class BookingRepository:
                 actions += [BookingModel.services.delete(set(gone)),
                             BookingModel.released.set(
                                 (BookingModel.released | []).append(entries))]
-            if counted:
-                actions.append(BookingModel.counted.delete(set(counted)))
             if dropped:
                 rest = {k: v for k, v in waiting.items() if k not in dropped}
                 actions.append(BookingModel.waiting.set(rest) if rest
@@ -231,7 +256,7 @@ class BookingRepository:
                 return False
             rest = {k: v for k, v in waiting.items() if k != service}
             actions: list[Action] = [
-                BookingModel.services.add({service}), BookingModel.counted.add({service}),
+                BookingModel.services.add({service}),
                        BookingModel.waiting.set(rest) if rest else BookingModel.waiting.remove(),
                        BookingModel.updated_at.set(now)]
             condition = PlacesModel.confirmed.does_not_exist() | (
@@ -289,7 +314,7 @@ class BookingRepository:
                     item = BookingModel(child_id, day.isoformat(), family=family,
                                         services=set(entry.services) or None,
                                         waiting=dict(entry.waiting) or None,
-                                        counted=set(entry.counted) or None, updated_at=now)
+                                        updated_at=now)
                     if entry.version is not None:
                         item.version = entry.version
                     transaction.save(item)

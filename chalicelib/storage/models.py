@@ -240,9 +240,6 @@ class BookingModel(Model):
     # the ticket taken in that (service, day)'s queue (the lower, the earlier). Never in
     # ``services``: head counts, lists and billing see confirmed bookings only.
     waiting = JSONAttribute(null=True)
-    # Booked services holding one of their day's places (counted in PlacesModel): only
-    # those give a place back when cancelled.
-    counted = UnicodeSetAttribute(null=True)
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()
 

@@ -47,7 +47,6 @@ def fill_the_day(stack):
                 "updated_at": {"S": now}, "version": {"N": "1"}}
         if confirmed:
             item["services"] = {"SS": [SERVICE]}
-            item["counted"] = {"SS": [SERVICE]}
         else:
             item["waiting"] = {"S": json.dumps({SERVICE: ticket})}
         client.put_item(TableName=bookings, Item=item)

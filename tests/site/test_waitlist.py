@@ -98,4 +98,13 @@ def test_a_full_day_puts_the_booking_on_the_waiting_list_third_in_line(page, sta
         expect(staff.get_by_text("1 inscription(s) confirmée(s) sur 1 place(s) ; complet."))\
             .to_be_visible()
     finally:
+        # The stack is shared by the session's browser tests: leave the day as found.
+        api(page.context, stack, "PUT", "/children/1001-1/bookings", {"changes": [
+            {"date": DAY, "service": SERVICE, "booked": False}]})
         set_places(admin_context, stack, None)
+        client = stack.dynamodb()
+        for child in ("9001-1", "9002-1", "9003-1"):
+            client.delete_item(TableName=table(client, "bookings"),
+                               Key={"child_id": {"S": child}, "day": {"S": DAY}})
+        client.delete_item(TableName=table(client, "places"),
+                           Key={"service": {"S": SERVICE}, "day": {"S": DAY}})

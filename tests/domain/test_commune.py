@@ -8,8 +8,13 @@ from datetime import date, time
 import pytest
 
 from chalicelib.domain.calendar import Closure
-from chalicelib.domain.commune import (SERVICE_CODES, default_settings, parse_settings,
-                                       service_to_dict, settings_to_dict)
+from chalicelib.domain.commune import (
+    SERVICE_CODES,
+    default_settings,
+    parse_settings,
+    service_to_dict,
+    settings_to_dict,
+)
 from chalicelib.domain.deadlines import DeadlinePolicy, SchoolDaysBeforeRule, WeeklyRule
 from chalicelib.domain.errors import ValidationError
 

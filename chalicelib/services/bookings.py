@@ -1,6 +1,7 @@
 """Booking use cases: the month grid, saving changes, period booking, current bookings."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -36,6 +37,7 @@ from chalicelib.storage.bookings import (
 )
 
 MAX_RANGE = timedelta(days=400)
+LOG = logging.getLogger("cantine.bookings")
 
 
 def _reason_json(reason) -> dict[str, str] | None:
@@ -138,7 +140,11 @@ class BookingService:
         """Places given back go to the first in line; the child's new waiting entries with
         their rank."""
         for day, service in result.freed:
-            self._waitlist.fill(day, service, now, settings)
+            try:
+                self._waitlist.fill(day, service, now, settings)
+            except BookingConflict:
+                # The save stands; the place stays free for the staff's "Donner la place".
+                LOG.warning("waiting list of %s %s not served: busy", service, day)
         return [{"date": day.isoformat(), "service": service,
                  "rank": self._waitlist.rank(child.id, day, service)}
                 for day, service in result.waiting]

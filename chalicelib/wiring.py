@@ -30,6 +30,7 @@ from chalicelib.services.reminders import ReminderService
 from chalicelib.services.titres import TitresService
 from chalicelib.services.treasury import TreasuryService
 from chalicelib.services.typical_week import TypicalWeekService
+from chalicelib.services.waitlist import WaitlistService
 from chalicelib.settings import Settings, get_settings
 from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.attendance import AttendanceRepository
@@ -59,6 +60,7 @@ class Container:
     families: FamilyService
     commune: CommuneService
     bookings: BookingService
+    waitlist: WaitlistService
     audit: AuditService
     lock: LockService
     attendance: AttendanceService
@@ -125,7 +127,10 @@ def build(settings: Settings) -> Container:
     runs = JobRunRepository()
     mail_reminders = ReminderService(commune, accounts, booking_repository,
                                      ReminderRepository(), runs, mailer, settings.site_url)
-    bookings = BookingService(commune, booking_repository, mail_reminders.send_receipt)
+    waitlist = WaitlistService(commune, booking_repository, accounts, mailer,
+                               settings.site_url)
+    bookings = BookingService(commune, booking_repository, waitlist,
+                              mail_reminders.send_receipt)
     audit = AuditService(AuditRepository(), accounts, commune)
     headcounts = HeadcountRepository()
     attendance = AttendanceRepository()
@@ -154,6 +159,7 @@ def build(settings: Settings) -> Container:
         invoicing=invoicing,
         payments=payments, launcher=JobLauncher(settings),
         treasury=TreasuryService(billing, billing_repository, accounts),
+        waitlist=waitlist,
         closures=ReleaseService(commune, booking_repository, accounts, headcounts, mailer,
                                 settings.site_url, invoicing.is_invoiced),
         titres=titres, reminders=mail_reminders,

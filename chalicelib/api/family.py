@@ -62,10 +62,10 @@ def get_calendar(call: Call):
 
 @endpoint(bp, "/children/{child_id}/bookings", ("PUT",), audience=FAMILY)
 def update_bookings(call: Call):
-    """Save day-by-day changes, all or nothing."""
-    saved = call.services.bookings.save(call.family(), call.params["child_id"], call.body,
-                                        call.now, call.settings)
-    return {"saved": saved}
+    """Save day-by-day changes, all or nothing; days whose places are all taken go on the
+    waiting list (``waiting``: date, service, rank)."""
+    return call.services.bookings.save(call.family(), call.params["child_id"], call.body,
+                                       call.now, call.settings)
 
 
 @endpoint(bp, "/children/{child_id}/bookings/period", ("POST",), audience=FAMILY)

@@ -40,6 +40,9 @@ class ServiceConfig:
     deadline: DeadlinePolicy | None = None
     closing_time: time | None = None
     price_cents: int | None = None  # the base price of one session, in cents
+    # Places per day (a garderie room, a leisure-centre group); None: no limit. Bookings
+    # beyond it go on the day's waiting list.
+    places: int | None = None
 
     @property
     def bookable(self) -> bool:
@@ -114,7 +117,7 @@ def service_to_dict(service: ServiceConfig) -> dict[str, Any]:
     return {"code": service.code, "label": service.label, "mode": service.mode,
             "deadline": policy_to_dict(service.deadline) if service.deadline else None,
             "closing_time": _time_text(service.closing_time),
-            "price_cents": service.price_cents}
+            "price_cents": service.price_cents, "places": service.places}
 
 
 def closure_to_dict(closure: Closure) -> dict[str, Any]:
@@ -171,7 +174,15 @@ def _parse_service(data: Any, index: int) -> ServiceConfig:
                               or not 0 <= price <= 100_000):
         raise ValidationError("Le prix doit être un nombre entier de centimes (0 à 100000).",
                               field=f"{where}.price_cents")
-    return ServiceConfig(code, label, mode, policy, closing_time, price)
+    places = data.get("places")
+    if places is not None and (isinstance(places, bool) or not isinstance(places, int)
+                               or not 1 <= places <= 10_000):
+        raise ValidationError("Le nombre de places doit être un entier de 1 à 10000, "
+                              "ou vide pour ne pas limiter.", field=f"{where}.places")
+    if places is not None and mode != BOOKED:
+        raise ValidationError("Seule une prestation réservée peut avoir un nombre de places.",
+                              field=f"{where}.places")
+    return ServiceConfig(code, label, mode, policy, closing_time, price, places)
 
 
 def parse_settings(data: Any, current: CommuneSettings,

@@ -38,7 +38,7 @@ class Names:
 def family_of(action: str, target: str) -> str | None:
     """The family number an entry is about, when there is one."""
     head = (target or "").split(" ")[0]
-    if action.startswith("enfant.") or action == "pointage":
+    if action.startswith(("enfant.", "liste_attente.")) or action == "pointage":
         head = head.split("-")[0]
     elif not (action.startswith("famille.") or action == "paiement"):
         return None
@@ -134,6 +134,14 @@ def describe(action: str, target: str, before: Any, after: Any, names: Names) ->
         what = _attendance(record) if record else "pointage effacé"
         return DASH.join(["Pointage", _child(child_id, names), short_day(day),
                           f"{names.services.get(service, service)} : {what}"])
+    if action.startswith("liste_attente."):
+        child_id, _, rest = target.partition(" ")
+        day, _, service = rest.partition(" ")
+        verb = {"liste_attente.promotion": "Place donnée sur liste d'attente",
+                "liste_attente.retrait": "Retrait de la liste d'attente"}.get(
+                    action, "Liste d'attente")
+        return DASH.join([verb, _child(child_id, names), short_day(day),
+                          names.services.get(service, service)])
     simple = {
         "famille.création": "Famille créée",
         "famille.modification": "Famille modifiée",

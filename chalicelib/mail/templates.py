@@ -129,6 +129,19 @@ def bookings_released(to: tuple[str, ...], name: str, reason: str, days: list[st
     return Message(to, "Des réservations ont été annulées par la commune", text)
 
 
+def waiting_place_given(to: tuple[str, ...], name: str, child: str, day: str, service: str,
+                        site_url: str) -> Message:
+    """A place freed on a day with a waiting list went to this family's child."""
+    text = (
+        f"Bonjour,\n\n"
+        f"Une place s'est libérée : l'inscription de {child} ({service}, {day}), qui était "
+        f"sur liste d'attente, est maintenant confirmée pour la famille {name}.\n\n"
+        f"Si vous n'en avez plus besoin, annulez-la sur le portail avant la date limite, "
+        f"pour la laisser à la famille suivante : {site_url}/inscriptions.html"
+        + _SIGNATURE)
+    return Message(to, f"Place confirmée : {service}, {day}", text)
+
+
 def draft_ready(to: tuple[str, ...], month: str, to_issue: int, total_cents: int,
                 blocking: int, link: str) -> Message:
     """The month's draft invoices wait for staff's review and confirmation."""

@@ -78,15 +78,19 @@ class ReleaseService:
                                       and kept.bookable))
             if codes:
                 wanted[day] = codes
+        # Services with places give theirs back (their day's counter moves with the release).
+        limited = frozenset(s.code for s in before.services + after.services
+                            if s.places is not None)
         by_family: dict[str, list[tuple[str, date, frozenset[str]]]] = defaultdict(list)
         count = 0
         recount: set[tuple[date, str]] = set()
         for day, codes in sorted(wanted.items()):
-            for child_id, family, services in self._bookings.on_day(day):
+            # Waiting entries go too: a closed day promotes nobody.
+            for child_id, family, services in self._bookings.on_day(day, waiting=True):
                 hit = services & codes
                 if not hit:
                     continue
-                gone = self._bookings.release(child_id, day, hit, reason, now)
+                gone = self._bookings.release(child_id, day, hit, reason, now, limited)
                 if gone:
                     by_family[family].append((child_id, day, gone))
                     count += len(gone)

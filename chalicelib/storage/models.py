@@ -240,8 +240,25 @@ class BookingModel(Model):
     # Services cancelled by the commune (a closure, a day or service withdrawn), kept
     # for the record.
     released = ListAttribute(of=ReleasedMap, null=True)
+    # Services of a day with a number of places that went on its waiting list: service →
+    # the ticket taken in that (service, day)'s queue (the lower, the earlier). Never in
+    # ``services``: head counts, lists and billing see confirmed bookings only.
+    waiting = JSONAttribute(null=True)
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()
+
+
+class PlacesModel(Model):
+    """One (service, day) of a service with a number of places: how many bookings are
+    confirmed and waiting, and the waiting list's ticket sequence. Written in the same
+    transaction as the bookings it counts, under ``confirmed < places``."""
+    class Meta(_Meta):
+        table = "places"
+    service = UnicodeAttribute(hash_key=True)
+    day = UnicodeAttribute(range_key=True)          # YYYY-MM-DD
+    confirmed = NumberAttribute(default=0)
+    waiting = NumberAttribute(default=0)
+    tickets = NumberAttribute(default=0)
 
 
 class HeadcountModel(Model):
@@ -533,7 +550,7 @@ class TypicalWeekModel(Model):
 
 ALL_MODELS: tuple[type[Model], ...] = (
     FamilyModel, FamilyTermModel, StaffModel, LoginModel, SessionModel, ResetTokenModel,
-    LoginAttemptModel, CounterModel, CommuneModel, BookingModel, HeadcountModel,
+    LoginAttemptModel, CounterModel, CommuneModel, BookingModel, PlacesModel, HeadcountModel,
     JobRunModel, AttendanceModel, AuditModel, MenuModel, TariffModel, InvoiceModel,
     LedgerModel, MarkModel, PaymentAttemptModel, DraftModel, OverpaymentModel,
     BordereauModel, TypicalWeekModel,

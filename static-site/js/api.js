@@ -425,6 +425,21 @@ export function getHeadcounts(from, to) {
   return request('GET', `/api/staff/headcounts?from=${enc(from)}&to=${enc(to)}`);
 }
 
+/** GET /api/staff/waiting-lists?date= → {date, services: [{service, label, places, confirmed, free, waiting}]} */
+export function getWaitingLists(date) {
+  return request('GET', `/api/staff/waiting-lists?date=${enc(date)}`);
+}
+
+/** POST /api/staff/waiting-lists/promote {date, service, child_id} → {promoted} */
+export function promoteWaiting(entry) {
+  return request('POST', '/api/staff/waiting-lists/promote', entry);
+}
+
+/** POST /api/staff/waiting-lists/remove {date, service, child_id} → {removed} */
+export function removeWaiting(entry) {
+  return request('POST', '/api/staff/waiting-lists/remove', entry);
+}
+
 /** PUT /api/staff/menus/{monday} {days: [{date, vegetarian, dishes: [{name, allergens}]}]} → the week */
 export function saveMenus(monday, days) {
   return request('PUT', `/api/staff/menus/${enc(monday)}`, { days });

@@ -121,6 +121,8 @@ function buildDay(day, services, draft, now) {
       checked: draft ? draft.isChecked(day.date, service.code) : Boolean(cell.booked),
       editable,
       changed: draft ? draft.isChanged(day.date, service.code) : false,
+      // On the waiting list: the box is ticked, and says its place in line.
+      waitingRank: Number.isInteger(cell.waiting_rank) ? cell.waiting_rank : null,
       // Why the box is greyed ("date limite dépassée (jeudi 26/11 17:00)", "verrouillé").
       why,
       deadline: state

@@ -219,3 +219,10 @@ export function formatMoney(cents) {
 export function plural(count, singular, pluralForm = `${singular}s`) {
   return `${count} ${Math.abs(count) >= 2 ? pluralForm : singular}`;
 }
+
+/** A place on a waiting list, as parents read it: "liste d'attente, 3e" ("1re" first). */
+export function waitingText(rank) {
+  const n = Number(rank);
+  if (!Number.isInteger(n) || n < 1) return 'liste d\'attente';
+  return `liste d'attente, ${n}${n === 1 ? 're' : 'e'}`;
+}

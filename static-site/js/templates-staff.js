@@ -200,6 +200,7 @@ ${cancellation ? ruleFieldset(i, 'cancellation', cancellation) : ''}
 <div class="field-row">
 <div class="field"><label for="${p}-closing">Heure de fermeture</label><input id="${p}-closing" name="${p}-closing" type="time" data-field="${e(f)}.closing_time" value="${e(service.closing_time || '')}" aria-describedby="${p}-closing-hint"><p id="${p}-closing-hint" class="hint">Pour la garderie : au-delà, le retard est compté.</p></div>
 <div class="field"><label for="${p}-price">Prix (€)</label><input id="${p}-price" name="${p}-price" type="text" inputmode="decimal" autocomplete="off" data-field="${e(f)}.price_cents" value="${e(centsToEuros(service.price_cents))}" aria-describedby="${p}-price-hint"><p id="${p}-price-hint" class="hint">Par exemple 3,50. Vide si non facturé.</p></div>
+<div class="field"><label for="${p}-places">Places par jour</label><input id="${p}-places" name="${p}-places" type="number" min="1" max="10000" step="1" inputmode="numeric" data-field="${e(f)}.places" value="${e(service.places == null ? '' : String(service.places))}" aria-describedby="${p}-places-hint"><p id="${p}-places-hint" class="hint">Vide : pas de limite. Au-delà, les inscriptions vont en liste d'attente.</p></div>
 </div>
 </fieldset>`;
 }
@@ -886,4 +887,31 @@ ${remove}
 /** The services a tariff may be set for, as <option>s (the commune's labels). */
 export function serviceOptions(services, selected) {
   return services.map((s) => `<option value="${e(s.code)}"${s.code === selected ? ' selected' : ''}>${e(s.label)}${s.mode === 'off' ? ' (désactivée)' : ''}</option>`).join('');
+}
+
+// --- Listes d'attente ---------------------------------------------------------------------
+
+/** A day's services with places: "2 / 3 places confirmées" and the waiting list in order. */
+export function waitingListsView(answer) {
+  const services = (answer && answer.services) || [];
+  if (!services.length) {
+    return '<p class="empty">Aucune prestation n\'est limitée en places (voir Paramètres).</p>';
+  }
+  const date = answer.date;
+  return services.map((s) => {
+    const heading = `${e(s.label)} – ${e(formatLongDate(date))}`;
+    const counts = `<p>${e(s.confirmed)} inscription(s) confirmée(s) sur ${e(s.places)} place(s)${s.free ? ` ; ${e(s.free)} place(s) libre(s)` : ' ; complet'}.</p>`;
+    const entries = s.waiting || [];
+    const rows = entries.map((w) => {
+      const name = `${w.first_name} ${w.last_name}`.trim() || w.child_id;
+      const data = `data-date="${e(date)}" data-service="${e(s.service)}" data-child="${e(w.child_id)}" data-name="${e(name)}"`;
+      return `<tr><td>${e(w.rank)}</td><td>${e(name)}</td><td>${e(w.family_name)} (n° ${e(w.family_number)})</td>`
+        + `<td><button type="button" data-action="promote" ${data}${s.free ? '' : ' disabled'}>Donner la place</button> `
+        + `<button type="button" data-action="remove" ${data}>Retirer</button></td></tr>`;
+    }).join('');
+    const table = entries.length
+      ? `<table class="data-table"><caption>Liste d'attente, dans l'ordre</caption><thead><tr><th scope="col">Rang</th><th scope="col">Enfant</th><th scope="col">Famille</th><th scope="col">Actions</th></tr></thead><tbody>${rows}</tbody></table>`
+      : '<p class="empty">Personne en liste d\'attente.</p>';
+    return `<section class="card"><h2>${heading}</h2>${counts}${table}</section>`;
+  }).join('');
 }

@@ -5,7 +5,7 @@
  * and in attributes (all attributes are double-quoted). No inline style or handler:
  * looks come from classes in css/site.css, behaviour from the page controllers.
  */
-import { formatDotDate, formatLongDate, formatMoney, formatMonth, isIsoMonth } from './format.js';
+import { formatDotDate, formatLongDate, formatMoney, formatMonth, isIsoMonth, waitingText } from './format.js';
 
 const HTML_ESCAPES = {
   '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;',
@@ -62,7 +62,11 @@ export function childSummary(child, services, days) {
     const items = [...months.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([month, list]) => {
       const name = monthText(month);
       const title = name.charAt(0).toLocaleUpperCase('fr-FR') + name.slice(1);
-      return `<li><a href="${grid(month)}" aria-describedby="${headingId}">${e(title)}</a> : ${e(monthCounts(services, list))}</li>`;
+      const counts = monthCounts(services, list);
+      const labels = new Map(services.map((s) => [s.code, s.label]));
+      const waiting = list.flatMap((day) => (day.waiting || []).map((w) => `${labels.get(w.service) || w.service} le ${formatDotDate(day.date)} (${waitingText(w.rank)})`));
+      const waitingLine = waiting.length ? `<br><span class="waiting">En liste d'attente : ${e(waiting.join(' ; '))}</span>` : '';
+      return `<li><a href="${grid(month)}" aria-describedby="${headingId}">${e(title)}</a> : ${e(counts || 'aucune inscription confirmée')}${waitingLine}</li>`;
     }).join('');
     body = `<ul class="month-summary" aria-label="Inscriptions en cours de ${e(child.first_name)} par mois">${items}</ul>`;
   }
@@ -292,7 +296,10 @@ function serviceCell(day, cell) {
   const describedBy = !cell.editable && whyId ? ` aria-describedby="${e(whyId)}"` : '';
   const title = !cell.editable && cell.why ? ` title="${e(cell.why.label)}"` : '';
   const input = `<input type="checkbox" class="tick-box" data-date="${e(day.date)}" data-service="${e(cell.code)}" aria-label="${e(cell.ariaLabel)}"${describedBy}${cell.checked ? ' checked' : ''}${cell.editable ? '' : ' disabled'}>`;
-  return `<td class="${classes.join(' ')}"${title}><label class="tick">${input}</label>${cell.showWhy ? reasonLine(`why-${day.date}-${cell.code}`, cell.why) : ''}${deadlineLine(cell.deadline)}</td>`;
+  // Still ticked as saved: the waiting list's place; unticked, it will leave the list.
+  const waiting = cell.waitingRank && cell.checked && !cell.changed
+    ? `<span class="waiting">${e(waitingText(cell.waitingRank))}</span>` : '';
+  return `<td class="${classes.join(' ')}"${title}><label class="tick">${input}</label>${waiting}${cell.showWhy ? reasonLine(`why-${day.date}-${cell.code}`, cell.why) : ''}${deadlineLine(cell.deadline)}</td>`;
 }
 
 function dayRow(day, weekLabel) {

@@ -192,8 +192,8 @@ def test_an_anonymous_visitor_must_sign_in_to_see_a_calendar(api):
 
 def test_two_saves_on_different_days_both_take_effect(parent):
     assert body(save(parent, change("2026-12-07"), change("2026-12-07", "care_morning"))) \
-        == {"saved": 2}
-    assert body(save(parent, change("2026-12-08", "care_evening"))) == {"saved": 1}
+        == {"saved": 2, "waiting": []}
+    assert body(save(parent, change("2026-12-08", "care_evening"))) == {"saved": 1, "waiting": []}
     assert booked(parent, "2026-12") == {("2026-12-07", "meal"),
                                          ("2026-12-07", "care_morning"),
                                          ("2026-12-08", "care_evening")}
@@ -203,7 +203,7 @@ def test_two_saves_on_different_days_both_take_effect(parent):
 
 def test_cancelling_before_the_deadline_unbooks_the_day(parent):
     save(parent, change("2026-12-07"), change("2026-12-08"))
-    assert body(save(parent, change("2026-12-07", booked=False))) == {"saved": 1}
+    assert body(save(parent, change("2026-12-07", booked=False))) == {"saved": 1, "waiting": []}
     assert booked(parent, "2026-12") == {("2026-12-08", "meal")}
 
 
@@ -322,7 +322,7 @@ def test_a_separate_cancellation_rule_leaves_the_booking_deadline_alone(parent, 
 def test_a_change_that_changes_nothing_is_never_refused(parent, no_op):
     response = save(parent, no_op, change("2026-12-07"))
     assert response.status_code == 200, response.body
-    assert body(response) == {"saved": 1}
+    assert body(response) == {"saved": 1, "waiting": []}
 
 
 def test_confirming_a_past_booking_as_booked_is_not_refused(parent, clock):
@@ -330,7 +330,7 @@ def test_confirming_a_past_booking_as_booked_is_not_refused(parent, clock):
     travel(clock, parent, paris(2026, 12, 1, 12, 0))
     response = save(parent, change("2026-11-30"), change("2026-12-07"))
     assert response.status_code == 200, response.body
-    assert body(response) == {"saved": 1}
+    assert body(response) == {"saved": 1, "waiting": []}
 
 
 def test_a_day_long_past_is_refused_as_past_its_deadline(parent):

@@ -63,6 +63,9 @@ STAFF_ROLES_BY_ROUTE = {
     ("GET", "/staff/headcounts"): {ADMIN, AGENT, KITCHEN},
     ("GET", "/staff/attendance"): {ADMIN, AGENT},
     ("PUT", "/staff/attendance"): {ADMIN, AGENT},
+    ("GET", "/staff/waiting-lists"): {ADMIN, AGENT},
+    ("POST", "/staff/waiting-lists/promote"): {ADMIN, AGENT},
+    ("POST", "/staff/waiting-lists/remove"): {ADMIN, AGENT},
     ("GET", "/staff/exports/{name}"): {ADMIN, AGENT, KITCHEN},  # then per export, below
     ("PUT", "/staff/menus/{week}"): {ADMIN, KITCHEN},
     # Billing and payments: the admin only (money is the town hall's office work).
@@ -279,6 +282,14 @@ REQUESTS: dict[tuple[str, str], Request] = {
     ("PUT", "/staff/attendance"): Request("/staff/attendance", {
         "date": "2026-11-30", "service": "meal", "child_id": "{child_id}",
         "status": "present"}),
+    ("GET", "/staff/waiting-lists"): Request("/staff/waiting-lists?date=2026-11-30"),
+    # The demo's services have no places: an admitted caller gets the business refusal.
+    ("POST", "/staff/waiting-lists/promote"): Request("/staff/waiting-lists/promote", {
+        "date": "2026-11-30", "service": "meal", "child_id": "{child_id}"}, 400,
+        "invalid_request"),
+    ("POST", "/staff/waiting-lists/remove"): Request("/staff/waiting-lists/remove", {
+        "date": "2026-11-30", "service": "meal", "child_id": "{child_id}"}, 400,
+        "invalid_request"),
     ("PUT", "/staff/menus/{week}"): Request("/staff/menus/{week}", {"days": []}),
     ("GET", "/staff/tariffs"): Request("/staff/tariffs"),
     ("POST", "/staff/tariffs"): Request("/staff/tariffs", {

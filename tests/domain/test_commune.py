@@ -8,8 +8,13 @@ from datetime import date, time
 import pytest
 
 from chalicelib.domain.calendar import Closure
-from chalicelib.domain.commune import (SERVICE_CODES, default_settings, parse_settings,
-                                       settings_to_dict)
+from chalicelib.domain.commune import (
+    SERVICE_CODES,
+    default_settings,
+    parse_settings,
+    service_to_dict,
+    settings_to_dict,
+)
 from chalicelib.domain.deadlines import DeadlinePolicy, SchoolDaysBeforeRule, WeeklyRule
 from chalicelib.domain.errors import ValidationError
 
@@ -193,3 +198,29 @@ def test_a_price_that_is_not_whole_cents_is_refused(price):
     with pytest.raises(ValidationError) as refused:
         parse_settings(edit, CURRENT)
     assert refused.value.field == "services[0].price_cents"
+
+
+def test_a_booked_service_may_have_places_per_day_and_shows_them():
+    current = default_settings()
+    edited = parse_settings({"services": [
+        {**service_to_dict(current.service("care_evening")), "places": 12}]}, current)
+    assert edited.service("care_evening").places == 12
+    assert edited.service("meal").places is None  # no limit unless set
+    assert settings_to_dict(edited)["services"][2]["places"] == 12
+
+
+@pytest.mark.parametrize("places", [0, -1, 1.5, "12", True, 10_001])
+def test_places_must_be_a_whole_number_from_one(places):
+    current = default_settings()
+    with pytest.raises(ValidationError) as refused:
+        parse_settings({"services": [
+            {**service_to_dict(current.service("care_evening")), "places": places}]}, current)
+    assert refused.value.field == "services[0].places"
+
+
+def test_only_a_booked_service_has_places():
+    current = default_settings()
+    with pytest.raises(ValidationError) as refused:
+        parse_settings({"services": [{"code": "study", "label": "Etude", "mode": "attendance",
+                                      "places": 10}]}, current)
+    assert refused.value.field == "services[0].places"

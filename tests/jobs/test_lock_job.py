@@ -342,3 +342,18 @@ def test_the_scheduled_function_invoked_like_lambda_freezes_the_week(client, boo
     [run] = runs(admin)
     assert (run["id"], run["trigger"], run["outcome"]) == (result["run"], "schedule", "success")
     assert headcounts(admin, "2026-11-30", "2026-11-30")[("2026-11-30", "meal")]["locked"]
+
+
+def test_the_frozen_count_holds_confirmed_bookings_only_never_the_waiting_list(
+        booked_week, admin, parent, travel):
+    services = [{**s, "places": 1 if s["code"] == "care_evening" else s["places"]}
+                for s in settings(admin)["services"]]
+    ok(admin.put("/staff/settings", {"services": services}))
+    monday = WINTER.week[0]
+    # TOTO's evening was booked before the limit: LILI, second, waits.
+    answer = ok(book(parent, booked_week, monday, "care_evening"))
+    assert answer["waiting"] == [{"date": monday, "service": "care_evening", "rank": 1}]
+    travel(WINTER.after)
+    lock_bookings(SCHEDULED_EVENT)
+    row = headcounts(admin, monday, monday)[(monday, "care_evening")]
+    assert row["locked"] and row["total"] == 1 and row["by_meal_type"]["sans_porc"] == 0

@@ -24,6 +24,8 @@ EVERY_MESSAGE = {
                                                      "novembre 2026", 550, SITE),
     "bookings_released": lambda: templates.bookings_released(
         FAMILY_TO, "TEST", "Grève", ["lundi 30 novembre 2026 : Repas (TOTO)"], SITE),
+    "waiting_place_given": lambda: templates.waiting_place_given(
+        FAMILY_TO, "TEST", "TOTO TEST", "30/11/2026", "Garderie soir", SITE),
     "draft_ready": lambda: templates.draft_ready(("mairie@example.org",), "novembre 2026", 3, 1650,
                                                  0, f"{SITE}/facturation.html"),
 }
@@ -114,3 +116,12 @@ def test_a_per_day_reminder_names_its_one_day_and_each_childs_link():
     assert "- TOTO : https://x/inscriptions.html?enfant=1001-1&semaine=2026-11-30" in mail.text
     assert "- LILI : " in mail.text
     assert "Vos informations" in mail.text
+
+
+def test_a_place_from_the_waiting_list_names_the_child_day_and_service_and_how_to_give_it_up():
+    message = EVERY_MESSAGE["waiting_place_given"]()
+    assert message.to == FAMILY_TO
+    assert message.subject == "Place confirmée : Garderie soir, 30/11/2026"
+    assert "TOTO TEST (Garderie soir, 30/11/2026)" in message.text
+    assert "liste d'attente" in message.text and "maintenant confirmée" in message.text
+    assert f"{SITE}/inscriptions.html" in message.text

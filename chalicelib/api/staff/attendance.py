@@ -34,3 +34,29 @@ def record_attendance(call: Call):
     call.audit("pointage", f"{after.child_id} {after.day.isoformat()} {after.service}",
                shapes.attendance_record(before), shapes.attendance_record(after))
     return shapes.attendance_record(after)
+
+
+@endpoint(bp, "/staff/waiting-lists", audience=STAFF, roles=OFFICE)
+def list_waiting(call: Call):
+    """For one day, each service with places: places, confirmed, and its waiting list."""
+    return call.services.waitlist.day(call.query)
+
+
+@endpoint(bp, "/staff/waiting-lists/promote", ("POST",), audience=STAFF, roles=OFFICE)
+def promote_waiting(call: Call):
+    """Give a free place to one entry of a waiting list, whatever its rank."""
+    answer = call.services.waitlist.promote(call.body, call.now)
+    call.audit("liste_attente.promotion",
+               f"{call.body['child_id']} {call.body['date']} {call.body['service']}",
+               None, answer)
+    return answer
+
+
+@endpoint(bp, "/staff/waiting-lists/remove", ("POST",), audience=STAFF, roles=OFFICE)
+def remove_waiting(call: Call):
+    """Take an entry off a waiting list."""
+    answer = call.services.waitlist.remove(call.body, call.now)
+    call.audit("liste_attente.retrait",
+               f"{call.body['child_id']} {call.body['date']} {call.body['service']}",
+               None, answer)
+    return answer

@@ -11,7 +11,7 @@ import {
 import { BookingDraft } from '../booking-draft.js';
 import { bookableServices, buildGrid, mergeServices } from '../calendar-grid.js';
 import {
-  addDays, addMonths, firstDayOfMonth, formatLongDate, formatMonthTitle, isIsoDate, isIsoMonth, isoWeek, isoWeekday, lastDayOfMonth, mondayOf, monthOf, plural, todayInParis,
+  addDays, addMonths, firstDayOfMonth, formatLongDate, formatMonthTitle, isIsoDate, isIsoMonth, isoWeek, isoWeekday, lastDayOfMonth, mondayOf, monthOf, plural, todayInParis, waitingText,
 } from '../format.js';
 import { refusedLines, skippedDaysLines, skippedLines } from '../booking-messages.js';
 import {
@@ -494,7 +494,9 @@ async function save() {
       try {
         const answer = await saveBookings(child.id, changes);
         const saved = answer && Number.isFinite(answer.saved) ? answer.saved : changes.length;
-        reports.push({ child, ok: true, text: `${saved} modification(s) enregistrée(s).` });
+        const waiting = (answer && answer.waiting) || [];
+        const full = waiting.map((w) => `${serviceLabel(w.service)} le ${formatLongDate(w.date)} (${waitingText(w.rank)})`);
+        reports.push({ child, ok: true, text: `${saved} modification(s) enregistrée(s).${full.length ? ` Complet, inscrit en liste d'attente : ${full.join(' ; ')}. Vous serez prévenu par courriel si une place se libère.` : ''}` });
         if (isMain) mainSaved = true;
       } catch (error) {
         if (followSessionError(error)) return;
@@ -577,7 +579,7 @@ async function applyPeriod() {
         reports.push({
           child,
           ok: true,
-          text: `${days} jour(s) enregistré(s).`,
+          text: `${days} jour(s) enregistré(s).${answer && answer.waiting && answer.waiting.length ? ` ${answer.waiting.length} inscription(s) en liste d'attente (complet) : vous serez prévenu par courriel si une place se libère.` : ''}`,
           items: summary,
         });
       } catch (error) {

@@ -196,6 +196,11 @@ function readForm() {
       return { problem: { field: `services[${i}].price_cents`, text: 'Prix invalide : indiquez un montant en euros, par exemple 3,50.' } };
     }
     const closing = box.querySelector(`[data-field~="services[${i}].closing_time"]`).value;
+    const placesText = box.querySelector(`[data-field~="services[${i}].places"]`).value.trim();
+    const places = placesText === '' ? null : Number(placesText);
+    if (places !== null && (!Number.isInteger(places) || places < 1)) {
+      return { problem: { field: `services[${i}].places`, text: 'Nombre de places invalide : un nombre entier, ou vide pour ne pas limiter.' } };
+    }
     services.push({
       code: box.dataset.code,
       label: box.querySelector('.service-label').value.trim(),
@@ -203,6 +208,8 @@ function readForm() {
       deadline,
       closing_time: closing || null,
       price_cents: price,
+      // Only a booked service has places (the API refuses them on the others).
+      places: mode === 'booked' ? places : null,
     });
   }
   return {

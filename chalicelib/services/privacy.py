@@ -17,12 +17,14 @@ _EVER = (date(2000, 1, 1), date(2099, 12, 31))
 class ChildRecords:
     """Everything held about one child: booked days (the services of each, sorted), the
     bookings the commune cancelled (day, service, reason, when), attendance records, and
-    the typical week the family saved (ISO weekday → services; empty if none)."""
+    the typical week the family saved (ISO weekday → services; empty if none), and the
+    days it waits for a place (day, service)."""
     child: Child
     bookings: list[tuple[date, tuple[str, ...]]]
     cancelled: list[tuple[date, str, str, datetime]]
     attendance: list[AttendanceRecord]
     typical_week: dict[int, tuple[str, ...]]
+    waiting: list[tuple[date, str]]
 
 
 class PrivacyService:
@@ -46,5 +48,6 @@ class PrivacyService:
                 [(d, r.service, r.reason, r.at) for d, entry in days for r in entry.released],
                 self._attendance.for_child(child.id),
                 {day: tuple(sorted(services))
-                 for day, services in sorted(weeks.get(child.id, {}).items())}))
+                 for day, services in sorted(weeks.get(child.id, {}).items())},
+                [(d, service) for d, entry in days for service in sorted(entry.waiting)]))
         return children

@@ -85,6 +85,14 @@ def test_a_booking_beyond_the_places_goes_on_the_waiting_list_with_its_rank(pare
     assert slot() .confirmed == 2 and slot().waiting == 3
 
 
+def test_the_familys_data_export_lists_the_days_it_waits_for(parent, full_day):
+    parent.put(f"/children/{FAMILY_CHILD}/bookings", {"changes": [
+        {"date": DAY, "service": SERVICE, "booked": True}]})
+    [record] = body(parent.get("/family/export"))["records"]
+    assert record["waiting_list"] == [{"date": DAY, "service": SERVICE}]
+    assert record["bookings"] == []
+
+
 def test_a_cancellation_gives_the_place_to_the_first_in_line_who_is_emailed(
         services, parent, full_day, outbox):
     first, second, third, fourth = full_day

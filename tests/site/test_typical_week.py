@@ -1,8 +1,22 @@
 """The typical week through the site: a parent defines one for the demo child, applies it
 on odd weeks to December, and sees it in the grid and in "Inscriptions en cours"."""
+from pathlib import Path
+
+import pytest
 from playwright.sync_api import expect
 
+from tests.localstack import Stack
 from tests.site.helpers import open_page, sign_in
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    """A stack of its own: the typical week books a whole month, which the browser tests
+    sharing the session's stack must not find there."""
+    running = Stack(Path(tmp_path_factory.mktemp("typical-week")))
+    running.start("2026-11-23T10:00:00+01:00")
+    yield running
+    running.stop()
 
 
 def test_a_parent_applies_a_typical_week_on_odd_weeks(page):

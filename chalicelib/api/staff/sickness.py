@@ -12,7 +12,7 @@ bp = Blueprint(__name__)
 
 
 @endpoint(bp, "/staff/sick-days", audience=STAFF, roles=OFFICE)
-def list_sick_days(call: Call):
+def list_sick_reports(call: Call):
     """Sick days over a period (``from``, ``to``; ``pending=1``: certificates waiting)."""
     listed = call.services.sickness.staff_list(call.query, call.now)
     return {"from": listed["from"], "to": listed["to"],
@@ -20,7 +20,7 @@ def list_sick_days(call: Call):
 
 
 @endpoint(bp, "/staff/sick-days/{child_id}/{date}/certificate", audience=STAFF, roles=ADMIN)
-def get_certificate(call: Call):
+def get_sick_certificate(call: Call):
     """A certificate's file, to read before deciding."""
     cert, data = call.services.sickness.staff_certificate(call.params["child_id"],
                                                           call.params["date"])

@@ -26,6 +26,7 @@ const CONTROLLERS = {
   parametres: () => import('./pages/parametres.js'),
   pointage: () => import('./pages/pointage.js'),
   effectifs: () => import('./pages/effectifs.js'),
+  malades: () => import('./pages/malades.js'),
   'menus-personnel': () => import('./pages/menus-personnel.js'),
   exports: () => import('./pages/exports.js'),
   verrouillages: () => import('./pages/verrouillages.js'),

@@ -20,6 +20,7 @@ export const STAFF_PAGES = [
   { key: 'facturation', href: 'facturation.html', label: 'Facturation', roles: ['admin'] },
   { key: 'pointage', href: 'pointage.html', label: 'Pointage', roles: ['admin', 'agent'] },
   { key: 'effectifs', href: 'effectifs.html', label: 'Effectifs', roles: ALL },
+  { key: 'malades', href: 'malades.html', label: 'Malades', roles: ['admin', 'agent'] },
   { key: 'menus', href: 'menus-personnel.html', label: 'Menus', roles: ['admin', 'kitchen'] },
   { key: 'exports', href: 'exports.html', label: 'Exports', roles: ALL },
   { key: 'verrouillages', href: 'verrouillages.html', label: 'Verrouillages', roles: ['admin'] },

@@ -273,8 +273,9 @@ class InvoiceRunService:
         tariffs = tuple(parse_tariff(t) for t in self._billing.tariffs())
         uses = self._uses(first, last, [s.code for s in settings.active_services()])
         if self._sick is not None:
-            # From a month back: a sick run begun then decides its first days here.
-            reports = self._sick.between(first - timedelta(days=31), last)
+            # With the month before (one index query each): a sick run begun then decides
+            # the first days of this one (the jour de carence was there).
+            reports = self._sick.between((first - timedelta(days=1)).replace(day=1), last)
             uses = mark_sick_uses(uses, sick_charges(reports, settings.sickness,
                                                      settings.calendar()))
         standing = self._standing(month)

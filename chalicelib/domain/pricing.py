@@ -293,8 +293,12 @@ def price_uses(uses: Iterable[Use], children: Iterable[ChildRef], tariffs: Itera
     lines = []
     for (child_id, service, kind, price), (quantity, _, days) in sorted(groups.items(),
                                                                          key=sort_key):
+        label = _label(labels.get(service, service), kind)
+        if kind in SICK_KINDS.values():
+            # The invoice (and its PDF) says which days: the family checks its absences.
+            label += " : " + ", ".join(d.strftime("%d/%m") for d in sorted(days))
         lines.append(Line(child_id, by_child[child_id][1].name, service, kind,
-                          _label(labels.get(service, service), kind), quantity, price,
+                          label, quantity, price,
                           quantity * price, tuple(d.isoformat() for d in sorted(days))))
     return lines
 

@@ -141,19 +141,20 @@ MEAL = ("Repas", 2, 700, ["2026-12-04", "2026-12-07"])
 
 
 @pytest.mark.parametrize("rule, certificate, lines, total", [
-    ("billed", None, [MEAL, ("Repas – absence maladie (facturée)", 2, 700,
+    ("billed", None, [MEAL, ("Repas – absence maladie (facturée) : 01/12, 03/12", 2, 700,
                              ["2026-12-01", "2026-12-03"])], 1400),
-    ("free", None, [MEAL, ("Repas – absence maladie justifiée (non facturée)", 2, 0,
+    ("free", None, [MEAL, ("Repas – absence maladie justifiée (non facturée) : 01/12, 03/12", 2, 0,
                            ["2026-12-01", "2026-12-03"])], 700),
-    ("carence", None, [MEAL, ("Repas – maladie, jour de carence", 1, 350, ["2026-12-01"]),
-                       ("Repas – absence maladie justifiée (non facturée)", 1, 0,
+    ("carence", None, [MEAL, ("Repas – maladie, jour de carence : 01/12", 1, 350, ["2026-12-01"]),
+                       ("Repas – absence maladie justifiée (non facturée) : 03/12", 1, 0,
                         ["2026-12-03"])], 1050),
-    ("certificate", None, [MEAL, ("Repas – absence maladie (facturée)", 2, 700,
+    ("certificate", None, [MEAL, ("Repas – absence maladie (facturée) : 01/12, 03/12", 2, 700,
                                   ["2026-12-01", "2026-12-03"])], 1400),
-    ("certificate", "refused", [MEAL, ("Repas – absence maladie (facturée)", 2, 700,
+    ("certificate", "refused", [MEAL, ("Repas – absence maladie (facturée) : 01/12, 03/12", 2, 700,
                                        ["2026-12-01", "2026-12-03"])], 1400),
-    ("certificate", "accepted", [MEAL, ("Repas – absence maladie justifiée (non facturée)",
-                                        2, 0, ["2026-12-01", "2026-12-03"])], 700),
+    ("certificate", "accepted", [MEAL, (
+        "Repas – absence maladie justifiée (non facturée) : 01/12, 03/12", 2, 0,
+        ["2026-12-01", "2026-12-03"])], 700),
 ])
 def test_the_invoice_applies_the_communes_rule_and_shows_the_absence(booked, rule,
                                                                      certificate, lines,
@@ -213,3 +214,20 @@ def test_the_commune_sets_the_cut_off_and_the_rule_with_french_errors(admin):
     wrong = error(admin.put("/staff/settings", {"sickness": {"cutoff": "9h"}}), 400)
     assert (wrong["code"], wrong["details"]) == ("invalid_sickness",
                                                  {"field": "sickness.cutoff"})
+
+
+def test_the_invoice_pdf_shows_the_justified_absence(booked, client):
+    december(booked, "carence")
+    admin = booked("2027-01-04T09:00:00", ADMIN)
+    ok(admin.post("/staff/billing/2026-12/confirm"))
+    number = ok(admin.get("/staff/invoices?month=2026-12"))["invoices"][0]["number"]
+    pdf = admin.get(f"/staff/families/1001/invoices/{number}/pdf",
+                    headers={"Accept": "application/pdf"})
+    assert pdf.status_code == 200
+    import io
+
+    from pypdf import PdfReader
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.body)).pages)
+    text = " ".join(text.split())
+    assert "Repas – maladie, jour de carence : 01/12 1 3,50 € 3,50 €" in text
+    assert "absence maladie justifiée (non facturée) : 03/12 1 0,00 € 0,00 €" in text

@@ -17,6 +17,7 @@ const CONTROLLERS = {
   accueil: () => import('./pages/accueil.js'),
   inscriptions: () => import('./pages/inscriptions.js'),
   'semaine-type': () => import('./pages/semaine-type.js'),
+  malade: () => import('./pages/malade.js'),
   factures: () => import('./pages/factures.js'),
   menus: () => import('./pages/menus.js'),
   informations: () => import('./pages/informations.js'),

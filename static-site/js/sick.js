@@ -1,5 +1,5 @@
 /**
- * sick.js — the « Enfant malade » section of the home page: a parent reports a booked day
+ * sick.js — the « Enfant malade » page (malade.html): a parent reports a booked day
  * sick (after the change deadline, until the commune's cut-off) and hands in the medical
  * certificate from the phone (PDF or photo, sent as base64 JSON: the API takes JSON only).
  */
@@ -24,15 +24,17 @@ export async function startSickSection(children, today) {
   const section = $('#sick-section');
   const area = $('#sick');
   const message = $('#sick-message');
-  if (!children.length) return;
   let answer;
   try {
     answer = await getSickDays();
   } catch (error) {
-    return; // the rest of the home page stands without this section
+    reportError(error, message);
+    show(section, true);
+    return true;
   }
   const rule = answer.sickness || {};
-  if (!rule.enabled) return;
+  if (!rule.enabled) return false;
+  area.removeAttribute('aria-busy');
   $('#sick-rule').textContent = `Après la date limite de modification, signalez ici un jour réservé où votre enfant est malade, jusqu'à ${rule.cutoff} le jour même. Règle de la commune : ${rule.billing_label}.`;
   show(section, true);
   let reports = answer.reports || [];
@@ -69,4 +71,5 @@ export async function startSickSection(children, today) {
       reportError(error, message, form);
     }
   });
+  return true;
 }

@@ -35,9 +35,10 @@ def test_a_parent_reports_a_sick_morning_and_the_town_hall_accepts_the_certifica
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     sign_in(page)
+    page.get_by_role("link", name="Mon enfant est malade").click()
     section = page.locator("#sick-section")
-    expect(section.get_by_role("heading", name="Enfant malade")).to_be_visible()
-    expect(section).to_contain_text("jusqu'à 08:30 le jour même")
+    expect(page.get_by_role("heading", name="Enfant malade", exact=True)).to_be_visible()
+    expect(page.locator("#sick-rule")).to_contain_text("jusqu'à 08:30 le jour même")
     expect(section.get_by_label("Jour d'absence")).to_have_value("2026-12-01")
     section.get_by_role("button", name="Mon enfant est malade").click()
     expect(page.locator("#sick-message")).to_contain_text("Absence pour maladie enregistrée")
@@ -52,6 +53,10 @@ def test_a_parent_reports_a_sick_morning_and_the_town_hall_accepts_the_certifica
     expect(page.locator("#sick-message")).to_contain_text("Certificat déposé")
     expect(day).to_contain_text("certificat en attente de validation")
 
+    # The booking grid marks the day « Malade ».
+    open_page(page, "/inscriptions.html?enfant=1001-1&mois=2026-12")
+    expect(page.locator('tr[data-date="2026-12-01"]')).to_contain_text("Malade")
+
     staff = browser.new_context(base_url=sick_morning.url, locale="fr-FR",
                                 timezone_id="Europe/Paris").new_page()
     sign_in(staff, STAFF_EMAIL, STAFF_PASSWORD)
@@ -64,7 +69,7 @@ def test_a_parent_reports_a_sick_morning_and_the_town_hall_accepts_the_certifica
     expect(staff.get_by_role("row").filter(has_text="TOTO")).to_contain_text(
         "certificat accepté")
 
-    page.reload()
+    open_page(page, "/malade.html")
     expect(page.locator("#sick-section .sick-day")).to_contain_text("certificat accepté")
     assert errors == []
     context.close()

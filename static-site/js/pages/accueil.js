@@ -2,7 +2,7 @@
  * index.html — the family home ("relevé de situation"): welcome line, the balance ("Votre
  * solde à ce jour est de …"), family details, the "Relevé de compte" (5 latest lines,
  * "Afficher tout") and, per child, the upcoming bookings summed up per month (each month a
- * link to its grid) with "Ajouter des inscriptions"; then « Enfant malade » (sick.js).
+ * link to its grid) with "Ajouter des inscriptions"; a link to « Enfant malade » (malade.html).
  * A visitor who is not signed in is sent to connexion.html; a staff member to personnel.html.
  */
 import { getHome, getStatement, invoicePdfUrl } from '../api.js';
@@ -12,7 +12,6 @@ import {
 import {
   $, RECENT_LINES, render, setDocumentTitle, showMessage, statementView,
 } from '../view.js';
-import { startSickSection } from '../sick.js';
 import {
   errorText, followSessionError, reportError, sendStaffToConsole, wireLogout,
 } from '../common.js';
@@ -84,5 +83,4 @@ export async function start() {
       : null;
     return childSummary(child, services, days);
   }).join(''));
-  await startSickSection(children.filter((c) => !c.archived), family.today);
 }

@@ -208,7 +208,8 @@ def family_export(family: Family, children: list[ChildRecords], now: datetime) -
                     for day, service, reason, at in c.cancelled],
                 "attendance": [attendance_record(r) for r in c.attendance],
                 "typical_week": {str(day): list(services)
-                                 for day, services in c.typical_week.items()}}
+                                 for day, services in c.typical_week.items()},
+                "sick_days": [sick_report(r) for r in c.sick_days]}
                 for c in children],
             "note": ("Données tenues par la commune pour la cantine et le périscolaire. "
                      "Pour toute rectification, adressez-vous à la mairie.")}

@@ -66,6 +66,9 @@ def test_a_sick_morning_is_reported_before_the_cut_off_and_a_repeat_changes_noth
     listed = ok(parent.get("/family/sick-days"))
     assert [r["date"] for r in listed["reports"]] == ["2026-12-01"]
     assert listed["sickness"]["cutoff"] == "08:30"
+    # The family's copy of its data (RGPD) holds it too.
+    exported = ok(parent.get("/family/export"))["records"][0]["sick_days"]
+    assert [(r["date"], r["services"]) for r in exported] == [("2026-12-01", ["meal"])]
 
 
 def test_after_the_cut_off_the_report_is_refused_in_french(booked):

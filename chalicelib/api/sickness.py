@@ -10,7 +10,7 @@ from chalicelib.domain.sickness import MAX_CERTIFICATE_BYTES, RULE_LABELS, sickn
 
 bp = Blueprint(__name__)
 
-# A 5 MB file is 6.7 MB in base64, plus the JSON around it.
+# A 4 MB file is 5.4 MB in base64, plus the JSON around it (under Lambda's 6 MB).
 UPLOAD_MAX_BODY = MAX_CERTIFICATE_BYTES * 4 // 3 + 64 * 1024
 
 
@@ -46,7 +46,7 @@ def report_sick_day(call: Call):
 @endpoint(bp, "/children/{child_id}/sick-days/{date}/certificate", ("POST",),
           audience=FAMILY, max_body=UPLOAD_MAX_BODY)
 def upload_certificate(call: Call):
-    """Hand in the medical certificate: ``content_base64`` (PDF, JPEG, PNG or HEIC, 5 MB
+    """Hand in the medical certificate: ``content_base64`` (PDF, JPEG, PNG or HEIC, 4 MB
     at most) and ``content_type``; staff then accept or refuse it."""
     report = call.services.sickness.upload_certificate(
         call.family(), call.params["child_id"], call.params["date"], call.body, call.now)

@@ -26,8 +26,11 @@ CHARGE_BILLED, CHARGE_FREE, CHARGE_CARENCE = "billed", "free", "carence"
 # A certificate's life: handed in by the family, then accepted or refused by the admin.
 PENDING, ACCEPTED, REFUSED = "pending", "accepted", "refused"
 MAX_CERTIFICATE_DAYS = 30
-# 5 MB of file: base64 makes it 6.7 MB of JSON, under API Gateway's 10 MB.
-MAX_CERTIFICATE_BYTES = 5 * 1024 * 1024
+# 4 MB of file: Lambda takes at most 6 MB of request (and of response) when API Gateway
+# calls it, so the 5.4 MB of base64 JSON fit, and so does the file served back (binary
+# answers travel base64-encoded); API Gateway's own 10 MB is not the limit that binds.
+MAX_CERTIFICATE_BYTES = 4 * 1024 * 1024
+MAX_CERTIFICATE_TEXT = "4 Mo"
 CERTIFICATE_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png",
                      "image/heic": "heic"}
 
@@ -164,8 +167,8 @@ def check_certificate(data: bytes, declared: Any) -> str:
         raise ValidationError("Le fichier est vide.", field="content_base64",
                               code="certificate_empty")
     if len(data) > MAX_CERTIFICATE_BYTES:
-        raise ValidationError("Le fichier dépasse 5 Mo : prenez une photo moins lourde ou "
-                              "un PDF.", field="content_base64", code="certificate_too_large")
+        raise ValidationError(f"Le fichier dépasse {MAX_CERTIFICATE_TEXT} : prenez une photo "
+                              "moins lourde ou un PDF.", field="content_base64", code="certificate_too_large")
     found = sniff(data)
     if found is None or (declared not in (None, "") and declared != found):
         raise ValidationError("Type de fichier refusé : envoyez un PDF ou une photo (JPEG, "

@@ -17,6 +17,8 @@ from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.domain.sickness import (
     ACCEPTED,
     CERTIFICATE_TYPES,
+    MAX_CERTIFICATE_BYTES,
+    MAX_CERTIFICATE_TEXT,
     PENDING,
     REFUSED,
     Certificate,
@@ -104,9 +106,9 @@ class SicknessService:
             raise ValidationError("Joignez le certificat (PDF ou photo).",
                                   field="content_base64", code="certificate_missing")
         # Checked before decoding: a 100 MB string is refused without being decoded.
-        if len(raw) > (5 * 1024 * 1024) * 4 // 3 + 4:
-            raise ValidationError("Le fichier dépasse 5 Mo : prenez une photo moins lourde "
-                                  "ou un PDF.", field="content_base64",
+        if len(raw) > MAX_CERTIFICATE_BYTES * 4 // 3 + 4:
+            raise ValidationError(f"Le fichier dépasse {MAX_CERTIFICATE_TEXT} : prenez une "
+                                  "photo moins lourde ou un PDF.", field="content_base64",
                                   code="certificate_too_large")
         try:
             content = base64.b64decode(raw, validate=True)

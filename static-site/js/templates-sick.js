@@ -25,7 +25,7 @@ export function sickChildren(children, reports, today, certificateHref) {
     const items = own.map((r) => {
       const upload = (!r.certificate || r.certificate.status !== 'accepted')
         ? `<form class="certificate-form" data-child="${e(child.id)}" data-date="${e(r.date)}">
-            <label>Certificat médical (PDF ou photo, 5 Mo au plus)
+            <label>Certificat médical (PDF ou photo, 4 Mo au plus)
               <input type="file" name="file" accept="application/pdf,image/jpeg,image/png,image/heic,.heic" required></label>
             <button type="submit">Déposer le certificat</button>
           </form>` : '';

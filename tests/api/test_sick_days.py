@@ -172,7 +172,7 @@ def test_a_wrong_type_or_too_large_certificate_is_refused(booked):
     exe = error(parent.post(url, {"content_base64": b64(b"MZ\x90\x00rename.pdf"),
                                   "content_type": "application/pdf"}), 400)
     assert exe["code"] == "certificate_type" and "PDF" in exe["message"]
-    big = b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024)
+    big = b"%PDF-1.4\n" + b"0" * (4 * 1024 * 1024)
     assert error(parent.post(url, {"content_base64": b64(big),
                                    "content_type": "application/pdf"}), 400)["code"] == \
         "certificate_too_large"

@@ -147,7 +147,7 @@ def test_a_certificate_is_known_by_its_first_bytes(data, declared, expected):
     (b"MZ\x90\x00 an executable", "application/pdf", "certificate_type"),
     (b"%PDF-1.7", "image/png", "certificate_type"),      # claims to be another type
     (b"", "application/pdf", "certificate_empty"),
-    (b"%PDF-" + b"x" * (5 * 1024 * 1024), "application/pdf", "certificate_too_large"),
+    (b"%PDF-" + b"x" * (4 * 1024 * 1024), "application/pdf", "certificate_too_large"),
 ])
 def test_a_wrong_or_too_large_certificate_is_refused(data, declared, code):
     with pytest.raises(ValidationError) as exc:

@@ -117,6 +117,10 @@ def test_the_frozen_head_count_of_a_day_not_yet_cooked_drops(booked):
     after = ok(admin.get("/staff/headcounts?from=2026-12-01&to=2026-12-01"))["days"]
     meal = next(r for r in after if r["service"] == "meal")
     assert (meal["locked"], meal["total"], meal["sick"], meal["to_cook"]) == (True, 1, 1, 0)
+    # The kitchen's file says the same: « Malades » 1, « À préparer » 0.
+    from tests.api.test_staff_ops_exports import export, rows
+    table = rows(export(admin, "headcounts", "from=2026-12-01&to=2026-12-01"))
+    assert table[1] == ["01/12/2026", "Repas", "1", "1", "0", "0", "0", "1", "0", "Verrouillé"]
 
 
 def december(booked, rule, certificate=None):

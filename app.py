@@ -1,7 +1,7 @@
 """Entry point: create the Chalice app, register the blueprints and schedules. Wiring only."""
 from chalice import Chalice, Cron
 
-from chalicelib.api import auth, dev, family, public, staff
+from chalicelib.api import auth, dev, family, public, sickness, staff
 from chalicelib.jobs import invoice, lock, payments, reminders, schedules
 from chalicelib.logging_setup import configure as configure_logs
 from chalicelib.settings import get_settings
@@ -13,7 +13,8 @@ configure_logs(app, settings)  # JSON lines with the request id, outside the loc
 app.api.cors = False  # the site and the API share one origin
 app.api.binary_types.append("application/pdf")  # invoices
 app.api.binary_types.append("application/xml")  # PES files for the Treasury (ISO-8859-1)
-for blueprint in (public.bp, auth.bp, family.bp, *staff.BLUEPRINTS):
+app.api.binary_types.append("image/heic")  # medical certificates photographed on a phone
+for blueprint in (public.bp, auth.bp, family.bp, sickness.bp, *staff.BLUEPRINTS):
     app.register_blueprint(blueprint)
 if settings.is_local:
     app.register_blueprint(dev.bp)

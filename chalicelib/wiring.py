@@ -27,6 +27,7 @@ from chalicelib.services.menus import MenuService
 from chalicelib.services.payments import PaymentService
 from chalicelib.services.privacy import PrivacyService
 from chalicelib.services.reminders import ReminderService
+from chalicelib.services.sickness import SicknessService
 from chalicelib.services.titres import TitresService
 from chalicelib.services.treasury import TreasuryService
 from chalicelib.services.typical_week import TypicalWeekService
@@ -46,6 +47,7 @@ from chalicelib.storage.models import bind as bind_tables
 from chalicelib.storage.payments import PaymentAttemptRepository
 from chalicelib.storage.reminders import ReminderRepository
 from chalicelib.storage.sessions import AttemptRepository, ResetTokenRepository, SessionRepository
+from chalicelib.storage.sickness import SickReportRepository
 from chalicelib.storage.titres import BordereauRepository
 from chalicelib.storage.typical_weeks import TypicalWeekRepository
 
@@ -79,6 +81,7 @@ class Container:
     titres: TitresService
     typical_weeks: TypicalWeekService
     reminders: ReminderService
+    sickness: SicknessService
 
 
 def _ses_client_factory(settings: Settings):
@@ -91,7 +94,7 @@ def _ses_client_factory(settings: Settings):
 
 def _s3_client_factory(settings: Settings):
     def make():
-        import boto3  # imported on first file: only the titres de recette use one
+        import boto3  # imported on first file: titres de recette, certificates
         return boto3.client("s3", region_name=settings.region,
                             endpoint_url=settings.aws_endpoint)
     return make
@@ -137,15 +140,19 @@ def build(settings: Settings) -> Container:
     lock = LockService(commune, commune_repository, booking_repository, accounts, headcounts,
                        runs)
     billing_repository = BillingRepository()
+    files = FileStore(_s3_client_factory(settings), settings.files_bucket)
     titres = TitresService(commune, accounts, billing_repository, BordereauRepository(),
-                           FileStore(_s3_client_factory(settings), settings.files_bucket))
+                           files)
+    sick_reports = SickReportRepository()
+    sickness = SicknessService(commune, accounts, booking_repository, sick_reports, files)
     invoicing = InvoiceRunService(commune, accounts, booking_repository, attendance,
                                   billing_repository, DraftRepository(), runs, mailer,
-                                  settings.site_url, titres)
+                                  settings.site_url, titres, sick_reports)
     billing = BillingService(commune, accounts, billing_repository, invoicing.is_invoiced)
     payments = PaymentService(_payfip_client_factory(settings), billing, billing_repository,
                               PaymentAttemptRepository(), settings.site_url)
-    head_counts = HeadcountService(commune, accounts, booking_repository, headcounts)
+    head_counts = HeadcountService(commune, accounts, booking_repository, headcounts,
+                                   sick_reports)
     return Container(
         settings=settings, clock=clock, mailer=mailer, accounts=accounts, auth=auth,
         families=families, commune=commune, bookings=bookings, audit=audit, lock=lock,
@@ -154,7 +161,8 @@ def build(settings: Settings) -> Container:
         exports=ExportService(commune, accounts, booking_repository, attendance, head_counts),
         menus=MenuService(MenuRepository()),
         attendance_repository=attendance, booking_repository=booking_repository,
-        privacy=PrivacyService(booking_repository, attendance, TypicalWeekRepository()),
+        privacy=PrivacyService(booking_repository, attendance, TypicalWeekRepository(),
+                               sick_reports),
         billing=billing,
         invoicing=invoicing,
         payments=payments, launcher=JobLauncher(settings),
@@ -162,7 +170,7 @@ def build(settings: Settings) -> Container:
         waitlist=waitlist,
         closures=ReleaseService(commune, booking_repository, accounts, headcounts, mailer,
                                 settings.site_url, invoicing.is_invoiced),
-        titres=titres, reminders=mail_reminders,
+        titres=titres, reminders=mail_reminders, sickness=sickness,
         typical_weeks=TypicalWeekService(bookings, booking_repository,
                                          TypicalWeekRepository()))
 

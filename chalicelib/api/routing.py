@@ -225,11 +225,12 @@ def _clean(value: Any, where: str, depth: int = 1) -> Any:
     return value
 
 
-def _read_body(request: Any, method: str, form: bool = False) -> dict[str, Any]:
+def _read_body(request: Any, method: str, form: bool = False,
+               max_body: int = MAX_BODY) -> dict[str, Any]:
     if method not in MUTATING:
         return {}
     raw = request.raw_body or b""
-    if len(raw) > MAX_BODY:
+    if len(raw) > max_body:
         raise ValidationError("La requête est trop volumineuse.", code="request_too_large")
     content_type = (_header(request, "content-type") or "").split(";")[0].strip().lower()
     if form and content_type == "application/x-www-form-urlencoded":
@@ -330,8 +331,10 @@ def _write_audit(call: Call, audience: str, method: str, path: str) -> None:
 
 
 def endpoint(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",), *,
-             audience: str, roles: tuple[str, ...] = (), form: bool = False) -> Callable:
-    """Register ``view(call)`` on ``bp`` behind the given audience (and staff roles)."""
+             audience: str, roles: tuple[str, ...] = (), form: bool = False,
+             max_body: int = MAX_BODY) -> Callable:
+    """Register ``view(call)`` on ``bp`` behind the given audience (and staff roles);
+    ``max_body`` is raised only for file uploads (JSON with base64 content)."""
     if audience not in AUDIENCES:
         raise ValueError(f"unknown audience {audience!r}")
     if audience == STAFF and not roles:
@@ -357,7 +360,7 @@ def endpoint(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",), *,
                 params = _check_parameters(request, params)
                 call = Call(request=request, params=params, services=services,
                             now=services.clock.now())
-                call.body = _read_body(request, request.method, form)
+                call.body = _read_body(request, request.method, form, max_body)
                 _authorize(call, audience, roles)
                 result = view(call)
                 _write_audit(call, audience, request.method, path)

@@ -16,6 +16,7 @@ from chalicelib.domain.attendance import AttendanceRecord, ExpectedChild
 from chalicelib.domain.invoicing import Invoice
 from chalicelib.domain.jobs import JobRun
 from chalicelib.domain.ledger import STATE_LABELS, InvoiceState, Overpayment
+from chalicelib.domain.sickness import Certificate, SickReport
 from chalicelib.domain.titres import STATE_LABELS as BORDEREAU_STATE_LABELS
 from chalicelib.domain.titres import BordereauRecord
 from chalicelib.services.billing import MonthInvoice
@@ -124,7 +125,8 @@ def headcount(row: HeadcountRow) -> JSON:
     return {"date": row.count.day.isoformat(), "service": row.count.service,
             "label": row.label, "total": row.count.total,
             "by_meal_type": {t: int(row.count.by_meal_type.get(t, 0)) for t in MEAL_TYPES},
-            "diets": row.diets, "locked": row.locked}
+            "diets": row.diets, "locked": row.locked,
+            "sick": row.sick, "to_cook": row.count.total - row.sick}
 
 
 # -- jobs ------------------------------------------------------------------------------------
@@ -208,7 +210,8 @@ def family_export(family: Family, children: list[ChildRecords], now: datetime) -
                 "typical_week": {str(day): list(services)
                                  for day, services in c.typical_week.items()},
                 "waiting_list": [{"date": day.isoformat(), "service": service}
-                                 for day, service in c.waiting]}
+                                 for day, service in c.waiting],
+                "sick_days": [sick_report(r) for r in c.sick_days]}
                 for c in children],
             "note": ("Données tenues par la commune pour la cantine et le périscolaire. "
                      "Pour toute rectification, adressez-vous à la mairie.")}
@@ -224,3 +227,28 @@ def typical_weeks(page: dict[str, Any]) -> JSON:
     """The family's typical weeks with what the form needs (school days, services)."""
     return {"school_days": page["school_days"], "services": page["services"],
             "children": [typical_week(e) for e in page["children"]]}
+
+
+# -- sick days -------------------------------------------------------------------------------
+def certificate(cert: Certificate | None) -> JSON | None:
+    """A certificate as its family and staff see it (never its storage key)."""
+    if cert is None:
+        return None
+    return {"content_type": cert.content_type, "size": cert.size,
+            "uploaded_at": _paris(cert.uploaded_at), "status": cert.status,
+            "decided_at": _paris(cert.decided_at) if cert.decided_at else None,
+            "note": cert.note}
+
+
+def sick_report(report: SickReport, family: Family | None = None) -> JSON:
+    """A sick day; with its family (staff's list), the child's name and the family's."""
+    shaped: dict[str, Any] = {
+        "child_id": report.child_id, "date": report.day.isoformat(),
+        "services": list(report.services), "reported_at": _paris(report.reported_at),
+        "certificate": certificate(report.certificate)}
+    if family is not None:
+        child = family.child(report.child_id)
+        shaped.update({"family": family.number, "family_name": family.name,
+                       "first_name": child.first_name if child else "",
+                       "last_name": child.last_name if child else ""})
+    return shaped

@@ -21,6 +21,7 @@ from chalicelib.domain.deadlines import (
 )
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.reminders import ReminderSettings, parse_reminders, reminders_to_dict
+from chalicelib.domain.sickness import SicknessSettings, parse_sickness, sickness_to_dict
 
 BOOKED, ATTENDANCE, OFF = "booked", "attendance", "off"
 MODES = (BOOKED, ATTENDANCE, OFF)
@@ -71,6 +72,8 @@ class CommuneSettings:
     collection: CollectionSettings = field(default_factory=default_collection)
     # E-mails to families with (almost) nothing booked before a deadline (jobs/reminders.py).
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
+    # « Enfant malade »: late sick reports, their cut-off and their billing rule.
+    sickness: SicknessSettings = field(default_factory=SicknessSettings)
 
     def frozen(self, day: date, service: str) -> bool:
         """Whether the lock has frozen this day's bookings of this service."""
@@ -136,6 +139,7 @@ def settings_to_dict(settings: CommuneSettings) -> dict[str, Any]:
             "billing_auto_confirm": settings.auto_confirm,
             "collection": collection_to_dict(settings.collection),
             "reminders": reminders_to_dict(settings.reminders),
+            "sickness": sickness_to_dict(settings.sickness),
             "version": settings.version}
 
 
@@ -231,9 +235,11 @@ def parse_settings(data: Any, current: CommuneSettings,
         collection = _stamp_roll_year(collection, current.collection, year)
     reminders = (parse_reminders(data["reminders"], current.reminders) if "reminders" in data
                  else current.reminders)
+    sickness = (parse_sickness(data["sickness"], current.sickness) if "sickness" in data
+                else current.sickness)
     return replace(current, name=name, zone=zone, school_days=tuple(sorted(days)),
                    services=services, auto_confirm=auto_confirm, collection=collection,
-                   reminders=reminders)
+                   reminders=reminders, sickness=sickness)
 
 
 def _stamp_roll_year(new: CollectionSettings, old: CollectionSettings,

@@ -9,7 +9,7 @@ billed, whatever the tables hold: such uses are left out and reported.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -226,3 +226,12 @@ def usual_total(previous: list[int]) -> int | None:
     """The family's usual monthly total: the mean of its previous invoices, if any."""
     return sum(previous) // len(previous) if previous else None
 
+
+
+def mark_sick_uses(uses: dict[str, list[Use]],
+                   charges: dict[tuple[str, date], str]) -> dict[str, list[Use]]:
+    """Each family's booked uses on a day reported sick, marked with the commune's charge
+    for it (domain/sickness.py ``sick_charges``)."""
+    return {family: [replace(u, sick=charges.get((u.child_id, u.day))) if u.booked
+                     and (u.child_id, u.day) in charges else u for u in family_uses]
+            for family, family_uses in uses.items()}

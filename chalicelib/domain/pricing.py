@@ -23,8 +23,12 @@ UNITS = (SESSION, BLOCK)
 PERCENT, FIXED = "percent", "fixed"
 SURCHARGE_KINDS = (PERCENT, FIXED)
 SERVICE, UNBOOKED, LATE_FEE = "service", "unbooked", "late_fee"
+# Days the family reported sick (domain/sickness.py): free, billed as the jour de carence,
+# or billed under the commune's rule; each its own line so the invoice shows the absence.
+SICK_FREE, SICK_CARENCE, SICK_BILLED = "sick_free", "sick_carence", "sick_billed"
 # Within one child and service, lines read: the service, its surcharges, then late fees.
-LINE_KINDS = (SERVICE, UNBOOKED, LATE_FEE)
+LINE_KINDS = (SERVICE, SICK_BILLED, SICK_CARENCE, SICK_FREE, UNBOOKED, LATE_FEE)
+SICK_KINDS = {"billed": SICK_BILLED, "carence": SICK_CARENCE, "free": SICK_FREE}
 PRESENT, ABSENT = "present", "absent"
 # Bounds that catch typing slips (415 € instead of 4.15 €) without limiting any commune.
 MAX_PRICE_CENTS = 100_000
@@ -73,6 +77,7 @@ class Use:
     arrival: str | None = None
     departure: str | None = None
     late_minutes: int = 0
+    sick: str | None = None  # reported sick: the commune's charge (billed, free, carence)
 
 
 @dataclass(frozen=True)
@@ -215,6 +220,8 @@ def _billed_kind(use: Use, mode: str) -> str | None:
         # The booking stands unless an absence was justified.
         if use.status == ABSENT and use.justified:
             return None
+        if use.sick in SICK_KINDS and use.status != PRESENT:
+            return SICK_KINDS[use.sick]
         return SERVICE
     return UNBOOKED if use.status == PRESENT else None
 
@@ -264,6 +271,8 @@ def price_uses(uses: Iterable[Use], children: Iterable[ChildRef], tariffs: Itera
                 kind = SERVICE
             else:
                 price = surcharged
+        if kind == SICK_FREE:
+            price = 0  # shown on the invoice, not charged
         add((use.child_id, use.service, kind, price), _quantity(tariff, use), use.day)
         late = _late_quantity(tariff, use)
         if late:
@@ -284,8 +293,12 @@ def price_uses(uses: Iterable[Use], children: Iterable[ChildRef], tariffs: Itera
     lines = []
     for (child_id, service, kind, price), (quantity, _, days) in sorted(groups.items(),
                                                                          key=sort_key):
+        label = _label(labels.get(service, service), kind)
+        if kind in SICK_KINDS.values():
+            # The invoice (and its PDF) says which days: the family checks its absences.
+            label += " : " + ", ".join(d.strftime("%d/%m") for d in sorted(days))
         lines.append(Line(child_id, by_child[child_id][1].name, service, kind,
-                          _label(labels.get(service, service), kind), quantity, price,
+                          label, quantity, price,
                           quantity * price, tuple(d.isoformat() for d in sorted(days))))
     return lines
 
@@ -295,6 +308,12 @@ def _label(service_label: str, kind: str) -> str:
         return f"{service_label} (sans réservation)"
     if kind == LATE_FEE:
         return f"{service_label} – retard"
+    if kind == SICK_FREE:
+        return f"{service_label} – absence maladie justifiée (non facturée)"
+    if kind == SICK_CARENCE:
+        return f"{service_label} – maladie, jour de carence"
+    if kind == SICK_BILLED:
+        return f"{service_label} – absence maladie (facturée)"
     return service_label
 
 

@@ -45,10 +45,12 @@ class ExportService:
 
     def _headcounts_csv(self, start: date, end: date) -> str:
         header = ["Date", "Prestation", "Total"] + [MEAL_TYPE_LABELS[t] for t in MEAL_TYPES] \
-            + ["Statut"]
+            + ["Malades", "À préparer", "Statut"]
         rows = ([r.count.day, r.label, r.count.total]
                 # Meal types are the kitchen's: a garderie row leaves them empty.
                 + [int(r.count.by_meal_type.get(t, 0)) if r.diets else "" for t in MEAL_TYPES]
+                # Reported sick since (also after the lock): the count to cook drops.
+                + [r.sick, r.count.total - r.sick]
                 + ["Verrouillé" if r.locked else "Provisoire"]
                 for r in self._headcounts.rows(start, end))
         return csv_export.render(header, rows)

@@ -12,6 +12,7 @@ from chalicelib.services.commune import CommuneService
 from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.bookings import BookingRepository
 from chalicelib.storage.jobs import HeadcountRepository
+from chalicelib.storage.sickness import SickReportRepository
 
 MAX_HEADCOUNT_DAYS = 62
 
@@ -55,17 +56,22 @@ class HeadcountRow:
     label: str
     diets: bool
     locked: bool
+    # Children reported sick that day (after the lock, too): the kitchen cooks for
+    # ``count.total - sick``, shown as "12 − 1 malade".
+    sick: int = 0
 
 
 class HeadcountService:
     """What the kitchen reads: how many children per day, service and meal type."""
 
     def __init__(self, commune: CommuneService, accounts: AccountRepository,
-                 bookings: BookingRepository, headcounts: HeadcountRepository) -> None:
+                 bookings: BookingRepository, headcounts: HeadcountRepository,
+                 sick: SickReportRepository | None = None) -> None:
         self._commune = commune
         self._accounts = accounts
         self._bookings = bookings
         self._headcounts = headcounts
+        self._sick = sick
 
     def headcounts(self, query: dict[str, str], now: datetime) -> list[HeadcountRow]:
         """Per day × service × meal type: frozen counts, else provisional ones."""
@@ -80,6 +86,10 @@ class HeadcountService:
         services = settings.bookable_services()
         rows: list[HeadcountRow] = []
         families: dict[str, Family] = {}
+        sick: Counter = Counter()
+        for report in (self._sick.between(start, end) if self._sick else []):
+            for code in report.services:
+                sick[(report.day, code)] += 1
         for day in each_day(start, end):
             if not calendar.is_school_day(day):
                 continue
@@ -91,5 +101,6 @@ class HeadcountService:
                     if live is None:
                         live = self._bookings.on_day(day)
                     count = count_slot(day, service.code, live, families, self._accounts)
-                rows.append(HeadcountRow(count, service.label, has_diets(service.code), locked))
+                rows.append(HeadcountRow(count, service.label, has_diets(service.code), locked,
+                                         min(sick[(day, service.code)], count.total)))
         return rows

@@ -26,12 +26,14 @@ from chalicelib.domain.invoicing import (
     Invoice,
     IssuedInvoice,
     draft_row,
+    mark_sick_uses,
     usual_total,
 )
 from chalicelib.domain.jobs import JobRun
 from chalicelib.domain.ledger import LedgerEntry
 from chalicelib.domain.money import month_label
 from chalicelib.domain.pricing import Use, parse_tariff
+from chalicelib.domain.sickness import sick_charges
 from chalicelib.mail import templates
 from chalicelib.mail.sender import Mailer
 from chalicelib.services import retry
@@ -59,6 +61,7 @@ from chalicelib.storage.drafts import (
     StoredRow,
 )
 from chalicelib.storage.jobs import JobRunRepository
+from chalicelib.storage.sickness import SickReportRepository
 
 LOG = logging.getLogger("cantine.billing")
 JOB = "invoice"
@@ -111,7 +114,8 @@ class InvoiceRunService:
     def __init__(self, commune: CommuneService, accounts: AccountRepository,
                  bookings: BookingRepository, attendance: AttendanceRepository,
                  billing: BillingRepository, drafts: DraftRepository, runs: JobRunRepository,
-                 mailer: Mailer, site_url: str, titres: TitresService) -> None:
+                 mailer: Mailer, site_url: str, titres: TitresService,
+                 sick: SickReportRepository | None = None) -> None:
         self._commune = commune
         self._accounts = accounts
         self._bookings = bookings
@@ -122,6 +126,7 @@ class InvoiceRunService:
         self._mailer = mailer
         self._site_url = site_url
         self._titres = titres
+        self._sick = sick
 
     def is_invoiced(self, month: str) -> bool:
         """Whether a month has invoices standing or a confirmed draft."""
@@ -267,6 +272,12 @@ class InvoiceRunService:
         settings = self._commune.get()
         tariffs = tuple(parse_tariff(t) for t in self._billing.tariffs())
         uses = self._uses(first, last, [s.code for s in settings.active_services()])
+        if self._sick is not None:
+            # With the month before (one index query each): a sick run begun then decides
+            # the first days of this one (the jour de carence was there).
+            reports = self._sick.between((first - timedelta(days=1)).replace(day=1), last)
+            uses = mark_sick_uses(uses, sick_charges(reports, settings.sickness,
+                                                     settings.calendar()))
         standing = self._standing(month)
         usual = self._usual(first)
         families = self._accounts.get_families(list(set(uses) | set(standing)))

@@ -1,13 +1,15 @@
 """RGPD: what a family can obtain about itself."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from chalicelib.domain.accounts import Child, Family
 from chalicelib.domain.attendance import AttendanceRecord
+from chalicelib.domain.sickness import SickReport
 from chalicelib.storage.attendance import AttendanceRepository
 from chalicelib.storage.bookings import BookingRepository
+from chalicelib.storage.sickness import SickReportRepository
 from chalicelib.storage.typical_weeks import TypicalWeekRepository
 
 _EVER = (date(2000, 1, 1), date(2099, 12, 31))
@@ -25,20 +27,24 @@ class ChildRecords:
     attendance: list[AttendanceRecord]
     typical_week: dict[int, tuple[str, ...]]
     waiting: list[tuple[date, str]]
+    sick_days: list[SickReport] = field(default_factory=list)  # « malade », certificates
 
 
 class PrivacyService:
     """Gathers the family's copy of its data (right of access, art. 15)."""
 
     def __init__(self, bookings: BookingRepository, attendance: AttendanceRepository,
-                 typical_weeks: TypicalWeekRepository) -> None:
+                 typical_weeks: TypicalWeekRepository,
+                 sick: SickReportRepository | None = None) -> None:
         self._bookings = bookings
         self._attendance = attendance
         self._typical_weeks = typical_weeks
+        self._sick = sick
 
     def export_family(self, family: Family) -> list[ChildRecords]:
         """Every booking and attendance record of each of the family's children."""
         weeks = self._typical_weeks.of_family(family.number)
+        sick = self._sick.for_family(family.number, *_EVER) if self._sick else []
         children = []
         for child in family.children:
             days = sorted(self._bookings.days(child.id, *_EVER).items())
@@ -49,5 +55,6 @@ class PrivacyService:
                 self._attendance.for_child(child.id),
                 {day: tuple(sorted(services))
                  for day, services in sorted(weeks.get(child.id, {}).items())},
-                [(d, service) for d, entry in days for service in sorted(entry.waiting)]))
+                [(d, service) for d, entry in days for service in sorted(entry.waiting)],
+                [r for r in sick if r.child_id == child.id]))
         return children

@@ -16,6 +16,7 @@ from chalicelib.domain.commune import (
 from chalicelib.domain.deadlines import parse_policy
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.reminders import reminders_from_dict, reminders_to_dict
+from chalicelib.domain.sickness import sickness_from_dict, sickness_to_dict
 from chalicelib.storage.keys import is_condition_failure
 from chalicelib.storage.models import CommuneModel
 
@@ -46,7 +47,8 @@ def settings_of(model: CommuneModel) -> CommuneSettings:
         locked_through={k: date.fromisoformat(v) for k, v in (model.locked_through or {}).items()},
         auto_confirm=bool((model.billing or {}).get("auto_confirm", False)),
         collection=parse_collection((model.billing or {}).get("collection")),
-        reminders=reminders_from_dict(model.reminders))
+        reminders=reminders_from_dict(model.reminders),
+        sickness=sickness_from_dict(model.sickness))
 
 
 class CommuneRepository:
@@ -68,7 +70,8 @@ class CommuneRepository:
             locked_through={k: v.isoformat() for k, v in settings.locked_through.items()},
             billing={"auto_confirm": settings.auto_confirm,
                      "collection": collection_to_dict(settings.collection)},
-            reminders=reminders_to_dict(settings.reminders))
+            reminders=reminders_to_dict(settings.reminders),
+            sickness=sickness_to_dict(settings.sickness))
         if settings.version is not None:
             model.version = settings.version
         if next_closure is not None:

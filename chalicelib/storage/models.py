@@ -201,6 +201,7 @@ class CommuneModel(Model):
     locked_through = JSONAttribute(default=dict)  # service → last frozen day (ISO)
     billing = JSONAttribute(default=dict)         # {"auto_confirm": bool}
     reminders = JSONAttribute(null=True)          # {"enabled": bool, "hours_before": int}
+    sickness = JSONAttribute(null=True)           # {"enabled", "cutoff", "billing", …}
     version = VersionAttribute()
 
 
@@ -548,12 +549,36 @@ class TypicalWeekModel(Model):
     updated_at = UTCDateTimeAttribute()
 
 
+class SickMonthIndex(GlobalSecondaryIndex):
+    """The month's sick days (staff list, head counts, attendance, invoicing)."""
+    class Meta:
+        index_name = "by_month"
+        projection = AllProjection()
+    month = UnicodeAttribute(hash_key=True)          # YYYY-MM
+    slot = UnicodeAttribute(range_key=True)
+
+
+class SickReportModel(Model):
+    """A child's sick day reported by the family, and its medical certificate if any."""
+    class Meta(_Meta):
+        table = "sick_reports"
+    family = UnicodeAttribute(hash_key=True)         # one Query lists a family's reports
+    slot = UnicodeAttribute(range_key=True)          # YYYY-MM-DD#child_id
+    month = UnicodeAttribute()
+    child_id = UnicodeAttribute()
+    services = UnicodeSetAttribute()
+    reported_at = UTCDateTimeAttribute()
+    reported_by = UnicodeAttribute()
+    certificate = JSONAttribute(null=True)
+    by_month = SickMonthIndex()
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     FamilyModel, FamilyTermModel, StaffModel, LoginModel, SessionModel, ResetTokenModel,
     LoginAttemptModel, CounterModel, CommuneModel, BookingModel, PlacesModel, HeadcountModel,
     JobRunModel, AttendanceModel, AuditModel, MenuModel, TariffModel, InvoiceModel,
     LedgerModel, MarkModel, PaymentAttemptModel, DraftModel, OverpaymentModel,
-    BordereauModel, TypicalWeekModel,
+    BordereauModel, TypicalWeekModel, SickReportModel,
 )
 
 

@@ -692,3 +692,45 @@ export function getMenus(from, to) {
 export function getOutbox() {
   return request('GET', '/api/dev/outbox');
 }
+
+// --- Sick days ("Mon enfant est malade") -----------------------------------------------
+
+/** GET /api/family/sick-days → {sickness: {cutoff, billing, billing_label, …}, reports} */
+export function getSickDays() {
+  return request('GET', '/api/family/sick-days');
+}
+
+/**
+ * POST /api/children/{id}/sick-days {date} → the report (201, or 200 when already reported;
+ * 409 `sick_report_too_late`, `sick_report_cancel_instead`; 400 `not_booked`).
+ */
+export function reportSick(childId, date) {
+  return request('POST', `/api/children/${enc(childId)}/sick-days`, { date });
+}
+
+/** POST …/sick-days/{date}/certificate {content_base64, content_type} → the report (201). */
+export function uploadCertificate(childId, date, contentBase64, contentType) {
+  return request('POST', `/api/children/${enc(childId)}/sick-days/${enc(date)}/certificate`,
+    { content_base64: contentBase64, content_type: contentType });
+}
+
+/** Address of the family's own certificate file, for a plain link. */
+export function certificateUrl(childId, date) {
+  return `/api/children/${enc(childId)}/sick-days/${enc(date)}/certificate`;
+}
+
+/** GET /api/staff/sick-days?from&to[&pending=1] → {from, to, reports} */
+export function getSickReports(from, to, pendingOnly = false) {
+  return request('GET', `/api/staff/sick-days?from=${enc(from)}&to=${enc(to)}${pendingOnly ? '&pending=1' : ''}`);
+}
+
+/** Address of a certificate's file for the admin, for a plain link. */
+export function staffCertificateUrl(childId, date) {
+  return `/api/staff/sick-days/${enc(childId)}/${enc(date)}/certificate`;
+}
+
+/** POST /api/staff/sick-days/{child}/{date}/certificate/decision {decision, note} */
+export function decideCertificate(childId, date, decision, note = '') {
+  return request('POST', `/api/staff/sick-days/${enc(childId)}/${enc(date)}/certificate/decision`,
+    { decision, note });
+}

@@ -21,6 +21,7 @@ export const STAFF_PAGES = [
   { key: 'pointage', href: 'pointage.html', label: 'Pointage', roles: ['admin', 'agent'] },
   { key: 'effectifs', href: 'effectifs.html', label: 'Effectifs', roles: ALL },
   { key: 'attente', href: 'attente.html', label: "Listes d'attente", roles: ['admin', 'agent'] },
+  { key: 'malades', href: 'malades.html', label: 'Malades', roles: ['admin', 'agent'] },
   { key: 'menus', href: 'menus-personnel.html', label: 'Menus', roles: ['admin', 'kitchen'] },
   { key: 'exports', href: 'exports.html', label: 'Exports', roles: ALL },
   { key: 'verrouillages', href: 'verrouillages.html', label: 'Verrouillages', roles: ['admin'] },

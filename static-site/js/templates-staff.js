@@ -242,6 +242,7 @@ export function attendanceCard(child, { care, garderie = care, bookedMode }) {
     badges.push(child.booked
       ? '<span class="badge is-booked">Réservé</span>'
       : '<span class="badge is-unbooked">Non réservé</span>');
+    if (child.sick) badges.push('<span class="badge is-sick">Malade (signalé par la famille)</span>');
   }
   // At the garderie the diet does not matter, the PAI (allergy plan) always does.
   if (!garderie && child.meal_type && child.meal_type !== 'standard') {
@@ -318,6 +319,14 @@ function headcountStatus(d) {
  * Two tables: the meals, Date | Prestation | Total | one column per diet | État; then the
  * other services (garderie…), Date | Prestation | Total | État — a diet means nothing there.
  */
+/** The count, with the children reported sick since: « 12 − 1 malade » (11 to cook). */
+export function headcountTotal(d) {
+  const total = Number(d.total) || 0;
+  const sick = Number(d.sick) || 0;
+  if (!sick) return e(total);
+  return `${e(total)} <span class="sick-adjustment">− ${e(sick)} ${sick > 1 ? 'malades' : 'malade'}</span>`;
+}
+
 export function headcountsTable(days) {
   if (!days.length) return '<p class="empty">Aucun effectif sur cette période.</p>';
   const meals = days.filter(hasDiets);
@@ -328,7 +337,7 @@ export function headcountsTable(days) {
     const rows = meals.map((d) => {
       const by = d.by_meal_type || {};
       const cells = HEADCOUNT_TYPES.map((t) => `<td class="num">${e(Number(by[t]) || 0)}</td>`).join('');
-      return `<tr><td>${e(formatShortDate(d.date))}</td><td>${e(d.label || d.service)}</td><td class="num total">${e(Number(d.total) || 0)}</td>${cells}<td>${headcountStatus(d)}</td></tr>`;
+      return `<tr><td>${e(formatShortDate(d.date))}</td><td>${e(d.label || d.service)}</td><td class="num total">${headcountTotal(d)}</td>${cells}<td>${headcountStatus(d)}</td></tr>`;
     }).join('');
     parts.push(`<div class="table-scroll"><table class="data-table headcounts headcounts-meals">
 <caption>Repas, par régime</caption>
@@ -336,7 +345,7 @@ export function headcountsTable(days) {
 <tbody>${rows}</tbody></table></div>`);
   }
   if (others.length) {
-    const rows = others.map((d) => `<tr><td>${e(formatShortDate(d.date))}</td><td>${e(d.label || d.service)}</td><td class="num total">${e(Number(d.total) || 0)}</td><td>${headcountStatus(d)}</td></tr>`).join('');
+    const rows = others.map((d) => `<tr><td>${e(formatShortDate(d.date))}</td><td>${e(d.label || d.service)}</td><td class="num total">${headcountTotal(d)}</td><td>${headcountStatus(d)}</td></tr>`).join('');
     parts.push(`<div class="table-scroll"><table class="data-table headcounts headcounts-others">
 <caption>Garderie et autres prestations</caption>
 <thead><tr><th scope="col">Date</th><th scope="col">Prestation</th><th scope="col" class="num">Total</th><th scope="col">État</th></tr></thead>

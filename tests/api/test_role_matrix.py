@@ -11,6 +11,7 @@ income bracket or any billing data, in any answer or export they may read.
 """
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import re
@@ -88,6 +89,11 @@ STAFF_ROLES_BY_ROUTE = {
     ("POST", "/staff/bordereaux/{bordereau_id}/reissue"): {ADMIN},
     ("POST", "/staff/families/{number}/treasury-payments"): {ADMIN},
     ("POST", "/staff/treasury-payments/import"): {ADMIN},
+    # Sick days: agents see who is sick (their tablet shows it); a medical certificate is
+    # health data, read and decided by the admin only.
+    ("GET", "/staff/sick-days"): {ADMIN, AGENT},
+    ("GET", "/staff/sick-days/{child_id}/{date}/certificate"): {ADMIN},
+    ("POST", "/staff/sick-days/{child_id}/{date}/certificate/decision"): {ADMIN},
 }
 
 
@@ -187,6 +193,7 @@ class Request:
 CHANGE = "cheval agrafe lune"       # the new password of the password-change request
 PDF = {"Accept": "application/pdf"}
 WEEK = "from=2026-11-23&to=2026-11-27"
+SICK_NOTE = base64.b64encode(b"%PDF-1.4\n% certificat medical\n%%EOF\n").decode()
 
 # One entry per route of the app (``test_every_route_has_a_valid_request`` keeps it so).
 # ``{...}`` in a path or body is filled from the state of ``world`` (see ``fill``).
@@ -228,6 +235,23 @@ REQUESTS: dict[tuple[str, str], Request] = {
         "/family/typical-weeks/apply", {"children": ["{child_id}"], "from": "2026-12-07",
                                         "to": "2026-12-11", "recurrence": "every_week"},
         family_a_only=True),
+    # Sick days: ``world`` reported 1 December (before 08:30) and handed in a certificate.
+    ("GET", "/family/sick-days"): Request("/family/sick-days"),
+    ("POST", "/children/{child_id}/sick-days"): Request(
+        "/children/{child_id}/sick-days", {"date": "2026-12-01"}, family_a_only=True),
+    ("POST", "/children/{child_id}/sick-days/{date}/certificate"): Request(
+        "/children/{child_id}/sick-days/2026-12-01/certificate",
+        {"content_base64": SICK_NOTE, "content_type": "application/pdf"}, 201,
+        family_a_only=True),
+    ("GET", "/children/{child_id}/sick-days/{date}/certificate"): Request(
+        "/children/{child_id}/sick-days/2026-12-01/certificate", headers=PDF,
+        family_a_only=True),
+    ("GET", "/staff/sick-days"): Request("/staff/sick-days?from=2026-12-01&to=2026-12-31"),
+    ("GET", "/staff/sick-days/{child_id}/{date}/certificate"): Request(
+        "/staff/sick-days/{child_id}/2026-12-01/certificate", headers=PDF),
+    ("POST", "/staff/sick-days/{child_id}/{date}/certificate/decision"): Request(
+        "/staff/sick-days/{child_id}/2026-12-01/certificate/decision",
+        {"decision": "accepted"}),
     ("PUT", "/family"): Request("/family", {"phones": ["06 12 34 56 78"]}),
     ("GET", "/family/export"): Request("/family/export"),
     ("GET", "/menus"): Request("/menus"),
@@ -434,7 +458,8 @@ def world(client, clock, outbox, payfip, request):
     The clock is Tuesday 1 December 2026, 08:00: December weeks are still open."""
     booker = sign_in(Api(client), *demo.FAMILY)
     ok(booker.put(f"/children/{demo.FAMILY_CHILD}/bookings", {"changes": [
-        {"date": "2026-11-30", "service": "meal", "booked": True}]}))
+        {"date": "2026-11-30", "service": "meal", "booked": True},
+        {"date": "2026-12-01", "service": "meal", "booked": True}]}))
     clock.set(datetime(2026, 12, 1, 8, 0, tzinfo=ZoneInfo("Europe/Paris")))
     # Signed in only now: a session idle for a week has ended.
     admin, parent = request.getfixturevalue("admin"), request.getfixturevalue("parent")
@@ -446,6 +471,10 @@ def world(client, clock, outbox, payfip, request):
     ok(admin.put("/staff/families/1001", {"income": INCOME}))
     # A typical week to apply (the apply route's request needs one saved).
     ok(parent.put(f"/children/{demo.FAMILY_CHILD}/typical-week", {"days": {"1": ["meal"]}}))
+    # A sick morning with its certificate (the sick-day routes act on it).
+    ok(parent.post(f"/children/{demo.FAMILY_CHILD}/sick-days", {"date": "2026-12-01"}), 201)
+    ok(parent.post(f"/children/{demo.FAMILY_CHILD}/sick-days/2026-12-01/certificate",
+                   {"content_base64": SICK_NOTE, "content_type": "application/pdf"}), 201)
     started = ok(parent.post("/family/invoices/2026-000001/payfip"))
     idop = started["redirect_url"].rsplit("idop=", 1)[1]
     ok(pay(admin, demo.FAMILY_NUMBER, {"amount_cents": 350, "method": "cheque"}), 201)

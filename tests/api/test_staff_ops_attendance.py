@@ -71,7 +71,7 @@ def test_the_list_shows_the_children_booked_for_that_day_and_service(agent):
     assert toto == {"child_id": "1001-1", "first_name": "TOTO", "last_name": "TEST",
                     "family_number": "1001", "family_name": "TEST", "class_name": "",
                     "meal_type": "standard", "allergies": "", "pickup_people": [],
-                    "booked": True, "record": None}
+                    "booked": True, "record": None, "sick": False}
     evening = roll(agent, "care_evening")
     assert [c["child_id"] for c in evening["children"]] == ["1001-1"]
     assert evening["closing_time"] == "18:30"

@@ -19,7 +19,7 @@ PARIS = ZoneInfo("Europe/Paris")
 BOM = b"\xef\xbb\xbf"
 WEEK = "from=2026-11-30&to=2026-12-04"
 HEADCOUNT_HEADER = ["Date", "Prestation", "Total", "Standard", "Sans porc", "Végétarien",
-                    "Panier repas (PAI)", "Statut"]
+                    "Panier repas (PAI)", "Malades", "À préparer", "Statut"]
 
 
 def ok(response, status=200):
@@ -64,13 +64,13 @@ def test_the_headcounts_file_has_one_line_per_school_day_and_service(admin, week
     table = rows(response)
     assert table[0] == HEADCOUNT_HEADER
     assert table[1:] == [
-        ["30/11/2026", "Repas", "1", "1", "0", "0", "0", "Provisoire"],
-        ["30/11/2026", "Garderie matin", "0", "", "", "", "", "Provisoire"],
-        ["30/11/2026", "Garderie soir", "1", "", "", "", "", "Provisoire"],
-        ["01/12/2026", "Repas", "1", "0", "1", "0", "0", "Provisoire"],
-        ["01/12/2026", "Garderie matin", "0", "", "", "", "", "Provisoire"],
-        ["01/12/2026", "Garderie soir", "0", "", "", "", "", "Provisoire"],
-    ] + [[day, label, "0", *(["0"] * 4 if label == "Repas" else [""] * 4), "Provisoire"]
+        ["30/11/2026", "Repas", "1", "1", "0", "0", "0", "0", "1", "Provisoire"],
+        ["30/11/2026", "Garderie matin", "0", "", "", "", "", "0", "0", "Provisoire"],
+        ["30/11/2026", "Garderie soir", "1", "", "", "", "", "0", "1", "Provisoire"],
+        ["01/12/2026", "Repas", "1", "0", "1", "0", "0", "0", "1", "Provisoire"],
+        ["01/12/2026", "Garderie matin", "0", "", "", "", "", "0", "0", "Provisoire"],
+        ["01/12/2026", "Garderie soir", "0", "", "", "", "", "0", "0", "Provisoire"],
+    ] + [[day, label, "0", *(["0"] * 4 if label == "Repas" else [""] * 4), "0", "0", "Provisoire"]
          for day in ("03/12/2026", "04/12/2026")
          for label in ("Repas", "Garderie matin", "Garderie soir")]
 
@@ -81,7 +81,7 @@ def test_once_the_week_is_locked_the_headcounts_file_says_so(admin, week, clock)
     ok(admin.post("/staff/jobs/lock"))
     table = rows(export(admin, "headcounts"))
     assert {row[-1] for row in table[1:]} == {"Verrouillé"}
-    assert table[1] == ["30/11/2026", "Repas", "1", "1", "0", "0", "0", "Verrouillé"]
+    assert table[1] == ["30/11/2026", "Repas", "1", "1", "0", "0", "0", "0", "1", "Verrouillé"]
 
 
 def test_the_bookings_file_lists_each_booked_child_per_day_with_a_column_per_service(

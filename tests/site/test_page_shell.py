@@ -31,7 +31,8 @@ NO_NAV = {"changer-mot-de-passe"}
 FAMILY_NAV = (("index.html", "Accueil"), ("semaine-type.html", "Semaine type"),
               ("factures.html", "Mes factures"),
               ("menus.html", "Menus"), ("informations.html", "Vos informations"))
-FAMILY = {"index", "factures", "menus", "informations", "inscriptions", "semaine-type"}
+FAMILY = {"index", "factures", "menus", "informations", "inscriptions", "semaine-type",
+          "malade"}
 STAFF_NAV = ('<nav id="staff-nav" class="site-nav" aria-label="Menu de la console" hidden>'
              '</nav>')
 

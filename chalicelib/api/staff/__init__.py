@@ -10,6 +10,7 @@ from chalicelib.api.staff import (
                                   jobs,
                                   menus,
                                   settings,
+                                  sickness,
                                   titres,
                                   treasury,
 )
@@ -17,4 +18,4 @@ from chalicelib.api.staff import (
 # In the order the console presents them.
 BLUEPRINTS = tuple(module.bp for module in (families, accounts, settings, audit, jobs,
                                             attendance, exports, menus, billing,
-                                            titres, treasury))
+                                            titres, treasury, sickness))

@@ -22,8 +22,11 @@ def list_headcounts(call: Call):
 def list_attendance(call: Call):
     """The children expected for a day and service, with what was recorded."""
     listed = call.services.attendance.attendance_list(call.query, call.now)
+    # Children their family reported sick ("malade"), shown on the agent's tablet.
+    sick = call.services.sickness.sick_children(listed["date"], listed["service"])
     return {**listed, "others": [shapes.listed_child(row) for row in listed["others"]],
-            "children": [shapes.expected_child(row) for row in listed["children"]]}
+            "children": [{**shapes.expected_child(row), "sick": row.child.id in sick}
+                         for row in listed["children"]]}
 
 
 @endpoint(bp, "/staff/attendance", ("PUT",), audience=STAFF, roles=OFFICE)

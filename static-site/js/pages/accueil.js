@@ -2,7 +2,7 @@
  * index.html — the family home ("relevé de situation"): welcome line, the balance ("Votre
  * solde à ce jour est de …"), family details, the "Relevé de compte" (5 latest lines,
  * "Afficher tout") and, per child, the upcoming bookings summed up per month (each month a
- * link to its grid) with "Ajouter des inscriptions".
+ * link to its grid) with "Ajouter des inscriptions"; a link to « Enfant malade » (malade.html).
  * A visitor who is not signed in is sent to connexion.html; a staff member to personnel.html.
  */
 import { getHome, getStatement, invoicePdfUrl } from '../api.js';

@@ -6,7 +6,7 @@
  * and period booking. Unsaved ticks live in a BookingDraft; "Enregistrer" sends only them.
  */
 import {
-  ApiError, bookPeriod, getCalendar, getFamily, getMenus, saveBookings,
+  ApiError, bookPeriod, getCalendar, getFamily, getMenus, getSickDays, saveBookings,
 } from '../api.js';
 import { BookingDraft } from '../booking-draft.js';
 import { bookableServices, buildGrid, mergeServices } from '../calendar-grid.js';
@@ -30,6 +30,8 @@ const LEAVE_WITH_CHANGES = 'Vous avez des modifications non enregistrées. '
 const CONFLICT = 'Les inscriptions ont été modifiées entre-temps. Veuillez réessayer.';
 
 const state = {
+  // Days the family reported this child sick (« malade »), marked in the grid.
+  sickDays: new Set(),
   childId: null,
   child: null,
   otherChildren: [],
@@ -86,6 +88,12 @@ export async function start() {
   }
   const today = (family && family.today) || todayInParis();
   state.today = today;
+  // Not awaited before the grid: one more request, the grid redraws when it lands.
+  getSickDays().then((answer) => {
+    state.sickDays = new Set(((answer && answer.reports) || [])
+      .filter((r) => String(r.child_id) === String(state.childId)).map((r) => r.date));
+    if (state.sickDays.size && state.loaded) draw();
+  }).catch(() => {});
   const askedMonth = queryParam('mois');
   const askedWeek = queryParam('semaine');
   state.month = isIsoMonth(askedMonth) ? askedMonth : monthOf(today);
@@ -259,7 +267,10 @@ function draw() {
     .filter((d) => d.date >= from && d.date <= to);
   const weeks = buildGrid(days, state.services, state.draft, serverNow());
   for (const week of weeks) {
-    for (const day of week.days) day.menu = state.menus.get(day.date) || null;
+    for (const day of week.days) {
+      day.menu = state.menus.get(day.date) || null;
+      if (state.sickDays.has(day.date)) day.notes = [...day.notes, 'Malade'];
+    }
   }
   const who = state.child ? `${state.child.first_name} – ` : '';
   render(ui.calendar, bookingGrid(weeks, state.services, `Inscriptions de ${who}${periodTitle()}`));

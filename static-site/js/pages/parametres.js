@@ -162,6 +162,13 @@ function fillForm(settings) {
   const reminders = settings.reminders || { enabled: true, hours_before: 24 };
   el.reminders_enabled.checked = Boolean(reminders.enabled);
   el.reminders_hours_before.value = String(reminders.hours_before);
+  const sickness = settings.sickness || {
+    enabled: true, cutoff: '08:30', billing: 'certificate', certificate_days: 2,
+  };
+  el.sickness_enabled.checked = Boolean(sickness.enabled);
+  el.sickness_cutoff.value = sickness.cutoff;
+  el.sickness_billing.value = sickness.billing;
+  el.sickness_certificate_days.value = String(sickness.certificate_days);
   render(ui.services, (settings.services || []).map((s, i) => serviceFieldset(s, i)).join(''));
   fillCollection(settings.collection, settings.services);
 }
@@ -225,6 +232,13 @@ function readForm() {
         // Sent as typed: the API answers a wrong value in French, on this field.
         hours_before: /^\d+$/.test(el.reminders_hours_before.value.trim())
           ? Number(el.reminders_hours_before.value.trim()) : el.reminders_hours_before.value,
+      },
+      sickness: {
+        enabled: el.sickness_enabled.checked,
+        cutoff: el.sickness_cutoff.value,
+        billing: el.sickness_billing.value,
+        certificate_days: /^\d+$/.test(el.sickness_certificate_days.value.trim())
+          ? Number(el.sickness_certificate_days.value.trim()) : el.sickness_certificate_days.value,
       },
       version: state.version,
     },

@@ -21,6 +21,11 @@ from chalicelib.domain.deadlines import (
 )
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.reminders import ReminderSettings, parse_reminders, reminders_to_dict
+from chalicelib.domain.sepa import (
+    DirectDebitSettings,
+    direct_debit_to_dict,
+    parse_direct_debit,
+)
 from chalicelib.domain.sickness import SicknessSettings, parse_sickness, sickness_to_dict
 
 BOOKED, ATTENDANCE, OFF = "booked", "attendance", "off"
@@ -74,6 +79,8 @@ class CommuneSettings:
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
     # « Enfant malade »: late sick reports, their cut-off and their billing rule.
     sickness: SicknessSettings = field(default_factory=SicknessSettings)
+    # « Prélèvement automatique »: the commune as a SEPA creditor (domain/sepa.py).
+    direct_debit: DirectDebitSettings = field(default_factory=DirectDebitSettings)
 
     def frozen(self, day: date, service: str) -> bool:
         """Whether the lock has frozen this day's bookings of this service."""
@@ -140,6 +147,7 @@ def settings_to_dict(settings: CommuneSettings) -> dict[str, Any]:
             "collection": collection_to_dict(settings.collection),
             "reminders": reminders_to_dict(settings.reminders),
             "sickness": sickness_to_dict(settings.sickness),
+            "direct_debit": direct_debit_to_dict(settings.direct_debit),
             "version": settings.version}
 
 
@@ -237,9 +245,11 @@ def parse_settings(data: Any, current: CommuneSettings,
                  else current.reminders)
     sickness = (parse_sickness(data["sickness"], current.sickness) if "sickness" in data
                 else current.sickness)
+    direct_debit = (parse_direct_debit(data["direct_debit"], current.direct_debit)
+                    if "direct_debit" in data else current.direct_debit)
     return replace(current, name=name, zone=zone, school_days=tuple(sorted(days)),
                    services=services, auto_confirm=auto_confirm, collection=collection,
-                   reminders=reminders, sickness=sickness)
+                   reminders=reminders, sickness=sickness, direct_debit=direct_debit)
 
 
 def _stamp_roll_year(new: CollectionSettings, old: CollectionSettings,

@@ -16,6 +16,7 @@ from chalicelib.domain.commune import (
 from chalicelib.domain.deadlines import parse_policy
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.reminders import reminders_from_dict, reminders_to_dict
+from chalicelib.domain.sepa import direct_debit_from_dict, direct_debit_to_dict
 from chalicelib.domain.sickness import sickness_from_dict, sickness_to_dict
 from chalicelib.storage.keys import is_condition_failure
 from chalicelib.storage.models import CommuneModel
@@ -48,7 +49,8 @@ def settings_of(model: CommuneModel) -> CommuneSettings:
         auto_confirm=bool((model.billing or {}).get("auto_confirm", False)),
         collection=parse_collection((model.billing or {}).get("collection")),
         reminders=reminders_from_dict(model.reminders),
-        sickness=sickness_from_dict(model.sickness))
+        sickness=sickness_from_dict(model.sickness),
+        direct_debit=direct_debit_from_dict(model.direct_debit))
 
 
 class CommuneRepository:
@@ -71,7 +73,8 @@ class CommuneRepository:
             billing={"auto_confirm": settings.auto_confirm,
                      "collection": collection_to_dict(settings.collection)},
             reminders=reminders_to_dict(settings.reminders),
-            sickness=sickness_to_dict(settings.sickness))
+            sickness=sickness_to_dict(settings.sickness),
+            direct_debit=direct_debit_to_dict(settings.direct_debit))
         if settings.version is not None:
             model.version = settings.version
         if next_closure is not None:

@@ -202,6 +202,7 @@ class CommuneModel(Model):
     billing = JSONAttribute(default=dict)         # {"auto_confirm": bool}
     reminders = JSONAttribute(null=True)          # {"enabled": bool, "hours_before": int}
     sickness = JSONAttribute(null=True)           # {"enabled", "cutoff", "billing", …}
+    direct_debit = JSONAttribute(null=True)       # {"enabled", "creditor_id", "debit_day", …}
     version = VersionAttribute()
 
 
@@ -573,12 +574,76 @@ class SickReportModel(Model):
     by_month = SickMonthIndex()
 
 
+class MandateStatusIndex(GlobalSecondaryIndex):
+    """The mandates of one status: the month's confirmation reads the active ones at once."""
+    class Meta:
+        index_name = "by_status"
+        projection = AllProjection()
+    status = UnicodeAttribute(hash_key=True)
+    family = UnicodeAttribute(range_key=True)
+
+
+class MandateModel(Model):
+    """A family's SEPA direct-debit mandate; a revoked one stays, for the record."""
+    class Meta(_Meta):
+        table = "mandates"
+    family = UnicodeAttribute(hash_key=True)         # one Query lists a family's mandates
+    rum = UnicodeAttribute(range_key=True)           # RUM-<family>-<rank on 3>: oldest first
+    holder = UnicodeAttribute()
+    iban = UnicodeAttribute()
+    bic = UnicodeAttribute()
+    status = UnicodeAttribute()                      # active | suspended | revoked
+    signed_on = UnicodeAttribute()                   # YYYY-MM-DD
+    signed_at = UTCDateTimeAttribute(null=True)      # the online signature's instant
+    channel = UnicodeAttribute()                     # online | paper
+    text_version = UnicodeAttribute()
+    signed_by = UnicodeAttribute()
+    collected = BooleanAttribute(default=False)
+    amended_from = JSONAttribute(null=True)          # {"iban", "bic"} until a file carries it
+    rejects = NumberAttribute(default=0)
+    status_reason = UnicodeAttribute(default="")
+    updated_at = UTCDateTimeAttribute(null=True)
+    version = VersionAttribute()
+    by_status = MandateStatusIndex()
+
+
+class DebitFamilyIndex(GlobalSecondaryIndex):
+    """A family's debits: its invoices page says « prélèvement le JJ/MM »."""
+    class Meta:
+        index_name = "by_family"
+        projection = AllProjection()
+    family = UnicodeAttribute(hash_key=True)
+    invoice = UnicodeAttribute(range_key=True)
+
+
+class DebitModel(Model):
+    """One invoice collected by direct debit, scheduled when its month was confirmed."""
+    class Meta(_Meta):
+        table = "debits"
+    month = UnicodeAttribute(hash_key=True)          # the billed month, YYYY-MM
+    invoice = UnicodeAttribute(range_key=True)       # invoice (régie) or titre number
+    family = UnicodeAttribute()
+    amount_cents = NumberAttribute()
+    collection_date = UnicodeAttribute()             # YYYY-MM-DD
+    rum = UnicodeAttribute()
+    signed_on = UnicodeAttribute()
+    holder = UnicodeAttribute()
+    iban = UnicodeAttribute()
+    bic = UnicodeAttribute()
+    sequence = UnicodeAttribute()                    # FRST | RCUR
+    amended_from = JSONAttribute(null=True)
+    status = UnicodeAttribute()                      # prevu | transmis | rejete
+    notified_at = UTCDateTimeAttribute(null=True)
+    reject = JSONAttribute(null=True)                # {"code", "day", "by", "at"}
+    by_family = DebitFamilyIndex()
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     FamilyModel, FamilyTermModel, StaffModel, LoginModel, SessionModel, ResetTokenModel,
     LoginAttemptModel, CounterModel, CommuneModel, BookingModel, PlacesModel, HeadcountModel,
     JobRunModel, AttendanceModel, AuditModel, MenuModel, TariffModel, InvoiceModel,
     LedgerModel, MarkModel, PaymentAttemptModel, DraftModel, OverpaymentModel,
-    BordereauModel, TypicalWeekModel, SickReportModel,
+    BordereauModel, TypicalWeekModel, SickReportModel, MandateModel, DebitModel,
 )
 
 

@@ -52,7 +52,13 @@ EXCLUDED = {
     # fpdf2 imports Pillow only to embed images, each import guarded by ImportError, and
     # the invoice has none (core Helvetica, lines and fills): 8 MB of imaging libraries.
     "pillow": ("PIL", "pillow.libs"),
+    # sepaxml imports xmlschema only to validate a file as it exports it; the app exports
+    # without (the tests validate every debit file against the XSD with lxml).
+    "xmlschema": ("xmlschema",), "elementpath": ("elementpath",),
 }
+# Data folders of a package the app never reads → why. pycountry (for schwifty's country
+# lookups) carries 22 MB of translations of country names; the IBAN checks read none.
+TRIMMED = {"pycountry": ("locales", "tests")}
 # Installed without their compiled accelerators (and the C sources the wheel carries):
 # every extension module has its .py twin, which fontTools falls back to — what its
 # pure-Python wheel holds. Invoices use core fonts: no outline is ever computed.
@@ -106,7 +112,7 @@ def dependencies_dir() -> Path:
     """Site-packages for Lambda, built once per requirements.txt (see module doc)."""
     requirements = (ROOT / "requirements.txt").read_bytes()
     import chalice
-    rules = json.dumps([sorted(EXCLUDED.items()), PURE_PYTHON]).encode()
+    rules = json.dumps([sorted(EXCLUDED.items()), PURE_PYTHON, sorted(TRIMMED.items())]).encode()
     key = hashlib.sha256(b"\0".join([requirements, ABI.encode(), chalice.__version__.encode(),
                                      rules])).hexdigest()[:16]
     target = CACHE / f"site-packages-{key}"
@@ -149,6 +155,9 @@ def _build_dependencies(target: Path) -> Path:
         for package in PURE_PYTHON:
             if (work / package).is_dir():
                 make_pure_python(work, package)
+        for package, folders in TRIMMED.items():
+            for folder in folders:
+                shutil.rmtree(work / package / folder, ignore_errors=True)
         for cache_dir in work.rglob("__pycache__"):
             shutil.rmtree(cache_dir, ignore_errors=True)
         work.rename(target)

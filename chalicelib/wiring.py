@@ -17,6 +17,7 @@ from chalicelib.services.billing import BillingService
 from chalicelib.services.bookings import BookingService
 from chalicelib.services.closures import ReleaseService
 from chalicelib.services.commune import CommuneService
+from chalicelib.services.debits import DebitService
 from chalicelib.services.exports import ExportService
 from chalicelib.services.families import FamilyService
 from chalicelib.services.headcounts import HeadcountService
@@ -39,9 +40,11 @@ from chalicelib.storage.audit import AuditRepository
 from chalicelib.storage.billing import BillingRepository
 from chalicelib.storage.bookings import BookingRepository
 from chalicelib.storage.commune import CommuneRepository
+from chalicelib.storage.debits import DebitRepository
 from chalicelib.storage.drafts import DraftRepository
 from chalicelib.storage.files import FileStore
 from chalicelib.storage.jobs import HeadcountRepository, JobRunRepository
+from chalicelib.storage.mandates import MandateRepository
 from chalicelib.storage.menus import MenuRepository
 from chalicelib.storage.models import bind as bind_tables
 from chalicelib.storage.payments import PaymentAttemptRepository
@@ -82,6 +85,7 @@ class Container:
     typical_weeks: TypicalWeekService
     reminders: ReminderService
     sickness: SicknessService
+    debits: DebitService
 
 
 def _ses_client_factory(settings: Settings):
@@ -141,16 +145,21 @@ def build(settings: Settings) -> Container:
                        runs)
     billing_repository = BillingRepository()
     files = FileStore(_s3_client_factory(settings), settings.files_bucket)
+    mandate_repository = MandateRepository()
+    debit_repository = DebitRepository()
+    debits = DebitService(accounts, billing_repository, mandate_repository, debit_repository,
+                          files, mailer, settings.site_url)
     titres = TitresService(commune, accounts, billing_repository, BordereauRepository(),
-                           files)
+                           files, debit_repository)
     sick_reports = SickReportRepository()
     sickness = SicknessService(commune, accounts, booking_repository, sick_reports, files)
     invoicing = InvoiceRunService(commune, accounts, booking_repository, attendance,
                                   billing_repository, DraftRepository(), runs, mailer,
-                                  settings.site_url, titres, sick_reports)
+                                  settings.site_url, titres, sick_reports, debits)
     billing = BillingService(commune, accounts, billing_repository, invoicing.is_invoiced)
     payments = PaymentService(_payfip_client_factory(settings), billing, billing_repository,
-                              PaymentAttemptRepository(), settings.site_url)
+                              PaymentAttemptRepository(), settings.site_url,
+                              debits=debits)
     head_counts = HeadcountService(commune, accounts, booking_repository, headcounts,
                                    sick_reports)
     return Container(
@@ -170,7 +179,7 @@ def build(settings: Settings) -> Container:
         waitlist=waitlist,
         closures=ReleaseService(commune, booking_repository, accounts, headcounts, mailer,
                                 settings.site_url, invoicing.is_invoiced),
-        titres=titres, reminders=mail_reminders, sickness=sickness,
+        titres=titres, reminders=mail_reminders, sickness=sickness, debits=debits,
         typical_weeks=TypicalWeekService(bookings, booking_repository,
                                          TypicalWeekRepository()))
 

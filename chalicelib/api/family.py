@@ -111,16 +111,23 @@ def get_statement(call: Call):
 def list_invoices(call: Call):
     """The family's invoices with their status, and how the commune collects today (the
     page says how to pay before any invoice exists; each invoice keeps its own mode)."""
-    return {"invoices": [shapes.invoice(invoice, state) for invoice, state
-                         in call.services.billing.invoices(call.family_number())],
+    number = call.family_number()
+    # The family's debits are read only where the commune offers direct debit.
+    debits = call.services.debits.of_family(number) \
+        if call.settings.direct_debit.enabled else {}
+    return {"invoices": [shapes.invoice(invoice, state, debits.get(invoice.number))
+                         for invoice, state in call.services.billing.invoices(number)],
             "collection": call.settings.collection.mode}
 
 
 @endpoint(bp, "/family/invoices/{invoice_id}/pdf", audience=FAMILY)
 def get_invoice_pdf(call: Call):
     """One of the family's invoices as a PDF."""
-    pdf = call.services.billing.invoice_pdf(call.family(), call.params["invoice_id"],
-                                            call.settings)
+    family = call.family()
+    debit = call.services.debits.of_family(family.number).get(call.params["invoice_id"]) \
+        if call.settings.direct_debit.enabled else None
+    pdf = call.services.billing.invoice_pdf(family, call.params["invoice_id"],
+                                            call.settings, debit)
     return Response(body=pdf, status_code=200, headers={
         "Content-Type": "application/pdf",
         "Content-Disposition": f'inline; filename="facture-{call.params["invoice_id"]}.pdf"',

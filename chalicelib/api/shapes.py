@@ -16,6 +16,7 @@ from chalicelib.domain.attendance import AttendanceRecord, ExpectedChild
 from chalicelib.domain.invoicing import Invoice
 from chalicelib.domain.jobs import JobRun
 from chalicelib.domain.ledger import STATE_LABELS, InvoiceState, Overpayment
+from chalicelib.domain.sepa import CANCELLED, DEBIT_LABELS, REJECT_REASONS, Debit, mask_iban
 from chalicelib.domain.sickness import Certificate, SickReport
 from chalicelib.domain.titres import STATE_LABELS as BORDEREAU_STATE_LABELS
 from chalicelib.domain.titres import BordereauRecord
@@ -152,15 +153,50 @@ def with_run(result: JSON) -> JSON:
 
 
 # -- money -----------------------------------------------------------------------------------
-def invoice(invoice: Invoice, state: InvoiceState) -> JSON:
-    """An invoice as the API shows it, with what it received and what remains."""
+def invoice(invoice: Invoice, state: InvoiceState, debit: Debit | None = None) -> JSON:
+    """An invoice as the API shows it, with what it received and what remains, and its
+    direct debit when it has one (« prélèvement le JJ/MM » instead of « Payer en ligne »)."""
     return {"id": invoice.number, "number": invoice.number, "month": invoice.month,
             "issued_on": invoice.issued_on.isoformat(), "total_cents": invoice.total_cents,
             "status": state.status, "status_label": STATE_LABELS[state.status],
             "paid_cents": state.paid_cents, "remaining_cents": state.remaining_cents,
             "credit_note": invoice.credit_note,
             # "titres": a détail de facturation the Treasury collects (no "Payer en ligne").
-            "collection": invoice.collection}
+            "collection": invoice.collection,
+            "debit": None if debit is None or debit.status == CANCELLED else {
+                "date": debit.collection_date.isoformat(), "status": debit.status,
+                "status_label": DEBIT_LABELS[debit.status], "pending": debit.pending}}
+
+
+def debit(debit: Debit, family_name: str = "") -> JSON:
+    """A direct debit as staff see it: the account masked, never in full."""
+    return {"month": debit.month, "invoice": debit.invoice, "family": debit.family,
+            "family_name": family_name, "amount_cents": debit.amount_cents,
+            "collection_date": debit.collection_date.isoformat(), "rum": debit.rum,
+            "holder": debit.holder, "iban": mask_iban(debit.account.iban),
+            "bic": debit.account.bic, "sequence": debit.sequence,
+            "amendment": debit.amended_from is not None, "status": debit.status,
+            "status_label": DEBIT_LABELS[debit.status],
+            "notified": debit.notified_at is not None, "file": debit.file,
+            "reject": None if debit.reject is None else {
+                "code": debit.reject.code, "label": REJECT_REASONS.get(debit.reject.code, ""),
+                "date": debit.reject.day.isoformat()}}
+
+
+def debits_month(view: dict[str, Any]) -> JSON:
+    """The month's debits and files, for Facturation."""
+    rows = view["debits"]
+    live = [d for d, _ in rows if d.status != CANCELLED]
+    return {"month": view["month"], "mode": view["mode"], "enabled": view["enabled"],
+            "debits": [debit(d, name) for d, name in rows],
+            "count": len(live), "total_cents": sum(d.amount_cents for d in live),
+            "reject_reasons": [{"code": c, "label": label}
+                               for c, label in REJECT_REASONS.items()],
+            "files": [{"id": file_id, "count": len(items),
+                       "total_cents": sum(d.amount_cents for d in items),
+                       "collection_dates": sorted({d.collection_date.isoformat()
+                                                   for d in items})}
+                      for file_id, items in view["files"]]}
 
 
 def month_invoice(row: MonthInvoice) -> JSON:

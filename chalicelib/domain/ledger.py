@@ -11,7 +11,7 @@ from chalicelib.domain.errors import ValidationError
 
 TYPE_LABELS = {"opening": "Report", "invoice": "Facture", "payment": "Paiement",
                "credit_note": "Avoir", "adjustment": "Régularisation",
-               "refund": "Remboursement"}
+               "refund": "Remboursement", "reject": "Rejet de prélèvement"}
 # The statement's first and last lines, as in the guide: today's line carrying today's
 # balance on top, and at the bottom the line that opens the account ("Solde initial"), or
 # the balance carried over from elsewhere ("Report", a stored opening line).
@@ -130,8 +130,10 @@ def allocate(invoices: list[tuple[str, int, bool]],
     else. A payment that names an open invoice goes to it first, up to what remains of
     it; every other credit (payments naming no invoice or a cancelled one, the surplus of
     a named payment, adjustments) forms a pool, less the debits that are not invoices
-    (refunds, opening debts), which settles the open invoices oldest first. The states
-    only ever add up to what the ledger holds: nothing is created or lost.
+    (refunds, opening debts), which settles the open invoices oldest first. A rejected
+    direct debit ("reject", a debit naming its invoice) takes back what its payment gave
+    that invoice, which is then due again. The states only ever add up to what the ledger
+    holds: nothing is created or lost.
     """
     open_totals = {n: t for n, t, cancelled in invoices if not cancelled}
     cancelled = {n for n, _, c in invoices if c}
@@ -142,6 +144,11 @@ def allocate(invoices: list[tuple[str, int, bool]],
             continue
         if m.type == "credit_note" and m.invoice in cancelled:
             continue  # it settles its own invoice, which is out of the count
+        if m.type == "reject" and m.invoice in open_totals:
+            back = min(m.debit_cents, paid[m.invoice])
+            paid[m.invoice] -= back
+            pool -= m.debit_cents - back
+            continue
         pool -= m.debit_cents
         credit = m.credit_cents
         if m.type == "payment" and m.invoice in open_totals and credit > 0:

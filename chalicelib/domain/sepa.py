@@ -25,8 +25,6 @@ from functools import lru_cache
 from typing import Any
 
 import holidays
-from schwifty import BIC, IBAN
-from schwifty.exceptions import SchwiftyException
 
 from chalicelib.domain.errors import ValidationError
 
@@ -41,6 +39,9 @@ ACTIVE, SUSPENDED, REVOKED = "active", "suspended", "revoked"
 MANDATE_STATES = (ACTIVE, SUSPENDED, REVOKED)
 STATE_LABELS = {ACTIVE: "Actif", SUSPENDED: "Suspendu", REVOKED: "Révoqué"}
 ONLINE, PAPER = "online", "paper"
+SCHEDULED, SENT, REJECTED, CANCELLED = "prevu", "transmis", "rejete", "annule"
+DEBIT_LABELS = {SCHEDULED: "Prévu", SENT: "Transmis à la banque", REJECTED: "Rejeté",
+                CANCELLED: "Annulé"}
 SMNDA = "SMNDA"  # "same mandate, new debtor agent": the debtor moved to another bank
 _CODE = "invalid_direct_debit"
 _WHERE = "direct_debit"
@@ -156,9 +157,15 @@ class Debit:
     account: Account
     sequence: str            # FRST | RCUR
     amended_from: Account | None = None
-    status: str = "prevu"    # prevu | transmis | rejete
+    status: str = "prevu"    # prevu | transmis | rejete | annule
     notified_at: datetime | None = None
     reject: Reject | None = None
+    file: str | None = None  # the debit file (régie) or bordereau (titres) that carried it
+
+    @property
+    def pending(self) -> bool:
+        """Announced or sent, and not rejected: the family must not pay it another way."""
+        return self.status in (SCHEDULED, SENT)
 
 
 # -- accounts ------------------------------------------------------------------------------
@@ -166,6 +173,10 @@ class Debit:
 def check_account(iban: Any, bic: Any = None, where: str = "iban") -> Account:
     """A debtor's IBAN (checksum, country of the SEPA zone) and BIC: the BIC typed, or the
     one the IBAN's bank code gives; a clear French error on the field otherwise."""
+    # Imported here: schwifty reads its package metadata and bank registry on import
+    # (about 0.4 s), which only a mandate's form should pay, never a cold start.
+    from schwifty import BIC, IBAN
+    from schwifty.exceptions import SchwiftyException
     if not isinstance(iban, str) or not iban.strip():
         raise ValidationError("Indiquez l'IBAN du compte à débiter.", field=where,
                               code="invalid_iban")
@@ -275,14 +286,19 @@ def mandate_text(settings: DirectDebitSettings, version: str = MANDATE_TEXT_VERS
                           notice=settings.notice_days) for p in MANDATE_TEXTS[version])
 
 
-def after_reject(mandate: Mandate, settings: DirectDebitSettings, code: str) -> Mandate:
-    """The mandate once a debit of it was rejected: counted, suspended at the commune's
-    limit; a rejected first debit leaves the next one FRST."""
+def after_reject(mandate: Mandate, settings: DirectDebitSettings, debit: Debit) -> Mandate:
+    """The mandate once ``debit`` was rejected: counted, suspended at the commune's limit; a
+    rejected first debit leaves the next one FRST, and an amendment it carried is carried
+    by the next one."""
     rejects = mandate.rejects + 1
+    code = debit.reject.code if debit.reject else "?"
     suspended = mandate.status == ACTIVE and rejects >= settings.max_rejects
     return replace(mandate, rejects=rejects,
+                   collected=False if debit.sequence == FRST else mandate.collected,
+                   amended_from=mandate.amended_from or debit.amended_from,
                    status=SUSPENDED if suspended else mandate.status,
-                   status_reason=(f"{rejects} rejets ({code})" if suspended
+                   status_reason=(f"Suspendu après {rejects} rejets (dernier motif : {code})"
+                                  if suspended
                                   else mandate.status_reason))
 
 

@@ -198,3 +198,42 @@ def booking_receipt(to: tuple[str, ...], name: str, child_name: str, summary: Re
         f"Vous pouvez ne plus recevoir ce récapitulatif dans « Vos informations »."
         + _SIGNATURE)
     return Message(to, f"Récapitulatif des inscriptions de {child_name}", text)
+
+
+def debit_notice(to: tuple[str, ...], name: str, invoice: str, month: str, amount_cents: int,
+                 day: date, rum: str, creditor: str, creditor_id: str,
+                 site_url: str) -> Message:
+    """The pre-notification of a direct debit: its amount and date, before it happens."""
+    text = (
+        f"Bonjour,\n\n"
+        f"La facture n° {invoice} de la famille {name} pour {month} sera payée par "
+        f"prélèvement automatique :\n"
+        f"- montant : {money(amount_cents)}\n"
+        f"- date du prélèvement : {day.strftime('%d/%m/%Y')}\n"
+        f"- référence du mandat (RUM) : {rum}\n"
+        f"- créancier : {creditor} (identifiant créancier SEPA {creditor_id})\n\n"
+        f"Veillez à ce que votre compte soit approvisionné à cette date. Il n'y a rien à "
+        f"payer en ligne pour cette facture.\n\n"
+        f"Vos factures : {site_url}/factures.html" + _SIGNATURE)
+    return Message(to, f"Prélèvement du {day.strftime('%d/%m/%Y')} : {money(amount_cents)}",
+                   text)
+
+
+def debit_rejected(to: tuple[str, ...], name: str, invoice: str, amount_cents: int,
+                   day: date, reason: str, *, suspended: bool, titres: bool,
+                   site_url: str) -> Message:
+    """A debit the family's bank rejected: the invoice is due again."""
+    how = ("Le Trésor public vous indiquera comment régler ce titre (avis des sommes à "
+           "payer)." if titres else
+           f"Elle est de nouveau à payer : en ligne sur {site_url}/factures.html, ou à la "
+           f"mairie.")
+    stopped = ("\n\nAprès ce rejet, votre mandat de prélèvement est suspendu : les "
+               "prochaines factures ne seront pas prélevées tant que la mairie ne l'aura pas "
+               "réactivé. Vous pouvez indiquer un autre compte dans « Vos informations »."
+               if suspended else "")
+    text = (
+        f"Bonjour,\n\n"
+        f"Votre banque a rejeté le prélèvement du {day.strftime('%d/%m/%Y')} "
+        f"({money(amount_cents)}) de la facture n° {invoice} de la famille {name}.\n"
+        f"Motif donné par la banque : {reason}.\n\n{how}{stopped}" + _SIGNATURE)
+    return Message(to, f"Prélèvement rejeté : facture n° {invoice}", text)

@@ -31,6 +31,7 @@ from chalicelib.domain.ledger import (
 )
 from chalicelib.domain.money import month_label
 from chalicelib.domain.pricing import parse_tariff, tariff_to_dict
+from chalicelib.domain.sepa import Debit, mask_iban
 from chalicelib.domain.treasury import DOCUMENT_TITLE, TITRES_PAYMENT_HELP, titres_payment_note
 from chalicelib.services import retry
 from chalicelib.services.commune import CommuneService
@@ -55,6 +56,14 @@ class KeyReused(Conflict):
     code = "idempotency_key_reused"
     message = ("Cette clé d'envoi a déjà servi pour un autre paiement : rechargez la page "
                "avant d'en saisir un nouveau.")
+
+
+def debit_help(debit: Debit) -> str:
+    """How an invoice paid by direct debit is paid, on its PDF."""
+    return (f"Cette facture est payée par prélèvement automatique le "
+            f"{debit.collection_date:%d/%m/%Y} sur le compte {mask_iban(debit.account.iban)} "
+            f"(mandat {debit.rum}) : il n'y a rien à payer en ligne ni à la mairie. Si la "
+            f"banque rejette le prélèvement, vous en serez prévenu par courriel.")
 
 
 def states_of(invoices: list[Invoice], entries: list[LedgerEntry]) -> dict[str, InvoiceState]:
@@ -167,8 +176,9 @@ class BillingService:
         return invoice
 
     def invoice_pdf(self, family: Family, invoice_number: str,
-                    settings: CommuneSettings | None = None) -> bytes:
-        """The invoice as a PDF."""
+                    settings: CommuneSettings | None = None,
+                    debit: Debit | None = None) -> bytes:
+        """The invoice as a PDF; paid by ``debit`` (announced or sent), it says when."""
         from chalicelib.documents.invoice_pdf import InvoiceDocument, PdfLine, render_invoice
         invoice = self.invoice_of(family.number, invoice_number)
         settings = settings or self._commune.get()
@@ -185,7 +195,8 @@ class BillingService:
             family_address=family.address, number=invoice.number, month=invoice.month,
             issued_on=invoice.issued_on, lines=lines, total_cents=invoice.total_cents,
             balance_cents=balance,
-            payment_help=TITRES_PAYMENT_HELP if titres else (
+            payment_help=debit_help(debit) if debit is not None and debit.pending
+            else TITRES_PAYMENT_HELP if titres else (
                 "Payez en ligne par carte bancaire avec PayFip depuis la page "
                 "« Mes factures » du portail, ou à la mairie par chèque à l'ordre "
                 "du Trésor public, en espèces ou en CESU."),

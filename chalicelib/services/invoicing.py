@@ -19,6 +19,7 @@ from typing import Any
 from chalicelib.domain.accounts import Family
 from chalicelib.domain.bookings import month_bounds
 from chalicelib.domain.collection import REGIE, TITRES
+from chalicelib.domain.commune import CommuneSettings
 from chalicelib.domain.errors import Conflict, ValidationError
 from chalicelib.domain.invoicing import (
     BLOCKING,
@@ -38,6 +39,7 @@ from chalicelib.mail import templates
 from chalicelib.mail.sender import Mailer
 from chalicelib.services import retry
 from chalicelib.services.commune import CommuneService
+from chalicelib.services.debits import DebitService
 from chalicelib.services.job_runs import JobRunRecorder
 from chalicelib.services.titres import TitresService
 from chalicelib.settings import PARIS
@@ -115,7 +117,8 @@ class InvoiceRunService:
                  bookings: BookingRepository, attendance: AttendanceRepository,
                  billing: BillingRepository, drafts: DraftRepository, runs: JobRunRepository,
                  mailer: Mailer, site_url: str, titres: TitresService,
-                 sick: SickReportRepository | None = None) -> None:
+                 sick: SickReportRepository | None = None,
+                 debits: DebitService | None = None) -> None:
         self._commune = commune
         self._accounts = accounts
         self._bookings = bookings
@@ -127,6 +130,7 @@ class InvoiceRunService:
         self._site_url = site_url
         self._titres = titres
         self._sick = sick
+        self._debits = debits
 
     def is_invoiced(self, month: str) -> bool:
         """Whether a month has invoices standing or a confirmed draft."""
@@ -309,10 +313,11 @@ class InvoiceRunService:
         self._drafts.finish(month, revision, summary)
         return {"month": month, "status": DRAFT, **summary}
 
-    def _checked_draft(self, month: str) -> tuple[Any, list[StoredRow], str]:
-        """The month's draft, if it can be confirmed, with the collection mode its invoices
-        are issued in: DraftMissing, DraftIncomplete, DraftBlocked or DraftOutdated
-        otherwise. A confirmed draft passes (a rerun, which issues nothing)."""
+    def _checked_draft(self, month: str) -> tuple[Any, list[StoredRow], CommuneSettings]:
+        """The month's draft, if it can be confirmed, with the settings its invoices are
+        issued under (collection mode, direct debit): DraftMissing, DraftIncomplete,
+        DraftBlocked or DraftOutdated otherwise. A confirmed draft passes (a rerun, which
+        issues nothing)."""
         header, rows = self._drafts.read(month)
         if header is None:
             raise DraftMissing()
@@ -320,7 +325,7 @@ class InvoiceRunService:
             raise DraftIncomplete()
         if header.status == CONFIRMED:
             # A rerun: nothing is issued, but a bordereau of titres may be left to write.
-            return header, rows, self._commune.get().collection.mode
+            return header, rows, self._commune.get()
         blocked = [{"family": r.family, "name": r.name,
                     "anomalies": [a for a in r.anomalies if a["level"] == BLOCKING]}
                    for r in rows if any(a["level"] == BLOCKING for a in r.anomalies)]
@@ -337,16 +342,18 @@ class InvoiceRunService:
         if outdated:
             raise DraftOutdated(details=outdated)
         # Read with the calendar: the mode is kept on each invoice (domain.treasury).
-        return header, rows, settings.collection.mode
+        return header, rows, settings
 
     def _confirm(self, month: str, now: datetime, who: str,
-                 checked: tuple[Any, list[StoredRow], str] | None) -> dict[str, Any]:
-        header, rows, collection = checked or self._checked_draft(month)
+                 checked: tuple[Any, list[StoredRow], CommuneSettings] | None) -> dict[str, Any]:
+        header, rows, settings = checked or self._checked_draft(month)
+        collection = settings.collection.mode
         if header.status == CONFIRMED:
-            # Confirming a confirmed month writes nothing, but finishes its bordereau of
-            # titres if a crash came between the invoices and it.
+            # Confirming a confirmed month writes nothing, but finishes its debits and its
+            # bordereau of titres if a crash came between the invoices and them.
             return {"month": month, "invoiced": 0, "skipped": len(rows), "total_cents": 0,
-                    "repaired": 0, **self._bordereau(month, rows, now, who, collection)}
+                    "repaired": 0, **self._debits_of(month, settings, now),
+                    **self._bordereau(month, rows, now, who, collection)}
         issue_day = now.astimezone(PARIS).date()
         sequence = f"invoice-{issue_day.year}"
         numbering = _Numbering(sequence, issue_day.year, self._billing.sequence_value(sequence))
@@ -372,7 +379,7 @@ class InvoiceRunService:
             self._tell_family(family, invoice)
         summary = {"month": month, "invoiced": invoiced, "skipped": skipped,
                    "total_cents": amount, "repaired": len(numbering.repaired),
-                   "repairs": numbering.repaired,
+                   "repairs": numbering.repaired, **self._debits_of(month, settings, now),
                    **self._bordereau(month, rows, now, who, collection)}
         try:
             self._drafts.confirmed(month, header.revision, now, who,
@@ -385,6 +392,15 @@ class InvoiceRunService:
                     or again.status != CONFIRMED:
                 raise DraftChanged() from None
         return summary
+
+    def _debits_of(self, month: str, settings: CommuneSettings,
+                   now: datetime) -> dict[str, Any]:
+        """The month's direct debits, scheduled and announced before any bordereau is
+        written (a titre paid by debit carries it). Nothing is read when the commune
+        does not offer direct debit."""
+        if self._debits is None or not settings.direct_debit.enabled:
+            return {}
+        return self._debits.schedule_month(month, settings, now)
 
     def _bordereau(self, month: str, rows: list[StoredRow], now: datetime, who: str,
                    collection: str) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from chalicelib.payfip.client import (
     make_refdet,
 )
 from chalicelib.services.billing import BillingService
+from chalicelib.services.debits import DebitService
 from chalicelib.settings import PARIS
 from chalicelib.storage.billing import AlreadyDone, BillingRepository
 from chalicelib.storage.payments import Attempt, PaymentAttemptRepository
@@ -77,13 +78,15 @@ class PaymentService:
 
     def __init__(self, client_factory: Callable[[], PayFipClient], billing: BillingService,
                  ledger: BillingRepository, attempts: PaymentAttemptRepository,
-                 site_url: str, sleep: Callable[[float], None] = time.sleep) -> None:
+                 site_url: str, sleep: Callable[[float], None] = time.sleep,
+                 debits: DebitService | None = None) -> None:
         self._client_factory = client_factory
         self._billing = billing
         self._ledger = ledger
         self._attempts = attempts
         self._site_url = site_url
         self._sleep = sleep
+        self._debits = debits
 
     def start(self, family_number: str, email: str, invoice_id: str,
               now: datetime) -> dict[str, Any]:
@@ -92,6 +95,9 @@ class PaymentService:
         invoice = self._billing.invoice_of(family_number, invoice_id)
         if invoice.collection == TITRES:
             raise PaidToTreasury()  # the Treasury's avis des sommes à payer, not our régie
+        if self._debits is not None:
+            # Announced or sent to the bank: paying it online too would pay it twice.
+            self._debits.check_not_pending(family_number, invoice.number)
         key = live_key(invoice.number)
         waited = 0.0
         while True:

@@ -41,6 +41,7 @@ from chalicelib.services.commune import CommuneService
 from chalicelib.settings import PARIS
 from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.billing import BillingRepository
+from chalicelib.storage.debits import DebitRepository
 from chalicelib.storage.files import FileStore
 from chalicelib.storage.titres import BordereauExists, BordereauRepository, RollMoved
 
@@ -80,11 +81,12 @@ class TitresService:
 
     def __init__(self, commune: CommuneService, accounts: AccountRepository,
                  billing: BillingRepository, bordereaux: BordereauRepository,
-                 files: FileStore) -> None:
+                 files: FileStore, debits: DebitRepository | None = None) -> None:
         self._commune = commune
         self._accounts = accounts
         self._billing = billing
         self._bordereaux = bordereaux
+        self._debits = debits
         self._files = files
 
     def _titres(self) -> TitresSettings | None:

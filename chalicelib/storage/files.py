@@ -30,6 +30,17 @@ class FileStore:
         self._s3().put_object(Bucket=self.bucket, Key=key, Body=data,
                               ContentType=content_type)
 
+    def exists(self, key: str) -> bool:
+        """Whether an object is at ``key``."""
+        s3 = self._s3()
+        try:
+            s3.head_object(Bucket=self.bucket, Key=key)
+        except s3.exceptions.ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
     def get(self, key: str) -> bytes:
         """The object's bytes; NotFound if it is missing."""
         s3 = self._s3()

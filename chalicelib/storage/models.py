@@ -632,9 +632,10 @@ class DebitModel(Model):
     bic = UnicodeAttribute()
     sequence = UnicodeAttribute()                    # FRST | RCUR
     amended_from = JSONAttribute(null=True)
-    status = UnicodeAttribute()                      # prevu | transmis | rejete
+    status = UnicodeAttribute()                      # prevu | transmis | rejete | annule
     notified_at = UTCDateTimeAttribute(null=True)
     reject = JSONAttribute(null=True)                # {"code", "day", "by", "at"}
+    file_id = UnicodeAttribute(null=True)            # the file or bordereau that carried it
     by_family = DebitFamilyIndex()
 
 

@@ -571,6 +571,36 @@ export function reissueBordereau(id) {
   return request('POST', `/api/staff/bordereaux/${enc(id)}/reissue`, {});
 }
 
+/**
+ * GET /api/staff/billing/{month}/debits → {month, mode, enabled, count, total_cents,
+ * debits: [{invoice, family, family_name, amount_cents, collection_date, rum, iban (masked),
+ * sequence, amendment, status, status_label, notified, file, reject}], files: [{id, count,
+ * total_cents, collection_dates}], reject_reasons: [{code, label}]}
+ */
+export function getDebits(month) {
+  return request('GET', `/api/staff/billing/${enc(month)}/debits`);
+}
+
+/**
+ * POST /api/staff/billing/{month}/debits/file → the month's debits, with `issued`: {file,
+ * debits, moved, announced, cancelled} (409 `no_debits`, `debits_in_bordereau`,
+ * `direct_debit_not_ready`).
+ */
+export function issueDebitFile(month) {
+  return request('POST', `/api/staff/billing/${enc(month)}/debits/file`, {});
+}
+
+/** Address of a debit file (GET, application/xml), for a plain download link. */
+export function debitFileUrl(month, id) {
+  return `/api/staff/billing/${enc(month)}/debits/files/${enc(id)}`;
+}
+
+/** POST /api/staff/billing/{month}/debits/{invoice}/reject {code, date} → {debit, mandate_status} */
+export function rejectDebit(month, invoice, code, date) {
+  return request('POST', `/api/staff/billing/${enc(month)}/debits/${enc(invoice)}/reject`,
+    { code, date });
+}
+
 /** GET /api/staff/families/{number}/statement[?limit=N] → same shape as getStatement */
 export function getStaffStatement(number, limit = null) {
   return request('GET', `/api/staff/families/${enc(number)}/statement${limit ? `?limit=${enc(limit)}` : ''}`);

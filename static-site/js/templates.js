@@ -236,6 +236,13 @@ export const INVOICE_COLUMNS = [
  * The family's invoices ("Mes factures"): N° | Période | Date | Montant | État, then
  * "Télécharger (PDF)" and, while something remains to pay, "Payer en ligne".
  */
+/** "2027-01-11" → « Prélèvement le 11/01 » (« prélevée le 11/01 » once sent). */
+export function debitText(debit) {
+  const m = /^\d{4}-(\d{2})-(\d{2})$/.exec(String(debit.date ?? ''));
+  const day = m ? `${m[2]}/${m[1]}` : String(debit.date ?? '');
+  return debit.status === 'transmis' ? `Prélèvement transmis pour le ${day}` : `Prélèvement le ${day}`;
+}
+
 export function familyInvoicesTable(invoices, pdfHref) {
   if (!invoices.length) return '<p class="empty">Aucune facture pour le moment.</p>';
   const rows = invoices.map((inv) => {
@@ -245,12 +252,17 @@ export function familyInvoicesTable(invoices, pdfHref) {
     const titre = isTitre(inv);
     // The name starts with the visible words (WCAG 2.5.3), then says which invoice and
     // how much PayFip will ask: what remains of it.
-    const pay = isPayable(inv) && !titre
+    // Paid by direct debit: « Prélèvement le JJ/MM » instead of « Payer en ligne », until
+    // the bank rejects it (the button then comes back).
+    const debit = inv.debit && inv.debit.pending ? inv.debit : null;
+    const pay = isPayable(inv) && !titre && !debit
       ? `<button type="button" class="primary pay-invoice" data-invoice-id="${e(id)}" aria-label="Payer en ligne la facture ${e(inv.number)} : ${e(formatMoney(inv.remaining_cents ?? inv.total_cents))}">Payer en ligne</button>`
       : '';
-    const note = titre && isPayable(inv)
-      ? `<p class="titre-note">${e(TITRE_ROW_NOTE)}</p>`
-      : '';
+    const note = debit
+      ? `<p class="debit-note">${e(debitText(debit))}</p>`
+      : titre && isPayable(inv)
+        ? `<p class="titre-note">${e(TITRE_ROW_NOTE)}</p>`
+        : '';
     const what = titre ? 'le détail de facturation' : 'la facture';
     const actions = `<div class="row-actions"><a class="button-link is-secondary" href="${e(pdfHref(id))}" target="_blank" rel="noopener" aria-label="Télécharger ${what} ${e(inv.number)}" aria-describedby="pdf-hint">Télécharger (PDF)</a>${pay}</div>${note}`;
     return `<tr role="row" class="invoice is-${e(inv.status)}">

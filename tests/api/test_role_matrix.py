@@ -87,6 +87,10 @@ STAFF_ROLES_BY_ROUTE = {
     ("GET", "/staff/bordereaux/{bordereau_id}/pes"): {ADMIN},
     ("POST", "/staff/bordereaux/acknowledgements"): {ADMIN},
     ("POST", "/staff/bordereaux/{bordereau_id}/reissue"): {ADMIN},
+    ("GET", "/staff/billing/{month}/debits"): {ADMIN},
+    ("POST", "/staff/billing/{month}/debits/file"): {ADMIN},
+    ("GET", "/staff/billing/{month}/debits/files/{file_id}"): {ADMIN},
+    ("POST", "/staff/billing/{month}/debits/{invoice_id}/reject"): {ADMIN},
     ("POST", "/staff/families/{number}/treasury-payments"): {ADMIN},
     ("POST", "/staff/treasury-payments/import"): {ADMIN},
     # Sick days: agents see who is sick (their tablet shows it); a medical certificate is
@@ -354,6 +358,16 @@ REQUESTS: dict[tuple[str, str], Request] = {
         "invalid_acknowledgement"),
     ("POST", "/staff/bordereaux/{bordereau_id}/reissue"): Request(
         "/staff/bordereaux/2026-0000001-1/reissue", {}, 409, "not_titres_mode"),
+    # The world's commune does not offer direct debit: no debit exists.
+    ("GET", "/staff/billing/{month}/debits"): Request("/staff/billing/{month}/debits"),
+    ("POST", "/staff/billing/{month}/debits/file"): Request(
+        "/staff/billing/{month}/debits/file", {}, 409, "direct_debit_off"),
+    ("GET", "/staff/billing/{month}/debits/files/{file_id}"): Request(
+        "/staff/billing/{month}/debits/files/2026-11-01", None, 404, "not_found",
+        headers={"Accept": "application/xml"}),
+    ("POST", "/staff/billing/{month}/debits/{invoice_id}/reject"): Request(
+        "/staff/billing/{month}/debits/2026-000001/reject", {"code": "AM04"}, 404,
+        "not_found"),
 }
 EXPORT_REQUEST = Request(f"/staff/exports/{{name}}.csv?{WEEK}")
 

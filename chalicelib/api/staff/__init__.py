@@ -5,6 +5,7 @@ from chalicelib.api.staff import (
                                   attendance,
                                   audit,
                                   billing,
+                                  debits,
                                   exports,
                                   families,
                                   jobs,
@@ -18,4 +19,4 @@ from chalicelib.api.staff import (
 # In the order the console presents them.
 BLUEPRINTS = tuple(module.bp for module in (families, accounts, settings, audit, jobs,
                                             attendance, exports, menus, billing,
-                                            titres, treasury, sickness))
+                                            titres, treasury, sickness, debits))

@@ -92,7 +92,10 @@ def list_family_invoices(call: Call):
 def get_family_invoice_pdf(call: Call):
     """Any family's invoice as a PDF, for the town hall."""
     family = call.services.families.get_family(call.params["number"])
-    pdf = call.services.billing.invoice_pdf(family, call.params["invoice_id"])
+    debit = call.services.debits.of_family(family.number).get(call.params["invoice_id"]) \
+        if call.settings.direct_debit.enabled else None
+    pdf = call.services.billing.invoice_pdf(family, call.params["invoice_id"],
+                                            call.settings, debit)
     return Response(body=pdf, status_code=200, headers={
         "Content-Type": "application/pdf",
         "Content-Disposition": f'inline; filename="facture-{call.params["invoice_id"]}.pdf"',

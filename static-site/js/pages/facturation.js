@@ -17,7 +17,7 @@ import {
   reissueBordereau, settleOverpayment, staffInvoicePdfUrl,
 } from '../api.js';
 import {
-  addMonths, firstDayOfMonth, formatLongDate, formatMoney, isIsoDate, isIsoMonth, monthOf, plural,
+  addMonths, firstDayOfMonth, formatDotDate, formatLongDate, formatMoney, isIsoDate, isIsoMonth, monthOf, plural,
 } from '../format.js';
 import { centsToEuros, parseEuros } from '../money.js';
 import { messageWithList, monthText } from '../templates.js';
@@ -32,6 +32,7 @@ import {
 import { clearErrors, reportError } from '../common.js';
 import { staffToday, startStaffPage } from '../staff-common.js';
 import { startTreasuryImport } from '../tresor-import.js';
+import { loadDebits, startDebits } from '../prelevements.js';
 
 const state = {
   today: null,
@@ -103,6 +104,7 @@ export async function start() {
   resetTariffForm();
   show(ui.content, true);
   wireEvents();
+  startDebits(settings, month);
   await Promise.all([loadDraft(month), loadRuns(ui.runsMessage), loadInvoices(),
     loadOverpayments(), loadTariffs(), loadBordereaux(month)]);
 }
@@ -117,6 +119,7 @@ function wireEvents() {
     if (isIsoMonth(month)) {
       loadDraft(month);
       loadBordereaux(month);
+      loadDebits(month);
     }
   });
   ui.ackForm.addEventListener('submit', (event) => {
@@ -247,6 +250,8 @@ function confirmSummary(answer, month) {
     ? `${what} : ${plural(invoiced, 'facture émise', 'factures émises')} pour un total de ${formatMoney(answer.total_cents)}, envoyées aux familles par courriel.`
     : `${what} : aucune nouvelle facture.`;
   if (repaired) text += ` ${plural(repaired, 'incohérence corrigée', 'incohérences corrigées')} (voir les exécutions).`;
+  const debits = answer.debits;
+  if (debits && debits.scheduled) text += ` ${plural(debits.scheduled, 'prélèvement prévu', 'prélèvements prévus')} le ${formatDotDate(debits.collection_date)}, familles prévenues (« Prélèvements automatiques »).`;
   const titres = answer.titres;
   if (titres && titres.error) text += ` Bordereau de titres non émis : ${titres.error}`;
   else if (titres && titres.created) text += ' Bordereau de titres émis : téléchargez-le ci-dessous (« Bordereaux de titres ») et transmettez-le au comptable public.';
@@ -296,7 +301,7 @@ async function runStep(month, step, busyTarget) {
   ui.runForm.elements.month.value = month;
   if (step === 'confirm') ui.invoicesForm.elements.month.value = month;
   await Promise.all([loadRuns(ui.runMessage), loadDraft(month), loadInvoices(),
-    loadOverpayments(), loadBordereaux(month)]);
+    loadOverpayments(), loadBordereaux(month), loadDebits(month)]);
   focus(ui.runMessage);
 }
 

@@ -1,0 +1,409 @@
+"""Direct debits: scheduled when a month is confirmed, announced to each family, sent in
+the régie's pain.008 file (or in the bordereau of titres), and rejects recorded.
+
+The money stays exact:
+- one debit per invoice, ever (a conditional write keyed by month and invoice);
+- a debit goes into one file only (a conditional state change, prevu → transmis), and the
+  file's bytes are written once: downloading it again gives the same file;
+- a debit sent is a payment on the family's ledger (régie), once (a marker per invoice);
+  its reject is a « Rejet de prélèvement » line that makes the invoice due again, once;
+- while a debit is announced or sent, the family cannot also pay it online.
+
+The family is told the amount and date at least the commune's notice before: when the
+notice could not be kept (an e-mail that failed, a file issued after the date), the debit
+moves to the next debit day and the family is told again.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+from chalicelib.domain.accounts import Family
+from chalicelib.domain.calendar import parse_date
+from chalicelib.domain.collection import TITRES
+from chalicelib.domain.commune import CommuneSettings
+from chalicelib.domain.errors import Conflict, NotFound, ValidationError
+from chalicelib.domain.invoicing import Invoice
+from chalicelib.domain.ledger import LedgerEntry, allocate
+from chalicelib.domain.money import month_label
+from chalicelib.domain.sepa import (
+    ACTIVE,
+    CANCELLED,
+    FRST,
+    REJECT_REASONS,
+    REJECTED,
+    SCHEDULED,
+    SENT,
+    Debit,
+    DirectDebitSettings,
+    Mandate,
+    Reject,
+    after_reject,
+    collection_date,
+    sequence_of,
+)
+from chalicelib.domain.sepa_file import debit_file_name, pain_008
+from chalicelib.mail import templates
+from chalicelib.mail.sender import Mailer
+from chalicelib.services import retry
+from chalicelib.settings import PARIS
+from chalicelib.storage.accounts import AccountRepository
+from chalicelib.storage.billing import AlreadyDone, BillingRepository
+from chalicelib.storage.debits import DebitMoved, DebitRepository
+from chalicelib.storage.files import FileStore
+from chalicelib.storage.mandates import MandateMoved, MandateRepository
+
+LOG = logging.getLogger(__name__)
+FILE_TYPE = "application/xml"
+
+
+class DirectDebitOff(Conflict):
+    code = "direct_debit_off"
+    message = ("La commune ne propose pas le prélèvement automatique (Paramètres, "
+               "« Prélèvement automatique »).")
+
+
+class DebitsInBordereau(Conflict):
+    code = "debits_in_bordereau"
+    message = ("En mode titres, les prélèvements partent dans le bordereau de titres (fichier "
+               "PES) : le Trésor public les présente à la banque des familles.")
+
+
+class NotReady(Conflict):
+    code = "direct_debit_not_ready"
+    message = ("Indiquez d'abord l'identifiant créancier SEPA (ICS) et l'IBAN du compte de la "
+               "régie dans Paramètres, « Prélèvement automatique ».")
+
+
+class NothingToSend(Conflict):
+    code = "no_debits"
+    message = "Aucun prélèvement à transmettre pour ce mois."
+
+
+class PaidByDebit(Conflict):
+    """A debit of this invoice is announced or sent: paying it again would pay twice."""
+    code = "paid_by_debit"
+    message = ("Cette facture sera payée par prélèvement automatique : elle n'est pas à "
+               "payer en ligne. Si la banque rejette le prélèvement, vous pourrez la payer "
+               "ici.")
+
+
+def _file_id(month: str, rank: int) -> str:
+    return f"{month}-{rank:02d}"
+
+
+def _file_key(month: str, file_id: str) -> str:
+    return f"debits/{month}/{file_id}.xml"
+
+
+class DebitService:
+    """The month's debits, from scheduling to the bank's reject."""
+
+    def __init__(self, accounts: AccountRepository, billing: BillingRepository,
+                 mandates: MandateRepository, debits: DebitRepository, files: FileStore,
+                 mailer: Mailer, site_url: str) -> None:
+        self._accounts = accounts
+        self._billing = billing
+        self._mandates = mandates
+        self._debits = debits
+        self._files = files
+        self._mailer = mailer
+        self._site_url = site_url
+
+    # -- what a family may still owe on an invoice -----------------------------------------
+    def _remaining(self, invoice: Invoice) -> int:
+        invoices = self._billing.invoices_of(invoice.family)
+        states = allocate([(i.number, i.total_cents, i.credit_note is not None)
+                           for i in invoices], self._billing.ledger(invoice.family))
+        state = states.get(invoice.number)
+        return state.remaining_cents if state is not None else 0
+
+    # -- confirmation: schedule and announce -----------------------------------------------
+    def schedule_month(self, month: str, settings: CommuneSettings, now: datetime
+                       ) -> dict[str, Any]:
+        """A debit for each confirmed invoice of the month whose family has an active
+        mandate, on the commune's next debit day the notice allows; each family is told.
+        Rerun after a crash, it schedules and tells only what is missing."""
+        dd = settings.direct_debit
+        if not dd.enabled:
+            return {}
+        invoices = [i for i in self._billing.invoices_of_month(month)
+                    if i.credit_note is None and i.total_cents > 0]
+        if not invoices:
+            return {}
+        mandates = self._mandates.active()
+        held = {d.invoice: d for d in self._debits.of_month(month)}
+        day = collection_date(now.astimezone(PARIS).date(), dd)
+        scheduled = 0
+        for invoice in sorted(invoices, key=lambda i: i.number):
+            mandate = mandates.get(invoice.family)
+            if invoice.number in held or mandate is None:
+                continue
+            amount = self._remaining(invoice)
+            if amount <= 0:
+                continue
+            debit = Debit(month, invoice.number, invoice.family, amount, day, mandate.rum,
+                          mandate.signed_on, mandate.holder, mandate.account,
+                          sequence_of(mandate), mandate.amended_from)
+            try:
+                self._debits.create(debit)
+            except DebitMoved:
+                continue  # another confirmation scheduled it
+            mandates[invoice.family] = self._carried(mandate, debit)
+            held[invoice.number] = debit
+            scheduled += 1
+        announced = self._announce([d for d in held.values()
+                                    if d.status == SCHEDULED and d.notified_at is None],
+                                   settings, now)
+        mine = [d for d in held.values() if d.status != CANCELLED]
+        return {"debits": {"scheduled": scheduled, "announced": announced,
+                           "count": len(mine),
+                           "total_cents": sum(d.amount_cents for d in mine),
+                           "collection_date": day.isoformat()}}
+
+    def _carried(self, mandate: Mandate, debit: Debit) -> Mandate:
+        """The mandate once ``debit`` is scheduled on it: its first debit is taken (RCUR
+        next) and the amendment it carries is no longer pending."""
+        if debit.sequence != FRST and debit.amended_from is None:
+            return mandate
+        current: Mandate | None = mandate
+        for attempt in retry.numbering_attempts():
+            if current is None or current.rum != debit.rum:
+                return mandate
+            try:
+                return self._mandates.save(replace(current, collected=True, amended_from=None))
+            except MandateMoved:
+                retry.pause(attempt)
+                current = self._mandates.current(debit.family)
+        raise retry.NumberingBusy()
+
+    def _announce(self, debits: list[Debit], settings: CommuneSettings,
+                  now: datetime) -> int:
+        """The pre-notification: the amount and date of each debit, by e-mail, once."""
+        if not debits:
+            return 0
+        families = self._accounts.get_families(sorted({d.family for d in debits}))
+        told = 0
+        for debit in sorted(debits, key=lambda d: d.invoice):
+            family = families.get(debit.family)
+            if family is None or not family.emails:
+                continue
+            try:
+                self._mailer.send(templates.debit_notice(
+                    family.emails, family.name, debit.invoice, month_label(debit.month),
+                    debit.amount_cents, debit.collection_date, debit.rum,
+                    settings.direct_debit.creditor_name or settings.name,
+                    settings.direct_debit.creditor_id, self._site_url))
+            except Exception:  # noqa: BLE001 - left untold: the file moves its date
+                LOG.exception("debit notice not sent for %s", debit.invoice)
+                continue
+            try:
+                self._debits.notified(debit, now)
+            except DebitMoved:
+                continue
+            told += 1
+        return told
+
+    # -- the régie's file --------------------------------------------------------------------
+    def issue_file(self, month: str, settings: CommuneSettings, now: datetime,
+                   who: str) -> dict[str, Any]:
+        """Put the month's announced debits in a new pain.008 file for the régie's bank.
+
+        A debit whose notice could not be kept (never told, or its date is today or past)
+        moves to the next debit day and its family is told again; one whose mandate was
+        stopped, or whose invoice was paid meanwhile, is cancelled. Files a crash left
+        unfinished are finished first."""
+        dd = settings.direct_debit
+        if settings.collection.mode == TITRES:
+            raise DebitsInBordereau()
+        if not dd.enabled:
+            raise DirectDebitOff()
+        if not dd.creditor_id or not dd.creditor_iban or not dd.creditor_bic:
+            raise NotReady()
+        today = now.astimezone(PARIS).date()
+        debits = self._debits.of_month(month)
+        waiting = [d for d in debits if d.status == SCHEDULED]
+        files = sorted({d.file for d in debits if d.file})
+        file_id = _file_id(month, len(files) + 1)
+        moved: list[Debit] = []
+        claimed = cancelled = 0
+        active = self._mandates.active() if waiting else {}
+        for debit in waiting:
+            mandate = active.get(debit.family)
+            amount = 0 if mandate is None or mandate.rum != debit.rum \
+                else self._remaining_of(debit)
+            if amount <= 0:
+                try:
+                    self._debits.set_status(debit, SCHEDULED, CANCELLED)
+                    cancelled += 1
+                except DebitMoved:
+                    pass
+                continue
+            if debit.notified_at is None or debit.collection_date <= today:
+                later = collection_date(today, dd)
+                try:
+                    self._debits.reschedule(debit, later)
+                except DebitMoved:
+                    continue
+                moved.append(replace(debit, collection_date=later, notified_at=None))
+                continue
+            try:
+                self._debits.claim(debit, file_id, min(amount, debit.amount_cents))
+            except DebitMoved:
+                continue
+            claimed += 1
+        if claimed:
+            files.append(file_id)
+        announced = self._announce(moved, settings, now)
+        for one in files:
+            self._finish(month, one, dd, now, who)
+        if not claimed and not moved and not cancelled and not files:
+            raise NothingToSend()
+        return {**self.month_view(month, settings),
+                "issued": {"file": file_id if claimed else None, "debits": claimed,
+                           "moved": len(moved), "announced": announced,
+                           "cancelled": cancelled}}
+
+    def _remaining_of(self, debit: Debit) -> int:
+        invoice = self._billing.invoice(debit.family, debit.invoice)
+        if invoice is None or invoice.credit_note is not None:
+            return 0
+        return self._remaining(invoice)
+
+    def _finish(self, month: str, file_id: str, dd: DirectDebitSettings, now: datetime,
+                who: str) -> None:
+        """Write the file once, and the payment of each of its debits on the ledger once."""
+        debits = sorted((d for d in self._debits.of_month(month) if d.file == file_id),
+                        key=lambda d: d.invoice)
+        if not debits:
+            return
+        key = _file_key(month, file_id)
+        if not self._files.exists(key):
+            data = pain_008(dd, debits, message_id=f"PRLV-{file_id}", created_at=now)
+            self._files.put(key, data, FILE_TYPE)
+        for debit in debits:
+            entry = LedgerEntry(debit.family, now.astimezone(PARIS).date(), "payment",
+                                f"Prélèvement du {debit.collection_date:%d/%m/%Y}",
+                                debit.invoice, 0, debit.amount_cents, "prelevement")
+            try:
+                self._billing.append(entry, now, who, mark=f"debit#{debit.invoice}")
+            except AlreadyDone:
+                continue
+
+    def file(self, month: str, file_id: str, settings: CommuneSettings) -> tuple[str, bytes]:
+        """A debit file as written: its name and bytes."""
+        if not file_id.startswith(f"{month}-") or not file_id[len(month) + 1:].isdigit():
+            raise NotFound()
+        data = self._files.get(_file_key(month, file_id))
+        return debit_file_name(settings.direct_debit, month, f"PRLV-{file_id}"), data
+
+    # -- the bank's answer ---------------------------------------------------------------------
+    def reject(self, month: str, invoice: str, data: Any, settings: CommuneSettings,
+               now: datetime, who: str) -> dict[str, Any]:
+        """Record that the family's bank rejected a debit: the invoice is due again (régie),
+        the mandate counts the reject and is suspended at the commune's limit, and the
+        family is told. Recording the same reject again changes nothing."""
+        if not isinstance(data, dict):
+            raise ValidationError("Rejet invalide.", field="code")
+        code = data.get("code")
+        if code not in REJECT_REASONS:
+            raise ValidationError("Motif de rejet inconnu (code à 4 caractères du relevé de la "
+                                  "banque, par exemple AM04).", field="code",
+                                  code="invalid_reject_reason")
+        today = now.astimezone(PARIS).date()
+        day = parse_date(data["date"], "date") if data.get("date") else today
+        debit = next((d for d in self._debits.of_month(month) if d.invoice == invoice), None)
+        if debit is None:
+            raise NotFound()
+        if day > today or day < date.fromisoformat(f"{month}-01"):
+            raise ValidationError("La date du rejet doit être passée, et postérieure au mois "
+                                  "facturé.", field="date", code="date_out_of_range")
+        if debit.status == REJECTED and debit.reject is not None:
+            if debit.reject.code != code:
+                raise Conflict("Ce prélèvement est déjà enregistré comme rejeté (motif "
+                               f"{debit.reject.code}).", code="already_rejected")
+            return self._rejected_view(debit)
+        if debit.status != SENT:
+            raise Conflict("Ce prélèvement n'a pas été transmis à la banque : il ne peut pas "
+                           "avoir été rejeté.", code="debit_not_sent")
+        record = Reject(code, day, who, now)
+        try:
+            self._debits.rejected(debit, record)
+        except DebitMoved:
+            again = next((d for d in self._debits.of_month(month) if d.invoice == invoice),
+                         None)
+            if again is not None and again.status == REJECTED and again.reject is not None \
+                    and again.reject.code == code:
+                return self._rejected_view(again)
+            raise Conflict("Ce prélèvement vient de changer : rechargez la page.",
+                           code="debit_moved") from None
+        debit = replace(debit, status=REJECTED, reject=record)
+        if settings.collection.mode != TITRES:
+            entry = LedgerEntry(debit.family, day, "reject",
+                                f"Rejet du prélèvement du {debit.collection_date:%d/%m/%Y} "
+                                f"({code} – {REJECT_REASONS[code]})", debit.invoice,
+                                debit.amount_cents, 0, "prelevement")
+            try:
+                self._billing.append(entry, now, who, mark=f"debit-reject#{debit.invoice}")
+            except AlreadyDone:
+                pass
+        mandate = self._count_reject(debit, settings.direct_debit)
+        family = self._accounts.get_family(debit.family)
+        if family is not None and family.emails:
+            self._tell_reject(family, debit, mandate, settings)
+        return self._rejected_view(debit, mandate)
+
+    def _count_reject(self, debit: Debit, dd: DirectDebitSettings) -> Mandate | None:
+        for attempt in retry.numbering_attempts():
+            current = next((m for m in self._mandates.of_family(debit.family)
+                            if m.rum == debit.rum), None)
+            if current is None:
+                return None
+            try:
+                return self._mandates.save(after_reject(current, dd, debit))
+            except MandateMoved:
+                retry.pause(attempt)
+        raise retry.NumberingBusy()
+
+    def _tell_reject(self, family: Family, debit: Debit, mandate: Mandate | None,
+                     settings: CommuneSettings) -> None:
+        try:
+            self._mailer.send(templates.debit_rejected(
+                family.emails, family.name, debit.invoice, debit.amount_cents,
+                debit.collection_date, REJECT_REASONS[debit.reject.code if debit.reject
+                                                      else "MS03"],
+                suspended=mandate is not None and mandate.status != ACTIVE,
+                titres=settings.collection.mode == TITRES, site_url=self._site_url))
+        except Exception:  # noqa: BLE001 - the reject stands; the console shows it
+            LOG.exception("reject e-mail not sent for %s", debit.invoice)
+
+    def _rejected_view(self, debit: Debit, mandate: Mandate | None = None) -> dict[str, Any]:
+        return {"debit": debit, "mandate": mandate}
+
+    # -- reading ----------------------------------------------------------------------------------
+    def month_view(self, month: str, settings: CommuneSettings) -> dict[str, Any]:
+        """The month's debits and files, for Facturation."""
+        debits = sorted(self._debits.of_month(month), key=lambda d: d.invoice)
+        families = self._accounts.get_families(sorted({d.family for d in debits})) \
+            if debits else {}
+        files: dict[str, list[Debit]] = {}
+        for d in debits:
+            if d.file:
+                files.setdefault(d.file, []).append(d)
+        return {"month": month, "mode": settings.collection.mode,
+                "enabled": settings.direct_debit.enabled,
+                "debits": [(d, families[d.family].name if d.family in families else "")
+                           for d in debits],
+                "files": [(file_id, files[file_id]) for file_id in sorted(files)]}
+
+    def of_family(self, family: str) -> dict[str, Debit]:
+        """The family's debits by invoice number (the latest state of each)."""
+        return {d.invoice: d for d in self._debits.of_family(family)}
+
+    def check_not_pending(self, family: str, invoice: str) -> None:
+        """PaidByDebit when a debit of the invoice is announced or sent."""
+        debit = self.of_family(family).get(invoice)
+        if debit is not None and debit.pending:
+            raise PaidByDebit()

@@ -1,0 +1,296 @@
+"""Direct debits through the API, as staff and a parent live them (issue 19, points 2, 3
+and 5): a month confirmed schedules a debit for the family with a mandate and tells it
+the amount and date at least 14 days before; the régie's pain.008 file carries it once
+and is valid against the ISO 20022 schema; the bank's reject makes the invoice due
+again, tells the family and, at the commune's limit, suspends the mandate."""
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from lxml import etree
+from pypdf import PdfReader
+
+from chalicelib.domain.sepa import ACTIVE, Account, Mandate, ics_key
+from tests.client import Api, body
+from tests.demo import ADMIN, FAMILY, FAMILY_CHILD, FAMILY_NUMBER
+
+PARIS = ZoneInfo("Europe/Paris")
+SCHEMAS = Path(__file__).resolve().parent.parent / "data" / "sepa"
+NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.08"}
+ICS = f"FR{ics_key('FR', '123456')}ZZZ123456"
+CREDITOR_IBAN = "FR7630001007941234567890185"
+FAMILY_IBAN = "FR7630006000011234567890189"
+DIRECT_DEBIT = {"enabled": True, "creditor_name": "Régie cantine de Saint-Just",
+                "creditor_id": ICS, "creditor_iban": CREDITOR_IBAN,
+                "creditor_bic": "BDFEFRPPCCT", "debit_day": 10, "notice_days": 14,
+                "max_rejects": 2}
+
+
+def ok(response, status=200):
+    assert response.status_code == status, response.body
+    return body(response)
+
+
+def signed_in(client, login: str, password: str) -> Api:
+    api = Api(client)
+    ok(api.login(login, password))
+    return api
+
+
+def offers_direct_debit(client, **changes) -> None:
+    admin = signed_in(client, *ADMIN)
+    version = ok(admin.get("/staff/settings"))["version"]
+    saved = ok(admin.put("/staff/settings", {"direct_debit": {**DIRECT_DEBIT, **changes},
+                                             "version": version}))
+    assert saved["direct_debit"]["enabled"] is True
+
+
+def signs_mandate(services, iban: str = FAMILY_IBAN) -> Mandate:
+    """The family's mandate as the mandate form stores it."""
+    from chalicelib.domain.sepa import check_account
+    from chalicelib.storage.mandates import MandateRepository
+    account = check_account(iban)
+    return MandateRepository().create(Mandate(
+        family=FAMILY_NUMBER, rum=f"RUM-{FAMILY_NUMBER}-001", holder="Claire Martin",
+        account=Account(account.iban, account.bic), status=ACTIVE,
+        signed_on=date(2026, 11, 2), channel="online", text_version="2026-1",
+        signed_by="parent@example.org",
+        signed_at=datetime(2026, 11, 2, 20, 15, tzinfo=PARIS)))
+
+
+def books(parent: Api, day: str) -> None:
+    """TOTO lunches and stays for evening care: 3,50 € + 2,00 €."""
+    ok(parent.put(f"/children/{FAMILY_CHILD}/bookings", {"changes": [
+        {"date": day, "service": "meal", "booked": True},
+        {"date": day, "service": "care_evening", "booked": True}]}))
+
+
+def bills(admin: Api, month: str) -> dict:
+    ok(admin.post(f"/staff/billing/{month}/draft"))
+    return ok(admin.post(f"/staff/billing/{month}/confirm"))
+
+
+@pytest.fixture
+def pain_008_schema() -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(SCHEMAS / "pain.008.001.08.xsd")))
+
+
+@pytest.fixture
+def november_confirmed(client, clock, services):
+    """The commune offers direct debit, the family has a mandate, November is billed on
+    1 December: the confirmation's answer."""
+    offers_direct_debit(client)
+    signs_mandate(services)
+    books(signed_in(client, *FAMILY), "2026-11-30")
+    clock.set(datetime(2026, 12, 1, 8, 0, tzinfo=PARIS))
+    return bills(signed_in(client, *ADMIN), "2026-11")
+
+
+def notices(outbox) -> list[dict]:
+    return [m for m in outbox() if m["subject"].startswith("Prélèvement du ")]
+
+
+def test_a_confirmed_month_schedules_the_debit_and_tells_the_family_14_days_before(
+        client, november_confirmed, outbox):
+    debits = november_confirmed["debits"]
+    # 1 December + 14 days is past the 10th: 10 January 2027, a Sunday → Monday 11.
+    assert debits == {"scheduled": 1, "announced": 1, "count": 1, "total_cents": 550,
+                      "collection_date": "2027-01-11"}
+    assert (date(2027, 1, 11) - date(2026, 12, 1)).days >= 14
+    (notice,) = notices(outbox)
+    assert notice["subject"] == "Prélèvement du 11/01/2027 : 5,50 €"
+    assert "RUM-1001-001" in notice["text"] and ICS in notice["text"]
+    assert FAMILY_IBAN not in notice["text"]
+
+    # The parent reads « prélèvement le 11/01 », and cannot also pay it online.
+    parent = signed_in(client, *FAMILY)
+    (invoice,) = ok(parent.get("/family/invoices"))["invoices"]
+    assert invoice["debit"] == {"date": "2027-01-11", "status": "prevu",
+                                "status_label": "Prévu", "pending": True}
+    refused = ok(parent.post(f"/family/invoices/{invoice['number']}/payfip", {}), 409)
+    assert refused["error"]["code"] == "paid_by_debit"
+    # Its PDF says so too.
+    pdf = parent.get(f"/family/invoices/{invoice['number']}/pdf",
+                     headers={"Accept": "application/pdf"})
+    text = " ".join(PdfReader(io.BytesIO(pdf.body)).pages[0].extract_text().split())
+    assert "prélèvement automatique le 11/01/2027" in text and "FR76 **** **** **** 0189" in text
+
+    # Staff see it, the account masked.
+    admin = signed_in(client, *ADMIN)
+    listing = ok(admin.get("/staff/billing/2026-11/debits"))
+    (debit,) = listing["debits"]
+    assert (debit["invoice"], debit["amount_cents"], debit["sequence"], debit["status"],
+            debit["notified"], debit["iban"]) == \
+        (invoice["number"], 550, "FRST", "prevu", True, "FR76 **** **** **** 0189")
+    assert FAMILY_IBAN not in str(listing)
+
+
+def test_confirming_the_month_again_schedules_and_tells_nothing_more(client,
+                                                                     november_confirmed,
+                                                                     outbox):
+    admin = signed_in(client, *ADMIN)
+    again = ok(admin.post("/staff/billing/2026-11/confirm"))
+    assert again["debits"]["scheduled"] == 0 and again["debits"]["announced"] == 0
+    assert len(notices(outbox)) == 1
+    assert len(ok(admin.get("/staff/billing/2026-11/debits"))["debits"]) == 1
+
+
+def test_the_regie_file_carries_each_debit_once_and_pays_the_invoice(
+        client, clock, november_confirmed, pain_008_schema):
+    clock.set(datetime(2026, 12, 2, 9, 0, tzinfo=PARIS))
+    admin = signed_in(client, *ADMIN)
+    issued = ok(admin.post("/staff/billing/2026-11/debits/file"))
+    assert issued["issued"] == {"file": "2026-11-01", "debits": 1, "moved": 0,
+                                "announced": 0, "cancelled": 0}
+    (file,) = issued["files"]
+    assert (file["id"], file["count"], file["total_cents"], file["collection_dates"]) == \
+        ("2026-11-01", 1, 550, ["2027-01-11"])
+    response = admin.get("/staff/billing/2026-11/debits/files/2026-11-01",
+                         headers={"Accept": "application/xml"})
+    assert response.status_code == 200, response.body
+    data = response.body
+    root = etree.fromstring(data)
+    pain_008_schema.assertValid(root)
+    (tx,) = root.findall(".//p:DrctDbtTxInf", NS)
+    assert tx.findtext("p:InstdAmt", namespaces=NS) == "5.50"
+    assert tx.findtext(".//p:MndtId", namespaces=NS) == "RUM-1001-001"
+    assert tx.findtext(".//p:DbtrAcct/p:Id/p:IBAN", namespaces=NS) == FAMILY_IBAN
+    assert root.findtext(".//p:SeqTp", namespaces=NS) == "FRST"
+    assert root.findtext(".//p:ReqdColltnDt", namespaces=NS) == "2027-01-11"
+
+    # Issued again: nothing new to send, and the file stays the same bytes.
+    assert ok(admin.post("/staff/billing/2026-11/debits/file"))["issued"] == {
+        "file": None, "debits": 0, "moved": 0, "announced": 0, "cancelled": 0}
+    again = admin.get("/staff/billing/2026-11/debits/files/2026-11-01",
+                      headers={"Accept": "application/xml"})
+    assert again.body == data
+
+    # The family's invoice is paid by the debit, once.
+    parent = signed_in(client, *FAMILY)
+    (invoice,) = ok(parent.get("/family/invoices"))["invoices"]
+    assert (invoice["status"], invoice["debit"]["status"]) == ("paid", "transmis")
+    lines = ok(parent.get("/family/statement"))["lines"]
+    assert [li["reference"] for li in lines if li["type"] == "payment"] == \
+        ["Prélèvement du 11/01/2027"]
+
+
+def test_a_rejected_debit_makes_the_invoice_due_again_and_tells_the_family(
+        client, clock, november_confirmed, outbox):
+    clock.set(datetime(2026, 12, 2, 9, 0, tzinfo=PARIS))
+    admin = signed_in(client, *ADMIN)
+    ok(admin.post("/staff/billing/2026-11/debits/file"))
+    (debit,) = ok(admin.get("/staff/billing/2026-11/debits"))["debits"]
+
+    clock.set(datetime(2027, 1, 13, 9, 0, tzinfo=PARIS))
+    admin = signed_in(client, *ADMIN)
+    url = f"/staff/billing/2026-11/debits/{debit['invoice']}/reject"
+    refused = ok(admin.post(url, {"code": "XX99"}), 400)["error"]
+    assert (refused["code"], refused["details"]["field"]) == ("invalid_reject_reason", "code")
+    rejected = ok(admin.post(url, {"code": "AM04", "date": "2027-01-12"}))
+    assert rejected["debit"]["status"] == "rejete"
+    assert rejected["debit"]["reject"] == {"code": "AM04", "label": "Provision insuffisante",
+                                           "date": "2027-01-12"}
+    assert rejected["mandate_status"] == "active"  # 1 reject of the 2 the commune allows
+    # Recorded twice (a double click): one reject, one ledger line.
+    assert ok(admin.post(url, {"code": "AM04", "date": "2027-01-12"}))["debit"] == \
+        rejected["debit"]
+    assert ok(admin.post(url, {"code": "AC04"}), 409)["error"]["code"] == "already_rejected"
+
+    parent = signed_in(client, *FAMILY)
+    (invoice,) = ok(parent.get("/family/invoices"))["invoices"]
+    assert (invoice["status"], invoice["remaining_cents"]) == ("unpaid", 550)
+    assert invoice["debit"]["pending"] is False  # « Payer en ligne » is back
+    statement = ok(parent.get("/family/statement"))
+    assert statement["balance_cents"] == 550
+    assert [li["type_label"] for li in statement["lines"] if li["type"] == "reject"] == \
+        ["Rejet de prélèvement"]
+    (told,) = [m for m in outbox() if m["subject"].startswith("Prélèvement rejeté")]
+    assert "Provision insuffisante" in told["text"] and "suspendu" not in told["text"]
+
+
+def test_the_communes_number_of_rejects_suspends_the_mandate(client, clock, services,
+                                                             outbox):
+    offers_direct_debit(client, max_rejects=1)
+    signs_mandate(services)
+    books(signed_in(client, *FAMILY), "2026-11-30")
+    clock.set(datetime(2026, 12, 1, 8, 0, tzinfo=PARIS))
+    admin = signed_in(client, *ADMIN)
+    bills(admin, "2026-11")
+    ok(admin.post("/staff/billing/2026-11/debits/file"))
+    (debit,) = ok(admin.get("/staff/billing/2026-11/debits"))["debits"]
+    clock.set(datetime(2027, 1, 13, 9, 0, tzinfo=PARIS))
+    admin = signed_in(client, *ADMIN)
+    rejected = ok(admin.post(f"/staff/billing/2026-11/debits/{debit['invoice']}/reject",
+                             {"code": "AC04"}))
+    assert rejected["mandate_status"] == "suspended"
+    (told,) = [m for m in outbox() if m["subject"].startswith("Prélèvement rejeté")]
+    assert "suspendu" in told["text"]
+    from chalicelib.storage.mandates import MandateRepository
+    mandate = MandateRepository().current(FAMILY_NUMBER)
+    assert (mandate.status, mandate.rejects, mandate.collected) == ("suspended", 1, False)
+
+
+def test_a_file_issued_after_the_date_moves_the_debit_and_tells_the_family_again(
+        client, clock, november_confirmed, outbox):
+    clock.set(datetime(2027, 1, 11, 9, 0, tzinfo=PARIS))
+    admin = signed_in(client, *ADMIN)
+    issued = ok(admin.post("/staff/billing/2026-11/debits/file"))
+    assert issued["issued"]["debits"] == 0 and issued["issued"]["moved"] == 1
+    (debit,) = issued["debits"]
+    # 11 January + 14 days is past the 10th: 10 February 2027.
+    assert (debit["collection_date"], debit["status"]) == ("2027-02-10", "prevu")
+    assert [m["subject"] for m in notices(outbox)] == [  # newest first
+        "Prélèvement du 10/02/2027 : 5,50 €", "Prélèvement du 11/01/2027 : 5,50 €"]
+
+
+def test_the_next_months_debit_is_recurrent(client, clock, november_confirmed):
+    clock.set(datetime(2026, 12, 2, 9, 0, tzinfo=PARIS))
+    admin = signed_in(client, *ADMIN)
+    ok(admin.post("/staff/billing/2026-11/debits/file"))
+    books(signed_in(client, *FAMILY), "2026-12-14")
+    clock.set(datetime(2027, 1, 4, 8, 0, tzinfo=PARIS))
+    admin = signed_in(client, *ADMIN)
+    bills(admin, "2026-12")
+    (debit,) = ok(admin.get("/staff/billing/2026-12/debits"))["debits"]
+    assert (debit["sequence"], debit["collection_date"]) == ("RCUR", "2027-02-10")
+
+
+def test_a_revoked_mandate_cancels_its_debit_and_the_invoice_is_paid_online_again(
+        client, clock, november_confirmed):
+    from dataclasses import replace
+
+    from chalicelib.storage.mandates import MandateRepository
+    repository = MandateRepository()
+    repository.save(replace(repository.current(FAMILY_NUMBER), status="revoked"))
+    clock.set(datetime(2026, 12, 2, 9, 0, tzinfo=PARIS))
+    admin = signed_in(client, *ADMIN)
+    issued = ok(admin.post("/staff/billing/2026-11/debits/file"))
+    assert issued["issued"]["cancelled"] == 1 and issued["files"] == []
+    parent = signed_in(client, *FAMILY)
+    (invoice,) = ok(parent.get("/family/invoices"))["invoices"]
+    assert invoice["debit"] is None and invoice["status"] == "unpaid"
+
+
+def test_titres_mode_sends_no_regie_file(client, clock, november_confirmed):
+    from tests.api.test_titres_end_to_end import IDENTIFIERS
+    admin = signed_in(client, *ADMIN)
+    version = ok(admin.get("/staff/settings"))["version"]
+    ok(admin.put("/staff/settings", {"collection": {"mode": "titres", "titres": IDENTIFIERS},
+                                     "version": version}))
+    assert ok(admin.post("/staff/billing/2026-11/debits/file"), 409)["error"]["code"] == \
+        "debits_in_bordereau"
+
+
+def test_a_commune_without_direct_debit_schedules_nothing(client, clock, services):
+    books(signed_in(client, *FAMILY), "2026-11-30")
+    signs_mandate(services)
+    clock.set(datetime(2026, 12, 1, 8, 0, tzinfo=PARIS))
+    confirmed = bills(signed_in(client, *ADMIN), "2026-11")
+    assert "debits" not in confirmed
+    parent = signed_in(client, *FAMILY)
+    (invoice,) = ok(parent.get("/family/invoices"))["invoices"]
+    assert invoice["debit"] is None

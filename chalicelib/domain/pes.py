@@ -18,6 +18,10 @@ What the DGFiP schema (``PES_V2/Rev0/PES_Aller.xsd``, v5.30) fixes and we follow
 What it leaves to us, checked here before anything is written: the SIRET key, the counts
 and totals, one number per titre, lines numbered from 1, quantity × unit price = amount.
 
+A titre paid by SEPA direct debit carries it, for the Treasury to collect: the block
+``InfoPrelevementSEPA`` of each line (mandate, collection date, sequence, amendment) and
+the debtor's account in each line's ``Tiers`` (see "direct debit" below).
+
 Encoding: ISO-8859-1, as Hélios has always read the PES and as s2low's own test files and
 the peers' exporters write it. Characters outside it are folded to their usual spelling
 (œ → oe, ’ → ', – → -) or refused with the field named, never sent as character references
@@ -30,7 +34,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Literal, overload
 from xml.etree import ElementTree as etree  # writing: the standard library's
@@ -39,6 +43,8 @@ import defusedxml.ElementTree as safe_xml  # reading files from outside: no DTD,
 
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.money import money
+from chalicelib.domain.sepa import FRST, RCUR, Account, Debit, same_bank
+from chalicelib.domain.sepa_file import sepa_text
 from chalicelib.domain.text import clean_line
 
 NS_ALLER = "http://www.minefi.gouv.fr/cp/helios/pes_v2/Rev0/aller"
@@ -123,6 +129,9 @@ class Piece:
     # NumDette: the commune's own number of the debt (our invoice number, digits only).
     # With it the file carries Per, Cle1 and Cle2, the keys of the article's reference.
     debt_number: int | None = None
+    # Paid by SEPA direct debit: the Treasury collects it (InfoPrelevementSEPA on each
+    # line, the debtor's account in each line's Tiers). Its amount is the titre's total.
+    debit: Debit | None = None
 
     @property
     def total_cents(self) -> int:
@@ -327,9 +336,75 @@ def _check_piece(piece: Piece, where: str) -> Piece:
     if piece.debt_number is not None:
         _count(piece.debt_number, f"{where}.debt_number", 10**13 - 1,
                "Numéro de dette invalide (13 chiffres au plus).")
+    debit = None
+    if piece.debit is not None:
+        debit = _check_debit(piece.debit, sum(line.amount_cents for line in lines),
+                             f"{where}.debit")
     return Piece(piece.number, check_debtor(piece.debtor, f"{where}.debtor"),
                  _text(piece.object, f"{where}.object", 160, cut=True), lines,
-                 piece.debt_number)
+                 piece.debt_number, debit)
+
+
+# -- direct debit (InfoPrelevementSEPA) ------------------------------------------------------
+#
+# Where Hélios takes a titre's direct debit (Class_LigneTitreAller.xsd, TBlocLignePiece,
+# v5.30): the block InfoPrelevementSEPA of each ligne de pièce, right after InfoLignePiece
+# (InfoPrelevement, its alternative, is for debits the collectivity sends its bank itself,
+# NatPrel 02). For an ORMC titre every line carries the same block but for the amount, and
+# the lines' MtPrel add up to the article's debit. The debtor's account travels in each
+# line's Tiers, as CpteBancaire (BIC, IBAN, TitCpte: Class_Bancaire.xsd, TBancaire).
+#
+# The creditor's own identifier (ICS) has no place in PES_Aller: Hélios issues the debits
+# under the collectivity's ICS it holds in its own settings; the file only has AncienICS,
+# for a mandate taken over from another creditor, which ours never are. Nor has it the
+# debtor's name on the mandate beyond TitCpte (32 characters), or the mandate's text.
+
+NAT_PREL_TRESOR = "01"  # NatPrel: the Treasury sends the debits to the banks
+# PerPrel: "07" (unique), the value the schema's documentation asks to favour: each titre
+# is debited once, whatever the rhythm of the invoices.
+PER_PREL_UNIQUE = "07"
+SEQUENCE_PRES = {FRST: "02", RCUR: "03"}  # TSequencePres: 01 OOFF, 02 FRST, 03 RCUR, 04 FNAL
+_SEPA_35 = re.compile(r"[0-9a-zA-Z/?:().,' +-]{1,35}")  # V_Texte35SEPA
+_IBAN = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{1,30}")  # V_Texte34IBAN (upper case asked)
+_BIC = re.compile(r"[A-Z]{6}[A-Z2-9][A-NP-Z0-9](?:[A-Z0-9]{3})?")  # V_Texte11BIC
+
+
+def _check_account(account: Account, where: str) -> Account:
+    if not isinstance(account.iban, str) or not _IBAN.fullmatch(account.iban):
+        raise ValidationError("IBAN invalide pour le Trésor public.", field=f"{where}.iban")
+    if not isinstance(account.bic, str) or not _BIC.fullmatch(account.bic):
+        raise ValidationError("BIC invalide pour le Trésor public.", field=f"{where}.bic")
+    return account
+
+
+def _check_debit(debit: Debit, total_cents: int, where: str) -> Debit:
+    """A titre's debit as Hélios takes it, or a ValidationError naming the field."""
+    if debit.amount_cents != total_cents:
+        raise ValidationError(
+            f"Le prélèvement ({money(debit.amount_cents)}) doit couvrir le titre entier "
+            f"({money(total_cents)}).", field=f"{where}.amount_cents")
+    if debit.sequence not in SEQUENCE_PRES:
+        raise ValidationError("Séquence de prélèvement inconnue (FRST ou RCUR).",
+                              field=f"{where}.sequence")
+    if not isinstance(debit.rum, str) or not _SEPA_35.fullmatch(debit.rum) \
+            or not debit.rum.strip():
+        raise ValidationError("Référence unique de mandat (RUM) invalide : 35 caractères au "
+                              "plus, lettres sans accent, chiffres, / - ? : ( ) . , ' +.",
+                              field=f"{where}.rum")
+    for name in ("collection_date", "signed_on"):
+        if not isinstance(getattr(debit, name), date):
+            raise ValidationError("Date invalide.", field=f"{where}.{name}")
+    if not isinstance(debit.invoice, str) or not sepa_text(debit.invoice, 35):
+        raise ValidationError("Numéro de facture invalide.", field=f"{where}.invoice")
+    account = _check_account(debit.account, f"{where}.account")
+    former = debit.amended_from
+    if former is not None:
+        former = _check_account(former, f"{where}.amended_from")
+        if former.iban == account.iban:
+            former = None  # the same account: nothing to amend
+    # Kept whole (folded to Latin-1) to compare with the debtor; TitCpte takes 32 of it.
+    return replace(debit, holder=_text(debit.holder, f"{where}.holder", 70, cut=True),
+                   account=account, amended_from=former)
 
 
 def check_bordereau(b: Bordereau) -> Bordereau:
@@ -434,7 +509,38 @@ def _line_wording(line: Line) -> str:
     return wording if len(wording) <= 160 else line.label
 
 
-def _tiers(parent: etree.Element, d: Debtor) -> None:
+def _same_person(holder: str, d: Debtor) -> bool:
+    """Whether the account holder's name is the debtor's, whatever the order, case,
+    accents or punctuation (TitCpteDiff)."""
+    def words(text: str) -> set[str]:
+        return set(sepa_text(text, 1000).casefold().replace("-", " ").replace("'", " ")
+                   .split())
+    return words(holder) == words(f"{d.first_name or ''} {d.last_name}")
+
+
+def _prelevement(parent: etree.Element, debit: Debit, amount_cents: int, d: Debtor) -> None:
+    block = etree.SubElement(parent, "InfoPrelevementSEPA")
+    _v(block, "NatPrel", NAT_PREL_TRESOR)
+    _v(block, "PerPrel", PER_PREL_UNIQUE)
+    _v(block, "DtePrel", debit.collection_date.isoformat())
+    _v(block, "MtPrel", euros(amount_cents))
+    _v(block, "SequencePres", SEQUENCE_PRES[debit.sequence])
+    _v(block, "DateSignMandat", debit.signed_on.isoformat())
+    _v(block, "RefUniMdt", debit.rum)
+    _v(block, "LibPrel", sepa_text(f"Facture {debit.invoice}", 140))
+    former = debit.amended_from
+    if former is not None:
+        # The same two cases as the pain.008's amendment: "AncienneBanque et AncienIBAN
+        # sont exclusifs l'un de l'autre".
+        if same_bank(former, debit.account):
+            _v(block, "AncienIBAN", former.iban)
+        else:
+            _v(block, "AncienneBanque", "1")
+    if not _same_person(debit.holder, d):
+        _v(block, "TitCpteDiff", "1")  # absent: the holder is the debtor
+
+
+def _tiers(parent: etree.Element, d: Debtor, debit: Debit | None = None) -> None:
     tiers = etree.SubElement(parent, "Tiers")
     info = etree.SubElement(tiers, "InfoTiers")
     _v(info, "RefTiers", d.reference)
@@ -452,6 +558,11 @@ def _tiers(parent: etree.Element, d: Debtor) -> None:
     _v(address, "CP", d.postcode)
     _v(address, "Ville", d.city)
     _v(address, "CodRes", "0")   # résident en France
+    if debit is not None:
+        account = etree.SubElement(tiers, "CpteBancaire")
+        _v(account, "BIC", debit.account.bic)
+        _v(account, "IBAN", debit.account.iban)
+        _v(account, "TitCpte", debit.holder[:32].rstrip())
 
 
 def ormc_file(collectivity: Collectivity, bordereau: Bordereau, *, attempt: int = 1,
@@ -509,7 +620,8 @@ def ormc_file(collectivity: Collectivity, bordereau: Bordereau, *, attempt: int 
             _v(bloc_piece, "Cle2", key2)
         for number, line in enumerate(p.lines, start=1):
             ligne = etree.SubElement(piece, "LigneDePiece")
-            info = etree.SubElement(etree.SubElement(ligne, "BlocLignePiece"), "InfoLignePiece")
+            bloc_ligne = etree.SubElement(ligne, "BlocLignePiece")
+            info = etree.SubElement(bloc_ligne, "InfoLignePiece")
             _v(info, "IdLigne", str(number))
             _v(info, "ObjLignePce", _line_wording(line))
             _v(info, "CodProdLoc", line.imputation.product_code)
@@ -518,8 +630,10 @@ def ormc_file(collectivity: Collectivity, bordereau: Bordereau, *, attempt: int 
             _v(info, "Majo", "0")
             _v(info, "TvaIntraCom", "0")
             _v(info, "MtHT", euros(line.amount_cents))
+            if p.debit is not None:
+                _prelevement(bloc_ligne, p.debit, line.amount_cents, p.debtor)
             # An ORMC titre has one debtor: every line names the same one.
-            _tiers(ligne, p.debtor)
+            _tiers(ligne, p.debtor, p.debit)
 
     etree.indent(root)
     body = etree.tostring(root, encoding=ENCODING, xml_declaration=False)

@@ -44,7 +44,6 @@ import defusedxml.ElementTree as safe_xml  # reading files from outside: no DTD,
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.money import money
 from chalicelib.domain.sepa import FRST, RCUR, Account, Debit, same_bank
-from chalicelib.domain.sepa_file import sepa_text
 from chalicelib.domain.text import clean_line
 
 NS_ALLER = "http://www.minefi.gouv.fr/cp/helios/pes_v2/Rev0/aller"
@@ -507,6 +506,13 @@ def _line_wording(line: Line) -> str:
     unit = money(line.unit_price_cents).replace("\u00a0", " ").replace(" €", " EUR")
     wording = f"{line.label} : {line.quantity} x {unit}"
     return wording if len(wording) <= 160 else line.label
+
+
+def sepa_text(value: str, max_len: int) -> str:
+    """domain.sepa_file's, imported on the first titre paid by debit: sepaxml and
+    text_unidecode stay out of a cold start."""
+    from chalicelib.domain.sepa_file import sepa_text as clean
+    return clean(value, max_len)
 
 
 def _same_person(holder: str, d: Debtor) -> bool:

@@ -36,6 +36,7 @@ from chalicelib.domain.pes import (
     check_bordereau,
     check_debtor,
 )
+from chalicelib.domain.sepa import Debit
 
 # States of a bordereau (one attempt of one roll number).
 TO_SEND, ACCEPTED, REJECTED, REPLACED = "a_transmettre", "accepte", "rejete", "remplace"
@@ -157,8 +158,10 @@ def debt_number(invoice_number: str) -> int:
 
 def build_bordereau(titres: TitresSettings, month: str, exercice: int, number: int,
                     emitted_on: date, invoices: list[Invoice],
-                    families: dict[str, Family]) -> Bordereau:
-    """The rôle of ``month``: one pièce per invoice (in invoice order), checked."""
+                    families: dict[str, Family],
+                    debits: dict[str, Debit] | None = None) -> Bordereau:
+    """The rôle of ``month``: one pièce per invoice (in invoice order), checked; a titre
+    the family pays by direct debit carries its debit (``debits`` by invoice number)."""
     pieces = []
     for index, invoice in enumerate(sorted(invoices, key=lambda i: i.number), start=1):
         family = families.get(invoice.family)
@@ -178,7 +181,8 @@ def build_bordereau(titres: TitresSettings, month: str, exercice: int, number: i
                               int(raw["amount_cents"]), imputation))
         pieces.append(Piece(number=index, debtor=debtor_of(family),
                             object=f"Facture {invoice.number} - {month_label(month)}",
-                            lines=tuple(lines), debt_number=debt_number(invoice.number)))
+                            lines=tuple(lines), debt_number=debt_number(invoice.number),
+                            debit=(debits or {}).get(invoice.number)))
     return check_bordereau(Bordereau(exercice=exercice, number=number, emitted_on=emitted_on,
                                      object=bordereau_object(titres.object_template, month),
                                      pieces=tuple(pieces)))

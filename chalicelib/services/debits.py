@@ -44,7 +44,6 @@ from chalicelib.domain.sepa import (
     collection_date,
     sequence_of,
 )
-from chalicelib.domain.sepa_file import debit_file_name, pain_008
 from chalicelib.mail import templates
 from chalicelib.mail.sender import Mailer
 from chalicelib.services import retry
@@ -141,7 +140,9 @@ class DebitService:
             mandate = mandates.get(invoice.family)
             if invoice.number in held or mandate is None:
                 continue
-            amount = self._remaining(invoice)
+            # A titre is collected whole by the Treasury; the régie collects what remains.
+            amount = invoice.total_cents if settings.collection.mode == TITRES \
+                else self._remaining(invoice)
             if amount <= 0:
                 continue
             debit = Debit(month, invoice.number, invoice.family, amount, day, mandate.rum,
@@ -281,6 +282,7 @@ class DebitService:
             return
         key = _file_key(month, file_id)
         if not self._files.exists(key):
+            from chalicelib.domain.sepa_file import pain_008  # sepaxml: not at a cold start
             data = pain_008(dd, debits, message_id=f"PRLV-{file_id}", created_at=now)
             self._files.put(key, data, FILE_TYPE)
         for debit in debits:
@@ -297,6 +299,7 @@ class DebitService:
         if not file_id.startswith(f"{month}-") or not file_id[len(month) + 1:].isdigit():
             raise NotFound()
         data = self._files.get(_file_key(month, file_id))
+        from chalicelib.domain.sepa_file import debit_file_name
         return debit_file_name(settings.direct_debit, month, f"PRLV-{file_id}"), data
 
     # -- the bank's answer ---------------------------------------------------------------------

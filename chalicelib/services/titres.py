@@ -26,6 +26,7 @@ from chalicelib.domain.collection import TITRES, TitresSettings
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.domain.invoicing import Invoice
 from chalicelib.domain.pes import file_name, ormc_file, read_acknowledgement
+from chalicelib.domain.sepa import SCHEDULED, Debit
 from chalicelib.domain.titres import (
     ACCEPTED,
     OPEN_STATES,
@@ -41,7 +42,7 @@ from chalicelib.services.commune import CommuneService
 from chalicelib.settings import PARIS
 from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.billing import BillingRepository
-from chalicelib.storage.debits import DebitRepository
+from chalicelib.storage.debits import DebitMoved, DebitRepository
 from chalicelib.storage.files import FileStore
 from chalicelib.storage.titres import BordereauExists, BordereauRepository, RollMoved
 
@@ -119,6 +120,7 @@ class TitresService:
         open_ones = [b for b in existing if b.state in OPEN_STATES]
         same = next((b for b in open_ones if sorted(b.invoices) == numbers), None)
         if same is not None:
+            self._debits_sent(month, same)  # a crash may have come before
             return {"bordereau": same.id, "created": False}
         mark = invoice_set_key(month, numbers)
         held = self._billing.mark(mark)
@@ -140,6 +142,7 @@ class TitresService:
             except RollMoved:
                 retry.pause(attempt)
                 continue
+            self._debits_sent(month, record)
             LOG.info("bordereau %s issued for %s (%d titres)", record.id, month, len(pending))
             return {"bordereau": record.id, "created": True,
                     "replaced": [b.id for b in open_ones]}
@@ -150,7 +153,7 @@ class TitresService:
                families: dict[str, Any], now: datetime, who: str) -> BordereauRecord:
         """Build the file, store it, and return the record that points to it."""
         bordereau = build_bordereau(titres, month, exercice, number, emitted_on, invoices,
-                                    families)
+                                    families, self._debits_of(month))
         data = ormc_file(titres.collectivity, bordereau, attempt=attempt)
         name = file_name(titres.collectivity, bordereau, attempt=attempt)
         key = f"titres/{exercice}/{name}"
@@ -180,7 +183,26 @@ class TitresService:
                              attempt, now.astimezone(PARIS).date(), invoices, families, now,
                              who)
         self._bordereaux.reissue(record, rejected)
+        self._debits_sent(rejected.month, record)
         return record
+
+    # -- the titres paid by direct debit ----------------------------------------------------
+    def _debits_of(self, month: str) -> dict[str, Debit]:
+        """The month's debits announced or sent, by invoice: their titres carry them."""
+        if self._debits is None:
+            return {}
+        return {d.invoice: d for d in self._debits.of_month(month) if d.pending}
+
+    def _debits_sent(self, month: str, record: BordereauRecord) -> None:
+        """The debits the bordereau carries are sent: the Treasury presents them."""
+        if self._debits is None:
+            return
+        for debit in self._debits.of_month(month):
+            if debit.status == SCHEDULED and debit.invoice in record.invoices:
+                try:
+                    self._debits.claim(debit, record.id, debit.amount_cents)
+                except DebitMoved:
+                    continue
 
     # -- reading ---------------------------------------------------------------------------
     def _get(self, bordereau_id: Any) -> BordereauRecord:

@@ -294,3 +294,39 @@ def test_a_commune_without_direct_debit_schedules_nothing(client, clock, service
     parent = signed_in(client, *FAMILY)
     (invoice,) = ok(parent.get("/family/invoices"))["invoices"]
     assert invoice["debit"] is None
+
+
+def test_in_titres_mode_the_debit_travels_in_the_bordereau(client, clock, services):
+    from tests.api.test_titres_end_to_end import ADDRESS, IDENTIFIERS, SCHEMAS as PES
+    offers_direct_debit(client)
+    admin = signed_in(client, *ADMIN)
+    version = ok(admin.get("/staff/settings"))["version"]
+    ok(admin.put("/staff/settings", {"collection": {"mode": "titres", "titres": IDENTIFIERS},
+                                     "version": version}))
+    ok(admin.put("/staff/families/1001", {"address": ADDRESS}))
+    signs_mandate(services)
+    books(signed_in(client, *FAMILY), "2026-11-30")
+    clock.set(datetime(2026, 12, 1, 8, 0, tzinfo=PARIS))
+    admin = signed_in(client, *ADMIN)
+    confirmed = bills(admin, "2026-11")
+    assert confirmed["debits"]["scheduled"] == 1 and confirmed["titres"]["created"] is True
+
+    (bordereau,) = ok(admin.get("/staff/billing/2026-11/bordereaux"))["bordereaux"]
+    data = admin.get(bordereau["download"].removeprefix("/api"),
+                     headers={"Accept": "application/xml"}).body
+    root = etree.fromstring(data)
+    etree.XMLSchema(etree.parse(str(PES / "PES_Aller.xsd"))).assertValid(root)
+    blocks = root.findall("PES_RecetteAller/Bordereau/Piece/LigneDePiece/BlocLignePiece/"
+                          "InfoPrelevementSEPA")
+    assert blocks and {b.find("RefUniMdt").get("V") for b in blocks} == {"RUM-1001-001"}
+    assert {b.find("DtePrel").get("V") for b in blocks} == {"2027-01-11"}
+    assert sum(int(b.find("MtPrel").get("V").replace(".", "")) for b in blocks) == 550
+    account = root.find("PES_RecetteAller/Bordereau/Piece/LigneDePiece/Tiers/CpteBancaire")
+    assert account.find("IBAN").get("V") == FAMILY_IBAN
+
+    # The debit is sent with the bordereau: the Treasury presents it.
+    (debit,) = ok(admin.get("/staff/billing/2026-11/debits"))["debits"]
+    assert (debit["status"], debit["file"]) == ("transmis", bordereau["id"])
+    parent = signed_in(client, *FAMILY)
+    (invoice,) = ok(parent.get("/family/invoices"))["invoices"]
+    assert invoice["debit"]["pending"] is True and invoice["collection"] == "titres"

@@ -11,7 +11,8 @@ PROBE = r"""
 import json, sys
 from datetime import date
 import app
-cold = sorted({m.split(".")[0] for m in sys.modules} & {"fontTools", "fpdf", "PIL"})
+cold = sorted({m.split(".")[0] for m in sys.modules}
+              & {"fontTools", "fpdf", "PIL", "sepaxml", "schwifty", "pycountry"})
 
 from chalicelib.domain.calendar import SchoolCalendar
 calendar = SchoolCalendar((1, 2, 4, 5), "A")
@@ -23,8 +24,20 @@ pdf = render_invoice(InvoiceDocument(
     family_number="1001", family_name="M. et Mme TEST", family_address="12 rue des Écoles",
     number="2026-000042", month="2026-11", issued_on=date(2026, 12, 3), lines=(line,),
     total_cents=7055, balance_cents=7055, payment_help="PayFip, chèque ou espèces (€)."))
+# Direct debit: schwifty without pycountry's translations, sepaxml without xmlschema.
+from datetime import datetime, timezone
+from chalicelib.domain.sepa import Debit, DirectDebitSettings, check_account
+account = check_account("FR76 3000 6000 0112 3456 7890 189")
+from chalicelib.domain.sepa_file import pain_008
+debit_file = pain_008(DirectDebitSettings(
+    enabled=True, creditor_name="Commune", creditor_id="FR72ZZZ123456",
+    creditor_iban="FR7630001007941234567890185", creditor_bic="BDFEFRPPCCT"),
+    [Debit("2026-11", "2026-000001", "1001", 550, date(2027, 1, 11), "RUM-1001-001",
+           date(2026, 11, 2), "Claire Martin", account, "FRST")],
+    message_id="PRLV-2026-11-01", created_at=datetime(2026, 12, 2, tzinfo=timezone.utc))
 print(json.dumps({
     "cold": cold,
+    "bic": account.bic, "debit_file": b"<MndtId>RUM-1001-001</MndtId>" in debit_file,
     "armistice_closed": not calendar.is_school_day(date(2026, 11, 11)),
     "toussaint_closed": not calendar.is_school_day(date(2026, 10, 20)),
     "school_day": calendar.is_school_day(date(2026, 11, 12)),
@@ -42,7 +55,10 @@ def test_the_package_runs_alone_with_only_the_runtime_sdk(packaged):
                                 capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     probe = json.loads(result.stdout.strip().splitlines()[-1])
-    assert probe["cold"] == []  # the PDF libraries load with the first invoice only
+    # The PDF libraries load with the first invoice only, the debit ones with the first
+    # mandate or debit file.
+    assert probe["cold"] == []
+    assert probe["bic"] == "AGRIFRPPXXX" and probe["debit_file"]
     assert probe["armistice_closed"] and probe["toussaint_closed"] and probe["school_day"]
     assert probe["argon2"]
     assert probe["pdf"] == "%PDF-" and probe["pdf_bytes"] > 1000

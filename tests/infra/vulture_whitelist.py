@@ -54,12 +54,6 @@ _.bordereau_accepted
 _.after_roll
 attachment_id  # pes.Acknowledgement: the acknowledgement's IdUnique, kept as parsed
 
-# -- direct debit files: written and tested in the domain, called by the debits service -----
-# The régie's pain.008 file and its name (tests/domain/test_sepa_file.py); the debits
-# service (issuing the month's file, its download) calls them: drop these lines then.
-pain_008
-debit_file_name
-
 # -- used by the tests, as a part of the product's surface ---------------------------------
 _.attendance_repository  # wiring.Container: tests record attendance through it
 meta_content_security_policy  # site_headers.py: tests/site checks each page's <meta> CSP

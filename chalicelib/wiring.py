@@ -23,6 +23,7 @@ from chalicelib.services.headcounts import HeadcountService
 from chalicelib.services.invoicing import InvoiceRunService
 from chalicelib.services.launcher import JobLauncher
 from chalicelib.services.lock import LockService
+from chalicelib.services.mandates import MandateService
 from chalicelib.services.menus import MenuService
 from chalicelib.services.payments import PaymentService
 from chalicelib.services.privacy import PrivacyService
@@ -42,6 +43,7 @@ from chalicelib.storage.commune import CommuneRepository
 from chalicelib.storage.drafts import DraftRepository
 from chalicelib.storage.files import FileStore
 from chalicelib.storage.jobs import HeadcountRepository, JobRunRepository
+from chalicelib.storage.mandates import MandateRepository
 from chalicelib.storage.menus import MenuRepository
 from chalicelib.storage.models import bind as bind_tables
 from chalicelib.storage.payments import PaymentAttemptRepository
@@ -82,6 +84,7 @@ class Container:
     typical_weeks: TypicalWeekService
     reminders: ReminderService
     sickness: SicknessService
+    mandates: MandateService
 
 
 def _ses_client_factory(settings: Settings):
@@ -151,6 +154,7 @@ def build(settings: Settings) -> Container:
     billing = BillingService(commune, accounts, billing_repository, invoicing.is_invoiced)
     payments = PaymentService(_payfip_client_factory(settings), billing, billing_repository,
                               PaymentAttemptRepository(), settings.site_url)
+    mandate_repository = MandateRepository()
     head_counts = HeadcountService(commune, accounts, booking_repository, headcounts,
                                    sick_reports)
     return Container(
@@ -162,7 +166,7 @@ def build(settings: Settings) -> Container:
         menus=MenuService(MenuRepository()),
         attendance_repository=attendance, booking_repository=booking_repository,
         privacy=PrivacyService(booking_repository, attendance, TypicalWeekRepository(),
-                               sick_reports),
+                               sick_reports, mandate_repository),
         billing=billing,
         invoicing=invoicing,
         payments=payments, launcher=JobLauncher(settings),
@@ -171,6 +175,7 @@ def build(settings: Settings) -> Container:
         closures=ReleaseService(commune, booking_repository, accounts, headcounts, mailer,
                                 settings.site_url, invoicing.is_invoiced),
         titres=titres, reminders=mail_reminders, sickness=sickness,
+        mandates=MandateService(accounts, mandate_repository, mailer, settings.site_url),
         typical_weeks=TypicalWeekService(bookings, booking_repository,
                                          TypicalWeekRepository()))
 

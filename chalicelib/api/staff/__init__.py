@@ -8,6 +8,7 @@ from chalicelib.api.staff import (
                                   exports,
                                   families,
                                   jobs,
+                                  mandates,
                                   menus,
                                   settings,
                                   sickness,
@@ -18,4 +19,4 @@ from chalicelib.api.staff import (
 # In the order the console presents them.
 BLUEPRINTS = tuple(module.bp for module in (families, accounts, settings, audit, jobs,
                                             attendance, exports, menus, billing,
-                                            titres, treasury, sickness))
+                                            titres, treasury, sickness, mandates))

@@ -295,3 +295,16 @@ def test_the_familys_data_export_lists_its_mandates_masked(parent):
 def test_mandate_routes_are_the_admins(request):
     agent = request.getfixturevalue("agent")
     assert error(agent.get(STAFF_MANDATES), 403)["code"] == "forbidden"
+
+
+def test_the_answers_match_the_openapi_document(parent, admin):
+    import yaml
+
+    from tests.api.test_openapi import DOC_PATH, response_schema, validator_for
+    doc = yaml.safe_load(DOC_PATH.read_text(encoding="utf-8"))
+    validator_for(doc, response_schema(doc, "POST", "/family/mandate", "201")).validate(
+        ok(parent.post("/family/mandate", signature()), 201))
+    validator_for(doc, response_schema(doc, "GET", "/family/mandate")).validate(
+        ok(parent.get("/family/mandate")))
+    validator_for(doc, response_schema(doc, "GET", "/staff/families/{number}/mandates")
+                  ).validate(ok(admin.get(STAFF_MANDATES)))

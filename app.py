@@ -1,7 +1,7 @@
 """Entry point: create the Chalice app, register the blueprints and schedules. Wiring only."""
 from chalice import Chalice, Cron
 
-from chalicelib.api import auth, dev, family, public, sickness, staff
+from chalicelib.api import auth, dev, family, mandates, public, sickness, staff
 from chalicelib.jobs import invoice, lock, payments, reminders, schedules
 from chalicelib.logging_setup import configure as configure_logs
 from chalicelib.settings import get_settings
@@ -11,10 +11,11 @@ settings = get_settings()  # fails fast on an unsafe environment (e.g. CANTINE_N
 app = Chalice(app_name="cantine")
 configure_logs(app, settings)  # JSON lines with the request id, outside the local stage
 app.api.cors = False  # the site and the API share one origin
-app.api.binary_types.append("application/pdf")  # invoices
+app.api.binary_types.append("application/pdf")  # invoices, mandates
 app.api.binary_types.append("application/xml")  # PES files for the Treasury (ISO-8859-1)
 app.api.binary_types.append("image/heic")  # medical certificates photographed on a phone
-for blueprint in (public.bp, auth.bp, family.bp, sickness.bp, *staff.BLUEPRINTS):
+for blueprint in (public.bp, auth.bp, family.bp, sickness.bp, mandates.bp,
+                  *staff.BLUEPRINTS):
     app.register_blueprint(blueprint)
 if settings.is_local:
     app.register_blueprint(dev.bp)

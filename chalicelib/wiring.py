@@ -24,6 +24,7 @@ from chalicelib.services.headcounts import HeadcountService
 from chalicelib.services.invoicing import InvoiceRunService
 from chalicelib.services.launcher import JobLauncher
 from chalicelib.services.lock import LockService
+from chalicelib.services.mandates import MandateService
 from chalicelib.services.menus import MenuService
 from chalicelib.services.payments import PaymentService
 from chalicelib.services.privacy import PrivacyService
@@ -86,6 +87,7 @@ class Container:
     reminders: ReminderService
     sickness: SicknessService
     debits: DebitService
+    mandates: MandateService
 
 
 def _ses_client_factory(settings: Settings):
@@ -171,7 +173,7 @@ def build(settings: Settings) -> Container:
         menus=MenuService(MenuRepository()),
         attendance_repository=attendance, booking_repository=booking_repository,
         privacy=PrivacyService(booking_repository, attendance, TypicalWeekRepository(),
-                               sick_reports),
+                               sick_reports, mandate_repository),
         billing=billing,
         invoicing=invoicing,
         payments=payments, launcher=JobLauncher(settings),
@@ -180,6 +182,7 @@ def build(settings: Settings) -> Container:
         closures=ReleaseService(commune, booking_repository, accounts, headcounts, mailer,
                                 settings.site_url, invoicing.is_invoiced),
         titres=titres, reminders=mail_reminders, sickness=sickness, debits=debits,
+        mandates=MandateService(accounts, mandate_repository, mailer, settings.site_url),
         typical_weeks=TypicalWeekService(bookings, booking_repository,
                                          TypicalWeekRepository()))
 

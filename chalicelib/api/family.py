@@ -89,7 +89,8 @@ def update_family(call: Call):
 def export_family(call: Call):
     """Everything the product holds about the family, as JSON (RGPD right of access)."""
     family = call.family()
-    data = shapes.family_export(family, call.services.privacy.export_family(family), call.now)
+    data = shapes.family_export(family, call.services.privacy.export_family(family), call.now,
+                                call.services.privacy.export_mandates(family))
     return json_response(data, 200, {
         "Content-Disposition": f'attachment; filename="donnees-famille-{family.number}.json"'})
 

@@ -16,7 +16,18 @@ from chalicelib.domain.attendance import AttendanceRecord, ExpectedChild
 from chalicelib.domain.invoicing import Invoice
 from chalicelib.domain.jobs import JobRun
 from chalicelib.domain.ledger import STATE_LABELS, InvoiceState, Overpayment
-from chalicelib.domain.sepa import CANCELLED, DEBIT_LABELS, REJECT_REASONS, Debit, mask_iban
+from chalicelib.domain.sepa import (
+    CANCELLED,
+    DEBIT_LABELS,
+    MANDATE_TEXT_VERSION,
+    REJECT_REASONS,
+    Debit,
+    DirectDebitSettings,
+    Mandate,
+    mandate_text,
+    mask_iban,
+)
+from chalicelib.domain.sepa import STATE_LABELS as MANDATE_STATE_LABELS
 from chalicelib.domain.sickness import Certificate, SickReport
 from chalicelib.domain.titres import STATE_LABELS as BORDEREAU_STATE_LABELS
 from chalicelib.domain.titres import BordereauRecord
@@ -230,8 +241,10 @@ def bordereau(record: BordereauRecord) -> JSON:
 
 
 # -- the family's copy of its data (RGPD) ----------------------------------------------------
-def family_export(family: Family, children: list[ChildRecords], now: datetime) -> JSON:
-    """Everything the product holds about a family, as it downloads it."""
+def family_export(family: Family, children: list[ChildRecords], now: datetime,
+                  mandates: list[Mandate] | None = None) -> JSON:
+    """Everything the product holds about a family, as it downloads it (its mandates'
+    IBAN masked: the file may travel by e-mail)."""
     return {"exported_at": now.isoformat(),
             "family": family_details(family),
             "records": [{
@@ -249,6 +262,7 @@ def family_export(family: Family, children: list[ChildRecords], now: datetime) -
                                  for day, service in c.waiting],
                 "sick_days": [sick_report(r) for r in c.sick_days]}
                 for c in children],
+            "mandates": [mandate(m) for m in mandates or []],
             "note": ("Données tenues par la commune pour la cantine et le périscolaire. "
                      "Pour toute rectification, adressez-vous à la mairie.")}
 
@@ -288,3 +302,26 @@ def sick_report(report: SickReport, family: Family | None = None) -> JSON:
                        "first_name": child.first_name if child else "",
                        "last_name": child.last_name if child else ""})
     return shaped
+
+
+# -- direct-debit mandates -------------------------------------------------------------------
+def mandate(m: Mandate) -> JSON:
+    """A mandate as its family and staff see it: the IBAN masked, never in full."""
+    return {"family": m.family, "rum": m.rum, "holder": m.holder,
+            "iban_masked": mask_iban(m.account.iban), "bic": m.account.bic,
+            "status": m.status, "status_label": MANDATE_STATE_LABELS.get(m.status, m.status),
+            "status_reason": m.status_reason, "signed_on": m.signed_on.isoformat(),
+            "signed_at": _paris(m.signed_at) if m.signed_at else None,
+            "channel": m.channel, "text_version": m.text_version, "signed_by": m.signed_by,
+            "rejects": m.rejects,
+            "amendment_pending": m.amended_from is not None,
+            "updated_at": _paris(m.updated_at) if m.updated_at else None}
+
+
+def direct_debit_offer(settings: DirectDebitSettings) -> JSON:
+    """What a family reads before signing: the creditor, the debit day and the mandate's
+    text in the version it accepts."""
+    return {"enabled": settings.enabled, "creditor_name": settings.creditor_name,
+            "creditor_id": settings.creditor_id, "debit_day": settings.debit_day,
+            "notice_days": settings.notice_days, "text_version": MANDATE_TEXT_VERSION,
+            "text": list(mandate_text(settings))}

@@ -40,7 +40,7 @@ def family_of(action: str, target: str) -> str | None:
     head = (target or "").split(" ")[0]
     if action.startswith(("enfant.", "liste_attente.")) or action == "pointage":
         head = head.split("-")[0]
-    elif not (action.startswith("famille.") or action == "paiement"):
+    elif not (action.startswith(("famille.", "mandat.")) or action == "paiement"):
         return None
     return head if head.isdigit() else None
 
@@ -164,6 +164,19 @@ def describe(action: str, target: str, before: Any, after: Any, names: Names) ->
         if action == "enfant.modification":
             text += _changed(before, after, CHILD_FIELDS)
         return text
+    if action.startswith("mandat."):
+        verb = {"mandat.signature": "Mandat de prélèvement signé en ligne",
+                "mandat.saisie_papier": "Mandat de prélèvement papier saisi",
+                "mandat.changement_de_compte": "Mandat de prélèvement : compte changé",
+                "mandat.suspension": "Mandat de prélèvement suspendu",
+                "mandat.reprise": "Mandat de prélèvement repris",
+                "mandat.révocation": "Mandat de prélèvement révoqué"}.get(action,
+                                                                          "Mandat de prélèvement")
+        reference = target.partition(" ")[2] or target
+        reason = new.get("status_reason") if action in ("mandat.suspension",
+                                                         "mandat.révocation") else ""
+        return DASH.join([verb, _family(number or target, names), reference]
+                         + ([str(reason)] if reason else []))
     if action.startswith("personnel."):
         member = new or old
         who = member.get("name") or target

@@ -142,6 +142,50 @@ def waiting_place_given(to: tuple[str, ...], name: str, child: str, day: str, se
     return Message(to, f"Place confirmée : {service}, {day}", text)
 
 
+_MANDATE_NEWS = {
+    "signature": ("Votre mandat de prélèvement est enregistré",
+                  "Le mandat de prélèvement SEPA de la famille {name} est enregistré : vos "
+                  "factures seront prélevées sur ce compte. Le montant et la date de chaque "
+                  "prélèvement vous seront communiqués par courriel avant le prélèvement."),
+    "saisie_papier": ("Votre mandat de prélèvement est enregistré",
+                      "La mairie a enregistré le mandat de prélèvement SEPA papier de la "
+                      "famille {name} : vos factures seront prélevées sur ce compte."),
+    "changement_de_compte": ("Le compte de votre prélèvement a changé",
+                             "Le mandat de prélèvement de la famille {name} porte désormais "
+                             "sur ce compte ; sa référence ne change pas."),
+    "suspension": ("Votre prélèvement automatique est suspendu",
+                   "La mairie a suspendu le mandat de prélèvement de la famille {name} : "
+                   "aucun prélèvement ne sera fait tant qu'il est suspendu. Payez vos "
+                   "factures par un autre moyen ou contactez la mairie."),
+    "reprise": ("Votre prélèvement automatique reprend",
+                "Le mandat de prélèvement de la famille {name} est de nouveau actif : vos "
+                "prochaines factures seront prélevées."),
+    "révocation": ("Votre prélèvement automatique est arrêté",
+                   "Le mandat de prélèvement de la famille {name} est révoqué : plus aucune "
+                   "facture ne sera prélevée sur ce compte. Payez vos factures par un autre "
+                   "moyen, ou signez un nouveau mandat dans « Vos informations »."),
+}
+
+
+def mandate_changed(to: tuple[str, ...], name: str, event: str, reference: str, holder: str,
+                    iban_masked: str, reason: str, site_url: str) -> Message:
+    """A mandate signed, entered, moved to another account, suspended, resumed or revoked;
+    the IBAN masked, as everywhere but the debit files."""
+    subject, news = _MANDATE_NEWS[event]
+    why = f"\nMotif : {reason}" if reason and event in ("suspension", "révocation") else ""
+    text = (
+        f"Bonjour,\n\n"
+        f"{news.format(name=name)}\n\n"
+        f"Référence unique du mandat (RUM) : {reference}\n"
+        f"Titulaire du compte : {holder}\n"
+        f"IBAN : {iban_masked}{why}\n\n"
+        f"Le mandat est consultable et téléchargeable dans « Vos informations » : "
+        f"{site_url}/informations.html\n\n"
+        f"Si vous n'êtes pas à l'origine de ce changement, prévenez la mairie sans tarder."
+        + _SIGNATURE)
+    return Message(to, subject, text)
+
+
 def draft_ready(to: tuple[str, ...], month: str, to_issue: int, total_cents: int,
                 blocking: int, link: str) -> Message:
     """The month's draft invoices wait for staff's review and confirmation."""

@@ -4,11 +4,24 @@ The same data is listed in the README and printed by ``make run``.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TypedDict
 
 from chalicelib.domain.accounts import Child, NewFamily
-from chalicelib.domain.commune import default_settings
+from chalicelib.domain.commune import CommuneSettings, default_settings
+from chalicelib.domain.sepa import (
+    ACTIVE,
+    MANDATE_TEXT_VERSION,
+    ONLINE,
+    DirectDebitSettings,
+    Mandate,
+    check_account,
+    ics_key,
+    rum,
+)
 from chalicelib.services.security import hash_password
+from chalicelib.settings import PARIS
+from chalicelib.storage.mandates import MandateRepository
 from chalicelib.storage.models import create_tables
 
 
@@ -29,6 +42,30 @@ DEMO_TARIFFS = [
      "prices": [{"max_qf": None, "price_cents": cents}], "unit": "session"}
     for service, cents in (("meal", 350), ("care_morning", 150), ("care_evening", 200))
 ]
+# The demo commune offers direct debit: a made-up ICS with a valid key (FR72ZZZ123456) and
+# the régie's account at the Banque de France.
+DEMO_DIRECT_DEBIT = DirectDebitSettings(
+    enabled=True, creditor_name="Commune de démonstration",
+    creditor_id=f"FR{ics_key('FR', '123456')}ZZZ123456",
+    creditor_iban="FR7630001007941234567890185", creditor_bic="BDFEFRPP")
+
+
+class DemoDebitFamily(TypedDict):
+    name: str
+    email: str
+    password: str
+    address: str
+    holder: str
+    iban: str
+
+
+# A second family, paying by direct debit: its mandate was signed online. Only ``make run``
+# creates it (``load_demo_mandate``): the tests' demo commune keeps one family.
+DEMO_DEBIT_FAMILY: DemoDebitFamily = {
+    "name": "GIRAUD", "email": "famille.giraud@example.org",
+    "password": "demo-prelevement-2026",
+    "address": "3 chemin des Vignes\n69870 Saint-Just-d'Avray",
+    "holder": "Claire GIRAUD", "iban": "FR7630006000011234567890189"}
 DEMO_STAFF = {"email": "mairie@example.org", "name": "Mairie", "password": "demo-mairie-2026",
               "role": "admin"}
 
@@ -81,9 +118,37 @@ def load_demo_data(container) -> bool:
         created = True
     # Families stored before the search terms existed get theirs (idempotent).
     accounts.index_all_families()
-    created = container.commune.initialize(default_settings("Commune de démonstration")) or created
+    created = container.commune.initialize(demo_settings()) or created
     created = container.billing.initialize_tariffs(DEMO_TARIFFS) or created
     return created
+
+
+def demo_settings() -> CommuneSettings:
+    """The demo commune: the default settings, offering direct debit."""
+    return replace(default_settings("Commune de démonstration"), direct_debit=DEMO_DIRECT_DEBIT)
+
+
+def load_demo_mandate(container) -> bool:
+    """The family paying by direct debit, with its mandate signed online, unless it
+    exists; returns whether it was created."""
+    if not container.settings.is_local:
+        raise RuntimeError("demo data is for the local stage only")
+    accounts = container.accounts
+    data = DEMO_DEBIT_FAMILY
+    if accounts.find_login(data["email"]) is not None:
+        return False
+    now = container.clock.now()
+    number = accounts.next_family_number()
+    accounts.create_family(number, NewFamily(data["name"], (data["email"],),
+                                             address=data["address"]),
+                           hash_password(data["password"]), None, now)
+    MandateRepository().create(Mandate(
+        family=number, rum=rum(number, 1), holder=data["holder"],
+        account=check_account(data["iban"]), status=ACTIVE,
+        signed_on=now.astimezone(PARIS).date(), channel=ONLINE,
+        text_version=MANDATE_TEXT_VERSION, signed_by=data["email"], signed_at=now,
+        updated_at=now))
+    return True
 
 
 def describe() -> str:
@@ -92,4 +157,6 @@ def describe() -> str:
         "Données de démonstration :\n"
         f"  Famille   : n° {DEMO_FAMILY['number']} ou {DEMO_FAMILY['email']}"
         f" / {DEMO_FAMILY['password']} (enfant TOTO TEST)\n"
+        f"  Famille au prélèvement : {DEMO_DEBIT_FAMILY['email']}"
+        f" / {DEMO_DEBIT_FAMILY['password']} (mandat signé en ligne)\n"
         f"  Personnel : {DEMO_STAFF['email']} / {DEMO_STAFF['password']} (admin)\n")

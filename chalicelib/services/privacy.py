@@ -6,9 +6,11 @@ from datetime import date, datetime
 
 from chalicelib.domain.accounts import Child, Family
 from chalicelib.domain.attendance import AttendanceRecord
+from chalicelib.domain.sepa import Mandate
 from chalicelib.domain.sickness import SickReport
 from chalicelib.storage.attendance import AttendanceRepository
 from chalicelib.storage.bookings import BookingRepository
+from chalicelib.storage.mandates import MandateRepository
 from chalicelib.storage.sickness import SickReportRepository
 from chalicelib.storage.typical_weeks import TypicalWeekRepository
 
@@ -35,11 +37,17 @@ class PrivacyService:
 
     def __init__(self, bookings: BookingRepository, attendance: AttendanceRepository,
                  typical_weeks: TypicalWeekRepository,
-                 sick: SickReportRepository | None = None) -> None:
+                 sick: SickReportRepository | None = None,
+                 mandates: MandateRepository | None = None) -> None:
         self._bookings = bookings
         self._attendance = attendance
         self._typical_weeks = typical_weeks
         self._sick = sick
+        self._mandates = mandates
+
+    def export_mandates(self, family: Family) -> list[Mandate]:
+        """The family's direct-debit mandates, revoked ones included, oldest first."""
+        return self._mandates.of_family(family.number) if self._mandates else []
 
     def export_family(self, family: Family) -> list[ChildRecords]:
         """Every booking and attendance record of each of the family's children."""

@@ -283,6 +283,7 @@ class DevStack:
                                         container.settings.files_bucket)
         restored = store.load()
         created = demo.load_demo_data(container)
+        created = demo.load_demo_mandate(container) or created
         if created:
             self._dirty.set()
         self._log(f"Données locales : {self.data_dir} ({restored} éléments restaurés)")

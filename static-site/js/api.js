@@ -364,6 +364,8 @@ export function updateSettings(settings) {
     billing_auto_confirm: settings.billing_auto_confirm,
     collection: settings.collection,
     reminders: settings.reminders,
+    sickness: settings.sickness,
+    direct_debit: settings.direct_debit,
     version: settings.version,
   });
 }
@@ -763,4 +765,55 @@ export function staffCertificateUrl(childId, date) {
 export function decideCertificate(childId, date, decision, note = '') {
   return request('POST', `/api/staff/sick-days/${enc(childId)}/${enc(date)}/certificate/decision`,
     { decision, note });
+}
+
+
+// --- Direct debit ("Prélèvement automatique") ------------------------------------------
+
+/**
+ * GET /api/family/mandate → {offer: {enabled, creditor_name, creditor_id, debit_day,
+ * notice_days, text_version, text: [paragraphs]}, mandate: null | {rum, holder,
+ * iban_masked, bic, status, status_label, signed_on, signed_at, channel, …}}
+ */
+export function getMandate() {
+  return request('GET', '/api/family/mandate');
+}
+
+/**
+ * POST /api/family/mandate {holder, iban, bic, accept, text_version} → the mandate (201
+ * new; 200 another account under the same RUM, or unchanged). 400 `invalid_iban`,
+ * `invalid_bic`, `bic_required`, `invalid_holder`, `mandate_not_accepted`; 409
+ * `mandate_text_changed`, `direct_debit_off`.
+ */
+export function signMandate(mandate) {
+  return request('POST', '/api/family/mandate', mandate);
+}
+
+/** POST /api/family/mandate/revoke {confirm: true} → the revoked mandate. */
+export function revokeMandate() {
+  return request('POST', '/api/family/mandate/revoke', { confirm: true });
+}
+
+/** Address of the family's mandate PDF, for a plain link. */
+export const MANDATE_PDF_URL = '/api/family/mandate/pdf';
+
+/** GET /api/staff/families/{n}/mandates → {enabled, mandates: [oldest first]} */
+export function getStaffMandates(number) {
+  return request('GET', `/api/staff/families/${enc(number)}/mandates`);
+}
+
+/** POST /api/staff/families/{n}/mandates {holder, iban, bic, signed_on} → the mandate (201). */
+export function enterPaperMandate(number, mandate) {
+  return request('POST', `/api/staff/families/${enc(number)}/mandates`, mandate);
+}
+
+/** POST /api/staff/families/{n}/mandates/{rum}/{suspend|resume|revoke} {reason} → the mandate. */
+export function setMandateStatus(number, rum, action, reason = '') {
+  return request('POST', `/api/staff/families/${enc(number)}/mandates/${enc(rum)}/${enc(action)}`,
+    { reason });
+}
+
+/** Address of one of a family's mandate PDFs, for the staff. */
+export function staffMandatePdfUrl(number, rum) {
+  return `/api/staff/families/${enc(number)}/mandates/${enc(rum)}/pdf`;
 }

@@ -26,6 +26,7 @@ from chalicelib import wiring
 from chalicelib.api.routing import (AUDIENCES, ENDPOINTS, FAMILY, MEMBER, PUBLIC, SESSION,
                                     STAFF)
 from chalicelib.domain.accounts import STAFF_ROLES
+from chalicelib.domain.sepa import MANDATE_TEXT_VERSION
 from tests import demo
 from tests.client import Api, body, credentials_from, invoice, pay, sign_in
 
@@ -98,6 +99,13 @@ STAFF_ROLES_BY_ROUTE = {
     ("GET", "/staff/sick-days"): {ADMIN, AGENT},
     ("GET", "/staff/sick-days/{child_id}/{date}/certificate"): {ADMIN},
     ("POST", "/staff/sick-days/{child_id}/{date}/certificate/decision"): {ADMIN},
+    # Direct-debit mandates: billing data (a bank account), the admin only.
+    ("GET", "/staff/families/{number}/mandates"): {ADMIN},
+    ("POST", "/staff/families/{number}/mandates"): {ADMIN},
+    ("POST", "/staff/families/{number}/mandates/{rum}/suspend"): {ADMIN},
+    ("POST", "/staff/families/{number}/mandates/{rum}/resume"): {ADMIN},
+    ("POST", "/staff/families/{number}/mandates/{rum}/revoke"): {ADMIN},
+    ("GET", "/staff/families/{number}/mandates/{rum}/pdf"): {ADMIN},
 }
 
 
@@ -119,7 +127,8 @@ def declaration(method: str, path: str):
 BILLING_FIELDS = {"income", "qf", "max_qf", "effective_from", "balance_cents", "total_cents",
                   "debit_cents", "credit_cents", "amount_cents", "price_cents", "prices",
                   "invoice", "invoices", "credit_note", "statement", "tariff", "tariffs",
-                  "payment", "payments", "lines", "late_fee_cents", "unbooked"}
+                  "payment", "payments", "lines", "late_fee_cents", "unbooked",
+                  "mandate", "mandates", "iban_masked"}
 BILLING_COLUMNS = ("quotient", "qf", "montant", "solde", "facture", "tarif", "prix", "€")
 FIELDS_HIDDEN_FROM = {AGENT: BILLING_FIELDS, KITCHEN: BILLING_FIELDS}
 INCOME = {"qf": 750, "effective_from": "2026-09-01"}
@@ -197,6 +206,7 @@ class Request:
 CHANGE = "cheval agrafe lune"       # the new password of the password-change request
 PDF = {"Accept": "application/pdf"}
 WEEK = "from=2026-11-23&to=2026-11-27"
+MANDATE_IBAN = "FR7630006000011234567890189"
 SICK_NOTE = base64.b64encode(b"%PDF-1.4\n% certificat medical\n%%EOF\n").decode()
 
 # One entry per route of the app (``test_every_route_has_a_valid_request`` keeps it so).
@@ -250,6 +260,31 @@ REQUESTS: dict[tuple[str, str], Request] = {
     ("GET", "/children/{child_id}/sick-days/{date}/certificate"): Request(
         "/children/{child_id}/sick-days/2026-12-01/certificate", headers=PDF,
         family_a_only=True),
+    # Mandates: ``world`` signed family A's online. Family B has none: its PDF and its
+    # « stop » are not found, as A's would be. Signing again with a former text is
+    # refused alike for both; A's standing mandate refuses a paper one, and an active
+    # mandate cannot be resumed.
+    ("GET", "/family/mandate"): Request("/family/mandate"),
+    ("POST", "/family/mandate"): Request(
+        "/family/mandate", {"holder": "A", "iban": MANDATE_IBAN, "accept": True,
+                            "text_version": "2020-1"}, 409, "mandate_text_changed"),
+    ("POST", "/family/mandate/revoke"): Request("/family/mandate/revoke", {"confirm": True},
+                                                family_a_only=True),
+    ("GET", "/family/mandate/pdf"): Request("/family/mandate/pdf", headers=PDF,
+                                            family_a_only=True),
+    ("GET", "/staff/families/{number}/mandates"): Request("/staff/families/{number}/mandates"),
+    ("POST", "/staff/families/{number}/mandates"): Request(
+        "/staff/families/{number}/mandates", {"holder": "A", "iban": MANDATE_IBAN,
+                                              "signed_on": "2026-11-30"}, 409,
+        "mandate_exists"),
+    ("POST", "/staff/families/{number}/mandates/{rum}/suspend"): Request(
+        "/staff/families/{number}/mandates/{rum}/suspend", {"reason": "Vérification"}),
+    ("POST", "/staff/families/{number}/mandates/{rum}/resume"): Request(
+        "/staff/families/{number}/mandates/{rum}/resume", {}, 409, "mandate_not_suspended"),
+    ("POST", "/staff/families/{number}/mandates/{rum}/revoke"): Request(
+        "/staff/families/{number}/mandates/{rum}/revoke", {}),
+    ("GET", "/staff/families/{number}/mandates/{rum}/pdf"): Request(
+        "/staff/families/{number}/mandates/{rum}/pdf", headers=PDF),
     ("GET", "/staff/sick-days"): Request("/staff/sick-days?from=2026-12-01&to=2026-12-31"),
     ("GET", "/staff/sick-days/{child_id}/{date}/certificate"): Request(
         "/staff/sick-days/{child_id}/2026-12-01/certificate", headers=PDF),
@@ -489,6 +524,10 @@ def world(client, clock, outbox, payfip, request):
     ok(parent.post(f"/children/{demo.FAMILY_CHILD}/sick-days", {"date": "2026-12-01"}), 201)
     ok(parent.post(f"/children/{demo.FAMILY_CHILD}/sick-days/2026-12-01/certificate",
                    {"content_base64": SICK_NOTE, "content_type": "application/pdf"}), 201)
+    # A mandate signed online (the mandate routes act on it).
+    mandate = ok(parent.post("/family/mandate", {
+        "holder": "Famille TEST", "iban": MANDATE_IBAN, "accept": True,
+        "text_version": MANDATE_TEXT_VERSION}), 201)
     started = ok(parent.post("/family/invoices/2026-000001/payfip"))
     idop = started["redirect_url"].rsplit("idop=", 1)[1]
     ok(pay(admin, demo.FAMILY_NUMBER, {"amount_cents": 350, "method": "cheque"}), 201)
@@ -498,7 +537,7 @@ def world(client, clock, outbox, payfip, request):
     return {"number": demo.FAMILY_NUMBER, "child_id": demo.FAMILY_CHILD,
             "closure_id": closure["id"], "week": "2026-12-07", "email": TARGET_ACCOUNT,
             "invoice_id": "2026-000001", "month": "2026-11", "idop": idop,
-            "overpayment_id": overpayment}
+            "overpayment_id": overpayment, "rum": mandate["rum"]}
 
 
 def dynamodb_tables():

@@ -9,6 +9,7 @@ from chalicelib.api.staff import (
                                   exports,
                                   families,
                                   jobs,
+                                  mandates,
                                   menus,
                                   settings,
                                   sickness,
@@ -19,4 +20,4 @@ from chalicelib.api.staff import (
 # In the order the console presents them.
 BLUEPRINTS = tuple(module.bp for module in (families, accounts, settings, audit, jobs,
                                             attendance, exports, menus, billing,
-                                            titres, treasury, sickness, debits))
+                                            titres, treasury, sickness, mandates, debits))

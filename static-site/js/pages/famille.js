@@ -2,8 +2,8 @@
  * famille.html?numero=N — one family, for the staff: contact details, quotient familial,
  * children (school, class, diet, allergies, who may pick them up). Administrators edit,
  * resend the credentials, archive or reactivate the family, add and archive children, and
- * see its account ("Compte": statement, invoices, credit notes, payments — famille-compte.js);
- * agents read.
+ * see its account ("Compte": statement, invoices, credit notes, payments — famille-compte.js)
+ * and its direct-debit mandates (mandate-staff.js); agents read.
  */
 import {
   addChild, archiveChild, archiveFamily, getStaffFamily, resendCredentials, unarchiveFamily,
@@ -17,6 +17,7 @@ import {
 } from '../view.js';
 import { clearErrors, reportError } from '../common.js';
 import { startAccount } from '../famille-compte.js';
+import { startMandates } from '../mandate-staff.js';
 import { staffToday, startStaffPage } from '../staff-common.js';
 
 const state = {
@@ -73,7 +74,9 @@ export async function start() {
   drawFamily();
   drawChildren();
   if (state.canEdit) wireEditing();
-  if (canBill(me.staff_role)) await startAccount(state.number, staffToday(me));
+  if (canBill(me.staff_role)) {
+    await Promise.all([startAccount(state.number, staffToday(me)), startMandates(state.number)]);
+  }
 }
 
 // --- Drawing -------------------------------------------------------------------------------

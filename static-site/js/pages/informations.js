@@ -1,6 +1,7 @@
 /**
  * informations.html — "Vos informations": the family updates its phones, address and
- * second e-mail address, and downloads the data the commune holds about it (RGPD).
+ * second e-mail address, signs or changes its direct-debit mandate (mandate-family.js), and
+ * downloads the data the commune holds about it (RGPD).
  */
 import { FAMILY_EXPORT_URL, updateFamily } from '../api.js';
 import { familyIdentity } from '../templates.js';
@@ -9,6 +10,7 @@ import {
 } from '../view.js';
 import { clearErrors, reportError } from '../common.js';
 import { startFamilyPage } from '../family-common.js';
+import { startMandate } from '../mandate-family.js';
 
 let ui = null;
 
@@ -30,6 +32,7 @@ export async function start() {
     event.preventDefault();
     save(family);
   });
+  await startMandate();
 }
 
 function draw(family) {

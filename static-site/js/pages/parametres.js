@@ -169,6 +169,19 @@ function fillForm(settings) {
   el.sickness_cutoff.value = sickness.cutoff;
   el.sickness_billing.value = sickness.billing;
   el.sickness_certificate_days.value = String(sickness.certificate_days);
+  const debit = settings.direct_debit || {
+    enabled: false, creditor_name: '', creditor_id: '', creditor_iban: '', creditor_bic: '',
+    debit_day: 10, notice_days: 14, max_rejects: 2, schema: 'pain.008.001.08',
+  };
+  el.dd_enabled.checked = Boolean(debit.enabled);
+  el.dd_creditor_name.value = debit.creditor_name || '';
+  el.dd_creditor_id.value = debit.creditor_id || '';
+  el.dd_creditor_iban.value = debit.creditor_iban || '';
+  el.dd_creditor_bic.value = debit.creditor_bic || '';
+  el.dd_debit_day.value = String(debit.debit_day);
+  el.dd_notice_days.value = String(debit.notice_days);
+  el.dd_max_rejects.value = String(debit.max_rejects);
+  el.dd_schema.value = debit.schema;
   render(ui.services, (settings.services || []).map((s, i) => serviceFieldset(s, i)).join(''));
   fillCollection(settings.collection, settings.services);
 }
@@ -240,9 +253,27 @@ function readForm() {
         certificate_days: /^\d+$/.test(el.sickness_certificate_days.value.trim())
           ? Number(el.sickness_certificate_days.value.trim()) : el.sickness_certificate_days.value,
       },
+      direct_debit: {
+        enabled: el.dd_enabled.checked,
+        creditor_name: el.dd_creditor_name.value.trim(),
+        creditor_id: el.dd_creditor_id.value.trim(),
+        creditor_iban: el.dd_creditor_iban.value.trim(),
+        creditor_bic: el.dd_creditor_bic.value.trim(),
+        debit_day: wholeNumber(el.dd_debit_day.value),
+        notice_days: wholeNumber(el.dd_notice_days.value),
+        max_rejects: wholeNumber(el.dd_max_rejects.value),
+        schema: el.dd_schema.value,
+      },
       version: state.version,
     },
   };
+}
+
+/** A number typed in a field: sent as a number when it is one, else as typed (the API
+ * answers a wrong value in French, on its field). */
+function wholeNumber(text) {
+  const trimmed = String(text).trim();
+  return /^\d+$/.test(trimmed) ? Number(trimmed) : trimmed;
 }
 
 async function save() {

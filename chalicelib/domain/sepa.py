@@ -36,7 +36,6 @@ MAX_DEBIT_DAY = 28  # every month has it
 DEFAULT_MAX_REJECTS, MAX_MAX_REJECTS = 2, 10
 FRST, RCUR = "FRST", "RCUR"
 ACTIVE, SUSPENDED, REVOKED = "active", "suspended", "revoked"
-MANDATE_STATES = (ACTIVE, SUSPENDED, REVOKED)
 STATE_LABELS = {ACTIVE: "Actif", SUSPENDED: "Suspendu", REVOKED: "Révoqué"}
 ONLINE, PAPER = "online", "paper"
 SCHEDULED, SENT, REJECTED, CANCELLED = "prevu", "transmis", "rejete", "annule"
@@ -127,11 +126,6 @@ class Mandate:
     status_reason: str = ""
     updated_at: datetime | None = None
     version: int | None = None  # optimistic locking of the stored item
-
-    @property
-    def usable(self) -> bool:
-        """Debits may be scheduled on it."""
-        return self.status == ACTIVE
 
 
 @dataclass(frozen=True)

@@ -128,11 +128,13 @@ class DebitService:
         dd = settings.direct_debit
         if not dd.enabled:
             return {}
+        mandates = self._mandates.active()
+        if not mandates:
+            return {}  # one read: no family pays by debit (yet)
         invoices = [i for i in self._billing.invoices_of_month(month)
                     if i.credit_note is None and i.total_cents > 0]
         if not invoices:
             return {}
-        mandates = self._mandates.active()
         held = {d.invoice: d for d in self._debits.of_month(month)}
         day = collection_date(now.astimezone(PARIS).date(), dd)
         scheduled = 0

@@ -286,6 +286,9 @@ def test_titres_mode_sends_no_regie_file(client, clock, november_confirmed):
 
 
 def test_a_commune_without_direct_debit_schedules_nothing(client, clock, services):
+    admin = signed_in(client, *ADMIN)
+    version = ok(admin.get("/staff/settings"))["version"]
+    ok(admin.put("/staff/settings", {"direct_debit": {"enabled": False}, "version": version}))
     books(signed_in(client, *FAMILY), "2026-11-30")
     signs_mandate(services)
     clock.set(datetime(2026, 12, 1, 8, 0, tzinfo=PARIS))

@@ -393,10 +393,10 @@ REQUESTS: dict[tuple[str, str], Request] = {
         "invalid_acknowledgement"),
     ("POST", "/staff/bordereaux/{bordereau_id}/reissue"): Request(
         "/staff/bordereaux/2026-0000001-1/reissue", {}, 409, "not_titres_mode"),
-    # The world's commune does not offer direct debit: no debit exists.
+    # The world's commune offers direct debit, but no debit exists.
     ("GET", "/staff/billing/{month}/debits"): Request("/staff/billing/{month}/debits"),
     ("POST", "/staff/billing/{month}/debits/file"): Request(
-        "/staff/billing/{month}/debits/file", {}, 409, "direct_debit_off"),
+        "/staff/billing/{month}/debits/file", {}, 409, "no_debits"),
     ("GET", "/staff/billing/{month}/debits/files/{file_id}"): Request(
         "/staff/billing/{month}/debits/files/2026-11-01", None, 404, "not_found",
         headers={"Accept": "application/xml"}),

@@ -5,7 +5,7 @@ commune's settings."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -17,8 +17,10 @@ from chalicelib.domain.sepa import (
     REVOKED,
     SUSPENDED,
     Account,
+    Debit,
     DirectDebitSettings,
     Mandate,
+    Reject,
     after_reject,
     check_account,
     collection_date,
@@ -169,10 +171,27 @@ def test_the_rum_is_the_familys_number_and_the_mandates_rank():
 ])
 def test_a_reject_is_counted_and_suspends_at_the_communes_limit(before, max_rejects, status,
                                                                 rejects):
-    after = after_reject(before, replace(ON_THE_10TH, max_rejects=max_rejects), "AM04")
+    debit = Debit("2026-11", "2026-000001", before.family, 550, date(2027, 1, 11), before.rum,
+                  before.signed_on, before.holder, before.account, "RCUR", status="rejete",
+                  reject=Reject("AM04", date(2027, 1, 12), "mairie", datetime(2027, 1, 13)))
+    after = after_reject(before, replace(ON_THE_10TH, max_rejects=max_rejects), debit)
     assert (after.status, after.rejects) == (status, rejects)
     if status == SUSPENDED and before.status == ACTIVE:
-        assert after.status_reason == f"{rejects} rejets (AM04)"
+        assert after.status_reason == \
+            f"Suspendu après {rejects} rejets (dernier motif : AM04)"
+
+
+def test_a_rejected_first_debit_leaves_the_next_one_first_and_keeps_its_amendment():
+    before = Mandate("1001", "RUM-1001-001", "Claire Martin", Account(IBAN, "AGRIFRPPXXX"),
+                     ACTIVE, date(2026, 11, 2), "online", "2026-1", "parent@example.org",
+                     collected=True)
+    former = Account("FR7630001007941234567890185", "BDFEFRPPXXX")
+    debit = Debit("2026-11", "2026-000001", "1001", 550, date(2027, 1, 11), before.rum,
+                  before.signed_on, before.holder, before.account, "FRST", former,
+                  status="rejete",
+                  reject=Reject("AC04", date(2027, 1, 12), "mairie", datetime(2027, 1, 13)))
+    after = after_reject(before, replace(ON_THE_10TH, max_rejects=3), debit)
+    assert (after.collected, sequence_of(after), after.amended_from) == (False, "FRST", former)
 
 
 def test_the_mandate_text_names_the_creditor_and_the_notice():

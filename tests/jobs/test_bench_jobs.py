@@ -57,8 +57,9 @@ def invoice_fixed_requests() -> dict[str, int]:
         # the month's invoices (build, confirm), the 3 previous months' (usual totals),
         # then for each day of the month its bookings and the attendance of each active
         # service (one index query each); the sick days of the month and the month
-        # before (a run begun then: its jour de carence), one index query each
-        "Query": 2 + 2 + 1 + 2 + 3 + DAYS_IN_MONTH * (1 + ACTIVE) + 2,
+        # before (a run begun then: its jour de carence), one index query each; the active
+        # direct-debit mandates (the demo commune offers direct debit; no family has one)
+        "Query": 2 + 2 + 1 + 2 + 3 + DAYS_IN_MONTH * (1 + ACTIVE) + 2 + 1,
     }
 
 

@@ -1,4 +1,5 @@
-"""``make samples`` writes a PES file of a demo month that the DGFiP schema accepts."""
+"""``make samples`` writes a PES file and a pain.008 direct-debit file of a demo month
+that the DGFiP and ISO 20022 schemas accept."""
 from __future__ import annotations
 
 import subprocess
@@ -9,6 +10,8 @@ from lxml import etree
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "tests" / "data" / "pes" / "PES_V2" / "Rev0" / "PES_Aller.xsd"
+PAIN_008 = ROOT / "tests" / "data" / "sepa" / "pain.008.001.08.xsd"
+NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.08"}
 
 
 def test_make_samples_writes_a_valid_ormc_file_of_a_demo_month(tmp_path):
@@ -17,9 +20,17 @@ def test_make_samples_writes_a_valid_ormc_file_of_a_demo_month(tmp_path):
                              str(tmp_path)], cwd=ROOT, capture_output=True, text=True,
                             timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
-    (written,) = tmp_path.iterdir()
+    written, debits = sorted(tmp_path.iterdir())
     assert written.name == "PESALR2_21690195200012_261201_001.xml"
     assert f"Écrit : {written}" in result.stdout
+    # The régie's debit file: the demo family's mandate, signed online, its first debit.
+    assert debits.name == "prelevements-2026-11-PRLV-2026-11-01.xml"
+    assert f"Écrit : {debits}" in result.stdout
+    pain = etree.parse(str(debits))
+    etree.XMLSchema(etree.parse(str(PAIN_008))).assertValid(pain)
+    assert pain.findtext(".//p:SeqTp", namespaces=NS) == "FRST"
+    assert pain.findtext(".//p:InstdAmt", namespaces=NS) == "5.50"
+    assert pain.findtext(".//p:MndtId", namespaces=NS) == "RUM-1001-001"
     doc = etree.parse(str(written))
     etree.XMLSchema(etree.parse(str(SCHEMA))).assertValid(doc)
     root = doc.getroot()

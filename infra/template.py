@@ -336,12 +336,13 @@ def security_headers_config() -> dict[str, Any]:
 # header starts with a binary media type; a browser following a link to an invoice sends
 # "text/html,…" first and would get base64 text. Links to PDFs end in /pdf (the app's
 # binary type application/pdf): CloudFront asks for the PDF on the browser's behalf. Links
-# to a bordereau's PES file end in /pes (application/xml, ISO-8859-1 bytes): the same.
+# to a bordereau's PES file end in /pes (application/xml, ISO-8859-1 bytes), to a debit
+# file in /xml (application/xml, pain.008): the same.
 PDF_ACCEPT_FUNCTION = """function handler(event) {
   var request = event.request;
   if (request.method === 'GET' && /\\/pdf$/.test(request.uri)) {
     request.headers['accept'] = {value: 'application/pdf'};
-  } else if (request.method === 'GET' && /\\/pes$/.test(request.uri)) {
+  } else if (request.method === 'GET' && /\\/(pes|xml)$/.test(request.uri)) {
     request.headers['accept'] = {value: 'application/xml'};
   }
   return request;

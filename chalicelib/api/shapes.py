@@ -203,11 +203,11 @@ def debits_month(view: dict[str, Any]) -> JSON:
             "count": len(live), "total_cents": sum(d.amount_cents for d in live),
             "reject_reasons": [{"code": c, "label": label}
                                for c, label in REJECT_REASONS.items()],
-            "files": [{"id": file_id, "count": len(items),
+            "files": [{"id": file_id, "file_name": name, "count": len(items),
                        "total_cents": sum(d.amount_cents for d in items),
                        "collection_dates": sorted({d.collection_date.isoformat()
                                                    for d in items})}
-                      for file_id, items in view["files"]]}
+                      for file_id, name, items in view["files"]]}
 
 
 def month_invoice(row: MonthInvoice) -> JSON:

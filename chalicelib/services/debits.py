@@ -397,11 +397,17 @@ class DebitService:
         for d in debits:
             if d.file:
                 files.setdefault(d.file, []).append(d)
+        names = {}
+        if files:
+            from chalicelib.domain.sepa_file import debit_file_name  # sepaxml: loaded late
+            names = {file_id: debit_file_name(settings.direct_debit, month, f"PRLV-{file_id}")
+                     for file_id in files}
         return {"month": month, "mode": settings.collection.mode,
                 "enabled": settings.direct_debit.enabled,
                 "debits": [(d, families[d.family].name if d.family in families else "")
                            for d in debits],
-                "files": [(file_id, files[file_id]) for file_id in sorted(files)]}
+                "files": [(file_id, names[file_id], files[file_id])
+                          for file_id in sorted(files)]}
 
     def of_family(self, family: str) -> dict[str, Debit]:
         """The family's debits by invoice number (the latest state of each)."""

@@ -378,9 +378,9 @@ class DevStack:
 
         if self.workers is None:
             raise RuntimeError("the stack is not started")
-        if method == "GET" and path.split("?")[0].endswith("/pes"):
+        if method == "GET" and path.split("?")[0].endswith(("/pes", "/xml")):
             # As CloudFront's viewer function does in production (infra/template.py): a
-            # link to a PES file asks API Gateway for its binary type.
+            # link to a PES or debit file asks API Gateway for its binary type.
             headers = {k: v for k, v in headers.items() if k.lower() != "accept"}
             headers["Accept"] = "application/xml"
         kind, response, gateway_headers, gateway_body = self.workers.call(

@@ -149,7 +149,7 @@ def write_samples(out: Path) -> list[Path]:
         issued = staff.call("POST", "/staff/billing/2026-11/debits/file", {})
         for file in issued["files"]:
             response = client.http.request(
-                "GET", f"/staff/billing/2026-11/debits/files/{file['id']}",
+                "GET", f"/staff/billing/2026-11/debits/files/{file['id']}/xml",
                 headers={"Accept": "application/xml",
                          "Cookie": f"cantine_session={staff.cookie}"})
             name = response.headers["Content-Disposition"].split('filename="')[1].rstrip('"')

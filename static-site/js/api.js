@@ -594,7 +594,7 @@ export function issueDebitFile(month) {
 
 /** Address of a debit file (GET, application/xml), for a plain download link. */
 export function debitFileUrl(month, id) {
-  return `/api/staff/billing/${enc(month)}/debits/files/${enc(id)}`;
+  return `/api/staff/billing/${enc(month)}/debits/files/${enc(id)}/xml`;
 }
 
 /** POST /api/staff/billing/{month}/debits/{invoice}/reject {code, date} → {debit, mandate_status} */

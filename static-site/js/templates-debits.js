@@ -37,7 +37,7 @@ export function debitsTable(debits) {
 /** The files already issued, each with its download link. */
 export function debitFilesList(files, fileHref) {
   if (!files.length) return '';
-  const items = files.map((f) => `<li>Fichier ${e(f.id)} : ${e(plural(f.count, 'prélèvement', 'prélèvements'))}, ${e(formatMoney(f.total_cents))}, le ${e((f.collection_dates || []).map(formatDotDate).join(', '))} <a class="button-link is-secondary" href="${e(fileHref(f.id))}" download>Télécharger<span class="visually-hidden"> le fichier ${e(f.id)}</span></a></li>`).join('');
+  const items = files.map((f) => `<li>Fichier ${e(f.id)} : ${e(plural(f.count, 'prélèvement', 'prélèvements'))}, ${e(formatMoney(f.total_cents))}, le ${e((f.collection_dates || []).map(formatDotDate).join(', '))} <a class="button-link is-secondary" href="${e(fileHref(f.id))}" download="${e(f.file_name)}">Télécharger<span class="visually-hidden"> le fichier ${e(f.id)}</span></a></li>`).join('');
   return `<h3>Fichiers émis</h3><ul class="debit-files">${items}</ul>`;
 }
 

@@ -149,7 +149,7 @@ def test_the_regie_file_carries_each_debit_once_and_pays_the_invoice(
     (file,) = issued["files"]
     assert (file["id"], file["count"], file["total_cents"], file["collection_dates"]) == \
         ("2026-11-01", 1, 550, ["2027-01-11"])
-    response = admin.get("/staff/billing/2026-11/debits/files/2026-11-01",
+    response = admin.get("/staff/billing/2026-11/debits/files/2026-11-01/xml",
                          headers={"Accept": "application/xml"})
     assert response.status_code == 200, response.body
     data = response.body
@@ -165,7 +165,7 @@ def test_the_regie_file_carries_each_debit_once_and_pays_the_invoice(
     # Issued again: nothing new to send, and the file stays the same bytes.
     assert ok(admin.post("/staff/billing/2026-11/debits/file"))["issued"] == {
         "file": None, "debits": 0, "moved": 0, "announced": 0, "cancelled": 0}
-    again = admin.get("/staff/billing/2026-11/debits/files/2026-11-01",
+    again = admin.get("/staff/billing/2026-11/debits/files/2026-11-01/xml",
                       headers={"Accept": "application/xml"})
     assert again.body == data
 

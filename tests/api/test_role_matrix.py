@@ -90,7 +90,7 @@ STAFF_ROLES_BY_ROUTE = {
     ("POST", "/staff/bordereaux/{bordereau_id}/reissue"): {ADMIN},
     ("GET", "/staff/billing/{month}/debits"): {ADMIN},
     ("POST", "/staff/billing/{month}/debits/file"): {ADMIN},
-    ("GET", "/staff/billing/{month}/debits/files/{file_id}"): {ADMIN},
+    ("GET", "/staff/billing/{month}/debits/files/{file_id}/xml"): {ADMIN},
     ("POST", "/staff/billing/{month}/debits/{invoice_id}/reject"): {ADMIN},
     ("POST", "/staff/families/{number}/treasury-payments"): {ADMIN},
     ("POST", "/staff/treasury-payments/import"): {ADMIN},
@@ -397,8 +397,8 @@ REQUESTS: dict[tuple[str, str], Request] = {
     ("GET", "/staff/billing/{month}/debits"): Request("/staff/billing/{month}/debits"),
     ("POST", "/staff/billing/{month}/debits/file"): Request(
         "/staff/billing/{month}/debits/file", {}, 409, "no_debits"),
-    ("GET", "/staff/billing/{month}/debits/files/{file_id}"): Request(
-        "/staff/billing/{month}/debits/files/2026-11-01", None, 404, "not_found",
+    ("GET", "/staff/billing/{month}/debits/files/{file_id}/xml"): Request(
+        "/staff/billing/{month}/debits/files/2026-11-01/xml", None, 404, "not_found",
         headers={"Accept": "application/xml"}),
     ("POST", "/staff/billing/{month}/debits/{invoice_id}/reject"): Request(
         "/staff/billing/{month}/debits/2026-000001/reject", {"code": "AM04"}, 404,

@@ -424,6 +424,7 @@ def _run_viewer_function(code: str, method: str, uri: str, accept: str) -> str:
     ("GET", "/api/family/invoices", "text/html,*/*;q=0.8"),
     ("POST", "/api/family/invoices/2026-000042/pdf", "text/html,*/*;q=0.8"),
     ("GET", "/api/staff/bordereaux/2026-0000012-1/pes", "application/xml"),
+    ("GET", "/api/staff/billing/2026-11/debits/files/2026-11-01/xml", "application/xml"),
     ("POST", "/api/staff/bordereaux/2026-0000012-1/reissue", "text/html,*/*;q=0.8"),
 ])
 def test_a_link_to_a_pdf_asks_api_gateway_for_the_binary_type(packaged, method, uri, expected):

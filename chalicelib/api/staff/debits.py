@@ -32,7 +32,7 @@ def issue_debit_file(call: Call):
     return {**shapes.debits_month(result), "issued": issued}
 
 
-@endpoint(bp, "/staff/billing/{month}/debits/files/{file_id}", audience=STAFF, roles=ADMIN)
+@endpoint(bp, "/staff/billing/{month}/debits/files/{file_id}/xml", audience=STAFF, roles=ADMIN)
 def get_debit_file(call: Call):
     """A debit file as issued (pain.008 XML), for the régie's bank."""
     month_bounds(call.params["month"])

@@ -95,9 +95,22 @@ def password_changed(to: tuple[str, ...]) -> Message:
 
 
 def invoice_ready(to: tuple[str, ...], name: str, number: str, month: str, total_cents: int,
-                  site_url: str, collection: str = REGIE) -> Message:
+                  site_url: str, collection: str = REGIE, by_debit: bool = False) -> Message:
     """A new invoice can be read and paid online; in titres mode, a détail de facturation
-    that the Treasury's avis des sommes à payer will follow."""
+    that the Treasury's avis des sommes à payer will follow; paid by direct debit, nothing
+    to do (its date and amount come in their own e-mail)."""
+    if by_debit:
+        what = "Le détail de facturation" if collection == TITRES else "La facture"
+        text = (
+            f"Bonjour,\n\n"
+            f"{what} n° {number} de la famille {name} pour {month} est disponible : "
+            f"{money(total_cents)}.\n\n"
+            f"Elle sera payée par prélèvement automatique, selon votre mandat : vous recevez "
+            f"la date et le montant du prélèvement dans un courriel à part. Il n'y a rien à "
+            f"payer en ligne.\n\n"
+            f"Vous pouvez la consulter et la télécharger sur le portail : "
+            f"{site_url}/factures.html" + _SIGNATURE)
+        return Message(to, f"Votre facture de {month} est disponible", text)
     if collection == TITRES:
         text = (
             f"Bonjour,\n\n"

@@ -120,15 +120,19 @@ class DebitService:
         return state.remaining_cents if state is not None else 0
 
     # -- confirmation: schedule and announce -----------------------------------------------
-    def schedule_month(self, month: str, settings: CommuneSettings, now: datetime
-                       ) -> dict[str, Any]:
+    def active_mandates(self) -> dict[str, Mandate]:
+        """The mandates debits may be scheduled on, by family."""
+        return self._mandates.active()
+
+    def schedule_month(self, month: str, settings: CommuneSettings, now: datetime,
+                       mandates: dict[str, Mandate] | None = None) -> dict[str, Any]:
         """A debit for each confirmed invoice of the month whose family has an active
         mandate, on the commune's next debit day the notice allows; each family is told.
         Rerun after a crash, it schedules and tells only what is missing."""
         dd = settings.direct_debit
         if not dd.enabled:
             return {}
-        mandates = self._mandates.active()
+        mandates = dict(self._mandates.active() if mandates is None else mandates)
         if not mandates:
             return {}  # one read: no family pays by debit (yet)
         invoices = [i for i in self._billing.invoices_of_month(month)

@@ -34,6 +34,7 @@ from chalicelib.domain.jobs import JobRun
 from chalicelib.domain.ledger import LedgerEntry
 from chalicelib.domain.money import month_label
 from chalicelib.domain.pricing import Use, parse_tariff
+from chalicelib.domain.sepa import Mandate
 from chalicelib.domain.sickness import sick_charges
 from chalicelib.mail import templates
 from chalicelib.mail.sender import Mailer
@@ -361,6 +362,10 @@ class InvoiceRunService:
         self._repair_ledger(standing, numbering.repaired, now)
         families = self._accounts.get_families([r.family for r in rows
                                                 if r.invoice is None and r.total_cents > 0])
+        # The families paying by direct debit: their invoice e-mail says so (read once,
+        # and only where the commune offers direct debit).
+        mandates = self._debits.active_mandates() \
+            if self._debits is not None and settings.direct_debit.enabled else {}
         invoiced = skipped = amount = 0
         for row in rows:
             if row.invoice is not None or row.total_cents <= 0:
@@ -376,10 +381,11 @@ class InvoiceRunService:
                 continue
             invoiced += 1
             amount += invoice.total_cents
-            self._tell_family(family, invoice)
+            self._tell_family(family, invoice, by_debit=row.family in mandates)
         summary = {"month": month, "invoiced": invoiced, "skipped": skipped,
                    "total_cents": amount, "repaired": len(numbering.repaired),
-                   "repairs": numbering.repaired, **self._debits_of(month, settings, now),
+                   "repairs": numbering.repaired,
+                   **self._debits_of(month, settings, now, mandates),
                    **self._bordereau(month, rows, now, who, collection)}
         try:
             self._drafts.confirmed(month, header.revision, now, who,
@@ -393,14 +399,14 @@ class InvoiceRunService:
                 raise DraftChanged() from None
         return summary
 
-    def _debits_of(self, month: str, settings: CommuneSettings,
-                   now: datetime) -> dict[str, Any]:
+    def _debits_of(self, month: str, settings: CommuneSettings, now: datetime,
+                   mandates: dict[str, Mandate] | None = None) -> dict[str, Any]:
         """The month's direct debits, scheduled and announced before any bordereau is
         written (a titre paid by debit carries it). Nothing is read when the commune
         does not offer direct debit."""
         if self._debits is None or not settings.direct_debit.enabled:
             return {}
-        return self._debits.schedule_month(month, settings, now)
+        return self._debits.schedule_month(month, settings, now, mandates)
 
     def _bordereau(self, month: str, rows: list[StoredRow], now: datetime, who: str,
                    collection: str) -> dict[str, Any]:
@@ -536,13 +542,13 @@ class InvoiceRunService:
                          for r in sorted(rows, key=lambda r: (r.name.lower(), r.family))],
         }
 
-    def _tell_family(self, family: Family, invoice: Invoice) -> None:
+    def _tell_family(self, family: Family, invoice: Invoice, by_debit: bool = False) -> None:
         if not family.emails:
             return
         try:
             self._mailer.send(templates.invoice_ready(
                 family.emails, family.name, invoice.number, month_label(invoice.month),
-                invoice.total_cents, self._site_url, invoice.collection))
+                invoice.total_cents, self._site_url, invoice.collection, by_debit))
         except Exception:  # noqa: BLE001 - the invoice stands; the family still sees it
             LOG.exception("invoice e-mail not sent for %s", invoice.number)
 

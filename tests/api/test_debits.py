@@ -103,6 +103,10 @@ def test_a_confirmed_month_schedules_the_debit_and_tells_the_family_14_days_befo
     assert (date(2027, 1, 11) - date(2026, 12, 1)).days >= 14
     (notice,) = notices(outbox)
     assert notice["subject"] == "Prélèvement du 11/01/2027 : 5,50 €"
+    # The invoice's own e-mail says it will be debited, not paid online.
+    (ready,) = [m for m in outbox() if m["subject"].startswith("Votre facture de novembre")]
+    assert "payée par prélèvement automatique" in ready["text"]
+    assert "la payer en ligne" not in ready["text"]
     assert "RUM-1001-001" in notice["text"] and ICS in notice["text"]
     assert FAMILY_IBAN not in notice["text"]
 

@@ -152,13 +152,14 @@ def build(settings: Settings) -> Container:
     debits = DebitService(accounts, billing_repository, mandate_repository, debit_repository,
                           files, mailer, settings.site_url)
     titres = TitresService(commune, accounts, billing_repository, BordereauRepository(),
-                           files, debit_repository)
+                           files, debits)
     sick_reports = SickReportRepository()
     sickness = SicknessService(commune, accounts, booking_repository, sick_reports, files)
     invoicing = InvoiceRunService(commune, accounts, booking_repository, attendance,
                                   billing_repository, DraftRepository(), runs, mailer,
                                   settings.site_url, titres, sick_reports, debits)
-    billing = BillingService(commune, accounts, billing_repository, invoicing.is_invoiced)
+    billing = BillingService(commune, accounts, billing_repository, invoicing.is_invoiced,
+                             debits.check_not_sent)
     payments = PaymentService(_payfip_client_factory(settings), billing, billing_repository,
                               PaymentAttemptRepository(), settings.site_url,
                               debits=debits)

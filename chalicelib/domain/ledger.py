@@ -132,22 +132,22 @@ def allocate(invoices: list[tuple[str, int, bool]],
     a named payment, adjustments) forms a pool, less the debits that are not invoices
     (refunds, opening debts), which settles the open invoices oldest first. A rejected
     direct debit ("reject", a debit naming its invoice) takes back what its payment gave
-    that invoice, which is then due again. The states only ever add up to what the ledger
-    holds: nothing is created or lost.
+    that invoice, which is then due again, whatever the order of two lines of one day. The
+    states only ever add up to what the ledger holds: nothing is created or lost.
     """
     open_totals = {n: t for n, t, cancelled in invoices if not cancelled}
     cancelled = {n for n, _, c in invoices if c}
     paid = dict.fromkeys(open_totals, 0)
     pool = 0
+    rejects: list[tuple[str, int]] = []
     for m in entries:
         if m.type == "invoice":
             continue
         if m.type == "credit_note" and m.invoice in cancelled:
             continue  # it settles its own invoice, which is out of the count
         if m.type == "reject" and m.invoice in open_totals:
-            back = min(m.debit_cents, paid[m.invoice])
-            paid[m.invoice] -= back
-            pool -= m.debit_cents - back
+            # After every payment: it takes back one that came before.
+            rejects.append((m.invoice, m.debit_cents))
             continue
         pool -= m.debit_cents
         credit = m.credit_cents
@@ -156,6 +156,10 @@ def allocate(invoices: list[tuple[str, int, bool]],
             paid[m.invoice] += taken
             credit -= taken
         pool += credit
+    for number, amount in rejects:
+        back = min(amount, paid[number])
+        paid[number] -= back
+        pool -= amount - back
     for number, total, was_cancelled in invoices:
         if was_cancelled or pool <= 0:
             continue

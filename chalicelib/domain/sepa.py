@@ -26,6 +26,7 @@ from typing import Any
 
 import holidays
 
+from chalicelib.domain.calendar import PARIS
 from chalicelib.domain.errors import ValidationError
 
 SCHEMAS = ("pain.008.001.02", "pain.008.001.08")
@@ -261,6 +262,31 @@ def collection_date(today: date, settings: DirectDebitSettings) -> date:
     while _target_closed(day):
         day += timedelta(days=1)
     return day
+
+
+# A debit file must reach the bank this many TARGET2 business days before the debit date
+# (one is the rulebook's floor for CORE; French banks ask for one or two).
+LEAD_BUSINESS_DAYS = 2
+
+
+def sendable(today: date, day: date) -> bool:
+    """Whether a debit collected on ``day`` can still be sent to the bank ``today``."""
+    count, current = 0, today
+    while current < day and count < LEAD_BUSINESS_DAYS:
+        current += timedelta(days=1)
+        if not _target_closed(current):
+            count += 1
+    return count >= LEAD_BUSINESS_DAYS
+
+
+def notice_kept(debit: Debit, settings: DirectDebitSettings, today: date) -> bool:
+    """Whether ``debit`` may go to the bank ``today``: its family was told at least the
+    notice before its date (Paris day of the e-mail), and the bank still has the time."""
+    if debit.notified_at is None:
+        return False
+    told = debit.notified_at.astimezone(PARIS).date()
+    return (debit.collection_date - told).days >= settings.notice_days \
+        and sendable(today, debit.collection_date)
 
 
 def sequence_of(mandate: Mandate) -> str:

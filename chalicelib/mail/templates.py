@@ -294,3 +294,18 @@ def debit_rejected(to: tuple[str, ...], name: str, invoice: str, amount_cents: i
         f"({money(amount_cents)}) de la facture n° {invoice} de la famille {name}.\n"
         f"Motif donné par la banque : {reason}.\n\n{how}{stopped}" + _SIGNATURE)
     return Message(to, f"Prélèvement rejeté : facture n° {invoice}", text)
+
+
+def debit_cancelled(to: tuple[str, ...], name: str, invoice: str, day: date, *, titres: bool,
+                    site_url: str) -> Message:
+    """An announced debit that will not take place (mandate stopped, invoice settled)."""
+    how = ("Le Trésor public vous enverra l'avis des sommes à payer, avec la façon de le "
+           "régler." if titres else
+           f"S'il reste un montant à payer, vous pouvez le régler en ligne sur "
+           f"{site_url}/factures.html, ou à la mairie.")
+    text = (
+        f"Bonjour,\n\n"
+        f"Le prélèvement annoncé pour le {day.strftime('%d/%m/%Y')} (facture n° {invoice}, "
+        f"famille {name}) n'aura pas lieu : la facture est déjà réglée, ou le mandat de "
+        f"prélèvement n'est plus actif.\n\n{how}" + _SIGNATURE)
+    return Message(to, f"Prélèvement annulé : facture n° {invoice}", text)

@@ -84,12 +84,15 @@ class BillingService:
     """Everything money: computed in integer cents, written once, never edited."""
 
     def __init__(self, commune: CommuneService, accounts: AccountRepository,
-                 billing: BillingRepository, is_invoiced: Callable[[str], bool]) -> None:
+                 billing: BillingRepository, is_invoiced: Callable[[str], bool],
+                 check_not_debited: Callable[[Invoice], None] | None = None) -> None:
         self._commune = commune
         self._accounts = accounts
         self._billing = billing
         # Whether a month is billed is the invoice run's to say (services/invoicing.py).
         self._is_invoiced = is_invoiced
+        # Whether an invoice's direct debit went to the bank (services/debits.py).
+        self._check_not_debited = check_not_debited
 
     # -- tariffs -------------------------------------------------------------------------
     def tariffs(self) -> list[dict[str, Any]]:
@@ -263,6 +266,8 @@ class BillingService:
                 raise ValidationError("Facture inconnue ou annulée.", field="invoice")
             if invoice.collection == TITRES:
                 raise TitreNotPaidHere()
+            if self._check_not_debited is not None:
+                self._check_not_debited(invoice)  # it would be collected twice
         else:
             target = None
         label = METHOD_LABELS[method] + (f" {reference}" if reference else "")

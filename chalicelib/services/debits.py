@@ -16,8 +16,9 @@ moves to the next debit day and the family is told again.
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.accounts import Family
@@ -42,6 +43,7 @@ from chalicelib.domain.sepa import (
     Reject,
     after_reject,
     collection_date,
+    notice_kept,
     sequence_of,
 )
 from chalicelib.mail import templates
@@ -97,6 +99,24 @@ def _file_key(month: str, file_id: str) -> str:
     return f"debits/{month}/{file_id}.xml"
 
 
+class DebitFileBusy(Conflict):
+    code = "debit_file_busy"
+    message = ("Un fichier de prélèvement de ce mois est en cours d'émission : rechargez la "
+               "page dans quelques instants.")
+
+
+class DebitSent(Conflict):
+    """Staff record a payment for an invoice whose debit went to the bank."""
+    code = "paid_by_debit"
+    message = ("Cette facture est prélevée : le prélèvement a été transmis à la banque. "
+               "Si la banque l'a rejeté, enregistrez d'abord le rejet (« Facturation », "
+               "« Prélèvements automatiques »), puis le paiement.")
+
+
+LEASE = timedelta(minutes=5)      # longer than any request: API Gateway stops at 29 s
+ONCE = timedelta(days=36500)      # a marker that never expires: a step done once
+
+
 class DebitService:
     """The month's debits, from scheduling to the bank's reject."""
 
@@ -119,6 +139,18 @@ class DebitService:
         state = states.get(invoice.number)
         return state.remaining_cents if state is not None else 0
 
+    def _due(self, debit: Debit, mode: str) -> int:
+        """What ``debit`` may collect now: nothing if its invoice was cancelled or is a
+        titre of another mode than ``mode``; a titre whole (the Treasury collects it);
+        what remains of a régie invoice (paid at the town hall meanwhile: less)."""
+        invoice = self._billing.invoice(debit.family, debit.invoice)
+        if invoice is None or invoice.credit_note is not None \
+                or (invoice.collection == TITRES) != (mode == TITRES):
+            return 0
+        if mode == TITRES:
+            return invoice.total_cents
+        return min(debit.amount_cents, self._remaining(invoice))
+
     # -- confirmation: schedule and announce -----------------------------------------------
     def active_mandates(self) -> dict[str, Mandate]:
         """The mandates debits may be scheduled on, by family."""
@@ -128,7 +160,8 @@ class DebitService:
                        mandates: dict[str, Mandate] | None = None) -> dict[str, Any]:
         """A debit for each confirmed invoice of the month whose family has an active
         mandate, on the commune's next debit day the notice allows; each family is told.
-        Rerun after a crash, it schedules and tells only what is missing."""
+        Rerun after a crash, it schedules and tells only what is missing (moving a debit
+        whose notice can no longer be kept)."""
         dd = settings.direct_debit
         if not dd.enabled:
             return {}
@@ -140,7 +173,8 @@ class DebitService:
         if not invoices:
             return {}
         held = {d.invoice: d for d in self._debits.of_month(month)}
-        day = collection_date(now.astimezone(PARIS).date(), dd)
+        today = now.astimezone(PARIS).date()
+        day = collection_date(today, dd)
         scheduled = 0
         for invoice in sorted(invoices, key=lambda i: i.number):
             mandate = mandates.get(invoice.family)
@@ -151,6 +185,8 @@ class DebitService:
                 else self._remaining(invoice)
             if amount <= 0:
                 continue
+            # Account, sequence and amendment are the mandate's of today; they are taken
+            # again from the mandate when the debit is sent.
             debit = Debit(month, invoice.number, invoice.family, amount, day, mandate.rum,
                           mandate.signed_on, mandate.holder, mandate.account,
                           sequence_of(mandate), mandate.amended_from)
@@ -158,33 +194,27 @@ class DebitService:
                 self._debits.create(debit)
             except DebitMoved:
                 continue  # another confirmation scheduled it
-            mandates[invoice.family] = self._carried(mandate, debit)
             held[invoice.number] = debit
             scheduled += 1
-        announced = self._announce([d for d in held.values()
-                                    if d.status == SCHEDULED and d.notified_at is None],
-                                   settings, now)
+        untold = []
+        for debit in held.values():
+            if debit.status != SCHEDULED or debit.notified_at is not None:
+                continue
+            if (debit.collection_date - today).days < dd.notice_days:
+                # Told today, the family would not have its notice: a later debit day.
+                try:
+                    self._debits.reschedule(debit, day)
+                except DebitMoved:
+                    continue
+                debit = replace(debit, collection_date=day)
+                held[debit.invoice] = debit
+            untold.append(debit)
+        announced = self._announce(untold, settings, now)
         mine = [d for d in held.values() if d.status != CANCELLED]
         return {"debits": {"scheduled": scheduled, "announced": announced,
                            "count": len(mine),
                            "total_cents": sum(d.amount_cents for d in mine),
                            "collection_date": day.isoformat()}}
-
-    def _carried(self, mandate: Mandate, debit: Debit) -> Mandate:
-        """The mandate once ``debit`` is scheduled on it: its first debit is taken (RCUR
-        next) and the amendment it carries is no longer pending."""
-        if debit.sequence != FRST and debit.amended_from is None:
-            return mandate
-        current: Mandate | None = mandate
-        for attempt in retry.numbering_attempts():
-            if current is None or current.rum != debit.rum:
-                return mandate
-            try:
-                return self._mandates.save(replace(current, collected=True, amended_from=None))
-            except MandateMoved:
-                retry.pause(attempt)
-                current = self._mandates.current(debit.family)
-        raise retry.NumberingBusy()
 
     def _announce(self, debits: list[Debit], settings: CommuneSettings,
                   now: datetime) -> int:
@@ -213,15 +243,130 @@ class DebitService:
             told += 1
         return told
 
-    # -- the régie's file --------------------------------------------------------------------
+    # -- sending: the régie's file, or the bordereau of titres --------------------------------
+    def _sorted_out(self, debits: list[Debit], settings: CommuneSettings,
+                    today: date) -> tuple[list[Debit], list[Debit], list[Debit]]:
+        """The month's scheduled debits split as (to send now, as the mandate stands
+        today; to move to a later debit day; to cancel)."""
+        dd = settings.direct_debit
+        waiting = [d for d in debits if d.status == SCHEDULED]
+        mandates = self._mandates.active() if waiting else {}
+        ready, late, dropped = [], [], []
+        for debit in sorted(waiting, key=lambda d: d.invoice):
+            mandate = mandates.get(debit.family)
+            amount = 0 if mandate is None or mandate.rum != debit.rum \
+                else self._due(debit, settings.collection.mode)
+            if amount <= 0 or mandate is None:
+                dropped.append(debit)
+            elif not notice_kept(debit, dd, today):
+                late.append(debit)
+            else:
+                # As the mandate stands now: an account changed since the notice goes to
+                # the new account, with its amendment; FRST until a debit went out.
+                # (An amendment only means something to a bank that saw a debit before.)
+                ready.append(replace(debit, amount_cents=amount, holder=mandate.holder,
+                                     account=mandate.account,
+                                     sequence=sequence_of(mandate),
+                                     amended_from=mandate.amended_from
+                                     if mandate.collected else None))
+                mandates[debit.family] = replace(mandate, collected=True, amended_from=None)
+        return ready, late, dropped
+
+    def _sent(self, debits: list[Debit], file_id: str) -> list[Debit]:
+        """Mark ``debits`` sent in ``file_id``; each mandate's first debit is then taken
+        (RCUR next) and the amendment it carried told. The ones this call sent."""
+        sent = []
+        for debit in debits:
+            try:
+                self._debits.claim(debit, file_id)
+            except DebitMoved:
+                continue  # sent, moved or cancelled by another call
+            self._carried(debit)
+            sent.append(replace(debit, status=SENT, file=file_id))
+        return sent
+
+    def _carried(self, debit: Debit) -> None:
+        if debit.sequence != FRST and debit.amended_from is None:
+            return
+        for attempt in retry.numbering_attempts():
+            current = next((m for m in self._mandates.of_family(debit.family)
+                            if m.rum == debit.rum), None)
+            if current is None:
+                return
+            try:
+                self._mandates.save(replace(current, collected=True, amended_from=None))
+                return
+            except MandateMoved:
+                retry.pause(attempt)
+        raise retry.NumberingBusy()
+
+    def _set_aside(self, late: list[Debit], dropped: list[Debit], settings: CommuneSettings,
+                   now: datetime) -> tuple[int, int, int]:
+        """Move the late debits to the next debit day the notice allows and tell their
+        families again; cancel the dropped ones and tell theirs. (moved, told, cancelled)"""
+        day = collection_date(now.astimezone(PARIS).date(), settings.direct_debit)
+        moved = []
+        for debit in late:
+            try:
+                self._debits.reschedule(debit, day)
+            except DebitMoved:
+                continue
+            moved.append(replace(debit, collection_date=day, notified_at=None))
+        told = self._announce(moved, settings, now)
+        cancelled = []
+        for debit in dropped:
+            try:
+                self._debits.set_status(debit, SCHEDULED, CANCELLED)
+            except DebitMoved:
+                continue
+            cancelled.append(debit)
+        self._tell_cancelled(cancelled, settings)
+        return len(moved), told, len(cancelled)
+
+    def _tell_cancelled(self, debits: list[Debit], settings: CommuneSettings) -> None:
+        if not debits:
+            return
+        families = self._accounts.get_families(sorted({d.family for d in debits}))
+        for debit in debits:
+            family = families.get(debit.family)
+            if family is None or not family.emails:
+                continue
+            try:
+                self._mailer.send(templates.debit_cancelled(
+                    family.emails, family.name, debit.invoice, debit.collection_date,
+                    titres=settings.collection.mode == TITRES, site_url=self._site_url))
+            except Exception:  # noqa: BLE001 - the invoice page says it too
+                LOG.exception("debit cancellation e-mail not sent for %s", debit.invoice)
+
+    def for_bordereau(self, month: str, settings: CommuneSettings,
+                      now: datetime) -> list[Debit]:
+        """Titres mode: the month's debits a bordereau written now carries — the ones
+        already in one, and the scheduled ones whose notice holds, as their mandate
+        stands; the others are moved or cancelled (their titre is then paid with the
+        avis des sommes à payer)."""
+        if not settings.direct_debit.enabled:
+            return []
+        debits = self._debits.of_month(month)
+        ready, late, dropped = self._sorted_out(debits, settings,
+                                                now.astimezone(PARIS).date())
+        self._set_aside(late, dropped, settings, now)
+        return [d for d in debits if d.status == SENT] + ready
+
+    def bordereau_sent(self, debits: list[Debit], tag: str) -> list[Debit]:
+        """Send the scheduled ones of ``debits`` with a bordereau: those it may carry (the
+        ones sent before, and the ones this call sent)."""
+        return [d for d in debits if d.status == SENT] \
+            + self._sent([d for d in debits if d.status == SCHEDULED], tag)
+
     def issue_file(self, month: str, settings: CommuneSettings, now: datetime,
                    who: str) -> dict[str, Any]:
-        """Put the month's announced debits in a new pain.008 file for the régie's bank.
+        """Put the month's announced debits in a new pain.008 file for the régie's bank,
+        one call at a time per month.
 
-        A debit whose notice could not be kept (never told, or its date is today or past)
-        moves to the next debit day and its family is told again; one whose mandate was
-        stopped, or whose invoice was paid meanwhile, is cancelled. Files a crash left
-        unfinished are finished first."""
+        A debit whose notice cannot be kept (never told, told too late, or too close to
+        its date for the bank) moves to the next debit day and its family is told again;
+        one whose mandate was stopped, or whose invoice was paid meanwhile, is cancelled
+        and its family told. Files a crash left unfinished are finished first."""
         dd = settings.direct_debit
         if settings.collection.mode == TITRES:
             raise DebitsInBordereau()
@@ -229,55 +374,32 @@ class DebitService:
             raise DirectDebitOff()
         if not dd.creditor_id or not dd.creditor_iban or not dd.creditor_bic:
             raise NotReady()
-        today = now.astimezone(PARIS).date()
+        lease, token = f"debit-file#{month}", secrets.token_urlsafe(16)
+        if not self._billing.claim(lease, token, now + LEASE, now):
+            raise DebitFileBusy()
+        try:
+            return self._issue(month, settings, now, who)
+        finally:
+            self._billing.release(lease, token, now)
+
+    def _issue(self, month: str, settings: CommuneSettings, now: datetime,
+               who: str) -> dict[str, Any]:
         debits = self._debits.of_month(month)
-        waiting = [d for d in debits if d.status == SCHEDULED]
         files = sorted({d.file for d in debits if d.file})
         file_id = _file_id(month, len(files) + 1)
-        moved: list[Debit] = []
-        claimed = cancelled = 0
-        active = self._mandates.active() if waiting else {}
-        for debit in waiting:
-            mandate = active.get(debit.family)
-            amount = 0 if mandate is None or mandate.rum != debit.rum \
-                else self._remaining_of(debit)
-            if amount <= 0:
-                try:
-                    self._debits.set_status(debit, SCHEDULED, CANCELLED)
-                    cancelled += 1
-                except DebitMoved:
-                    pass
-                continue
-            if debit.notified_at is None or debit.collection_date <= today:
-                later = collection_date(today, dd)
-                try:
-                    self._debits.reschedule(debit, later)
-                except DebitMoved:
-                    continue
-                moved.append(replace(debit, collection_date=later, notified_at=None))
-                continue
-            try:
-                self._debits.claim(debit, file_id, min(amount, debit.amount_cents))
-            except DebitMoved:
-                continue
-            claimed += 1
-        if claimed:
+        ready, late, dropped = self._sorted_out(debits, settings,
+                                                now.astimezone(PARIS).date())
+        sent = self._sent(ready, file_id)
+        if sent:
             files.append(file_id)
-        announced = self._announce(moved, settings, now)
+        moved, announced, cancelled = self._set_aside(late, dropped, settings, now)
         for one in files:
-            self._finish(month, one, dd, now, who)
-        if not claimed and not moved and not cancelled and not files:
+            self._finish(month, one, settings.direct_debit, now, who)
+        if not sent and not moved and not cancelled and not files:
             raise NothingToSend()
         return {**self.month_view(month, settings),
-                "issued": {"file": file_id if claimed else None, "debits": claimed,
-                           "moved": len(moved), "announced": announced,
-                           "cancelled": cancelled}}
-
-    def _remaining_of(self, debit: Debit) -> int:
-        invoice = self._billing.invoice(debit.family, debit.invoice)
-        if invoice is None or invoice.credit_note is not None:
-            return 0
-        return self._remaining(invoice)
+                "issued": {"file": file_id if sent else None, "debits": len(sent),
+                           "moved": moved, "announced": announced, "cancelled": cancelled}}
 
     def _finish(self, month: str, file_id: str, dd: DirectDebitSettings, now: datetime,
                 who: str) -> None:
@@ -313,56 +435,68 @@ class DebitService:
                now: datetime, who: str) -> dict[str, Any]:
         """Record that the family's bank rejected a debit: the invoice is due again (régie),
         the mandate counts the reject and is suspended at the commune's limit, and the
-        family is told. Recording the same reject again changes nothing."""
+        family is told — each once. Recording the same reject again finishes what a
+        failure may have left undone, and changes nothing else."""
         if not isinstance(data, dict):
             raise ValidationError("Rejet invalide.", field="code")
         code = data.get("code")
-        if code not in REJECT_REASONS:
+        if not isinstance(code, str) or code not in REJECT_REASONS:
             raise ValidationError("Motif de rejet inconnu (code à 4 caractères du relevé de la "
                                   "banque, par exemple AM04).", field="code",
                                   code="invalid_reject_reason")
         today = now.astimezone(PARIS).date()
         day = parse_date(data["date"], "date") if data.get("date") else today
-        debit = next((d for d in self._debits.of_month(month) if d.invoice == invoice), None)
-        if debit is None:
-            raise NotFound()
+        debit = self._one(month, invoice)
         if day > today or day < date.fromisoformat(f"{month}-01"):
             raise ValidationError("La date du rejet doit être passée, et postérieure au mois "
                                   "facturé.", field="date", code="date_out_of_range")
-        if debit.status == REJECTED and debit.reject is not None:
-            if debit.reject.code != code:
-                raise Conflict("Ce prélèvement est déjà enregistré comme rejeté (motif "
-                               f"{debit.reject.code}).", code="already_rejected")
-            return self._rejected_view(debit)
-        if debit.status != SENT:
+        if debit.status == SENT:
+            try:
+                self._debits.rejected(debit, Reject(code, day, who, now))
+            except DebitMoved:
+                pass  # rejected by a parallel call: read below
+            debit = self._one(month, invoice)
+        if debit.status != REJECTED or debit.reject is None:
             raise Conflict("Ce prélèvement n'a pas été transmis à la banque : il ne peut pas "
                            "avoir été rejeté.", code="debit_not_sent")
-        record = Reject(code, day, who, now)
-        try:
-            self._debits.rejected(debit, record)
-        except DebitMoved:
-            again = next((d for d in self._debits.of_month(month) if d.invoice == invoice),
-                         None)
-            if again is not None and again.status == REJECTED and again.reject is not None \
-                    and again.reject.code == code:
-                return self._rejected_view(again)
-            raise Conflict("Ce prélèvement vient de changer : rechargez la page.",
-                           code="debit_moved") from None
-        debit = replace(debit, status=REJECTED, reject=record)
+        if debit.reject.code != code:
+            raise Conflict("Ce prélèvement est déjà enregistré comme rejeté (motif "
+                           f"{debit.reject.code}).", code="already_rejected")
+        return {"debit": debit, "mandate": self._after_reject(debit, settings, now, who)}
+
+    def _one(self, month: str, invoice: str) -> Debit:
+        debit = next((d for d in self._debits.of_month(month) if d.invoice == invoice), None)
+        if debit is None:
+            raise NotFound()
+        return debit
+
+    def _after_reject(self, debit: Debit, settings: CommuneSettings, now: datetime,
+                      who: str) -> Mandate | None:
+        """What a reject entails, each step once whatever the number of calls."""
+        assert debit.reject is not None
+        reason = f"{debit.reject.code} – {REJECT_REASONS[debit.reject.code]}"
         if settings.collection.mode != TITRES:
-            entry = LedgerEntry(debit.family, day, "reject",
-                                f"Rejet du prélèvement du {debit.collection_date:%d/%m/%Y} "
-                                f"({code} – {REJECT_REASONS[code]})", debit.invoice,
-                                debit.amount_cents, 0, "prelevement")
+            # Dated the day it is recorded (after the debit's payment, which it takes
+            # back); the bank's date is in its wording.
+            entry = LedgerEntry(debit.family, now.astimezone(PARIS).date(), "reject",
+                                f"Rejet du {debit.reject.day:%d/%m/%Y} du prélèvement du "
+                                f"{debit.collection_date:%d/%m/%Y} ({reason})",
+                                debit.invoice, debit.amount_cents, 0, "prelevement")
             try:
                 self._billing.append(entry, now, who, mark=f"debit-reject#{debit.invoice}")
             except AlreadyDone:
                 pass
-        mandate = self._count_reject(debit, settings.direct_debit)
-        family = self._accounts.get_family(debit.family)
-        if family is not None and family.emails:
-            self._tell_reject(family, debit, mandate, settings)
-        return self._rejected_view(debit, mandate)
+        token = secrets.token_urlsafe(16)
+        if self._billing.claim(f"debit-reject-count#{debit.invoice}", token, now + ONCE, now):
+            mandate = self._count_reject(debit, settings.direct_debit)
+        else:
+            mandate = next((m for m in self._mandates.of_family(debit.family)
+                            if m.rum == debit.rum), None)
+        if self._billing.claim(f"debit-reject-mail#{debit.invoice}", token, now + ONCE, now):
+            family = self._accounts.get_family(debit.family)
+            if family is not None and family.emails:
+                self._tell_reject(family, debit, mandate, settings)
+        return mandate
 
     def _count_reject(self, debit: Debit, dd: DirectDebitSettings) -> Mandate | None:
         for attempt in retry.numbering_attempts():
@@ -387,9 +521,6 @@ class DebitService:
                 titres=settings.collection.mode == TITRES, site_url=self._site_url))
         except Exception:  # noqa: BLE001 - the reject stands; the console shows it
             LOG.exception("reject e-mail not sent for %s", debit.invoice)
-
-    def _rejected_view(self, debit: Debit, mandate: Mandate | None = None) -> dict[str, Any]:
-        return {"debit": debit, "mandate": mandate}
 
     # -- reading ----------------------------------------------------------------------------------
     def month_view(self, month: str, settings: CommuneSettings) -> dict[str, Any]:
@@ -418,7 +549,14 @@ class DebitService:
         return {d.invoice: d for d in self._debits.of_family(family)}
 
     def check_not_pending(self, family: str, invoice: str) -> None:
-        """PaidByDebit when a debit of the invoice is announced or sent."""
+        """PaidByDebit when a debit of the invoice is announced or sent (online payment)."""
         debit = self.of_family(family).get(invoice)
         if debit is not None and debit.pending:
             raise PaidByDebit()
+
+    def check_not_sent(self, invoice: Invoice) -> None:
+        """DebitSent when the invoice's debit went to the bank (a town-hall payment would
+        collect it twice; one before the file makes the debit cancelled instead)."""
+        debit = self._debits.get(invoice.month, invoice.number)
+        if debit is not None and debit.status == SENT:
+            raise DebitSent()

@@ -23,10 +23,11 @@ from datetime import date, datetime
 from typing import Any
 
 from chalicelib.domain.collection import TITRES, TitresSettings
+from chalicelib.domain.commune import CommuneSettings
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.domain.invoicing import Invoice
 from chalicelib.domain.pes import file_name, ormc_file, read_acknowledgement
-from chalicelib.domain.sepa import SCHEDULED, Debit
+from chalicelib.domain.sepa import Debit
 from chalicelib.domain.titres import (
     ACCEPTED,
     OPEN_STATES,
@@ -39,10 +40,10 @@ from chalicelib.domain.titres import (
 )
 from chalicelib.services import retry
 from chalicelib.services.commune import CommuneService
+from chalicelib.services.debits import DebitService
 from chalicelib.settings import PARIS
 from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.billing import BillingRepository
-from chalicelib.storage.debits import DebitMoved, DebitRepository
 from chalicelib.storage.files import FileStore
 from chalicelib.storage.titres import BordereauExists, BordereauRepository, RollMoved
 
@@ -82,7 +83,7 @@ class TitresService:
 
     def __init__(self, commune: CommuneService, accounts: AccountRepository,
                  billing: BillingRepository, bordereaux: BordereauRepository,
-                 files: FileStore, debits: DebitRepository | None = None) -> None:
+                 files: FileStore, debits: DebitService | None = None) -> None:
         self._commune = commune
         self._accounts = accounts
         self._billing = billing
@@ -107,7 +108,8 @@ class TitresService:
                         who: str) -> dict[str, Any] | None:
         """The month's bordereau after its confirmation (None in régie mode): the id of a
         new one, or of the one already carrying exactly these invoices."""
-        titres = self._titres()
+        settings = self._commune.get()
+        titres = settings.collection.titres if settings.collection.mode == TITRES else None
         if titres is None:
             return None
         standing = self._standing(month, set(families))
@@ -120,7 +122,6 @@ class TitresService:
         open_ones = [b for b in existing if b.state in OPEN_STATES]
         same = next((b for b in open_ones if sorted(b.invoices) == numbers), None)
         if same is not None:
-            self._debits_sent(month, same)  # a crash may have come before
             return {"bordereau": same.id, "created": False}
         mark = invoice_set_key(month, numbers)
         held = self._billing.mark(mark)
@@ -129,11 +130,12 @@ class TitresService:
         emitted_on = now.astimezone(PARIS).date()
         exercice = emitted_on.year
         families_read = self._accounts.get_families(sorted({i.family for i in pending}))
+        debits = self._debits_for(month, settings, now)
         for attempt in retry.numbering_attempts():
             counter = self._bordereaux.roll_counter(exercice)
             number = max(counter + 1, titres.roll_number(exercice))
             record = self._write(titres, month, exercice, number, 1, emitted_on, pending,
-                                 families_read, now, who)
+                                 families_read, now, who, debits)
             try:
                 self._bordereaux.create(record, mark, counter, open_ones)
             except BordereauExists:
@@ -142,7 +144,6 @@ class TitresService:
             except RollMoved:
                 retry.pause(attempt)
                 continue
-            self._debits_sent(month, record)
             LOG.info("bordereau %s issued for %s (%d titres)", record.id, month, len(pending))
             return {"bordereau": record.id, "created": True,
                     "replaced": [b.id for b in open_ones]}
@@ -150,10 +151,11 @@ class TitresService:
 
     def _write(self, titres: TitresSettings, month: str, exercice: int, number: int,
                attempt: int, emitted_on: date, invoices: list[Invoice],
-               families: dict[str, Any], now: datetime, who: str) -> BordereauRecord:
+               families: dict[str, Any], now: datetime, who: str,
+               debits: dict[str, Debit] | None = None) -> BordereauRecord:
         """Build the file, store it, and return the record that points to it."""
         bordereau = build_bordereau(titres, month, exercice, number, emitted_on, invoices,
-                                    families, self._debits_of(month))
+                                    families, debits)
         data = ormc_file(titres.collectivity, bordereau, attempt=attempt)
         name = file_name(titres.collectivity, bordereau, attempt=attempt)
         key = f"titres/{exercice}/{name}"
@@ -181,28 +183,22 @@ class TitresService:
                                                                    rejected.number)) + 1
         record = self._write(titres, rejected.month, rejected.exercice, rejected.number,
                              attempt, now.astimezone(PARIS).date(), invoices, families, now,
-                             who)
+                             who, self._debits_for(rejected.month, self._commune.get(), now))
         self._bordereaux.reissue(record, rejected)
-        self._debits_sent(rejected.month, record)
         return record
 
     # -- the titres paid by direct debit ----------------------------------------------------
-    def _debits_of(self, month: str) -> dict[str, Debit]:
-        """The month's debits announced or sent, by invoice: their titres carry them."""
+    def _debits_for(self, month: str, settings: CommuneSettings,
+                    now: datetime) -> dict[str, Debit]:
+        """The debits the month's bordereau carries, by invoice: sent before the file is
+        written (the Treasury presents them), so that a file written after a crash still
+        carries them; a debit whose notice no longer holds is moved, one whose mandate
+        stopped cancelled (its titre is paid with the avis des sommes à payer)."""
         if self._debits is None:
             return {}
-        return {d.invoice: d for d in self._debits.of_month(month) if d.pending}
-
-    def _debits_sent(self, month: str, record: BordereauRecord) -> None:
-        """The debits the bordereau carries are sent: the Treasury presents them."""
-        if self._debits is None:
-            return
-        for debit in self._debits.of_month(month):
-            if debit.status == SCHEDULED and debit.invoice in record.invoices:
-                try:
-                    self._debits.claim(debit, record.id, debit.amount_cents)
-                except DebitMoved:
-                    continue
+        debits = self._debits.for_bordereau(month, settings, now)
+        sent = self._debits.bordereau_sent(debits, f"titres-{month}")
+        return {d.invoice: d for d in sent}
 
     # -- reading ---------------------------------------------------------------------------
     def _get(self, bordereau_id: Any) -> BordereauRecord:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from chalicelib.domain.sepa import SCHEDULED, SENT, Account, Debit, Reject
 from chalicelib.storage.models import DebitModel
@@ -63,6 +63,13 @@ class DebitRepository:
         """The month's debits, by invoice number."""
         return [debit_of(i) for i in DebitModel.query(month, consistent_read=True)]
 
+    def get(self, month: str, invoice: str) -> Debit | None:
+        """One invoice's debit, or None."""
+        try:
+            return debit_of(DebitModel.get(month, invoice, consistent_read=True))
+        except DoesNotExist:
+            return None
+
     def of_family(self, family: str) -> list[Debit]:
         """The family's debits, every month."""
         return [debit_of(i) for i in DebitModel.by_family.query(family)]
@@ -92,11 +99,17 @@ class DebitRepository:
         self._update(d, SCHEDULED, [DebitModel.notified_at.set(now)],
                      DebitModel.notified_at.does_not_exist())
 
-    def claim(self, d: Debit, file_id: str, amount_cents: int) -> None:
-        """Put a scheduled debit in a file (or a bordereau): it is sent."""
-        self._update(d, SCHEDULED, [DebitModel.status.set(SENT),
-                                    DebitModel.file_id.set(file_id),
-                                    DebitModel.amount_cents.set(amount_cents)])
+    def claim(self, d: Debit, file_id: str) -> None:
+        """Put a scheduled debit in a file (or a bordereau): it is sent, with the amount,
+        account, holder, sequence and amendment ``d`` has then (the mandate's of the day)."""
+        self._update(d, SCHEDULED, [
+            DebitModel.status.set(SENT), DebitModel.file_id.set(file_id),
+            DebitModel.amount_cents.set(d.amount_cents), DebitModel.holder.set(d.holder),
+            DebitModel.iban.set(d.account.iban), DebitModel.bic.set(d.account.bic),
+            DebitModel.sequence.set(d.sequence),
+            DebitModel.amended_from.set({"iban": d.amended_from.iban,
+                                         "bic": d.amended_from.bic})
+            if d.amended_from else DebitModel.amended_from.remove()])
 
     def reschedule(self, d: Debit, day: date) -> None:
         """Move a scheduled debit whose date passed: the family is told again."""

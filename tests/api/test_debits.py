@@ -333,7 +333,162 @@ def test_in_titres_mode_the_debit_travels_in_the_bordereau(client, clock, servic
 
     # The debit is sent with the bordereau: the Treasury presents it.
     (debit,) = ok(admin.get("/staff/billing/2026-11/debits"))["debits"]
-    assert (debit["status"], debit["file"]) == ("transmis", bordereau["id"])
+    assert (debit["status"], debit["file"]) == ("transmis", "titres-2026-11")
     parent = signed_in(client, *FAMILY)
     (invoice,) = ok(parent.get("/family/invoices"))["invoices"]
     assert invoice["debit"]["pending"] is True and invoice["collection"] == "titres"
+
+
+# -- what the money must survive -------------------------------------------------------------
+
+def issued(client, clock, when=datetime(2026, 12, 2, 9, 0, tzinfo=PARIS)) -> dict:
+    clock.set(when)
+    return ok(signed_in(client, *ADMIN).post("/staff/billing/2026-11/debits/file"))
+
+
+def test_a_reject_whose_recording_failed_half_way_is_finished_by_the_retry(
+        client, clock, november_confirmed, outbox, monkeypatch):
+    issued(client, clock)
+    from chalicelib.storage.billing import BillingRepository
+    real = BillingRepository.append
+    failing = {"left": 1}
+
+    def append(self, entry, *args, **kwargs):
+        if entry.type == "reject" and failing["left"]:
+            failing["left"] -= 1
+            raise RuntimeError("DynamoDB timed out")
+        return real(self, entry, *args, **kwargs)
+    monkeypatch.setattr(BillingRepository, "append", append)
+    clock.set(datetime(2027, 1, 13, 9, 0, tzinfo=PARIS))
+    admin = signed_in(client, *ADMIN)
+    url = "/staff/billing/2026-11/debits/2026-000001/reject"
+    assert admin.post(url, {"code": "AM04"}).status_code == 500
+    again = ok(admin.post(url, {"code": "AM04"}))
+    assert again["debit"]["status"] == "rejete"
+    ok(admin.post(url, {"code": "AM04"}))  # and a third time: nothing more
+    parent = signed_in(client, *FAMILY)
+    statement = ok(parent.get("/family/statement"))
+    assert statement["balance_cents"] == 550
+    assert len([li for li in statement["lines"] if li["type"] == "reject"]) == 1
+    assert len([m for m in outbox() if m["subject"].startswith("Prélèvement rejeté")]) == 1
+    from chalicelib.storage.mandates import MandateRepository
+    assert MandateRepository().current(FAMILY_NUMBER).rejects == 1
+
+
+def test_a_reject_dated_before_the_file_still_makes_the_invoice_due(client, clock,
+                                                                   november_confirmed):
+    issued(client, clock)
+    admin = signed_in(client, *ADMIN)
+    ok(admin.post("/staff/billing/2026-11/debits/2026-000001/reject",
+                  {"code": "MD06", "date": "2026-11-20"}))
+    parent = signed_in(client, *FAMILY)
+    (invoice,) = ok(parent.get("/family/invoices"))["invoices"]
+    assert (invoice["status"], invoice["remaining_cents"]) == ("unpaid", 550)
+    (line,) = [li for li in ok(parent.get("/family/statement"))["lines"]
+               if li["type"] == "reject"]
+    assert line["date"] == "2026-12-02" and "Rejet du 20/11/2026" in line["reference"]
+
+
+def test_a_file_being_issued_makes_a_second_click_wait(client, clock, november_confirmed,
+                                                       services):
+    clock.set(datetime(2026, 12, 2, 9, 0, tzinfo=PARIS))
+    from chalicelib.storage.billing import BillingRepository
+    assert BillingRepository().claim("debit-file#2026-11", "another-call",
+                                     datetime(2026, 12, 2, 9, 5, tzinfo=PARIS),
+                                     datetime(2026, 12, 2, 9, 0, tzinfo=PARIS))
+    admin = signed_in(client, *ADMIN)
+    assert ok(admin.post("/staff/billing/2026-11/debits/file"), 409)["error"]["code"] == \
+        "debit_file_busy"
+    assert ok(admin.get("/staff/billing/2026-11/debits"))["debits"][0]["status"] == "prevu"
+    # Once the other call's lease is over, the file is issued.
+    clock.set(datetime(2026, 12, 2, 9, 6, tzinfo=PARIS))
+    assert ok(signed_in(client, *ADMIN).post("/staff/billing/2026-11/debits/file")
+              )["issued"]["debits"] == 1
+
+
+def test_an_account_changed_after_the_notice_is_debited_as_it_stands(
+        client, clock, november_confirmed, pain_008_schema):
+    from dataclasses import replace
+
+    from chalicelib.domain.sepa import check_account
+    from chalicelib.storage.mandates import MandateRepository
+    repository = MandateRepository()
+    mandate = repository.current(FAMILY_NUMBER)
+    repository.save(replace(mandate, account=check_account(CREDITOR_IBAN, "BDFEFRPPCCT"),
+                            amended_from=mandate.account))
+    issued(client, clock)
+    data = signed_in(client, *ADMIN).get(
+        "/staff/billing/2026-11/debits/files/2026-11-01/xml",
+        headers={"Accept": "application/xml"}).body
+    root = etree.fromstring(data)
+    pain_008_schema.assertValid(root)
+    assert root.findtext(".//p:DbtrAcct/p:Id/p:IBAN", namespaces=NS) == CREDITOR_IBAN
+    # Its first debit: no amendment for a bank that never saw the mandate.
+    assert root.findtext(".//p:SeqTp", namespaces=NS) == "FRST"
+    assert root.find(".//p:AmdmntInd", NS) is None
+    assert repository.current(FAMILY_NUMBER).collected is True
+
+
+def test_a_file_too_close_to_the_debit_date_moves_it(client, clock, november_confirmed,
+                                                     outbox):
+    # Friday 8 January for Monday 11: one business day, the bank needs two.
+    result = issued(client, clock, datetime(2027, 1, 8, 9, 0, tzinfo=PARIS))
+    assert (result["issued"]["debits"], result["issued"]["moved"]) == (0, 1)
+    assert result["debits"][0]["collection_date"] == "2027-02-10"
+
+
+def test_a_notice_that_failed_is_given_again_with_a_date_it_can_keep(client, clock, services,
+                                                                      outbox, monkeypatch):
+    offers_direct_debit(client)
+    signs_mandate(services)
+    books(signed_in(client, *FAMILY), "2026-11-30")
+    clock.set(datetime(2026, 12, 1, 8, 0, tzinfo=PARIS))
+    from chalicelib.mail.sender import Mailer
+    real = Mailer.send
+
+    def send(self, message):
+        if message.subject.startswith("Prélèvement du "):
+            raise RuntimeError("SES throttled")
+        return real(self, message)
+    monkeypatch.setattr(Mailer, "send", send)
+    assert bills(signed_in(client, *ADMIN), "2026-11")["debits"]["announced"] == 0
+    monkeypatch.setattr(Mailer, "send", real)
+    # Confirmed again on 6 January: 11 January is too close for 14 days' notice.
+    clock.set(datetime(2027, 1, 6, 8, 0, tzinfo=PARIS))
+    again = ok(signed_in(client, *ADMIN).post("/staff/billing/2026-11/confirm"))
+    assert again["debits"]["announced"] == 1
+    (notice,) = notices(outbox)
+    assert notice["subject"] == "Prélèvement du 10/02/2027 : 5,50 €"
+
+
+def test_a_payment_at_the_town_hall_cancels_an_announced_debit_and_is_refused_once_sent(
+        client, clock, november_confirmed, outbox):
+    clock.set(datetime(2026, 12, 2, 9, 0, tzinfo=PARIS))
+    admin = signed_in(client, *ADMIN)
+    ok(admin.post("/staff/families/1001/payments",
+                  {"amount_cents": 550, "method": "cheque", "invoice": "2026-000001"},
+                  headers={"Idempotency-Key": "cheque-0001"}), 201)
+    result = ok(admin.post("/staff/billing/2026-11/debits/file"))
+    assert (result["issued"]["cancelled"], result["files"]) == (1, [])
+    (told,) = [m for m in outbox() if m["subject"].startswith("Prélèvement annulé")]
+    assert "n'aura pas lieu" in told["text"]
+
+
+def test_a_payment_at_the_town_hall_for_a_debit_sent_is_refused(client, clock,
+                                                                november_confirmed):
+    issued(client, clock)
+    admin = signed_in(client, *ADMIN)
+    refused = ok(admin.post("/staff/families/1001/payments",
+                            {"amount_cents": 550, "method": "cheque",
+                             "invoice": "2026-000001"},
+                            headers={"Idempotency-Key": "cheque-0002"}), 409)
+    assert refused["error"]["code"] == "paid_by_debit"
+
+
+@pytest.mark.parametrize("code", [["AM04"], {"AM04": 1}, 4, None, "am04"])
+def test_a_malformed_reject_reason_is_refused_in_french(client, clock, november_confirmed,
+                                                       code):
+    issued(client, clock)
+    refused = ok(signed_in(client, *ADMIN).post(
+        "/staff/billing/2026-11/debits/2026-000001/reject", {"code": code}), 400)
+    assert refused["error"]["code"] == "invalid_reject_reason"

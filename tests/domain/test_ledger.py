@@ -28,6 +28,36 @@ def states(invoices, entries):
             for n, s in allocate(invoices, entries).items()}
 
 
+def debit_payment(amount, invoice_number):
+    return LedgerEntry("1001", D, "payment", "Prélèvement", invoice_number, 0, amount,
+                       "prelevement")
+
+
+def reject(amount, invoice_number):
+    return LedgerEntry("1001", D, "reject", "Rejet", invoice_number, amount, 0, "prelevement")
+
+
+@pytest.mark.parametrize("invoices, entries, expected", [
+    # The bank returns the debit: the invoice is due again.
+    ([("A", 550, False)], [invoice("A", 550), debit_payment(550, "A"), reject(550, "A")],
+     {"A": ("unpaid", 0, 550)}),
+    # The same day, the reject line may come first: it still takes the debit back.
+    ([("A", 550, False)], [invoice("A", 550), reject(550, "A"), debit_payment(550, "A")],
+     {"A": ("unpaid", 0, 550)}),
+    # A debit of what remained after a cheque, rejected: the cheque stands.
+    ([("A", 550, False)], [invoice("A", 550), payment(200, "A"), debit_payment(350, "A"),
+                           reject(350, "A")],
+     {"A": ("partial", 200, 350)}),
+    # The family had a credit on its account: it settles the invoice once the debit is
+    # taken back.
+    ([("A", 550, False)], [payment(100), invoice("A", 550), debit_payment(550, "A"),
+                           reject(550, "A")],
+     {"A": ("partial", 100, 450)}),
+])
+def test_a_rejected_debit_makes_its_invoice_due_again(invoices, entries, expected):
+    assert states(invoices, entries) == expected
+
+
 @pytest.mark.parametrize("invoices, entries, expected", [
     # Nothing paid.
     ([("A", 2450, False)], [invoice("A", 2450)], {"A": ("unpaid", 0, 2450)}),

@@ -95,15 +95,16 @@ def billed_november(services, family, now, families: int = 1):
     return numbers
 
 
-def test_recording_a_payment_takes_five_requests(services, family, now):
+def test_recording_a_payment_takes_six_requests(services, family, now):
     billed_november(services, family, now)
     with count_dynamodb_requests() as calls:
         services.billing.record_payment("1001", {"amount_cents": 100, "method": "cheque",
                                                  "invoice": "2026-000001"}, "key-00000001",
                                         services.clock.now(), "test")
     # the family, the key's mark, the first invoice year (one batch), the invoice aimed at,
-    # and the transaction (mark and ledger line)
-    assert calls == {"GetItem": 3, "BatchGetItem": 1, "TransactWriteItems": 1}, calls
+    # its direct debit (one sent to the bank would collect it twice), and the transaction
+    # (mark and ledger line)
+    assert calls == {"GetItem": 4, "BatchGetItem": 1, "TransactWriteItems": 1}, calls
 
 
 def test_a_months_invoices_with_their_state_take_two_queries_a_family(services, family, now):

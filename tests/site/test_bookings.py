@@ -12,7 +12,21 @@ def open_grid(page, month):
     open_page(page, f"/inscriptions.html?enfant=1001-1&mois={month}")
 
 
-def test_a_meal_booked_in_the_grid_shows_in_current_bookings(page):
+@pytest.fixture
+def own_page(browser, tmp_path):
+    """A page on a stack of its own: the shared stack's other tests book December too,
+    and this test counts the month's bookings."""
+    stack = Stack(Path(tmp_path) / "own")
+    stack.start("2026-11-23T10:00:00+01:00")
+    context = browser.new_context(base_url=stack.url, locale="fr-FR",
+                                  timezone_id="Europe/Paris")
+    yield context.new_page()
+    context.close()
+    stack.stop()
+
+
+def test_a_meal_booked_in_the_grid_shows_in_current_bookings(own_page):
+    page = own_page
     sign_in(page)
     expect(page.get_by_text("Bienvenue TEST !")).to_be_visible()
     page.get_by_role("link", name="Ajouter des inscriptions").first.click()

@@ -251,16 +251,36 @@ def test_a_file_issued_after_the_date_moves_the_debit_and_tells_the_family_again
         "Prélèvement du 10/02/2027 : 5,50 €", "Prélèvement du 11/01/2027 : 5,50 €"]
 
 
-def test_the_next_months_debit_is_recurrent(client, clock, november_confirmed):
+def test_the_next_months_debit_is_recurrent_and_carries_a_new_accounts_amendment(
+        client, clock, november_confirmed, pain_008_schema):
     clock.set(datetime(2026, 12, 2, 9, 0, tzinfo=PARIS))
     admin = signed_in(client, *ADMIN)
     ok(admin.post("/staff/billing/2026-11/debits/file"))
-    books(signed_in(client, *FAMILY), "2026-12-14")
+    parent = signed_in(client, *FAMILY)
+    books(parent, "2026-12-14")
+    # The family moves to another bank, through « Vos informations ».
+    offer = ok(parent.get("/family/mandate"))["offer"]
+    ok(parent.post("/family/mandate", {"holder": "Claire Martin", "iban": CREDITOR_IBAN,
+                                       "bic": "BDFEFRPPCCT", "accept": True,
+                                       "text_version": offer["text_version"]}))
     clock.set(datetime(2027, 1, 4, 8, 0, tzinfo=PARIS))
     admin = signed_in(client, *ADMIN)
     bills(admin, "2026-12")
     (debit,) = ok(admin.get("/staff/billing/2026-12/debits"))["debits"]
     assert (debit["sequence"], debit["collection_date"]) == ("RCUR", "2027-02-10")
+    ok(admin.post("/staff/billing/2026-12/debits/file"))
+    root = etree.fromstring(admin.get("/staff/billing/2026-12/debits/files/2026-12-01/xml",
+                                      headers={"Accept": "application/xml"}).body)
+    pain_008_schema.assertValid(root)
+    assert root.findtext(".//p:SeqTp", namespaces=NS) == "RCUR"
+    assert root.findtext(".//p:DbtrAcct/p:Id/p:IBAN", namespaces=NS) == CREDITOR_IBAN
+    # Another bank: the amendment says SMNDA (same mandate, new debtor account).
+    assert root.findtext(".//p:AmdmntInd", namespaces=NS) == "true"
+    assert root.findtext(".//p:AmdmntInfDtls/p:OrgnlDbtrAcct/p:Id/p:Othr/p:Id",
+                         namespaces=NS) == "SMNDA"
+    # Told once: the next debit carries no amendment.
+    from chalicelib.storage.mandates import MandateRepository
+    assert MandateRepository().current(FAMILY_NUMBER).amended_from is None
 
 
 def test_a_revoked_mandate_cancels_its_debit_and_the_invoice_is_paid_online_again(

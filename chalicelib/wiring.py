@@ -90,20 +90,20 @@ class Container:
     mandates: MandateService
 
 
+@functools.lru_cache(maxsize=8)
+def _client(service: str, region: str, endpoint: str | None):
+    """One boto3 client per service and place for the process: building one loads its
+    service model (about 40 ms), and a rebuilt container (tests) reuses it."""
+    import boto3  # imported on first use: most requests send no e-mail and write no file
+    return boto3.client(service, region_name=region, endpoint_url=endpoint)
+
+
 def _ses_client_factory(settings: Settings):
-    def make():
-        import boto3  # imported on first e-mail: most requests send none
-        return boto3.client("ses", region_name=settings.region,
-                            endpoint_url=settings.aws_endpoint)
-    return make
+    return lambda: _client("ses", settings.region, settings.aws_endpoint)
 
 
 def _s3_client_factory(settings: Settings):
-    def make():
-        import boto3  # imported on first file: titres de recette, certificates
-        return boto3.client("s3", region_name=settings.region,
-                            endpoint_url=settings.aws_endpoint)
-    return make
+    return lambda: _client("s3", settings.region, settings.aws_endpoint)
 
 
 def _payfip_client_factory(settings: Settings):

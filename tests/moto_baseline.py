@@ -35,9 +35,21 @@ def prepare(container) -> None:
         _BASELINES[key] = copy.deepcopy(backend.tables)
         return
     backend.tables = copy.deepcopy(kept)
-    # The sender's identity, as prepare_stack verifies it (SES is fresh in each mock).
-    import boto3
-    boto3.client("ses", region_name=settings.region).verify_email_identity(
-        EmailAddress=settings.mail_from)
-    # The files bucket too (S3 is fresh in each mock; an empty bucket costs nothing).
-    demo.create_files_bucket(container)
+    # The sender's identity, as prepare_stack verifies it (SES is fresh in each mock), and
+    # the files bucket (S3 too; an empty bucket costs nothing), as demo.prepare_stack and
+    # demo.create_files_bucket make them, through clients built once per process: moto
+    # intercepts a client whenever a mock runs, and building one costs 40 ms.
+    _client("ses", settings.region).verify_email_identity(EmailAddress=settings.mail_from)
+    _client("s3", settings.region).create_bucket(
+        Bucket=settings.files_bucket,
+        CreateBucketConfiguration={"LocationConstraint": settings.region})
+
+
+_CLIENTS: dict[tuple[str, str], object] = {}
+
+
+def _client(service: str, region: str):
+    if (service, region) not in _CLIENTS:
+        import boto3
+        _CLIENTS[service, region] = boto3.client(service, region_name=region)
+    return _CLIENTS[service, region]

@@ -18,6 +18,7 @@ from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.mail import templates
 from chalicelib.mail.sender import Mailer
 from chalicelib.services.commune import CommuneService
+from chalicelib.settings import PARIS
 from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.bookings import BookingRepository, StoredDay, Waiting
 
@@ -25,6 +26,7 @@ LOG = logging.getLogger("cantine.waitlist")
 STAFF_REASON = "retiré de la liste d'attente par la commune"
 # A place freed gives at most this many promotions in one go (a raised number of places).
 MAX_PROMOTIONS = 50
+UNLIMITED = 1_000_000  # the places of a service whose limit was lifted
 
 
 class NoPlaceFree(Conflict):
@@ -74,6 +76,11 @@ class WaitlistService:
         config = _limited(settings, service)
         if config is None or config.places is None:
             return []
+        return self._serve(day, config, config.places, now, settings)
+
+    def _serve(self, day: date, config: ServiceConfig, places: int, now: datetime,
+               settings: CommuneSettings) -> list[Waiting]:
+        service = config.code
         if not settings.calendar().day(day).school_day:
             return []  # a closed day promotes nobody
         promoted: list[Waiting] = []
@@ -82,13 +89,30 @@ class WaitlistService:
             if not line:
                 break
             first = line[0]
-            if self._bookings.promote(first.child_id, day, service, config.places, now):
+            if self._bookings.promote(first.child_id, day, service, places, now):
                 promoted.append(first)
                 continue
-            if self._bookings.slot(day, service).confirmed >= config.places:
+            if self._bookings.slot(day, service).confirmed >= places:
                 break  # no place free: the line waits
             # the first withdrew meanwhile: read the line again
         self._tell(promoted, day, config)
+        return promoted
+
+    def after_settings(self, before: CommuneSettings, after: CommuneSettings,
+                       now: datetime) -> int:
+        """A service given more places, or no limit any more: from today on, the first in
+        each day's line get the new places, and are e-mailed. How many got one."""
+        today = now.astimezone(PARIS).date()
+        promoted = 0
+        for config in after.bookable_services():
+            old = before.service(config.code)
+            if old is None or old.places is None or \
+                    (config.places is not None and config.places <= old.places):
+                continue  # nobody waits, or no place more
+            # No limit any more: every entry of the line is confirmed.
+            places = config.places if config.places is not None else UNLIMITED
+            for day in self._bookings.waiting_days(config.code, today):
+                promoted += len(self._serve(day, config, places, now, after))
         return promoted
 
     def _tell(self, promoted: list[Waiting], day: date, config: ServiceConfig) -> None:

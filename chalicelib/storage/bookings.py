@@ -240,6 +240,13 @@ class BookingRepository:
             return gone
         raise BookingConflict()
 
+    def waiting_days(self, service: str, start: date) -> list[date]:
+        """The days from ``start`` on whose line for ``service`` is not empty (one Query of
+        the service's counters)."""
+        return [date.fromisoformat(item.day) for item in PlacesModel.query(
+            service, PlacesModel.day >= start.isoformat(),
+            filter_condition=PlacesModel.waiting > 0, consistent_read=True)]
+
     def promote(self, child_id: str, day: date, service: str, places: int,
                 now: datetime) -> bool:
         """Give a free place of a (service, day) to this child's waiting entry, if a place

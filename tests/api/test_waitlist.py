@@ -196,3 +196,28 @@ def test_the_last_free_place_taken_by_eight_parallel_saves_goes_to_exactly_one(s
     line = BookingRepository().on_day(datetime(2026, 11, 30).date())
     assert sum(1 for _c, _f, s in line if SERVICE in s) == 3
     assert FAMILY_NUMBER not in answers
+
+
+def test_more_places_give_the_first_in_line_theirs_and_no_limit_gives_everyone_one(
+        admin, full_day, outbox):
+    settings = body(admin.get("/staff/settings"))
+
+    def with_places(places):
+        return [{**s, "places": places if s["code"] == SERVICE else s["places"]}
+                for s in settings["services"]]
+    # 3 places: the first in line gets the new one and is told; the second still waits.
+    raised = body(admin.put("/staff/settings", {"services": with_places(3)}))
+    assert raised["promoted"] == 1
+    assert (slot().confirmed, slot().waiting) == (3, 1)
+    assert [w.child_id for w in BookingRepository().waiting_list(
+        datetime(2026, 11, 30).date(), SERVICE)] == [f"{full_day[3]}-1"]
+    told = [m for m in outbox() if "attente2@example.org" in m["to"]
+            and m["subject"].startswith("Place confirmée")]
+    assert len(told) == 1
+    # No limit any more: the rest of the line is confirmed.
+    lifted = body(admin.put("/staff/settings", {"services": with_places(None)}))
+    assert lifted["promoted"] == 1
+    assert slot().waiting == 0
+    # Fewer places: nobody loses a confirmed booking, nobody is promoted.
+    lowered = body(admin.put("/staff/settings", {"services": with_places(1)}))
+    assert lowered["promoted"] == 0

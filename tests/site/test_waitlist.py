@@ -97,6 +97,19 @@ def test_a_full_day_puts_the_booking_on_the_waiting_list_third_in_line(page, sta
         expect(rows.nth(2)).to_contain_text("TOTO")
         expect(staff.get_by_text("1 inscription(s) confirmée(s) sur 1 place(s) ; complet."))\
             .to_be_visible()
+
+        # « Paramètres »: one place more, and the first in line gets it.
+        staff.on("dialog", lambda dialog: dialog.accept())
+        open_page(staff, "/parametres.html")
+        care = staff.locator("fieldset.service-box[data-code='care_evening']")
+        care.get_by_label("Places par jour").fill("2")
+        staff.get_by_role("button", name="Enregistrer les paramètres").click()
+        expect(staff.locator("#settings-message")).to_contain_text(
+            "1 place donnée au premier de la liste d'attente")
+        open_page(staff, f"/attente.html?jour={DAY}")
+        expect(staff.locator("table tbody tr")).to_have_count(2)
+        expect(staff.get_by_text("2 inscription(s) confirmée(s) sur 2 place(s) ; complet."))\
+            .to_be_visible()
     finally:
         # The stack is shared by the session's browser tests: leave the day as found.
         api(page.context, stack, "PUT", "/children/1001-1/bookings", {"changes": [

@@ -21,10 +21,13 @@ def get_settings(call: Call):
 def update_settings(call: Call):
     """Edit school days, zone and services; 400 names the field at fault."""
     before, after, released = call.services.closures.update_settings(call.body, call.now)
+    # More places (or none counted any more): the waiting lines move up.
+    promoted = call.services.waitlist.after_settings(before, after, call.now)
     call.audit("paramètres.modification", "commune", settings_to_dict(before),
                {**settings_to_dict(after), **({"réservations annulées": released["released"]}
-                                              if released["released"] else {})})
-    return {**settings_to_dict(after), "released": released}
+                                              if released["released"] else {}),
+                **({"places données": promoted} if promoted else {})})
+    return {**settings_to_dict(after), "released": released, "promoted": promoted}
 
 
 @endpoint(bp, "/staff/closures", ("POST",), audience=STAFF, roles=ADMIN)

@@ -136,6 +136,15 @@ function readCollection() {
 }
 
 /** "3 réservations annulées, 2 familles prévenues par courriel" ('' when nothing). */
+/** More places: « 2 places données aux premiers de la liste d'attente (familles prévenues). » */
+function promotedText(promoted) {
+  const count = Number(promoted) || 0;
+  if (!count) return '';
+  return count === 1
+    ? ' 1 place donnée au premier de la liste d\'attente (famille prévenue par courriel).'
+    : ` ${count} places données aux premiers des listes d'attente (familles prévenues par courriel).`;
+}
+
 function releasedText(released) {
   const count = Number(released && released.released) || 0;
   if (!count) return '';
@@ -301,7 +310,7 @@ async function save() {
   setBusy(ui.form, false);
   fillForm(saved);
   if (saved.closures) drawClosures(saved.closures);
-  showMessage(ui.message, `Paramètres enregistrés.${releasedText(saved.released)}`, 'success');
+  showMessage(ui.message, `Paramètres enregistrés.${releasedText(saved.released)}${promotedText(saved.promoted)}`, 'success');
 }
 
 /** Read the settings again (after a conflict): the form shows the server's values. */

@@ -83,6 +83,10 @@ class WaitlistService:
         service = config.code
         if not settings.calendar().day(day).school_day:
             return []  # a closed day promotes nobody
+        if settings.frozen(day, service):
+            # The lock froze the day: the kitchen cooks for its counts, which a child
+            # promoted now would not be in. Staff may still give the place by hand.
+            return []
         promoted: list[Waiting] = []
         for _ in range(MAX_PROMOTIONS):
             line = self._bookings.waiting_list(day, service)

@@ -221,3 +221,20 @@ def test_more_places_give_the_first_in_line_theirs_and_no_limit_gives_everyone_o
     # Fewer places: nobody loses a confirmed booking, nobody is promoted.
     lowered = body(admin.put("/staff/settings", {"services": with_places(1)}))
     assert lowered["promoted"] == 0
+
+
+def test_a_day_the_lock_froze_promotes_nobody_by_itself(admin, full_day, services):
+    from dataclasses import replace
+
+    from chalicelib.storage.commune import CommuneRepository
+    repository = CommuneRepository()
+    settings = repository.get()
+    repository.save(replace(settings, locked_through={
+        **settings.locked_through, SERVICE: datetime(2026, 11, 30).date()}))
+    current = body(admin.get("/staff/settings"))
+    raised = body(admin.put("/staff/settings", {"services": [
+        {**s, "places": 3 if s["code"] == SERVICE else s["places"]}
+        for s in current["services"]]}))
+    # The kitchen's counts of that day are fixed: the line waits for staff to decide.
+    assert raised["promoted"] == 0
+    assert (slot().confirmed, slot().waiting) == (2, 2)

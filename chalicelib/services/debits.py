@@ -374,6 +374,8 @@ class DebitService:
             raise DirectDebitOff()
         if not dd.creditor_id or not dd.creditor_iban or not dd.creditor_bic:
             raise NotReady()
+        if not any(d.status == SCHEDULED or d.file for d in self._debits.of_month(month)):
+            raise NothingToSend()  # refused before anything is written, the lease included
         lease, token = f"debit-file#{month}", secrets.token_urlsafe(16)
         if not self._billing.claim(lease, token, now + LEASE, now):
             raise DebitFileBusy()

@@ -149,6 +149,13 @@ class SicknessService:
     def staff_list(self, query: dict[str, str], now: datetime) -> dict[str, Any]:
         """Reports over a period (default: from today for a month), with the children's
         names, and every certificate waiting for a decision."""
+        for name in ("from", "to"):
+            if name in query and not query[name]:  # given empty: not a day (left out: default)
+                raise ValidationError("Date invalide (format attendu AAAA-MM-JJ).",
+                                      field=name)
+        if "pending" in query and query["pending"] not in ("1", "true"):
+            raise ValidationError("« pending » vaut 1 (certificats en attente) ou est absent.",
+                                  field="pending")
         start, end = query_period(query, now.date(), MAX_LIST_DAYS)
         reports = self._reports.between(start, end)
         pending_only = query.get("pending") in ("1", "true")

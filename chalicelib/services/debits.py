@@ -27,7 +27,7 @@ from chalicelib.domain.collection import TITRES
 from chalicelib.domain.commune import CommuneSettings
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.domain.invoicing import Invoice
-from chalicelib.domain.ledger import LedgerEntry, allocate
+from chalicelib.domain.ledger import LedgerEntry
 from chalicelib.domain.money import month_label
 from chalicelib.domain.sepa import (
     ACTIVE,
@@ -49,6 +49,7 @@ from chalicelib.domain.sepa import (
 from chalicelib.mail import templates
 from chalicelib.mail.sender import Mailer
 from chalicelib.services import retry
+from chalicelib.services.billing import states_of
 from chalicelib.settings import PARIS
 from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.billing import AlreadyDone, BillingRepository
@@ -133,10 +134,8 @@ class DebitService:
 
     # -- what a family may still owe on an invoice -----------------------------------------
     def _remaining(self, invoice: Invoice) -> int:
-        invoices = self._billing.invoices_of(invoice.family)
-        states = allocate([(i.number, i.total_cents, i.credit_note is not None)
-                           for i in invoices], self._billing.ledger(invoice.family))
-        state = states.get(invoice.number)
+        state = states_of(self._billing.invoices_of(invoice.family),
+                          self._billing.ledger(invoice.family)).get(invoice.number)
         return state.remaining_cents if state is not None else 0
 
     def _due(self, debit: Debit, mode: str) -> int:
@@ -285,12 +284,16 @@ class DebitService:
             sent.append(replace(debit, status=SENT, file=file_id))
         return sent
 
+    def _mandate_of(self, debit: Debit) -> Mandate | None:
+        """The mandate ``debit`` was taken under, as it stands (read consistently)."""
+        return next((m for m in self._mandates.of_family(debit.family) if m.rum == debit.rum),
+                    None)
+
     def _carried(self, debit: Debit) -> None:
         if debit.sequence != FRST and debit.amended_from is None:
             return
         for attempt in retry.numbering_attempts():
-            current = next((m for m in self._mandates.of_family(debit.family)
-                            if m.rum == debit.rum), None)
+            current = self._mandate_of(debit)
             if current is None:
                 return
             try:
@@ -492,8 +495,7 @@ class DebitService:
         if self._billing.claim(f"debit-reject-count#{debit.invoice}", token, now + ONCE, now):
             mandate = self._count_reject(debit, settings.direct_debit)
         else:
-            mandate = next((m for m in self._mandates.of_family(debit.family)
-                            if m.rum == debit.rum), None)
+            mandate = self._mandate_of(debit)
         if self._billing.claim(f"debit-reject-mail#{debit.invoice}", token, now + ONCE, now):
             family = self._accounts.get_family(debit.family)
             if family is not None and family.emails:
@@ -502,8 +504,7 @@ class DebitService:
 
     def _count_reject(self, debit: Debit, dd: DirectDebitSettings) -> Mandate | None:
         for attempt in retry.numbering_attempts():
-            current = next((m for m in self._mandates.of_family(debit.family)
-                            if m.rum == debit.rum), None)
+            current = self._mandate_of(debit)
             if current is None:
                 return None
             try:

@@ -11,7 +11,7 @@ from chalicelib.services.auth import FORGOT_FLOOR, FORGOT_PER_ADDRESS, LOGIN_FLO
 from scripts.bench.load import Caller, burst, create_families, paired_timings
 from tests.demo import FAMILY
 
-ROUNDS = 12
+ROUNDS = 8
 # Both answers are held to the same floor (0.5 s and 1 s): their medians may differ by
 # scheduling noise only, far below what one DynamoDB write or one e-mail costs.
 TOLERANCE_MS = 40

@@ -1,7 +1,7 @@
 """The family's account ("relevé de compte"): running balance, statuses, payments."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -121,8 +121,8 @@ class InvoiceState:
         return PARTIAL if self.paid_cents > 0 else UNPAID
 
 
-def allocate(invoices: list[tuple[str, int, bool]],
-             entries: Iterable[LedgerEntry]) -> dict[str, InvoiceState]:
+def allocate(invoices: list[tuple[str, int, bool]], entries: Iterable[LedgerEntry],
+             treasury: Collection[str] = ()) -> dict[str, InvoiceState]:
     """Which part of the family's credits settles which invoice.
 
     ``invoices`` are (number, total, cancelled) oldest first; ``entries`` the ledger
@@ -134,6 +134,10 @@ def allocate(invoices: list[tuple[str, int, bool]],
     direct debit ("reject", a debit naming its invoice) takes back what its payment gave
     that invoice, which is then due again, whatever the order of two lines of one day. The
     states only ever add up to what the ledger holds: nothing is created or lost.
+
+    ``treasury`` names the titres de recette: the Treasury collects them, so only a payment
+    naming one (what the Treasury reported) settles it; the pool never does, or a credit
+    on the family's account would show a titre paid that the Treasury still asks for.
     """
     open_totals = {n: t for n, t, cancelled in invoices if not cancelled}
     cancelled = {n for n, _, c in invoices if c}
@@ -161,7 +165,7 @@ def allocate(invoices: list[tuple[str, int, bool]],
         paid[number] -= back
         pool -= amount - back
     for number, total, was_cancelled in invoices:
-        if was_cancelled or pool <= 0:
+        if was_cancelled or pool <= 0 or number in treasury:
             continue
         taken = min(pool, total - paid[number])
         paid[number] += taken

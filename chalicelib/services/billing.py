@@ -43,6 +43,16 @@ TARIFF_BACKDATING = timedelta(days=366)
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_\-]{8,80}")
 
 
+class RegieInvoiceRequired(Conflict):
+    """In titres mode the town hall holds no régie: money it takes must be for a régie
+    invoice it names, never an advance that the statement would set against a titre."""
+    code = "regie_invoice_required"
+    message = ("La commune est en mode titres : le Trésor public encaisse les titres de "
+               "recette, la mairie ne peut pas recevoir d'avance. Choisissez la facture de "
+               "régie que ce paiement règle, ou saisissez ce que le Trésor public a "
+               "encaissé (« Paiement au Trésor public »).")
+
+
 class TitreNotPaidHere(Conflict):
     """A titre is paid to the Treasury: without a régie the town hall may not take its
     money (handling public funds without being the accountant is a gestion de fait)."""
@@ -69,7 +79,7 @@ def debit_help(debit: Debit) -> str:
 def states_of(invoices: list[Invoice], entries: list[LedgerEntry]) -> dict[str, InvoiceState]:
     """Each invoice's state from the family's invoices and ledger (oldest first)."""
     return allocate([(i.number, i.total_cents, i.credit_note is not None) for i in invoices],
-                    entries)
+                    entries, treasury={i.number for i in invoices if i.collection == TITRES})
 
 
 @dataclass(frozen=True)
@@ -270,6 +280,8 @@ class BillingService:
                 self._check_not_debited(invoice)  # it would be collected twice
         else:
             target = None
+            if self._commune.get().collection.mode == TITRES:
+                raise RegieInvoiceRequired()
         label = METHOD_LABELS[method] + (f" {reference}" if reference else "")
         entry = LedgerEntry(number, day, "payment", label, target, 0, amount, method)
         payment = {"date": day.isoformat(), "type": "payment", "reference": label,

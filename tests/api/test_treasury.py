@@ -202,6 +202,23 @@ def test_a_town_hall_payment_is_refused_for_a_titre(titres):
                                "invoice": TITRE}).status_code == 409
 
 
+def test_a_town_hall_payment_naming_no_invoice_never_settles_a_titre(titres):
+    admin, parent = titres
+    # In titres mode the town hall holds no régie: it may take money only for a régie
+    # invoice it names.
+    response = pay(admin, "1001", {"amount_cents": 350, "method": "cheque"})
+    assert response.status_code == 409, response.body
+    error = body(response)["error"]
+    assert error["code"] == "regie_invoice_required" and "Trésor public" in error["message"]
+    assert ok(parent.get("/family/statement"))["balance_cents"] == 350
+    # Back in régie mode, a cheque naming no invoice is a credit on the account: the
+    # titre is still the Treasury's to collect, and says so.
+    set_mode(admin, {**TITRES, "mode": "regie"})
+    assert pay(admin, "1001", {"amount_cents": 350, "method": "cheque"}).status_code == 201
+    state = the_invoice(parent)
+    assert (state["status"], state["remaining_cents"]) == ("unpaid", 350)
+
+
 def test_a_regie_invoice_still_takes_a_town_hall_payment(regie):
     admin, parent = regie
     assert pay(admin, "1001", {"amount_cents": 200, "method": "cheque",

@@ -97,6 +97,31 @@ def test_no_invoice_ever_receives_more_than_its_total_nor_more_than_was_paid():
     assert sum(s.paid_cents for s in result.values()) == 600
 
 
+def tresor(amount, invoice_number):
+    return LedgerEntry("1001", D, "payment", "Paiement au Trésor public", invoice_number,
+                       0, amount, "tresor")
+
+
+@pytest.mark.parametrize("invoices, entries, expected", [
+    # A titre is the Treasury's to collect: a credit on the family's account (a cheque
+    # that named no invoice, an advance) never settles it, or the family's statement
+    # would call it paid while the Treasury still asks for it.
+    ([("T", 350, False)], [invoice("T", 350), payment(350)],
+     {"T": ("unpaid", 0, 350)}),
+    # What the Treasury reports as collected settles it.
+    ([("T", 350, False)], [invoice("T", 350), payment(350), tresor(350, "T")],
+     {"T": ("paid", 350, 0)}),
+    # The credit still settles the family's régie invoice, older or newer.
+    ([("R", 200, False), ("T", 350, False)],
+     [invoice("R", 200), invoice("T", 350), payment(500)],
+     {"R": ("paid", 200, 0), "T": ("unpaid", 0, 350)}),
+])
+def test_a_titre_is_settled_only_by_what_the_treasury_collected(invoices, entries, expected):
+    result = allocate(invoices, entries, treasury={"T"})
+    assert {n: (s.status, s.paid_cents, s.remaining_cents)
+            for n, s in result.items()} == expected
+
+
 TODAY = date(2026, 12, 2)
 EARLIEST = date(2026, 1, 1)
 

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 PARIS = ZoneInfo("Europe/Paris")
 FAMILY = ("1001", "demo-famille-2026")
 STAFF = ("mairie@example.org", "demo-mairie-2026")
+NEW_PASSWORD = "trois-pommes-vertes-sous-un-grand-chene"  # the reset's new password
 SCHOOL_YEAR = {"from": "2026-11-30", "to": "2027-07-03",
                "services": ["meal", "care_morning", "care_evening"],
                "weekdays": [1, 2, 4, 5], "booked": True}
@@ -64,9 +65,11 @@ class _Client:
             payload = json.dumps(body) if body is not None else None
         response = self.http.http.request(method, path, headers=headers, body=payload)
         lowered = {k.lower(): v for k, v in response.headers.items()}
-        cookie = lowered.get("set-cookie") or ""
-        if cookie.startswith("cantine_session="):
-            self.cookie = cookie.split(";")[0].split("=", 1)[1] or None
+        cookies = lowered.get("set-cookie") or []
+        # A sign-in sets two cookies (the session, and the device a sign-in came from).
+        for cookie in [cookies] if isinstance(cookies, str) else cookies:
+            if cookie.startswith("cantine_session="):
+                self.cookie = cookie.split(";")[0].split("=", 1)[1] or None
         if response.status_code >= 400:
             raise RuntimeError(f"{method} {path}: {response.status_code} {response.body[:300]}")
         ctype = lowered.get("content-type", "")
@@ -144,10 +147,10 @@ def run() -> dict[str, dict[str, float]]:
                 mail = read_outbox(None, services.settings.region)[0]["text"]
                 token = re.search(r"token=([A-Za-z0-9_\-]+)", mail).group(1)
                 _Client(http).call("POST", "/auth/password/reset",
-                                   {"token": token, "password": FAMILY[1] + "-bis-2026"})
+                                   {"token": token, "password": NEW_PASSWORD})
             out["password_reset"], _ = measure(forgot_and_reset)
             parent.call("POST", "/auth/login",
-                        {"login": FAMILY[0], "password": FAMILY[1] + "-bis-2026"})
+                        {"login": FAMILY[0], "password": NEW_PASSWORD})
 
             out["staff_create_family"], _ = measure(lambda: admin.call(
                 "POST", "/staff/families", {
@@ -168,7 +171,7 @@ def run() -> dict[str, dict[str, float]]:
             admin.call("POST", "/staff/billing/2026-11/draft")
             admin.call("POST", "/staff/billing/2026-11/confirm")
             parent.call("POST", "/auth/login",
-                        {"login": FAMILY[0], "password": FAMILY[1] + "-bis-2026"})
+                        {"login": FAMILY[0], "password": NEW_PASSWORD})
             number = parent.call("GET", "/family/invoices")["invoices"][0]["number"]
 
             def invoice_pdf():

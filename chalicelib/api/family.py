@@ -54,10 +54,23 @@ def list_bookings(call: Call):
 
 @endpoint(bp, "/children/{child_id}/calendar", audience=FAMILY)
 def get_calendar(call: Call):
-    """A child's month: holidays, and per service booked / editable / deadline."""
-    grid = call.services.bookings.month(call.family(), call.params["child_id"],
-                                        call.query.get("month"), call.now, call.settings)
-    return {**grid, "child": shapes.child(grid["child"])}
+    """A child's month: holidays, and per service booked / editable / deadline; with the
+    family (its children, today's date, the commune's name) and the month's menus, so
+    that the booking grid, the page every family opens before each deadline, loads in
+    one call and three DynamoDB requests: the session with the family and the settings,
+    the child's month, the month's menus."""
+    # Without a month, the commune's current one (the page's first call, whatever the
+    # device's clock says).
+    month = call.query.get("month") or f"{call.now.date():%Y-%m}"
+    grid = call.services.bookings.month(call.family(), call.params["child_id"], month,
+                                        call.now, call.settings)
+    days = grid["days"]
+    menus = call.services.menus.menus({"from": days[0]["date"], "to": days[-1]["date"]},
+                                      call.now)
+    return {**grid, "child": shapes.child(grid["child"]),
+            "family": {**shapes.family(call.family()), "today": call.now.date().isoformat(),
+                       "commune_name": call.settings.name},
+            "menus": menus}
 
 
 @endpoint(bp, "/children/{child_id}/bookings", ("PUT",), audience=FAMILY)

@@ -239,7 +239,10 @@ class AuthService:
                 and now >= credentials.temporary_expires_at:
             raise TemporaryPasswordExpired()
         kind, ref = account
-        token = new_token()
+        # A family's cookie starts with its number: the session check reads the session,
+        # the family and the settings in one request (the hash covers the number, so it
+        # cannot be changed without losing the session).
+        token = f"{ref}.{new_token()}" if kind == "family" else new_token()
         self._sessions.create(hash_token(token), _principal_key(kind, ref), now)
         # A fresh device cookie at each sign-in: this browser is now one the account uses.
         cookie = self._signer.sign(DEVICE_PURPOSE, {"p": principal, "n": new_token()[:22]})
@@ -253,14 +256,21 @@ class AuthService:
         if not token or len(token) > 200:
             raise Unauthenticated()
         token_hash = hash_token(token)
-        stored = self._sessions.get(token_hash)
+        named, dot, _ = token.partition(".")
+        family = settings = None
+        if dot and named.isascii() and named.isdigit() and len(named) <= 20:
+            stored, family, settings = self._accounts.get_session_family_settings(
+                token_hash, named)
+        else:
+            stored = self._sessions.get(token_hash)
         if stored is None or not is_alive(stored.times, now):
             raise Unauthenticated("Votre session a expiré. Veuillez vous reconnecter.",
                                   code="session_expired" if stored else "unauthenticated")
         kind, _, ref = stored.principal.partition("#")
-        family = settings = None
         if kind == "family":
-            family, settings = self._accounts.get_family_with_settings(ref)
+            if not dot or named != ref:
+                # Sessions opened before cookies named their family: read it now.
+                family, settings = self._accounts.get_family_with_settings(ref)
             if family is None or family.archived:
                 raise Unauthenticated()
             # Accounts read from storage always carry their credentials.

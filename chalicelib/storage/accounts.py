@@ -33,9 +33,11 @@ from chalicelib.storage.models import (
     FamilyTermModel,
     LoginModel,
     PendingEmailMap,
+    SessionModel,
     StaffModel,
     connection,
 )
+from chalicelib.storage.sessions import StoredSession, stored_session
 from chalicelib.storage.transactions import Transaction, conflicted, failed_on
 
 FAMILY_SEQUENCE = "family_number"
@@ -146,6 +148,18 @@ class AccountRepository:
         """
         family, commune = get_together([(FamilyModel, number), (CommuneModel, COMMUNE_KEY)])
         return (_family(family) if family is not None else None,
+                settings_of(commune) if commune is not None else None)
+
+    def get_session_family_settings(self, token_hash: str, number: str) -> tuple[
+            StoredSession | None, Family | None, CommuneSettings | None]:
+        """A family's session, the family and the
+        commune's settings in one BatchGetItem: a family's cookie names its number, so
+        every page of a family pays one round trip for who is asking and what they see."""
+        session, family, commune = get_together([(SessionModel, token_hash),
+                                                 (FamilyModel, number),
+                                                 (CommuneModel, COMMUNE_KEY)])
+        return (stored_session(session) if session is not None else None,
+                _family(family) if family is not None else None,
                 settings_of(commune) if commune is not None else None)
 
     def get_staff(self, email: str) -> StaffMember | None:

@@ -25,6 +25,12 @@ class Attempts:
     last_failure_at: datetime | None
 
 
+def stored_session(item: SessionModel) -> StoredSession:
+    """A session as read (alone, or with its family: storage/accounts.py)."""
+    return StoredSession(item.token_hash, item.principal,
+                         SessionTimes(item.created_at, item.last_seen_at))
+
+
 class SessionRepository:
     """Server-side sessions, found by the hash of the cookie's token."""
 
@@ -41,8 +47,7 @@ class SessionRepository:
             item = SessionModel.get(token_hash)
         except DoesNotExist:
             return None
-        return StoredSession(item.token_hash, item.principal,
-                             SessionTimes(item.created_at, item.last_seen_at))
+        return stored_session(item)
 
     def touch(self, token_hash: str, now: datetime) -> None:
         """Record activity, unless the session was ended meanwhile."""

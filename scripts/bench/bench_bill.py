@@ -533,7 +533,7 @@ ACTIONS: dict[str, Action] = {
         lambda u: u.families * u.visits_per_family, api_calls=3, page_views=1),
     "calendar": Action(
         "Booking grid of a month, with menus", "api_handler",
-        lambda u: u.families * u.calendar_views_per_family, api_calls=4, page_views=1),
+        lambda u: u.families * u.calendar_views_per_family, api_calls=1, page_views=1),
     "save_month": Action(
         "Bookings saved (all-or-nothing) and the grid reloaded", "api_handler",
         lambda u: u.families * u.saves_per_family, api_calls=2),

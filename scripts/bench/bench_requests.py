@@ -1,7 +1,7 @@
 """DynamoDB requests per user action, counted through the real API under moto.
 
-Each action is the API calls its page makes (the home page: one; the booking grid: the
-family, the month, its menus; …), sent through Chalice's test client with the app as
+Each action is the API calls its page makes (the home page: one; the booking grid: one,
+the month with the family and its menus; …), sent through Chalice's test client with the app as
 deployed, sign-in pacing on. For each: requests by operation, the items they touched,
 and the handler time in milliseconds (in-process, moto standing in for DynamoDB: a proxy
 of the billed Lambda duration, which also pays DynamoDB's own latency).
@@ -124,12 +124,9 @@ def run() -> dict[str, dict[str, float]]:
                 "POST", "/auth/login", {"login": FAMILY[0], "password": FAMILY[1]}))
             out["home"], _ = measure(lambda: parent.call("GET", "/family/home"))
 
-            def grid():
-                parent.call("GET", "/family")
-                month = parent.call("GET", "/children/1001-1/calendar?month=2026-12")
-                parent.call("GET", "/menus?from=2026-12-01&to=2026-12-31")
-                return month
-            out["calendar"], month = measure(grid)
+            # The booking grid: one call brings the family, the month and its menus.
+            out["calendar"], month = measure(lambda: parent.call(
+                "GET", "/children/1001-1/calendar?month=2026-12"))
             changes = [{"date": d["date"], "service": code, "booked": True}
                        for d in month["days"] for code, cell in d["services"].items()
                        if cell["editable"]]

@@ -188,9 +188,13 @@ export function getFamilyBookings(from, to) {
   return request('GET', `/api/family/bookings?from=${enc(from)}&to=${enc(to)}`);
 }
 
-/** GET /api/children/{id}/calendar?month=YYYY-MM → {child, month, services, days} */
+/**
+ * GET /api/children/{id}/calendar[?month=YYYY-MM] → {child, month, services, days, family,
+ * menus}; without a month, the commune's current one.
+ */
 export function getCalendar(childId, month) {
-  return request('GET', `/api/children/${enc(childId)}/calendar?month=${enc(month)}`);
+  const query = month ? `?month=${enc(month)}` : '';
+  return request('GET', `/api/children/${enc(childId)}/calendar${query}`);
 }
 
 /** PUT /api/children/{id}/bookings {changes:[{date, service, booked}]} → {saved} */

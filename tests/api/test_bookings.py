@@ -149,12 +149,20 @@ def test_deadlines_carry_the_paris_offset_of_their_own_date(parent, iso, deadlin
 
 @pytest.mark.parametrize("query", [
     "month=2026-13", "month=2026-00", "month=2026-1", "month=202612", "month=december",
-    "month=", "", "month=9999-12", "month=0001-01",
+    "month=9999-12", "month=0001-01",
 ])
 def test_a_bad_month_is_refused(parent, query):
     response = parent.get(f"/children/{CHILD}/calendar?{query}".rstrip("?"))
     assert response.status_code == 400, response.body
     assert error(response)["details"]["field"] == "month"
+
+
+@pytest.mark.parametrize("query", ["month=", ""])
+def test_no_month_is_the_communes_current_month(parent, query):
+    # The booking page's first call: the commune's month, whatever the device's clock.
+    response = parent.get(f"/children/{CHILD}/calendar?{query}".rstrip("?"))
+    assert response.status_code == 200, response.body
+    assert body(response)["month"] == "2026-11"
 
 
 @pytest.mark.parametrize("child", ["1001-2", "9999-1", "x"])

@@ -52,13 +52,14 @@ def test_the_home_page_shows_the_family_the_balance_and_each_childs_bookings(two
     assert home["bookings"] == ok(parent.get("/family/bookings?to=2027-02-21"))
 
 
-def test_the_home_page_takes_four_dynamodb_requests_whatever_the_number_of_children(
+def test_the_home_page_takes_three_dynamodb_requests_whatever_the_number_of_children(
         two_children):
     parent, _ = two_children
     with count_dynamodb_requests() as calls:
         ok(parent.get("/family/home"))
-    # The session, the family with the settings, the account, the bookings of all children.
-    assert sum(calls.values()) <= 4, calls
+    # The session with the family and the settings, the account, the bookings of all
+    # children.
+    assert sum(calls.values()) <= 3, calls
     assert calls["BatchGetItem"] == 1 and calls["Query"] == 2, calls
 
 
@@ -67,9 +68,31 @@ def test_family_pages_use_the_settings_read_with_the_family(two_children, path):
     parent, _ = two_children
     with count_dynamodb_requests() as calls:
         ok(parent.get(path))
-    # The session (GetItem) and the family with the settings (BatchGetItem): the commune's
-    # settings are never read again on their own.
-    assert calls["GetItem"] == 1 and calls["BatchGetItem"] == 1, calls
+    # The session, the family and the settings in one BatchGetItem (a family's cookie
+    # names its number): the settings are never read again on their own.
+    assert calls["BatchGetItem"] == 1 and "GetItem" not in calls, calls
+
+
+def test_the_booking_grid_loads_in_one_call_and_three_dynamodb_requests(client,
+                                                                        two_children):
+    parent, lili = two_children
+    admin = Api(client)
+    ok(admin.login(*ADMIN))
+    ok(admin.put("/staff/menus/2026-11-30", {"days": [
+        {"date": "2026-12-01", "dishes": [{"name": "Hachis parmentier",
+                                            "allergens": ["lait"]}]}]}))
+    with count_dynamodb_requests() as calls:
+        grid = ok(parent.get("/children/1001-1/calendar?month=2026-12"))
+    # The session with the family and the settings, the child's month, the month's menus.
+    assert sum(calls.values()) <= 3, calls
+    # Everything the page draws comes with it: the other children to copy to, today's
+    # date for the deadlines, the commune's name, the menu beside each day.
+    assert [c["first_name"] for c in grid["family"]["children"]] == ["TOTO", "Lili"]
+    assert grid["family"]["today"] == "2026-11-23"
+    assert grid["family"]["commune_name"]
+    assert [d["date"] for d in grid["menus"]["days"]] == ["2026-12-01"]
+    assert grid["menus"]["days"][0]["dishes"][0]["name"] == "Hachis parmentier"
+    assert [d["date"] for d in grid["days"]][0] == "2026-12-01"
 
 
 

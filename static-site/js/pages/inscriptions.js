@@ -6,7 +6,7 @@
  * and period booking. Unsaved ticks live in a BookingDraft; "Enregistrer" sends only them.
  */
 import {
-  ApiError, bookPeriod, getCalendar, getFamily, getMenus, getSickDays, saveBookings,
+  ApiError, bookPeriod, getCalendar, getFamily, getSickDays, saveBookings,
 } from '../api.js';
 import { BookingDraft } from '../booking-draft.js';
 import { bookableServices, buildGrid, mergeServices } from '../calendar-grid.js';
@@ -45,6 +45,7 @@ const state = {
   draft: new BookingDraft(),
   loadSeq: 0,
   loaded: false,
+  familyShown: false,
   leaving: false, // the parent confirmed leaving: the browser need not ask again
   weekdaysSet: false, // the period form's days follow the school days once
 };
@@ -76,18 +77,23 @@ export async function start() {
   };
 
   state.childId = queryParam('enfant');
-
-  // The family gives the child's name early, the other children ("Appliquer aussi à")
-  // and the server's date, which wins over the device's for deadlines.
-  let family = null;
-  try {
-    family = await getFamily();
-  } catch (error) {
-    if (followSessionError(error) || (await sendStaffToConsole(error))) return;
-    // Not fatal: the calendar alone is enough to book for this child.
+  // The grid's one call brings the family too (its children, the server's date, which
+  // wins over the device's for deadlines). Only a link that names no child asks the
+  // family first, to take its first child.
+  if (!state.childId) {
+    let family = null;
+    try {
+      family = await getFamily();
+    } catch (error) {
+      if (followSessionError(error) || (await sendStaffToConsole(error))) return;
+    }
+    const first = family && (family.children || [])[0];
+    if (!first) {
+      showMessage(ui.pageMessage, 'Aucun enfant à inscrire. Revenez au relevé de situation.');
+      return;
+    }
+    state.childId = String(first.id);
   }
-  const today = (family && family.today) || todayInParis();
-  state.today = today;
   // Not awaited before the grid: one more request, the grid redraws when it lands.
   getSickDays().then((answer) => {
     state.sickDays = new Set(((answer && answer.reports) || [])
@@ -96,36 +102,38 @@ export async function start() {
   }).catch(() => {});
   const askedMonth = queryParam('mois');
   const askedWeek = queryParam('semaine');
-  state.month = isIsoMonth(askedMonth) ? askedMonth : monthOf(today);
+  // No month asked: the first call takes the commune's current month (state.month null).
+  if (isIsoMonth(askedMonth)) state.month = askedMonth;
   if (isIsoDate(askedWeek)) {
     state.view = 'week';
     state.weekStart = mondayOf(askedWeek);
     state.month = monthOf(addDays(state.weekStart, 3));
   }
+  wireEvents();
+  await load();
+}
+
+/** The family as the first calendar brought it: the child's name, the other children
+ * ("Appliquer aussi à"), today's date, the period form's dates. Once. */
+function applyFamily(family) {
+  if (state.familyShown) return;
+  state.familyShown = true;
+  state.today = (family && family.today) || todayInParis();
   const children = (family && family.children) || [];
-  if (!state.childId) {
-    if (!children.length) {
-      showMessage(ui.pageMessage, 'Aucun enfant à inscrire. Revenez au relevé de situation.');
-      return;
-    }
-    state.childId = String(children[0].id);
-  }
-  state.child = children.find((c) => String(c.id) === String(state.childId)) || null;
+  state.child = children.find((c) => String(c.id) === String(state.childId)) || state.child;
   state.otherChildren = children.filter((c) => String(c.id) !== String(state.childId));
   showChildName();
   if (state.otherChildren.length) {
     render(ui.othersList, otherChildren(state.otherChildren));
     show(ui.others, true);
   }
-  initPeriodDates(today);
-  wireEvents();
-  await load();
+  initPeriodDates(state.today);
 }
 
 // --- Loading and drawing -----------------------------------------------------------------
 
 function monthsFor(view, month, weekStart) {
-  if (view === 'month') return [month];
+  if (view === 'month') return [month]; // null the first time: the commune's month
   return [...new Set([monthOf(weekStart), monthOf(addDays(weekStart, 6))])];
 }
 
@@ -142,15 +150,13 @@ async function load() {
   const months = monthsFor(state.view, state.month, state.weekStart);
   ui.calendar.setAttribute('aria-busy', 'true');
   let calendars;
-  let menus;
   try {
-    [calendars, menus] = await Promise.all([
-      Promise.all(months.map((m) => getCalendar(state.childId, m))),
-      loadMenus(months),
-    ]);
+    // Each month comes with its menus (and, the first time, the family): one call a month.
+    calendars = await Promise.all(months.map((m) => getCalendar(state.childId, m)));
   } catch (error) {
     if (seq !== state.loadSeq) return;
     if (followSessionError(error)) return;
+    if (!state.loaded && (await sendStaffToConsole(error))) return;
     ui.calendar.removeAttribute('aria-busy');
     if (error instanceof ApiError && error.status === 404 && !state.loaded) {
       showMessage(ui.pageMessage, 'Cet enfant est introuvable. Revenez au relevé de situation pour choisir un enfant.');
@@ -167,8 +173,10 @@ async function load() {
   if (seq !== state.loadSeq) return;
 
   clearMessage(ui.pageMessage);
+  if (!state.month) state.month = calendars[0].month;
+  applyFamily(calendars[0].family);
   state.calendars = calendars;
-  state.menus = menus;
+  state.menus = menusOf(calendars);
   state.draft.replaceCalendars(calendars);
   const all = mergeServices(calendars);
   const services = bookableServices(all);
@@ -188,18 +196,10 @@ async function load() {
   draw();
 }
 
-/**
- * The menus of the months shown, by date. Only a help: any failure (no menu published,
- * the menus service not there yet) just shows no menu.
- */
-async function loadMenus(months) {
-  try {
-    const sorted = [...months].sort();
-    const answer = await getMenus(firstDayOfMonth(sorted[0]), lastDayOfMonth(sorted[sorted.length - 1]));
-    return new Map(((answer && answer.days) || []).map((d) => [d.date, d]));
-  } catch (error) {
-    return new Map();
-  }
+/** The menus of the months shown, by date (each calendar brings its month's). */
+function menusOf(calendars) {
+  return new Map(calendars.flatMap((c) => ((c.menus && c.menus.days) || []))
+    .map((d) => [d.date, d]));
 }
 
 /** "Garderie matin : pas besoin de réserver" for services staff record on the spot. */

@@ -223,7 +223,9 @@ def bill_section(requests: dict[str, dict[str, float]], jobs_500: dict[str, dict
     text = bench_bill.render_markdown(
         bill, heading=f"Monthly AWS bill of a {BILL_FAMILIES}-family commune "
                 f"({bill['region']}, prices checked {bill['prices_checked']})")
-    return text.splitlines() + [""], bill
+    sizes = bench_bill.render_sizes(bench_bill.bills_by_size(counts, base=usage,
+                                                             missing="example"))
+    return text.splitlines() + [""] + sizes.splitlines() + [""], bill
 
 
 def part_requests() -> dict[str, Any]:

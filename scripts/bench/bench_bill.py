@@ -799,6 +799,70 @@ NOTES = [
 ]
 
 
+# -- the bill at every size ------------------------------------------------------------
+BILL_SIZES = (50, 500, 5_000, 50_000)
+
+
+def usage_for(families: int, base: Usage = DEFAULT_USAGE) -> Usage:
+    """A month of a commune of ``families`` families, from the 500-family month.
+
+    What each family does is the same at every size; what the staff do grows with the
+    families they serve (more sites, more lists, more exports), never below a village's;
+    the tables grow with the families, the site and its artefacts do not; a village's
+    traffic is too thin to keep a Lambda warm, a city's keeps most environments warm.
+    """
+    from dataclasses import replace
+    scale = families / base.families
+    staff = max(scale, 0.5)
+    return replace(
+        base, families=families,
+        new_families_per_month=max(1.0, base.new_families_per_month * scale),
+        attendance_list_loads_per_school_day=base.attendance_list_loads_per_school_day * staff,
+        staff_pages_per_school_day=base.staff_pages_per_school_day * staff,
+        staff_exports_per_month=base.staff_exports_per_month * staff,
+        dynamodb_gb=max(0.1, base.dynamodb_gb * scale),
+        s3_gb=base.s3_gb + 0.2 * scale,  # the site and artefacts, then files (PES, PDFs)
+        api_cold_start_share=(base.api_cold_start_share if families <= 500
+                              else max(0.02, base.api_cold_start_share * 500 / families)))
+
+
+def bills_by_size(requests_per_action: Mapping[str, ActionCounts],
+                  sizes: tuple[int, ...] = BILL_SIZES, base: Usage = DEFAULT_USAGE,
+                  **options: Any) -> list[dict[str, Any]]:
+    """The month's bill at each size: total, per family, and the lines that dominate."""
+    rows = []
+    for families in sizes:
+        bill = monthly_bill(requests_per_action, usage_for(families, base), **options)
+        ranked = sorted(bill["lines"], key=lambda line: -line["cost_usd"])
+        rows.append({
+            "families": families, "total_usd": bill["total_usd"],
+            "total_eur": bill["total_eur"], "per_family_eur": bill["per_family_eur"],
+            "total_with_free_tiers_eur": bill["total_with_free_tiers_eur"],
+            "top": [{"service": line["service"], "item": line["item"],
+                     "cost_usd": line["cost_usd"],
+                     "share": line["cost_usd"] / bill["total_usd"] if bill["total_usd"] else 0}
+                    for line in ranked[:3]],
+        })
+    return rows
+
+
+def render_sizes(rows: list[dict[str, Any]]) -> str:
+    """The bill at every size, as a Markdown table."""
+    out = ["## The monthly bill at every size", "",
+           "Each size is the 500-family month scaled by `usage_for` (what each family does "
+           "is unchanged; staff work, storage and warm Lambda environments grow with the "
+           "families). List prices, no free tier, before VAT.", "",
+           "| Families | Per month | Per family | With permanent free tiers | "
+           "Lines that dominate (share of the month) |",
+           "|---:|---:|---:|---:|---|"]
+    for row in rows:
+        top = "; ".join(f"{t['service']} {t['item']} {t['share']:.0%}" for t in row["top"])
+        out.append(f"| {row['families']:,} | {_usd(row['total_eur'])} € | "
+                   f"{row['per_family_eur']:.4f} € | {_usd(row['total_with_free_tiers_eur'])} € "
+                   f"| {top} |")
+    return "\n".join(out) + "\n"
+
+
 # -- rendering --------------------------------------------------------------------------
 def _number(value: float) -> str:
     if value == 0:
@@ -891,8 +955,15 @@ def main(argv: list[str] | None = None) -> int:
                                      "EXAMPLE_REQUESTS (illustrative counts).")
     parser.add_argument("--families", type=int, default=DEFAULT_USAGE.families)
     parser.add_argument("--json", action="store_true", help="the bill as JSON")
+    parser.add_argument("--sizes", action="store_true",
+                        help="the bill at 50, 500, 5,000 and 50,000 families")
     args = parser.parse_args(argv)
     from dataclasses import replace
+    if args.sizes:
+        rows = bills_by_size(EXAMPLE_REQUESTS)
+        print(json.dumps(rows, indent=2) if args.json else
+              "EXAMPLE — illustrative counts, not measured.\n\n" + render_sizes(rows))
+        return 0
     bill = monthly_bill(EXAMPLE_REQUESTS, replace(DEFAULT_USAGE, families=args.families))
     if args.json:
         print(json.dumps(bill, indent=2, ensure_ascii=False))

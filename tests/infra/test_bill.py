@@ -263,3 +263,40 @@ def test_the_standalone_run_says_it_is_an_example(capsys):
     out = capsys.readouterr().out
     assert out.startswith("## EXAMPLE")
     assert "not measured" in out
+
+
+# -- the bill at every size ---------------------------------------------------------------
+def test_the_bill_is_given_at_fifty_to_fifty_thousand_families():
+    rows = bench_bill.bills_by_size(EXAMPLE_REQUESTS)
+    assert [r["families"] for r in rows] == [50, 500, 5_000, 50_000]
+    # Each size is a bill of its own: its total matches the one computed alone.
+    alone = monthly_bill(EXAMPLE_REQUESTS, bench_bill.usage_for(5_000))
+    assert math.isclose(rows[2]["total_eur"], alone["total_eur"])
+    assert all(math.isclose(r["per_family_eur"], r["total_eur"] / r["families"]) for r in rows)
+    # The fixed costs (alarms, storage of the site) weigh on a village, not on a city: a
+    # family costs less as the commune grows, and the bill grows less than the families.
+    per_family = [r["per_family_eur"] for r in rows]
+    assert per_family == sorted(per_family, reverse=True)
+    assert rows[-1]["total_eur"] < 1_000 * rows[0]["total_eur"]
+
+
+def test_each_size_names_the_lines_that_dominate_its_bill():
+    rows = bench_bill.bills_by_size(EXAMPLE_REQUESTS)
+    for row in rows:
+        shares = [t["share"] for t in row["top"]]
+        assert len(row["top"]) == 3 and shares == sorted(shares, reverse=True)
+        assert 0 < sum(shares) <= 1
+    # A village pays mostly for what does not depend on its size: the alarms.
+    assert "alarms" in rows[0]["top"][0]["item"]
+    text = bench_bill.render_sizes(rows)
+    assert "| 50,000 |" in text and "alarms" in text
+
+
+def test_a_city_keeps_most_lambda_environments_warm_and_a_village_none():
+    assert bench_bill.usage_for(50).api_cold_start_share == \
+        DEFAULT_USAGE.api_cold_start_share
+    assert bench_bill.usage_for(50_000).api_cold_start_share < 0.05
+    # Staff work never falls below a village's, and grows with a city.
+    assert bench_bill.usage_for(50).staff_pages_per_school_day > 0
+    assert bench_bill.usage_for(50_000).staff_exports_per_month == \
+        100 * DEFAULT_USAGE.staff_exports_per_month

@@ -35,7 +35,7 @@ What is measured, and how:
   included, and not the tables filled before: an upper bound of what the job needs on
   top of the interpreter and its modules. ``--no-memory`` skips that pass.
 
-    python -m scripts.bench.bench_jobs                      # 100, 1,000 and 5,000 families
+    python -m scripts.bench.bench_jobs                      # 100 to 50,000 families
     python -m scripts.bench.bench_jobs --sizes 100,1000 --jobs invoice --no-memory
 """
 from __future__ import annotations
@@ -69,8 +69,10 @@ for _name, _value in {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "be
 from moto import mock_aws  # noqa: E402
 
 PARIS = ZoneInfo("Europe/Paris")
-DEFAULT_SIZES = (100, 1000, 5000)
+DEFAULT_SIZES = (100, 1000, 5000, 50000)
 JOBS = ("lock", "invoice")
+# tracemalloc slows a run several times: the memory pass stops at this size by default.
+MEMORY_UP_TO = 5000
 SEED = 42
 
 # December 2026 in the demo commune (school Mon, Tue, Thu, Fri; zone A holidays from
@@ -109,6 +111,9 @@ class Requests:
     def __init__(self) -> None:
         self.by_operation: Counter = Counter()
         self.writes_by_table: Counter = Counter()   # (operation, table) of each write
+        # DynamoDB's limits: 400 KB an item, 1 MB a Query page, 16 MB a BatchGetItem.
+        self.largest_item_bytes = 0       # the largest item written (its JSON on the wire)
+        self.largest_response_bytes = 0   # the largest answer DynamoDB sent back
 
     @property
     def total(self) -> int:
@@ -133,6 +138,26 @@ def _tables(kwargs: dict[str, Any], prefix: str) -> list[str]:
     return sorted({n[len(prefix):] if n.startswith(prefix) else n for n in names})
 
 
+def _wire_size(value: Any) -> int:
+    import json
+    return len(json.dumps(value, default=str, separators=(",", ":")).encode())
+
+
+def _items_written(kwargs: dict[str, Any]) -> list[Any]:
+    """The items a write request carries (whole items for puts, the update's values)."""
+    if "Item" in kwargs:
+        return [kwargs["Item"]]
+    if "TransactItems" in kwargs:
+        return [action.get("Item") or action.get("ExpressionAttributeValues") or {}
+                for entry in kwargs["TransactItems"] for action in entry.values()]
+    if "RequestItems" in kwargs:
+        return [w["PutRequest"]["Item"] for writes in kwargs["RequestItems"].values()
+                for w in writes if "PutRequest" in w]
+    if "ExpressionAttributeValues" in kwargs:
+        return [kwargs["ExpressionAttributeValues"]]
+    return []
+
+
 @contextlib.contextmanager
 def count_requests() -> Iterator[Requests]:
     """Tally every DynamoDB request PynamoDB sends within the block (the approach of
@@ -150,7 +175,11 @@ def count_requests() -> Iterator[Requests]:
         if operation_name in WRITE_OPERATIONS:
             for table in _tables(operation_kwargs, prefix):
                 seen.writes_by_table[(operation_name, table)] += 1
-        return original(self, operation_name, operation_kwargs)
+            for item in _items_written(operation_kwargs):
+                seen.largest_item_bytes = max(seen.largest_item_bytes, _wire_size(item))
+        response = original(self, operation_name, operation_kwargs)
+        seen.largest_response_bytes = max(seen.largest_response_bytes, _wire_size(response))
+        return response
 
     with mock.patch.object(Connection, "_make_api_call", counting):
         yield seen
@@ -351,12 +380,30 @@ def _run_once(case: _JobCase, families: int, *, trace: bool) -> dict[str, Any]:
             "extra": extra}
 
 
+# The wall time in AWS, modelled from the counted requests: a DynamoDB request from a
+# Lambda in the same region takes 5-10 ms (the issue's figure); the run sends them one
+# after another (one invocation, no parallelism), so its time is at least their sum.
+AWS_ROUND_TRIP_MS = 8.0
+AWS_PARALLELISM = 1
+LAMBDA_CEILING_S = 900
+
+
+def modelled_aws_seconds(requests: int, round_trip_ms: float = AWS_ROUND_TRIP_MS,
+                         parallelism: int = AWS_PARALLELISM) -> float:
+    """The seconds a run spends waiting on DynamoDB in AWS, before any work of its own."""
+    return requests * round_trip_ms / 1000 / parallelism
+
+
 def measure(job: str, families: int, *, memory: bool = True) -> dict[str, Any]:
     """The figures of one job over ``families`` families (see the module's docstring)."""
     case = CASES[job]
     run = _run_once(case, families, trace=False)
     first, second = run["first"], run["second"]
     figures = {
+        "largest_item_bytes": first.largest_item_bytes,
+        "largest_response_bytes": first.largest_response_bytes,
+        "aws_round_trip_ms": AWS_ROUND_TRIP_MS, "aws_parallelism": AWS_PARALLELISM,
+        "modelled_aws_seconds": modelled_aws_seconds(first.total),
         "job": job, "families": families, "children": run["data"]["children"],
         "bookings": run["data"]["bookings"],
         "requests": first.total, "requests_by_operation": dict(sorted(first.by_operation.items())),
@@ -404,7 +451,8 @@ def measure_invoice(families: int, *, memory: bool = True) -> dict[str, Any]:
 
 HEADER = ("| job | familles | enfants | requêtes | req/famille | req/famille au-delà d'un "
           "passage à vide | secondes (CPU) "
-          "| mémoire max (Mo) "
+          "| mémoire max (Mo) | plus grand élément (o) | plus grande réponse (o) "
+          "| durée modélisée dans AWS (s) "
           "| 2e passage : requêtes | 2e passage : écritures hors journal des passages |")
 
 
@@ -416,6 +464,8 @@ def row(figures: dict[str, Any]) -> str:
             f"| {_n(figures['requests'])} | {figures['requests_per_family']:.2f} "
             f"| {figures['requests_per_family_beyond_idle_run']:.2f} "
             f"| {figures['seconds']:.1f} ({figures['cpu_seconds']:.1f}) | {peak} "
+            f"| {_n(figures['largest_item_bytes'])} | {_n(figures['largest_response_bytes'])} "
+            f"| {figures['modelled_aws_seconds']:.0f} "
             f"| {_n(figures['second_run_requests'])} "
             f"| {'aucune' if not writes else writes} |")
 
@@ -447,11 +497,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m scripts.bench.bench_jobs",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=_sizes, default=list(DEFAULT_SIZES),
-                        help="families per run, comma-separated (default 100,1000,5000)")
+                        help="families per run, comma-separated (default 100,1000,5000,50000)")
     parser.add_argument("--jobs", type=lambda t: [j for j in t.split(",") if j],
                         default=list(JOBS), help="lock,invoice (default both)")
     parser.add_argument("--no-memory", action="store_true",
                         help="skip the tracemalloc pass (halves the time)")
+    parser.add_argument("--memory-up-to", type=int, default=MEMORY_UP_TO,
+                        help="the tracemalloc pass only up to this size (default 5000: "
+                             "it slows a run several times)")
     args = parser.parse_args(argv)
     unknown = set(args.jobs) - set(JOBS)
     if unknown:
@@ -469,7 +522,8 @@ def main(argv: list[str] | None = None,
     results = []
     for size in args.sizes:
         for job in args.jobs:
-            figures = measure(job, size, memory=not args.no_memory)
+            figures = measure(job, size,
+                              memory=not args.no_memory and size <= args.memory_up_to)
             results.append(figures)
             out(row(figures))
     out("")

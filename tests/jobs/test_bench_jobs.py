@@ -161,5 +161,10 @@ def test_the_figures_carry_what_the_table_prints(lock, invoice):
         line = row(figures)
         assert line.startswith(f"| {figures['job']} | {FAMILIES} | ")
         assert line.endswith("| aucune |")
-    assert parse_args([]).sizes == [100, 1000, 5000]
+        # Within DynamoDB's limits (400 KB an item, 1 MB a page), and the wait in AWS
+        # modelled from the requests counted.
+        assert 0 < figures["largest_item_bytes"] < 400_000
+        assert 0 < figures["largest_response_bytes"] < 1_048_576
+        assert math.isclose(figures["modelled_aws_seconds"], figures["requests"] * 0.008)
+    assert parse_args([]).sizes == [100, 1000, 5000, 50000]
     assert parse_args(["--sizes", "100,1000"]).sizes == [100, 1000]

@@ -192,6 +192,99 @@ def parallel_savers(url: str, savers: int = 20, child: str = "1001-1", month: st
     }
 
 
+def deadline_families(url: str, count: int, staff: tuple[str, str] = STAFF
+                      ) -> list[tuple[str, str, str]]:
+    """``count`` families ready to book, as before a deadline: each with a child and a
+    password of its own (the temporary one changed); (number, password, child) each."""
+    import uuid
+    admin = Caller(url)
+    assert admin.sign_in(*staff).status == 200
+    opened = create_families(url, count, staff)
+
+    def prepare(index_and_account: tuple[int, tuple[str, str]]) -> tuple[str, str, str]:
+        index, (number, temporary) = index_and_account
+        reply = admin.call("POST", f"/staff/families/{number}/children",
+                           {"first_name": f"Enfant{index}", "last_name": f"CHARGE{index:04d}"})
+        assert reply.status == 201, reply
+        family = Caller(url)
+        assert family.sign_in(number, temporary).status == 200
+        password = f"pic-{uuid.uuid4().hex[:10]}-cantine-du-jeudi"
+        changed = family.call("POST", "/auth/password/change", {
+            "current_password": temporary, "password": password})
+        assert changed.status == 204, changed
+        return number, password, reply.json()["id"]
+
+    # Four at a time: each sign-in and password change is paced (0.5 s) and hashed.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return list(pool.map(prepare, enumerate(opened)))
+
+
+def deadline_peak(url: str, families: list[tuple[str, str, str]], window_s: float = 20.0,
+                  seed: int = 7) -> dict[str, Any]:
+    """The last minutes before the weekly deadline: every family arrives at a random
+    moment of ``window_s`` (the ten real minutes, compressed), signs in, opens the
+    booking grid (one call), books the next open week (meal and evening care each school
+    day) in one save, and opens the grid again to check. Returns the answer times by
+    call, the answers, and the saves lost or refused by an error (both must be none)."""
+    import random
+    rng = random.Random(seed)
+    offsets = sorted(rng.uniform(0, window_s) for _ in families)
+    started = time.perf_counter()
+    times: dict[str, list[float]] = {"sign_in": [], "grid": [], "save": [], "reload": []}
+    statuses: Counter = Counter()
+    lost: list[str] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def visit(family: tuple[str, str, str], offset: float) -> None:
+        number, password, child = family
+        time.sleep(max(0.0, started + offset - time.perf_counter()))
+        caller = Caller(url)
+        steps: list[tuple[str, Answer]] = [("sign_in", caller.sign_in(number, password))]
+        grid = caller.call("GET", f"/children/{child}/calendar")
+        steps.append(("grid", grid))
+        changes = []
+        if grid.status == 200:
+            week: list[str] = []
+            for day in grid.json()["days"]:
+                cells = day["services"]
+                if any(c["editable"] for c in cells.values()):
+                    week.append(day["date"])
+                    changes += [{"date": day["date"], "service": code, "booked": True}
+                                for code in ("meal", "care_evening")
+                                if cells.get(code, {}).get("editable")]
+                if len(week) == 4:
+                    break
+        saved = caller.call("PUT", f"/children/{child}/bookings", {"changes": changes})
+        steps.append(("save", saved))
+        again = caller.call("GET", f"/children/{child}/calendar")
+        steps.append(("reload", again))
+        with lock:
+            for kind, answer in steps:
+                times[kind].append(answer.seconds)
+                statuses[answer.status] += 1
+                if answer.status >= 500 or answer.status in (0, 409, 429):
+                    errors.append(f"{number} {kind}: {answer.status}")
+            if again.status == 200:
+                booked = {(d["date"], code) for d in again.json()["days"]
+                          for code, cell in d["services"].items() if cell["booked"]}
+                missing = [c for c in changes if (c["date"], c["service"]) not in booked]
+                if missing or not changes:
+                    lost.append(f"{number}: {len(missing)} of {len(changes)} missing")
+
+    with ThreadPoolExecutor(max_workers=len(families)) as pool:
+        list(pool.map(visit, families, offsets))
+    wall = time.perf_counter() - started
+    return {
+        "scenario": f"{len(families)} families before the deadline, within {window_s:.0f} s",
+        "families": len(families), "window_s": window_s, "wall_s": round(wall, 2),
+        "answers": dict(sorted(statuses.items())), "lost": lost, "errors": errors,
+        "by_call": {kind: {"calls": len(values), **percentiles(values)}
+                    for kind, values in times.items()},
+        **percentiles([t for values in times.values() for t in values]),
+    }
+
+
 def parallel_sign_ins(url: str, accounts: list[tuple[str, str]], per_account: int = 5,
                       strangers: int = 0) -> dict[str, Any]:
     """Every account signs in ``per_account`` times at once, and ``strangers`` unknown

@@ -4,7 +4,7 @@ The bounds below are read from the code, operation by operation, so that a job w
 starts sending one more request per family (or per child, or per booking) fails here:
 only the batched reads (BatchGetItem, 100 keys a request) and the invoice's one
 transaction per invoice may grow with the families. ``make bench`` prints the same figures
-at 100, 1,000 and 5,000 families.
+at 100, 1,000, 5,000 and 50,000 families.
 """
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Parents at the same moment: no saved change is lost, every sign-in gets its answer."""
 from __future__ import annotations
 
-from scripts.bench.load import create_families, parallel_savers, parallel_sign_ins
+from scripts.bench.load import (create_families, deadline_families, deadline_peak,
+                               parallel_savers, parallel_sign_ins)
 
 
 def test_twenty_parents_saving_the_same_child_at_once_lose_no_change(stack, report):
@@ -21,3 +22,15 @@ def test_two_hundred_sign_ins_at_once_are_each_answered_correctly(stack, report)
     assert figures["wrong_answers"] == []
     assert figures["answers"] == {200: 180, 401: 20}
     assert figures["distinct_sessions"] == 180
+
+
+def test_the_last_minutes_before_the_deadline_lose_no_save_and_refuse_none(stack, report):
+    # Sixteen families arriving within six seconds (the deadline's ten minutes, made
+    # denser): each signs in, opens the grid, books its next open days, opens it again.
+    families = deadline_families(stack.url, 16)
+    figures = deadline_peak(stack.url, families, window_s=6.0)
+    report({k: v for k, v in figures.items() if k != "by_call"} | {
+        "by_call_p95_ms": {k: v["p95_ms"] for k, v in figures["by_call"].items()}})
+    assert figures["errors"] == [] and figures["lost"] == [], figures
+    assert figures["answers"] == {200: 16 * 4}, figures
+    assert all(call["calls"] == 16 for call in figures["by_call"].values())

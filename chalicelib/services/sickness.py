@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.accounts import Child, Family
-from chalicelib.domain.calendar import parse_date, query_period
+from chalicelib.domain.calendar import SchoolCalendar, parse_date, query_period
 from chalicelib.domain.commune import CommuneSettings
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.domain.sickness import (
@@ -25,6 +25,7 @@ from chalicelib.domain.sickness import (
     SickReport,
     check_certificate,
     check_report,
+    runs,
 )
 from chalicelib.services.commune import CommuneService
 from chalicelib.storage.accounts import AccountRepository
@@ -34,6 +35,51 @@ from chalicelib.storage.sickness import SickReportRepository
 
 MAX_LIST_DAYS = 92
 FAMILY_PAST = timedelta(days=62)
+# How far back a sick run is followed (a run longer than a school year is not one).
+MAX_RUN_MONTHS = 13
+
+
+def _month_before(day: date) -> date:
+    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def reports_with_runs(reports: SickReportRepository, first: date, last: date,
+                      calendar: SchoolCalendar) -> list[SickReport]:
+    """The reports from ``first`` to ``last`` and every earlier report of a sick run that
+    reaches into them, however long it is.
+
+    The jour de carence and the certificate's delay count from a run's first day, so a
+    run is read whole: from the month before, then one month further back as long as a
+    child's run starts on the first school day read (it may go on before it: a long
+    illness, or one that carries over the summer holidays, when a month has no school).
+    One index query per month read.
+    """
+    start = _month_before(first)
+    found = reports.between(start, last)
+    for _ in range(MAX_RUN_MONTHS):
+        if not any(_may_go_on_before(run[0], start, calendar)
+                   for days in _days_by_child(found).values()
+                   for run in runs(days, calendar)):
+            break
+        earlier = _month_before(start)
+        found = reports.between(earlier, start - timedelta(days=1)) + found
+        start = earlier
+    return found
+
+
+def _days_by_child(reports: list[SickReport]) -> dict[str, list[date]]:
+    by_child: dict[str, list[date]] = {}
+    for report in reports:
+        by_child.setdefault(report.child_id, []).append(report.day)
+    return by_child
+
+
+def _may_go_on_before(day: date, start: date, calendar: SchoolCalendar) -> bool:
+    """Whether the school day before ``day`` lies before what was read from ``start``."""
+    try:
+        return calendar.previous_school_day(day) < start
+    except ValueError:  # no school day for a long while before: nothing to go on from
+        return False
 
 
 def _own_child(family: Family, child_id: str) -> Child:

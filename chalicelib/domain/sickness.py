@@ -33,6 +33,12 @@ MAX_CERTIFICATE_DAYS = 30
 # answers travel base64-encoded); API Gateway's own 10 MB is not the limit that binds.
 MAX_CERTIFICATE_BYTES = 4 * 1024 * 1024
 MAX_CERTIFICATE_TEXT = "4 Mo"
+# Certificates are health data: their files live under their own prefix of the files
+# bucket, which an S3 lifecycle rule empties this many days after each upload
+# (infra/template.py; docs/data.md, « Retention »). The decision (status, who, when) stays
+# on the report: it is what the invoice and any credit rest on.
+CERTIFICATE_PREFIX = "certificats/"
+CERTIFICATE_RETENTION_DAYS = 365
 CERTIFICATE_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png",
                      "image/heic": "heic"}
 

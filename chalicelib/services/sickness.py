@@ -18,6 +18,8 @@ from chalicelib.domain.ledger import LedgerEntry
 from chalicelib.domain.sickness import (
     ACCEPTED,
     CERTIFICATE,
+    CERTIFICATE_PREFIX,
+    CERTIFICATE_RETENTION_DAYS,
     CERTIFICATE_TYPES,
     MAX_CERTIFICATE_BYTES,
     MAX_CERTIFICATE_TEXT,
@@ -172,7 +174,7 @@ class SicknessService:
                                   field="content_base64", code="certificate_type") from None
         content_type = check_certificate(content, data.get("content_type"))
         # Not guessable: the family's number, then 192 random bits.
-        key = (f"certificats/{family.number}/{secrets.token_urlsafe(24)}."
+        key = (f"{CERTIFICATE_PREFIX}{family.number}/{secrets.token_urlsafe(24)}."
                f"{CERTIFICATE_TYPES[content_type]}")
         self._files.put(key, content, content_type)
         cert = Certificate(key, content_type, len(content), now)
@@ -189,7 +191,12 @@ class SicknessService:
     def _file(self, report: SickReport | None) -> tuple[Certificate, bytes]:
         if report is None or report.certificate is None:
             raise NotFound()
-        return report.certificate, self._files.get(report.certificate.key)
+        try:
+            return report.certificate, self._files.get(report.certificate.key)
+        except NotFound:
+            raise NotFound(f"Ce certificat n'est plus conservé : les certificats médicaux "
+                           f"sont supprimés {CERTIFICATE_RETENTION_DAYS} jours après leur "
+                           "envoi. La décision prise reste enregistrée.") from None
 
     # -- staff -----------------------------------------------------------------------
 

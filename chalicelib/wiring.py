@@ -154,7 +154,8 @@ def build(settings: Settings) -> Container:
     titres = TitresService(commune, accounts, billing_repository, BordereauRepository(),
                            files, debits)
     sick_reports = SickReportRepository()
-    sickness = SicknessService(commune, accounts, booking_repository, sick_reports, files)
+    sickness = SicknessService(commune, accounts, booking_repository, sick_reports, files,
+                               billing_repository)
     invoicing = InvoiceRunService(commune, accounts, booking_repository, attendance,
                                   billing_repository, DraftRepository(), runs, mailer,
                                   settings.site_url, titres, sick_reports, debits)

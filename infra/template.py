@@ -26,6 +26,7 @@ from chalicelib import settings as env
 from chalicelib.api import errors
 from chalicelib.api.routing import REQUEST_HEADERS
 from chalicelib.domain.errors import DomainError, TooManyRequests
+from chalicelib.domain.sickness import CERTIFICATE_PREFIX, CERTIFICATE_RETENTION_DAYS
 from chalicelib.settings import ORIGIN_HEADER
 from chalicelib.storage.models import ALL_MODELS, table_suffix
 from infra.site_headers import SECURITY_HEADERS
@@ -516,8 +517,9 @@ def site() -> dict[str, Any]:
 # -- mail ------------------------------------------------------------------------------
 def files() -> dict[str, Any]:
     """The private bucket of the files the product writes (PES files of titres de
-    recette): encrypted, public access blocked, versioned, TLS only, kept with the stack
-    gone (accounting records are kept 10 years)."""
+    recette, debit files, medical certificates): encrypted, public access blocked,
+    versioned, TLS only, kept with the stack gone (accounting records are kept 10 years);
+    the certificates alone expire."""
     return {FILES_BUCKET: {
         "Type": "AWS::S3::Bucket",
         "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
@@ -528,7 +530,16 @@ def files() -> dict[str, Any]:
             "BucketEncryption": {"ServerSideEncryptionConfiguration": [
                 {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
             "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
-            "VersioningConfiguration": {"Status": "Enabled"}}},
+            "VersioningConfiguration": {"Status": "Enabled"},
+            # Medical certificates are health data, not accounting records: each goes
+            # CERTIFICATE_RETENTION_DAYS after its upload, its old version a day later,
+            # and the delete marker left behind after that.
+            "LifecycleConfiguration": {"Rules": [
+                {"Id": "certificates", "Status": "Enabled", "Prefix": CERTIFICATE_PREFIX,
+                 "ExpirationInDays": CERTIFICATE_RETENTION_DAYS,
+                 "NoncurrentVersionExpiration": {"NoncurrentDays": 1}},
+                {"Id": "certificates-markers", "Status": "Enabled",
+                 "Prefix": CERTIFICATE_PREFIX, "ExpiredObjectDeleteMarker": True}]}}},
         "FilesBucketPolicy": {
             "Type": "AWS::S3::BucketPolicy",
             "Properties": {

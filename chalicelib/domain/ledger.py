@@ -25,6 +25,8 @@ METHOD_LABELS = {"cheque": "Chèque", "especes": "Espèces", "cesu": "CESU",
 # commune, and the statement says so.
 TRESOR_TYPE_LABEL = "Paiement au Trésor public"
 MAX_PAYMENT_CENTS = 1_000_000
+# Credits that settle the invoice they name first (the rest go oldest first).
+NAMED_CREDITS = ("payment", "adjustment")
 
 
 @dataclass(frozen=True)
@@ -127,9 +129,10 @@ def allocate(invoices: list[tuple[str, int, bool]], entries: Iterable[LedgerEntr
 
     ``invoices`` are (number, total, cancelled) oldest first; ``entries`` the ledger
     oldest first. A cancelled invoice is settled by its own credit note and takes nothing
-    else. A payment that names an open invoice goes to it first, up to what remains of
-    it; every other credit (payments naming no invoice or a cancelled one, the surplus of
-    a named payment, adjustments) forms a pool, less the debits that are not invoices
+    else. A payment or an adjustment (a certificate's refund) that names an open invoice
+    goes to it first, up to what remains of it; every other credit (payments naming no
+    invoice or a cancelled one, the surplus of a named credit, adjustments naming none)
+    forms a pool, less the debits that are not invoices
     (refunds, opening debts), which settles the open invoices oldest first. A rejected
     direct debit ("reject", a debit naming its invoice) takes back what its payment gave
     that invoice, which is then due again, whatever the order of two lines of one day. The
@@ -155,7 +158,7 @@ def allocate(invoices: list[tuple[str, int, bool]], entries: Iterable[LedgerEntr
             continue
         pool -= m.debit_cents
         credit = m.credit_cents
-        if m.type == "payment" and m.invoice in open_totals and credit > 0:
+        if m.type in NAMED_CREDITS and m.invoice in open_totals and credit > 0:
             taken = min(credit, open_totals[m.invoice] - paid[m.invoice])
             paid[m.invoice] += taken
             credit -= taken

@@ -23,6 +23,8 @@ RULE_LABELS = {BILLED: "facturé", FREE: "non facturé",
                CERTIFICATE: "non facturé sur certificat médical accepté"}
 # What the invoice does with one sick day.
 CHARGE_BILLED, CHARGE_FREE, CHARGE_CARENCE = "billed", "free", "carence"
+# The invoice lines that charged a sick day (domain/pricing.py SICK_BILLED, SICK_CARENCE).
+BILLED_KINDS = ("sick_billed", "sick_carence")
 # A certificate's life: handed in by the family, then accepted or refused by the admin.
 PENDING, ACCEPTED, REFUSED = "pending", "accepted", "refused"
 MAX_CERTIFICATE_DAYS = 30
@@ -31,6 +33,12 @@ MAX_CERTIFICATE_DAYS = 30
 # answers travel base64-encoded); API Gateway's own 10 MB is not the limit that binds.
 MAX_CERTIFICATE_BYTES = 4 * 1024 * 1024
 MAX_CERTIFICATE_TEXT = "4 Mo"
+# Certificates are health data: their files live under their own prefix of the files
+# bucket, which an S3 lifecycle rule empties this many days after each upload
+# (infra/template.py; docs/data.md, « Retention »). The decision (status, who, when) stays
+# on the report: it is what the invoice and any credit rest on.
+CERTIFICATE_PREFIX = "certificats/"
+CERTIFICATE_RETENTION_DAYS = 365
 CERTIFICATE_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png",
                      "image/heic": "heic"}
 
@@ -238,3 +246,28 @@ def sick_charges(reports: Iterable[SickReport], settings: SicknessSettings,
                     charge = CHARGE_BILLED
                 charges[(child_id, day)] = charge
     return charges
+
+
+def refunds_due(invoices: Iterable[tuple[str, list[dict[str, Any]]]], child_id: str,
+                days: Iterable[date], charges: dict[tuple[str, date], str]
+                ) -> dict[str, dict[date, int]]:
+    """What invoices already issued billed for ``child_id`` on ``days`` that the commune's
+    rule now leaves free (a certificate accepted after the month was invoiced): per
+    invoice number, per day, in cents. ``invoices`` are (number, stored lines)."""
+    wanted = set(days)
+    due: dict[str, dict[date, int]] = {}
+    for number, lines in invoices:
+        for line in lines:
+            if line.get("child_id") != child_id or line.get("kind") not in BILLED_KINDS:
+                continue
+            billed = [date.fromisoformat(d) for d in line.get("days") or ()]
+            if not billed:
+                continue
+            # A sick day is one absent session: each day of the line bills its share.
+            per_day = int(line["amount_cents"]) // len(billed)
+            for day in billed:
+                if day in wanted and charges.get((child_id, day)) == CHARGE_FREE \
+                        and per_day > 0:
+                    owed = due.setdefault(number, {})
+                    owed[day] = owed.get(day, 0) + per_day
+    return due

@@ -175,17 +175,34 @@ class BookingService:
                 "waiting": waiting}
 
     def apply_all_or_nothing(self, child: Child, family: Family, changes: list[Change],
-                             settings: CommuneSettings, now: datetime) -> tuple[int, int]:
+                             settings: CommuneSettings,
+                             now: datetime) -> tuple[int, int, list[Change]]:
         """Apply changes a use case built on bookings has checked (the typical week), with
         the same rules, all or nothing, retries, waiting lists and receipt as ``save``;
-        returns (changes, days)."""
+        returns (changes, days, the changes made: what ``undo`` takes back). The receipt
+        is the caller's (``send_receipt``), once every part of its request stood."""
         result = retry.on_conflict(
             lambda: self._apply(child, family.number, changes, settings, now,
                                 all_or_nothing=True), BookingConflict,
             retry.BOOKING_ATTEMPTS)
         self._after(child, result, settings, now)
-        self._saved(family, child, result.changes, settings)
-        return result.applied, result.days
+        return result.applied, result.days, result.changes
+
+    def undo(self, child: Child, family: Family, made: list[Change],
+             settings: CommuneSettings, now: datetime) -> None:
+        """Take back changes ``apply_all_or_nothing`` made a moment ago (a later part of
+        the same request failed): each day as it was; places given back go on as usual."""
+        back = [Change(c.date, c.service, not c.booked) for c in made]
+        result = retry.on_conflict(
+            lambda: self._apply(child, family.number, back, settings, now,
+                                all_or_nothing=False), BookingConflict,
+            retry.BOOKING_ATTEMPTS)
+        self._after(child, result, settings, now)
+
+    def send_receipt(self, family: Family, child: Child, made: list[Change],
+                     settings: CommuneSettings) -> None:
+        """The receipt of changes a use case made through ``apply_all_or_nothing``."""
+        self._saved(family, child, made, settings)
 
     def _saved(self, family: Family, child: Child, applied: list[Change],
                settings: CommuneSettings) -> None:

@@ -42,6 +42,7 @@ from chalicelib.services import retry
 from chalicelib.services.commune import CommuneService
 from chalicelib.services.debits import DebitService
 from chalicelib.services.job_runs import JobRunRecorder
+from chalicelib.services.sickness import reports_with_runs
 from chalicelib.services.titres import TitresService
 from chalicelib.settings import PARIS
 from chalicelib.storage.accounts import AccountRepository
@@ -278,9 +279,10 @@ class InvoiceRunService:
         tariffs = tuple(parse_tariff(t) for t in self._billing.tariffs())
         uses = self._uses(first, last, [s.code for s in settings.active_services()])
         if self._sick is not None:
-            # With the month before (one index query each): a sick run begun then decides
-            # the first days of this one (the jour de carence was there).
-            reports = self._sick.between((first - timedelta(days=1)).replace(day=1), last)
+            # With every earlier day of a sick run that reaches into the month: the run's
+            # first day decides (the jour de carence was there, the certificate's delay
+            # counts from it), whichever month it was in.
+            reports = reports_with_runs(self._sick, first, last, settings.calendar())
             uses = mark_sick_uses(uses, sick_charges(reports, settings.sickness,
                                                      settings.calendar()))
         standing = self._standing(month)

@@ -11,11 +11,15 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.accounts import Child, Family
-from chalicelib.domain.calendar import parse_date, query_period
+from chalicelib.domain.calendar import SchoolCalendar, parse_date, query_period
 from chalicelib.domain.commune import CommuneSettings
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
+from chalicelib.domain.ledger import LedgerEntry
 from chalicelib.domain.sickness import (
     ACCEPTED,
+    CERTIFICATE,
+    CERTIFICATE_PREFIX,
+    CERTIFICATE_RETENTION_DAYS,
     CERTIFICATE_TYPES,
     MAX_CERTIFICATE_BYTES,
     MAX_CERTIFICATE_TEXT,
@@ -25,15 +29,67 @@ from chalicelib.domain.sickness import (
     SickReport,
     check_certificate,
     check_report,
+    refunds_due,
+    runs,
+    sick_charges,
 )
 from chalicelib.services.commune import CommuneService
+from chalicelib.settings import PARIS
 from chalicelib.storage.accounts import AccountRepository
+from chalicelib.storage.billing import AlreadyDone, BillingRepository
 from chalicelib.storage.bookings import BookingRepository
 from chalicelib.storage.files import FileStore
 from chalicelib.storage.sickness import SickReportRepository
 
 MAX_LIST_DAYS = 92
 FAMILY_PAST = timedelta(days=62)
+# How far around a certificate's day its run is looked for (the family's own reports).
+RUN_REACH = timedelta(days=400)
+# How far back a sick run is followed (a run longer than a school year is not one).
+MAX_RUN_MONTHS = 13
+
+
+def _month_before(day: date) -> date:
+    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def reports_with_runs(reports: SickReportRepository, first: date, last: date,
+                      calendar: SchoolCalendar) -> list[SickReport]:
+    """The reports from ``first`` to ``last`` and every earlier report of a sick run that
+    reaches into them, however long it is.
+
+    The jour de carence and the certificate's delay count from a run's first day, so a
+    run is read whole: from the month before, then one month further back as long as a
+    child's run starts on the first school day read (it may go on before it: a long
+    illness, or one that carries over the summer holidays, when a month has no school).
+    One index query per month read.
+    """
+    start = _month_before(first)
+    found = reports.between(start, last)
+    for _ in range(MAX_RUN_MONTHS):
+        if not any(_may_go_on_before(run[0], start, calendar)
+                   for days in _days_by_child(found).values()
+                   for run in runs(days, calendar)):
+            break
+        earlier = _month_before(start)
+        found = reports.between(earlier, start - timedelta(days=1)) + found
+        start = earlier
+    return found
+
+
+def _days_by_child(reports: list[SickReport]) -> dict[str, list[date]]:
+    by_child: dict[str, list[date]] = {}
+    for report in reports:
+        by_child.setdefault(report.child_id, []).append(report.day)
+    return by_child
+
+
+def _may_go_on_before(day: date, start: date, calendar: SchoolCalendar) -> bool:
+    """Whether the school day before ``day`` lies before what was read from ``start``."""
+    try:
+        return calendar.previous_school_day(day) < start
+    except ValueError:  # no school day for a long while before: nothing to go on from
+        return False
 
 
 def _own_child(family: Family, child_id: str) -> Child:
@@ -48,8 +104,9 @@ class SicknessService:
 
     def __init__(self, commune: CommuneService, accounts: AccountRepository,
                  bookings: BookingRepository, reports: SickReportRepository,
-                 files: FileStore) -> None:
+                 files: FileStore, billing: BillingRepository | None = None) -> None:
         self._commune = commune
+        self._billing = billing
         self._accounts = accounts
         self._bookings = bookings
         self._reports = reports
@@ -117,7 +174,7 @@ class SicknessService:
                                   field="content_base64", code="certificate_type") from None
         content_type = check_certificate(content, data.get("content_type"))
         # Not guessable: the family's number, then 192 random bits.
-        key = (f"certificats/{family.number}/{secrets.token_urlsafe(24)}."
+        key = (f"{CERTIFICATE_PREFIX}{family.number}/{secrets.token_urlsafe(24)}."
                f"{CERTIFICATE_TYPES[content_type]}")
         self._files.put(key, content, content_type)
         cert = Certificate(key, content_type, len(content), now)
@@ -134,7 +191,12 @@ class SicknessService:
     def _file(self, report: SickReport | None) -> tuple[Certificate, bytes]:
         if report is None or report.certificate is None:
             raise NotFound()
-        return report.certificate, self._files.get(report.certificate.key)
+        try:
+            return report.certificate, self._files.get(report.certificate.key)
+        except NotFound:
+            raise NotFound(f"Ce certificat n'est plus conservé : les certificats médicaux "
+                           f"sont supprimés {CERTIFICATE_RETENTION_DAYS} jours après leur "
+                           "envoi. La décision prise reste enregistrée.") from None
 
     # -- staff -----------------------------------------------------------------------
 
@@ -172,8 +234,10 @@ class SicknessService:
         return self._file(self._staff_report(child_id, day_text))
 
     def decide(self, child_id: str, day_text: str, data: dict[str, Any], who: str,
-               now: datetime) -> tuple[SickReport, SickReport]:
-        """Accept or refuse a certificate; (before, after)."""
+               now: datetime) -> tuple[SickReport, SickReport, list[dict[str, Any]]]:
+        """Accept or refuse a certificate; (before, after, refunds). Accepted for days
+        already invoiced, it credits the family what the commune's rule now leaves free
+        (« refunds »: what this decision credited; nothing on a repeat)."""
         report = self._staff_report(child_id, day_text)
         if report.certificate is None:
             raise NotFound("Aucun certificat pour ce jour.")
@@ -187,7 +251,55 @@ class SicknessService:
         cert = replace(report.certificate, status=decision, decided_by=who, decided_at=now,
                        note=note.strip())
         self._reports.set_certificate(report, cert)
-        return report, replace(report, certificate=cert)
+        after = replace(report, certificate=cert)
+        refunds = self._refund_invoiced(after, who, now) if decision == ACCEPTED else []
+        return report, after, refunds
+
+    def _refund_invoiced(self, report: SickReport, who: str,
+                         now: datetime) -> list[dict[str, Any]]:
+        """Credit what invoices already issued billed for the sick run the accepted
+        certificate now makes free: one « Régularisation » line per invoice, naming the
+        child, the days and the invoice; never twice for one day of one invoice (a marker
+        per day: a repeated or double-clicked decision credits nothing more). Invoices are
+        never edited; a month not yet invoiced needs nothing (its draft reads the rule)."""
+        settings = self._commune.get()
+        if self._billing is None or settings.sickness.billing != CERTIFICATE:
+            return []
+        calendar = settings.calendar()
+        own = [r for r in self._reports.for_family(report.family, report.day - RUN_REACH,
+                                                   report.day + RUN_REACH)
+               if r.child_id == report.child_id and r.day != report.day] + [report]
+        run = next(r for r in runs([r.day for r in own], calendar) if report.day in r)
+        charges = sick_charges(own, settings.sickness, calendar)
+        months = {day.strftime("%Y-%m") for day in run}
+        invoices = [(i.number, i.lines) for i in self._billing.invoices_of(report.family)
+                    if i.credit_note is None and i.month in months]
+        due = refunds_due(invoices, report.child_id, run, charges)
+        if not due:
+            return []
+        family = self._accounts.get_family(report.family)
+        child = family.child(report.child_id) if family else None
+        name = child.first_name if child else report.child_id
+        today = now.astimezone(PARIS).date()
+        done = []
+        for number, per_day in sorted(due.items()):
+            marks = {day: f"sick-refund#{number}#{report.child_id}#{day.isoformat()}"
+                     for day in per_day}
+            fresh = sorted(d for d, mark in marks.items() if self._billing.mark(mark) is None)
+            if not fresh:
+                continue
+            amount = sum(per_day[d] for d in fresh)
+            shown = ", ".join(d.strftime("%d/%m") for d in fresh)
+            entry = LedgerEntry(report.family, today, "adjustment",
+                                f"Certificat médical accepté : {name}, absence du {shown} "
+                                f"(facture {number})", number, 0, amount)
+            try:
+                self._billing.append_once(entry, now, who, [marks[d] for d in fresh])
+            except AlreadyDone:
+                continue  # a parallel decision credited it
+            done.append({"invoice": number, "amount_cents": amount,
+                         "days": [d.isoformat() for d in fresh], "reference": entry.reference})
+        return done
 
     # -- what the other screens read ------------------------------------------------
 

@@ -6,9 +6,11 @@ the deadlines first, and one day that would change but can no longer makes the w
 request refused (``typical_week_refused``) before anything is written. The writes then go
 child by child through ``BookingService.apply_all_or_nothing`` (the same code as a save),
 so a child's part is one transaction per 100 days; the children are not in one
-transaction, because the booking repository writes one child at a time. What can still
-split them is a race after the check (a deadline passing in between, another save): the
-later child's write is then refused and the earlier one stays, as two saves would.
+transaction, because the booking repository writes one child at a time. A later child's
+write that still fails (a deadline passing after the check, another save, a lost
+connection) has the earlier children's changes taken back (``BookingService.undo``, a
+compensating write) before the failure is answered: nothing is left half applied, and
+the receipts go only once every child's part stood.
 """
 from __future__ import annotations
 
@@ -105,10 +107,25 @@ class TypicalWeekService:
         if refused:
             raise TypicalWeekRefused(refused)
         results = []
-        for child, changes in plans:
-            saved, days_written = (self._bookings.apply_all_or_nothing(
-                child, family, changes, settings, now) if changes else (0, 0))
-            results.append({"child_id": child.id, "saved": saved, "days": days_written})
+        done: list[tuple[Child, list[Change]]] = []
+        try:
+            for child, changes in plans:
+                made: list[Change] = []
+                saved, days_written = 0, 0
+                if changes:
+                    saved, days_written, made = self._bookings.apply_all_or_nothing(
+                        child, family, changes, settings, now)
+                done.append((child, made))
+                results.append({"child_id": child.id, "saved": saved, "days": days_written})
+        except Exception:
+            # A later child's write failed: the earlier children's are taken back, so the
+            # request leaves nothing half done, then the failure is answered as it was.
+            for child, made in reversed(done):
+                if made:
+                    self._bookings.undo(child, family, made, settings, now)
+            raise
+        for child, made in done:
+            self._bookings.send_receipt(family, child, made, settings)
         return {"children": results,
                 "saved": sum(r["saved"] for r in results),
                 "days": sum(r["days"] for r in results),

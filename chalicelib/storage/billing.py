@@ -275,6 +275,24 @@ class BillingRepository:
                 raise AlreadyDone() from exc
             raise
 
+    def append_once(self, entry: LedgerEntry, now: datetime, who: str,
+                    marks: list[str]) -> None:
+        """Add a line together with several once-only markers (one per thing it settles,
+        at most 99); AlreadyDone if any of them exists: nothing is written then."""
+        transaction = Transaction()
+        try:
+            with transaction:
+                for index, mark in enumerate(marks):
+                    transaction.put(f"mark{index}", MarkModel(mark, ref=entry.reference),
+                                    MarkModel.key.does_not_exist())
+                transaction.put("ledger", _ledger_item(entry, now, who))
+        except TransactWriteError as exc:
+            reasons = transaction.reasons(exc)
+            if any(failed_on(reasons, f"mark{i}") for i in range(len(marks))) \
+                    or conflicted(reasons):
+                raise AlreadyDone() from exc
+            raise
+
     def credit_online(self, entry: LedgerEntry, now: datetime, mark: str,
                       overpaid_cents: int) -> None:
         """An online payment's credit, once per payment; with the part of it beyond what

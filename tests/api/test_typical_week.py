@@ -221,3 +221,25 @@ def test_the_saved_typical_week_is_in_the_familys_data_export(parent):
     assert put_week(parent).status_code == 200
     [record] = body(parent.get("/family/export"))["records"]
     assert record["typical_week"] == {day: sorted(services) for day, services in WEEK.items()}
+
+
+def test_a_failure_on_the_second_child_takes_back_the_first(parent, second_child, services,
+                                                            monkeypatch):
+    ok(put_week(parent, {"1": ["meal"], "4": ["meal", "care_evening"]}))
+    ok(put_week(parent, {"5": ["care_morning"]}, child=second_child))
+    real = services.bookings._apply
+
+    def failing(child, *args, **kwargs):
+        if child.id == second_child and not getattr(failing, "done", False):
+            failing.done = True  # the write of the second child is lost once
+            raise RuntimeError("connexion perdue")
+        return real(child, *args, **kwargs)
+    monkeypatch.setattr(services.bookings, "_apply", failing)
+    response = apply(parent, "2026-11-30", "2026-12-06", children=(CHILD, second_child))
+    assert response.status_code == 500
+    assert booked(parent, "2026-12", "2026-11") == set()  # TOTO's part was taken back
+    assert booked(parent, "2026-12", child=second_child) == set()
+    # Applied again, it goes through for both.
+    answer = ok(apply(parent, "2026-11-30", "2026-12-06", children=(CHILD, second_child)))
+    assert [c["child_id"] for c in answer["children"]] == [CHILD, second_child]
+    assert booked(parent, "2026-12", child=second_child) == {("2026-12-04", "care_morning")}

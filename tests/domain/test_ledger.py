@@ -80,6 +80,11 @@ def test_a_rejected_debit_makes_its_invoice_due_again(invoices, entries, expecte
     ([("A", 350, False)], [invoice("A", 350), payment(700, "A"),
                            LedgerEntry("1001", D, "refund", "Remboursement", "A", 350, 0)],
      {"A": ("paid", 350, 0)}),
+    # A certificate's refund (an adjustment) goes to the invoice it names, not the oldest.
+    ([("A", 350, False), ("B", 1400, False)], [
+        invoice("A", 350), invoice("B", 1400),
+        LedgerEntry("1001", D, "adjustment", "Certificat médical accepté", "B", 0, 700)],
+     {"A": ("unpaid", 0, 350), "B": ("partial", 700, 700)}),
     # An opening debt is older than any invoice: credits settle it first.
     ([("A", 350, False)], [LedgerEntry("1001", D, "opening", "Report", None, 500, 0),
                            invoice("A", 350), payment(600)],

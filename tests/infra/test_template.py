@@ -615,3 +615,16 @@ def test_the_deploy_script_knows_the_templates_secrets_and_quota_floor():
     from scripts.release import deploy
     assert deploy.SECRET_PARAMETERS == infra.SECRET_PARAMETERS
     assert deploy.UNRESERVED_MINIMUM == infra.UNRESERVED_MINIMUM
+
+
+def test_medical_certificates_expire_a_year_after_upload_and_no_other_file():
+    # Health data: the certificates' own prefix is emptied (old versions and delete
+    # markers too); PES and debit files, accounting records, are never expired.
+    bucket = infra.files()[infra.FILES_BUCKET]
+    rules = bucket["Properties"]["LifecycleConfiguration"]["Rules"]
+    assert {rule["Prefix"] for rule in rules} == {"certificats/"}
+    assert all(rule["Status"] == "Enabled" for rule in rules)
+    (expiring,) = [rule for rule in rules if "ExpirationInDays" in rule]
+    assert expiring["ExpirationInDays"] == 365
+    assert expiring["NoncurrentVersionExpiration"] == {"NoncurrentDays": 1}
+    assert any(rule.get("ExpiredObjectDeleteMarker") for rule in rules)

@@ -1,6 +1,8 @@
 """A sick morning through the site, on a phone-size page: the parent reports TOTO sick on
 the day (before 08:30), sees the day marked « malade » and hands in a certificate; the
-town hall accepts it on « Enfants malades »."""
+town hall accepts it on « Enfants malades ». The staff side: the agent's « Pointage » and
+the kitchen's « Effectifs » show the sick child, « Paramètres » saves the rule."""
+import re
 from pathlib import Path
 
 import pytest
@@ -73,3 +75,55 @@ def test_a_parent_reports_a_sick_morning_and_the_town_hall_accepts_the_certifica
     expect(page.locator("#sick-section .sick-day")).to_contain_text("certificat accepté")
     assert errors == []
     context.close()
+
+
+def test_the_agent_and_the_kitchen_see_the_sick_child(browser, sick_morning):
+    # Reported at 07:30 on the day, after the week's lock froze the counts: the tablet's
+    # card says « Malade », the kitchen's count reads « 1 − 1 malade ».
+    _, staff_cookie = api_call(sick_morning, "POST", "/auth/login",
+                               {"login": STAFF_EMAIL, "password": STAFF_PASSWORD})
+    api_call(sick_morning, "POST", "/staff/jobs/lock", {}, staff_cookie)
+    _, cookie = api_call(sick_morning, "POST", "/auth/login",
+                         {"login": FAMILY_NUMBER, "password": FAMILY_PASSWORD})
+    api_call(sick_morning, "POST", "/children/1001-1/sick-days", {"date": "2026-12-01"},
+             cookie)
+    context = browser.new_context(base_url=sick_morning.url, locale="fr-FR",
+                                  timezone_id="Europe/Paris")
+    staff = context.new_page()
+    errors: list[str] = []
+    staff.on("pageerror", lambda e: errors.append(str(e)))
+    sign_in(staff, STAFF_EMAIL, STAFF_PASSWORD)
+    expect(staff.get_by_role("link", name="Pointage")).to_be_visible()
+    open_page(staff, "/pointage.html?date=2026-12-01&prestation=meal")
+    card = staff.locator("article.att-card", has_text="TOTO")
+    expect(card.locator(".badge.is-sick")).to_have_text("Malade (signalé par la famille)")
+    open_page(staff, "/effectifs.html?du=2026-12-01&au=2026-12-01")
+    meals = staff.get_by_role("table", name="Repas, par régime")
+    row = meals.get_by_role("row").filter(has_text="01/12/2026")
+    expect(row.locator(".sick-adjustment")).to_have_text("− 1 malade")
+    expect(row).to_contain_text("Verrouillé")
+    assert errors == []
+    context.close()
+
+
+def test_the_town_hall_sets_the_sick_rule_in_parametres(page, stack):
+    # The session's stack: the rule is put back as it was at the end.
+    sign_in(page, STAFF_EMAIL, STAFF_PASSWORD)
+    expect(page).to_have_url(re.compile(r"/personnel\.html"))
+    open_page(page, "/parametres.html")
+    section = page.locator("form", has=page.locator("#sickness-title"))
+    expect(page.get_by_label("Jusqu'à (heure du jour même)")).to_have_value("08:30")
+    page.get_by_label("Jusqu'à (heure du jour même)").fill("09:15")
+    page.get_by_label("Facturation des jours de maladie").select_option("carence")
+    page.get_by_label("Délai pour le certificat (jours après le premier jour)").fill("3")
+    section.get_by_role("button", name="Enregistrer les paramètres").click()
+    expect(page.locator("#settings-message")).to_contain_text("Paramètres enregistrés.")
+    open_page(page, "/parametres.html")
+    expect(page.get_by_label("Jusqu'à (heure du jour même)")).to_have_value("09:15")
+    expect(page.get_by_label("Facturation des jours de maladie")).to_have_value("carence")
+    expect(page.get_by_label("Délai pour le certificat (jours après le premier jour)")) \
+        .to_have_value("3")
+    reply = page.request.fetch(stack.url + "/api/staff/settings", method="PUT", data={
+        "sickness": {"cutoff": "08:30", "billing": "certificate", "certificate_days": 2}},
+        headers={"Origin": stack.url, "Content-Type": "application/json"})
+    assert reply.ok, reply.text()

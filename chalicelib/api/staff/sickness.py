@@ -30,10 +30,14 @@ def get_sick_certificate(call: Call):
 @endpoint(bp, "/staff/sick-days/{child_id}/{date}/certificate/decision", ("POST",),
           audience=STAFF, roles=ADMIN)
 def decide_certificate(call: Call):
-    """Accept (the sick days become free under the certificate rule) or refuse it."""
-    before, after = call.services.sickness.decide(call.params["child_id"],
+    """Accept (the sick days become free under the certificate rule; days already
+    invoiced are credited to the family once, « refunds ») or refuse it."""
+    before, after, refunds = call.services.sickness.decide(call.params["child_id"],
                                                   call.params["date"], call.body,
                                                   call.principal.ref, call.now)
     call.audit("maladie.certificat.décision", f"{after.child_id} {after.day.isoformat()}",
                shapes.certificate(before.certificate), shapes.certificate(after.certificate))
-    return shapes.sick_report(after)
+    for refund in refunds:
+        call.audit("maladie.certificat.remboursement", f"{after.family} {refund['invoice']}",
+                   None, refund)
+    return {**shapes.sick_report(after), "refunds": refunds}

@@ -3,7 +3,7 @@
  * their certificates; the admin reads a certificate and accepts or refuses it.
  */
 import { decideCertificate, getSickReports, staffCertificateUrl } from '../api.js';
-import { addDays } from '../format.js';
+import { addDays, formatMoney } from '../format.js';
 import { sickReportsTable } from '../templates-sick.js';
 import {
   $, latestRequest, render, setBusy, show, showFieldError, showMessage,
@@ -45,9 +45,10 @@ export async function start() {
     clearErrors(ui.decision);
     setBusy(button, true);
     try {
-      await decideCertificate(button.dataset.child, button.dataset.date, button.dataset.decision);
+      const answer = await decideCertificate(button.dataset.child, button.dataset.date,
+        button.dataset.decision);
       showMessage(ui.decision, button.dataset.decision === 'accepted'
-        ? 'Certificat accepté : ces jours de maladie ne seront pas facturés.'
+        ? acceptedText((answer && answer.refunds) || [])
         : 'Certificat refusé.', 'success');
     } catch (error) {
       reportError(error, ui.decision);
@@ -56,6 +57,14 @@ export async function start() {
     await load();
   });
   await load();
+}
+
+/** What accepting did: days not billed, or, already invoiced, the credit per invoice. */
+function acceptedText(refunds) {
+  if (!refunds.length) return 'Certificat accepté : ces jours de maladie ne seront pas facturés.';
+  const credits = refunds.map((r) => `${formatMoney(r.amount_cents)} sur la facture ${r.invoice}`);
+  return `Certificat accepté : la famille est remboursée de ${credits.join(', ')} `
+    + '(ligne « Régularisation » de son relevé de compte).';
 }
 
 async function load() {

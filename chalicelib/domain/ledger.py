@@ -139,8 +139,9 @@ def allocate(invoices: list[tuple[str, int, bool]], entries: Iterable[LedgerEntr
     states only ever add up to what the ledger holds: nothing is created or lost.
 
     ``treasury`` names the titres de recette: the Treasury collects them, so only a payment
-    naming one (what the Treasury reported) settles it; the pool never does, or a credit
-    on the family's account would show a titre paid that the Treasury still asks for.
+    naming one (what the Treasury reported) settles it; the pool and the commune's
+    adjustments never do, or a credit on the family's account would show a titre paid
+    that the Treasury still asks for.
     """
     open_totals = {n: t for n, t, cancelled in invoices if not cancelled}
     cancelled = {n for n, _, c in invoices if c}
@@ -158,7 +159,10 @@ def allocate(invoices: list[tuple[str, int, bool]], entries: Iterable[LedgerEntr
             continue
         pool -= m.debit_cents
         credit = m.credit_cents
-        if m.type in NAMED_CREDITS and m.invoice in open_totals and credit > 0:
+        # A titre takes only what the Treasury collected (a payment naming it): a refund
+        # of the commune's stays a credit on the account, the titre due at the Treasury.
+        if m.type in NAMED_CREDITS and m.invoice in open_totals and credit > 0 \
+                and (m.type == "payment" or m.invoice not in treasury):
             taken = min(credit, open_totals[m.invoice] - paid[m.invoice])
             paid[m.invoice] += taken
             credit -= taken

@@ -116,6 +116,11 @@ def tresor(amount, invoice_number):
     # What the Treasury reports as collected settles it.
     ([("T", 350, False)], [invoice("T", 350), payment(350), tresor(350, "T")],
      {"T": ("paid", 350, 0)}),
+    # A refund of the commune's naming the titre (a certificate accepted late) is a
+    # credit on the account: the Treasury still asks for the titre.
+    ([("T", 350, False)], [invoice("T", 350),
+                           LedgerEntry("1001", D, "adjustment", "Régularisation", "T", 0, 350)],
+     {"T": ("unpaid", 0, 350)}),
     # The credit still settles the family's régie invoice, older or newer.
     ([("R", 200, False), ("T", 350, False)],
      [invoice("R", 200), invoice("T", 350), payment(500)],

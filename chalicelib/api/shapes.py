@@ -169,7 +169,7 @@ def export_job(view: ExportJobView) -> JSON:
             "state": "expired" if view.expired else job.state,
             "rows": job.rows, "pages_done": job.pages_done, "pages_total": job.pages_total,
             "file_name": job.file_name or None, "size": job.size if job.state == "done" else None,
-            "error": job.error, "created_at": _paris(job.created_at),
+            "failure": job.error, "created_at": _paris(job.created_at),
             "ended_at": _paris(job.ended_at) if job.ended_at else None,
             "download_url": view.link,
             "download_expires_at": _paris(view.link_expires_at) if view.link_expires_at

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -26,15 +27,16 @@ def job_ids(bodies: Iterable[str]) -> list[str]:
     return ids
 
 
-def write_exports(bodies: Iterable[str]) -> dict[str, str]:
-    """Write the files of these messages' jobs: job id → done, failed or skipped."""
+def write_exports(bodies: Iterable[str]) -> list[tuple[str, str]]:
+    """Write the files of these messages' jobs: (job id, done, failed or skipped) each."""
     services = wiring.container()
-    return {job_id: services.export_jobs.run(job_id, services.clock.now)
-            for job_id in job_ids(bodies)}
+    return [(job_id, services.export_jobs.run(job_id, services.clock.now))
+            for job_id in job_ids(bodies)]
 
 
-def write_export(event: Any, context: Any = None) -> dict[str, str]:
-    """SQS's event (Chalice's ``SQSEvent``: its records' bodies), as Lambda hands it."""
+def write_export(event: Any, context: Any = None) -> dict[str, int]:
+    """SQS's event (Chalice's ``SQSEvent``: its records' bodies), as Lambda hands it;
+    returns how many jobs ended each way."""
     outcomes = write_exports(record.body for record in event)
     LOG.info("export jobs: %s", outcomes)
-    return outcomes
+    return dict(Counter(outcome for _, outcome in outcomes))

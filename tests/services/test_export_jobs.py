@@ -250,5 +250,5 @@ def test_the_export_function_reads_sqs_events_as_lambda_hands_them(services):
             message_bodies=[json.dumps({"job": job.id}), "pas du JSON"],
             queue_name=services.settings.export_queue_name)
         answer = client.lambda_.invoke("write_export", event)
-    assert answer.payload == {job.id: "done"}
+    assert answer.payload == {"done": 1}
     assert services.export_jobs._jobs.get(job.id).state == "done"

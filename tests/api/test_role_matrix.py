@@ -24,8 +24,7 @@ import pytest
 
 from app import app as chalice_app
 from chalicelib import wiring
-from chalicelib.api.routing import (AUDIENCES, ENDPOINTS, FAMILY, MEMBER, PUBLIC, SESSION,
-                                    STAFF)
+from chalicelib.api.routing import AUDIENCES, ENDPOINTS, FAMILY, MEMBER, PUBLIC, SESSION, STAFF
 from chalicelib.domain.accounts import STAFF_ROLES
 from chalicelib.domain.sepa import MANDATE_TEXT_VERSION
 from tests import demo

@@ -27,14 +27,10 @@ class Headcount:
     by_meal_type: dict[str, int]
 
 
-# An export job's states: asked for, being written, written (a link can be given), or
-# failed (with a French message); "expired" is how a written file reads once deleted.
-EXPORT_STATES = ("queued", "running", "done", "failed")
-
-
 @dataclass(frozen=True)
 class ExportJob:
-    """A CSV file staff asked for, written to S3 in the background."""
+    """A CSV file staff asked for, written to S3 in the background. ``state``: queued,
+    running, done (a link can be given) or failed (``error``, in French)."""
     id: str
     export: str
     period: tuple[date, date] | None

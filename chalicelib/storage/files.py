@@ -17,7 +17,6 @@ from chalicelib.domain.errors import NotFound
 # S3 takes parts of 5 MiB at least (but the last); 8 MiB keeps a year's bookings of a
 # 5,000-family commune (about 70 MB) under a dozen parts and the memory at one part.
 PART_SIZE = 8 * 1024 * 1024
-MIN_PART_SIZE = 5 * 1024 * 1024
 
 
 class Upload:

@@ -27,6 +27,7 @@ AUTH_PACING = "CANTINE_AUTH_PACING"    # local stage only: "off" stops padding s
 SIGNING_KEY = "CANTINE_SIGNING_KEY"    # secret HMAC key: page cursors, device cookies, links
 ORIGIN_SECRET = "CANTINE_ORIGIN_SECRET"  # secret header value CloudFront adds to API calls
 FILES_BUCKET = "CANTINE_FILES_BUCKET"  # private S3 bucket of the files the product writes
+EXPORT_QUEUE = "CANTINE_EXPORT_QUEUE"  # SQS queue (URL, or name locally) of the export jobs
 REGION = "AWS_DEFAULT_REGION"
 PAYFIP_SERVICE = "https://www.payfip.gouv.fr/tpa/services/securite"
 PAYFIP_PAGE = "https://www.payfip.gouv.fr/tpa/paiementws.web?idop={idop}"
@@ -64,6 +65,13 @@ class Settings:
     signing_key: str = LOCAL_SIGNING_KEY
     origin_secret: str = ""
     files_bucket: str = ""
+    export_queue: str = ""
+
+    @property
+    def export_queue_name(self) -> str:
+        """The export queue's name, as app.py hands it to Chalice (the stack makes the
+        queue under this name, infra/template.py)."""
+        return export_queue_name(self.table_prefix)
 
     @property
     def site_origin(self) -> str:
@@ -96,6 +104,11 @@ class Settings:
     def table_name(self, name: str) -> str:
         """Physical name of one of the product's tables."""
         return f"{self.table_prefix}{name}"
+
+
+def export_queue_name(table_prefix: str) -> str:
+    """``cantine-prod-`` → ``cantine-prod-exports``."""
+    return f"{table_prefix}exports"
 
 
 def origin_of(url: str) -> str:
@@ -184,6 +197,8 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         origin_secret=_secret(environ, ORIGIN_SECRET, stage, None),
         # The stack names the bucket (infra/template.py); locally it is the stage's own.
         files_bucket=environ.get(FILES_BUCKET, "").strip() or f"cantine-{stage}-files",
+        # The stack gives the queue's URL; locally its name, looked up in moto's SQS.
+        export_queue=environ.get(EXPORT_QUEUE, "").strip(),
     )
 
 

@@ -18,11 +18,12 @@ from chalicelib.services.bookings import BookingService
 from chalicelib.services.closures import ReleaseService
 from chalicelib.services.commune import CommuneService
 from chalicelib.services.debits import DebitService
+from chalicelib.services.export_jobs import ExportJobService
 from chalicelib.services.exports import ExportService
 from chalicelib.services.families import FamilyService
 from chalicelib.services.headcounts import HeadcountService
 from chalicelib.services.invoicing import InvoiceRunService
-from chalicelib.services.launcher import JobLauncher
+from chalicelib.services.launcher import ExportQueue, JobLauncher
 from chalicelib.services.lock import LockService
 from chalicelib.services.mandates import MandateService
 from chalicelib.services.menus import MenuService
@@ -43,6 +44,7 @@ from chalicelib.storage.bookings import BookingRepository
 from chalicelib.storage.commune import CommuneRepository
 from chalicelib.storage.debits import DebitRepository
 from chalicelib.storage.drafts import DraftRepository
+from chalicelib.storage.export_jobs import ExportJobRepository
 from chalicelib.storage.files import FileStore
 from chalicelib.storage.jobs import HeadcountRepository, JobRunRepository
 from chalicelib.storage.mandates import MandateRepository
@@ -72,6 +74,7 @@ class Container:
     attendance: AttendanceService
     headcounts: HeadcountService
     exports: ExportService
+    export_jobs: ExportJobService
     menus: MenuService
     attendance_repository: AttendanceRepository
     booking_repository: BookingRepository
@@ -104,6 +107,10 @@ def _ses_client_factory(settings: Settings):
 
 def _s3_client_factory(settings: Settings):
     return lambda: _client("s3", settings.region, settings.aws_endpoint)
+
+
+def _sqs_client_factory(settings: Settings):
+    return lambda: _client("sqs", settings.region, settings.aws_endpoint)
 
 
 def _payfip_client_factory(settings: Settings):
@@ -166,12 +173,16 @@ def build(settings: Settings) -> Container:
                               debits=debits)
     head_counts = HeadcountService(commune, accounts, booking_repository, headcounts,
                                    sick_reports)
+    exports = ExportService(commune, accounts, booking_repository, attendance, head_counts)
+    queue = ExportQueue(_sqs_client_factory(settings),
+                        settings.export_queue or settings.export_queue_name)
     return Container(
         settings=settings, clock=clock, mailer=mailer, accounts=accounts, auth=auth,
         families=families, commune=commune, bookings=bookings, audit=audit, lock=lock,
         attendance=AttendanceService(commune, accounts, booking_repository, attendance),
         headcounts=head_counts,
-        exports=ExportService(commune, accounts, booking_repository, attendance, head_counts),
+        exports=exports,
+        export_jobs=ExportJobService(exports, ExportJobRepository(), files, queue.send),
         menus=MenuService(MenuRepository()),
         attendance_repository=attendance, booking_repository=booking_repository,
         privacy=PrivacyService(booking_repository, attendance, TypicalWeekRepository(),

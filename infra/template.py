@@ -103,8 +103,16 @@ STAGE_SETTINGS = ("STAGE", "TABLE_PREFIX")
 FUNCTION_SETTINGS = {"INVOICE_FUNCTION": "InvoiceMonth"}
 # Settings that name a resource of the stack (setting → logical id): every function gets
 # its name. The files bucket holds the PES files sent to the Treasury (accounting records).
-RESOURCE_SETTINGS = {"FILES_BUCKET": "FilesBucket"}
+RESOURCE_SETTINGS = {"FILES_BUCKET": "FilesBucket", "EXPORT_QUEUE": "ExportQueue"}
 FILES_BUCKET = "FilesBucket"
+# The export files: an SQS queue (``app.write_export`` consumes it; the API sends to it),
+# a visibility longer than the function's 15 minutes (Lambda requires it; a run that died
+# is retried after it), and the files deleted by a lifecycle rule (personal data).
+EXPORT_QUEUE = "ExportQueue"
+EXPORT_FUNCTION = "WriteExport"
+EXPORT_VISIBILITY_SECONDS = 960
+EXPORT_PREFIX = "exports/"
+EXPORT_FILE_DAYS = 1
 LOCAL_ONLY_SETTINGS = ("NOW", "AWS_ENDPOINT", "PAYFIP_ENDPOINT", "AUTH_PACING")
 
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
@@ -216,10 +224,31 @@ def append_only_arns(table_resources: dict[str, Any]) -> list[Any]:
     return [{"Fn::GetAtt": [logical_id, "Arn"]} for logical_id in sorted(ids)]
 
 
+def export_statements(sends: bool, consumes: bool) -> list[dict[str, Any]]:
+    """The export queue: the API sends to it; the export function receives from it (as
+    Lambda's poller does, with the function's role) and may drop the parts of an upload
+    it gives up (the exports' prefix only)."""
+    queue = {"Fn::GetAtt": [EXPORT_QUEUE, "Arn"]}
+    statements: list[dict[str, Any]] = []
+    if sends:
+        statements.append({"Sid": "ExportQueueSend", "Effect": "Allow",
+                           "Action": "sqs:SendMessage", "Resource": queue})
+    if consumes:
+        statements.append({"Sid": "ExportQueueReceive", "Effect": "Allow",
+                           "Action": ["sqs:DeleteMessage", "sqs:GetQueueAttributes",
+                                      "sqs:ReceiveMessage"], "Resource": queue})
+        statements.append({"Sid": "ExportUploads", "Effect": "Allow",
+                           "Action": "s3:AbortMultipartUpload",
+                           "Resource": {"Fn::Sub": f"${{{FILES_BUCKET}.Arn}}/{EXPORT_PREFIX}*"}})
+    return statements
+
+
 def function_policy(log_group: str, table_resources: dict[str, Any],
-                    invokes: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
+                    invokes: list[str] | tuple[str, ...] = (),
+                    extra: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Least privilege for one function: its log group, the stack's tables, one sender,
-    and the functions it starts (if any); never a delete on an append-only table."""
+    the functions it starts (if any) and ``extra`` statements; never a delete on an
+    append-only table."""
     table_arns: list[Any] = []
     for logical_id, resource in sorted(table_resources.items()):
         table_arns.append({"Fn::GetAtt": [logical_id, "Arn"]})
@@ -248,7 +277,7 @@ def function_policy(log_group: str, table_resources: dict[str, Any],
             ] + ([{"Sid": "Jobs", "Effect": "Allow", "Action": "lambda:InvokeFunction",
                    "Resource": [{"Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:"
                                             f"${{AWS::AccountId}}:function:{name}"}
-                                for name in invokes]}] if invokes else []),
+                                for name in invokes]}] if invokes else []) + (extra or []),
         },
     }
 
@@ -533,13 +562,22 @@ def files() -> dict[str, Any]:
             "VersioningConfiguration": {"Status": "Enabled"},
             # Medical certificates are health data, not accounting records: each goes
             # CERTIFICATE_RETENTION_DAYS after its upload, its old version a day later,
-            # and the delete marker left behind after that.
+            # and the delete marker left behind after that. Export files hold personal
+            # data and are downloaded at once: gone after a day (S3 rounds to the next
+            # midnight UTC), with their versions and any upload left unfinished. The PES
+            # and debit files are kept.
             "LifecycleConfiguration": {"Rules": [
                 {"Id": "certificates", "Status": "Enabled", "Prefix": CERTIFICATE_PREFIX,
                  "ExpirationInDays": CERTIFICATE_RETENTION_DAYS,
                  "NoncurrentVersionExpiration": {"NoncurrentDays": 1}},
                 {"Id": "certificates-markers", "Status": "Enabled",
-                 "Prefix": CERTIFICATE_PREFIX, "ExpiredObjectDeleteMarker": True}]}}},
+                 "Prefix": CERTIFICATE_PREFIX, "ExpiredObjectDeleteMarker": True},
+                {"Id": "exports", "Status": "Enabled", "Prefix": EXPORT_PREFIX,
+                 "ExpirationInDays": EXPORT_FILE_DAYS,
+                 "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
+                 "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}},
+                {"Id": "exports-markers", "Status": "Enabled", "Prefix": EXPORT_PREFIX,
+                 "ExpiredObjectDeleteMarker": True}]}}},
         "FilesBucketPolicy": {
             "Type": "AWS::S3::BucketPolicy",
             "Properties": {
@@ -549,6 +587,19 @@ def files() -> dict[str, Any]:
                      "Resource": [{"Fn::GetAtt": [FILES_BUCKET, "Arn"]},
                                   {"Fn::Sub": f"${{{FILES_BUCKET}.Arn}}/*"}],
                      "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}}}}
+
+
+def export_queue(prefix: str) -> dict[str, Any]:
+    """The queue of the export jobs, encrypted; a message not handled in 4 days is
+    dropped (its job reads failed long before: three runs at most)."""
+    return {EXPORT_QUEUE: {
+        "Type": "AWS::SQS::Queue",
+        # Nothing in it outlives a job: it goes with the stack.
+        "DeletionPolicy": "Delete", "UpdateReplacePolicy": "Delete",
+        "Properties": {"QueueName": env.export_queue_name(prefix),
+                       "VisibilityTimeout": EXPORT_VISIBILITY_SECONDS,
+                       "MessageRetentionPeriod": 4 * 24 * 3600,
+                       "SqsManagedSseEnabled": True}}}
 
 
 def mail() -> dict[str, Any]:
@@ -780,7 +831,15 @@ def merge(chalice_template: dict[str, Any], stage: str, stage_env: dict[str, str
                             f"(is {prefix!r})")
 
     table_resources = tables(models, prefix)
-    for group in (table_resources, site(), files(), mail(), operations(prefix, resources)):
+    if EXPORT_FUNCTION not in resources:
+        raise TemplateError(f"chalice package no longer makes {EXPORT_FUNCTION}")
+    # Chalice names the queue by its ARN built from the name; the stack makes it: point
+    # the event at the resource, so that the queue exists before its event source.
+    for event in resources[EXPORT_FUNCTION]["Properties"].get("Events", {}).values():
+        if event.get("Type") == "SQS":
+            event["Properties"]["Queue"] = {"Fn::GetAtt": [EXPORT_QUEUE, "Arn"]}
+    for group in (table_resources, site(), files(), export_queue(prefix), mail(),
+                  operations(prefix, resources)):
         clash = set(group) & set(resources)
         if clash:
             raise TemplateError(f"logical ids already used by chalice: {sorted(clash)}")
@@ -805,8 +864,10 @@ def merge(chalice_template: dict[str, Any], stage: str, stage_env: dict[str, str
         if function == API_FUNCTION:
             props["ReservedConcurrentExecutions"] = {"Ref": "ApiConcurrency"}
         invokes = sorted(named.values()) if function == API_FUNCTION else []
+        extra = export_statements(sends=function == API_FUNCTION,
+                                  consumes=function == EXPORT_FUNCTION)
         resources[role]["Properties"]["Policies"] = [
-            function_policy(log_group_id(function), table_resources, invokes)]
+            function_policy(log_group_id(function), table_resources, invokes, extra)]
 
     api = resources[REST_API]["Properties"]
     api["EndpointConfiguration"] = "REGIONAL"  # CloudFront is in front: no second edge hop

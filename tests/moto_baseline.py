@@ -43,6 +43,7 @@ def prepare(container) -> None:
     _client("s3", settings.region).create_bucket(
         Bucket=settings.files_bucket,
         CreateBucketConfiguration={"LocationConstraint": settings.region})
+    _client("sqs", settings.region).create_queue(QueueName=settings.export_queue_name)
 
 
 _CLIENTS: dict[tuple[str, str], object] = {}

@@ -33,6 +33,7 @@ from chalicelib.domain.titres import STATE_LABELS as BORDEREAU_STATE_LABELS
 from chalicelib.domain.titres import BordereauRecord
 from chalicelib.services.billing import MonthInvoice
 from chalicelib.services.bookings import BookedChild
+from chalicelib.services.export_jobs import ExportJobView
 from chalicelib.services.headcounts import HeadcountRow
 from chalicelib.services.privacy import ChildRecords
 from chalicelib.settings import PARIS
@@ -156,6 +157,23 @@ def job_run(run: JobRun) -> JSON:
             "frozen_count": int(details.get("frozen_count", 0)),
             "month": details.get("month"), "step": details.get("step"),
             "error": run.error}
+
+
+def export_job(view: ExportJobView) -> JSON:
+    """An export job as the console polls it: its state, the rows written so far (and the
+    days done of its period), then a link to its file valid a quarter of an hour."""
+    job = view.job
+    return {"id": job.id, "export": job.export,
+            "from": job.period[0].isoformat() if job.period else None,
+            "to": job.period[1].isoformat() if job.period else None,
+            "state": "expired" if view.expired else job.state,
+            "rows": job.rows, "pages_done": job.pages_done, "pages_total": job.pages_total,
+            "file_name": job.file_name or None, "size": job.size if job.state == "done" else None,
+            "failure": job.error, "created_at": _paris(job.created_at),
+            "ended_at": _paris(job.ended_at) if job.ended_at else None,
+            "download_url": view.link,
+            "download_expires_at": _paris(view.link_expires_at) if view.link_expires_at
+            else None}
 
 
 def with_run(result: JSON) -> JSON:

@@ -46,10 +46,23 @@ def cell(value: Any) -> str:
 
 def render(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
     """The whole file: BOM, header line, one line per row, CRLF line ends."""
+    return head(header) + lines(rows)
+
+
+def head(header: list[str]) -> str:
+    """The start of the file: BOM and header line."""
     buffer = io.StringIO()
     buffer.write(BOM)
+    csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerow(
+        [neutralize(h) for h in header])
+    return buffer.getvalue()
+
+
+def lines(rows: Iterable[Iterable[Any]]) -> str:
+    """Rows as the lines that follow the header (a file written page by page is the
+    head, then the lines of each page, exactly as ``render`` writes it whole)."""
+    buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([neutralize(h) for h in header])
     for row in rows:
         writer.writerow([cell(v) for v in row])
     return buffer.getvalue()

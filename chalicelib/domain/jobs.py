@@ -25,3 +25,27 @@ class Headcount:
     service: str
     total: int
     by_meal_type: dict[str, int]
+
+
+@dataclass(frozen=True)
+class ExportJob:
+    """A CSV file staff asked for, written to S3 in the background. ``state``: queued,
+    running, done (a link can be given) or failed (``error``, in French)."""
+    id: str
+    export: str
+    period: tuple[date, date] | None
+    requested_by: str
+    created_at: datetime
+    fingerprint: str
+    state: str
+    rows: int = 0
+    pages_done: int = 0
+    pages_total: int | None = None
+    file_name: str = ""
+    key: str = ""
+    size: int = 0
+    error: str | None = None
+    attempts: int = 0
+    lease_until: datetime | None = None
+    run_token: str = ""
+    ended_at: datetime | None = None

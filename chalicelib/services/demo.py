@@ -71,7 +71,7 @@ DEMO_STAFF = {"email": "mairie@example.org", "name": "Mairie", "password": "demo
 
 
 def prepare_stack(container) -> None:
-    """Create missing tables and the files bucket, and verify the sender address in SES."""
+    """Create missing tables, the files bucket and the export queue, and verify the sender address in SES."""
     if not container.settings.is_local:
         raise RuntimeError("prepare_stack is for the local stage only")
     create_tables()
@@ -80,6 +80,18 @@ def prepare_stack(container) -> None:
                        endpoint_url=container.settings.aws_endpoint)
     ses.verify_email_identity(EmailAddress=container.settings.mail_from)
     create_files_bucket(container)
+    create_export_queue(container)
+
+
+def create_export_queue(container) -> None:
+    """The queue of the export jobs (the stack makes it in dev and prod); the local stack
+    drains it (scripts/local/devstack.py)."""
+    if not container.settings.is_local:
+        raise RuntimeError("create_export_queue is for the local stage only")
+    import boto3
+    sqs = boto3.client("sqs", region_name=container.settings.region,
+                       endpoint_url=container.settings.aws_endpoint)
+    sqs.create_queue(QueueName=container.settings.export_queue_name)  # idempotent
 
 
 def create_files_bucket(container) -> None:

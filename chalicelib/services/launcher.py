@@ -1,5 +1,9 @@
 """Starting long jobs from the console without holding an API request open.
 
+Export files go through an SQS queue: the console's request writes the job and sends one
+message; the export function (app.py, ``on_sqs_message``) writes the file. Locally, the
+queue is moto's and the local stack drains it (scripts/local/devstack.py).
+
 API Gateway gives up after 29 seconds; a commune's invoice run takes minutes. Deployed,
 the console's request starts the invoice job's own Lambda asynchronously and answers at
 once; the run's record then shows its progress and outcome. Locally, it runs inline.
@@ -33,3 +37,28 @@ class JobLauncher:
                             InvocationType="Event",
                             Payload=json.dumps({"month": month, "step": step,
                                                 "who": who}).encode())
+
+
+class ExportQueue:
+    """Sends one message per export job to the stage's queue."""
+
+    def __init__(self, client_factory: Any, queue: str) -> None:
+        self._client_factory = client_factory
+        self._queue = queue
+        self._url: str | None = queue if queue.startswith(("https://", "http://")) else None
+        self._client: Any = None
+
+    def _sqs(self) -> Any:
+        if self._client is None:
+            self._client = self._client_factory()
+        return self._client
+
+    def url(self) -> str:
+        """The queue's URL (the stack gives it; locally it is looked up by name)."""
+        if self._url is None:
+            self._url = self._sqs().get_queue_url(QueueName=self._queue)["QueueUrl"]
+        return self._url
+
+    def send(self, job_id: str) -> None:
+        """Ask for the job to be written (a duplicate message writes nothing more)."""
+        self._sqs().send_message(QueueUrl=self.url(), MessageBody=json.dumps({"job": job_id}))

@@ -292,6 +292,32 @@ class JobRunModel(Model):
     expires = TTLAttribute(null=True)
 
 
+class ExportJobModel(Model):
+    """A CSV file asked for by staff and written to S3 in the background (short-lived)."""
+    class Meta(_Meta):
+        table = "export_jobs"
+    id = UnicodeAttribute(hash_key=True)            # from the staff member and the request's key
+    export = UnicodeAttribute()
+    start = UnicodeAttribute(null=True)             # YYYY-MM-DD (none for the families' list)
+    end = UnicodeAttribute(null=True)
+    requested_by = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    fingerprint = UnicodeAttribute()
+    state = UnicodeAttribute()                      # queued | running | done | failed
+    rows = NumberAttribute(default=0)
+    pages_done = NumberAttribute(default=0)
+    pages_total = NumberAttribute(null=True)
+    file_name = UnicodeAttribute(default="")
+    key = UnicodeAttribute(default="")
+    size = NumberAttribute(default=0)
+    error = UnicodeAttribute(null=True)
+    attempts = NumberAttribute(default=0)
+    lease_until = UTCDateTimeAttribute(null=True)
+    run_token = UnicodeAttribute(default="")
+    ended_at = UTCDateTimeAttribute(null=True)
+    expires = TTLAttribute()
+
+
 class SlotIndex(GlobalSecondaryIndex):
     class Meta:
         index_name = "by_slot"
@@ -645,6 +671,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     JobRunModel, AttendanceModel, AuditModel, MenuModel, TariffModel, InvoiceModel,
     LedgerModel, MarkModel, PaymentAttemptModel, DraftModel, OverpaymentModel,
     BordereauModel, TypicalWeekModel, SickReportModel, MandateModel, DebitModel,
+    ExportJobModel,
 )
 
 

@@ -1,5 +1,7 @@
 """The whole product on one machine, as CloudFront will serve it: the site at ``/`` and
-the API under ``/api/`` on one origin, moto's server playing DynamoDB and SES.
+the API under ``/api/`` on one origin, moto's server playing DynamoDB, SES, S3 and SQS.
+A scheduler thread plays EventBridge (the lock, the reminders) and another plays Lambda's
+SQS poller for the export queue, each handing the work to an API worker process.
 
 ``make run`` starts it in the foreground (Ctrl-C stops everything it started); the
 browser tests start it on a free port with a throw-away data folder. Data survives a
@@ -37,6 +39,9 @@ SITE = ROOT / "static-site"
 API_PREFIX = "/api"
 DUMP_EVERY = 1.0  # seconds between a change and its write to disk
 LOCK_EVERY = 15 * 60  # seconds between two runs of the scheduled lock, as in production
+EXPORTS_PREFIX = "exports/"  # the export files in the files bucket (not saved to disk)
+# As the stack's queue (infra/template.py): a message whose run failed comes back after.
+EXPORT_VISIBILITY = 960
 # How many requests the API serves at once. Each runs in a worker process of its own, one
 # request at a time, as Lambda runs each in a container of its own: concurrent saves meet
 # in DynamoDB (moto), as they do in production.
@@ -107,6 +112,11 @@ def _worker_reminders() -> dict:
     return remind_families({})
 
 
+def _worker_exports(bodies: list[str]) -> list[tuple[str, str]]:
+    from chalicelib.jobs.exports import write_exports
+    return write_exports(bodies)
+
+
 def _worker_ping() -> int:
     return os.getpid()
 
@@ -166,9 +176,12 @@ class TableStore:
         self.lock = threading.Lock()
 
     def _save_files(self) -> None:
-        # A key is written once and never changed: copy only the new ones.
+        # A key is written once and never changed: copy only the new ones. Export files
+        # are not kept (in AWS a lifecycle rule deletes them after a day).
         for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
             for entry in page.get("Contents", []):
+                if entry["Key"].startswith(EXPORTS_PREFIX):
+                    continue
                 target = self.files / entry["Key"]
                 if not target.exists():
                     target.parent.mkdir(parents=True, exist_ok=True)
@@ -296,6 +309,10 @@ class DevStack:
         threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
         threading.Thread(target=self._saver, args=(store,), daemon=True).start()
         threading.Thread(target=self._scheduler, args=(workers,), daemon=True).start()
+        sqs = boto3.client("sqs", region_name=container.settings.region, endpoint_url=endpoint)
+        queue_url = sqs.get_queue_url(QueueName=container.settings.export_queue_name)["QueueUrl"]
+        threading.Thread(target=self._export_poller, args=(workers, sqs, queue_url),
+                         daemon=True).start()
         now_note = f" (horloge fixée à {self.now})" if self.now else ""
         self._log(f"Portail : {self.url}/   API : {self.url}/api/{now_note}")
         self._log(f"PayFip (simulé) : {self.payfip.url}/")
@@ -349,6 +366,31 @@ class DevStack:
                     self._log(f"rappels en échec : {exc}")
             if self._stopping.wait(LOCK_EVERY):
                 return
+
+    def _export_poller(self, workers: ApiWorkers, sqs: Any, url: str) -> None:
+        """Play Lambda's SQS poller: each message of the export queue to the export
+        function (in a worker), deleted once handled; one that failed comes back after
+        the queue's visibility, as in AWS."""
+        while not self._stopping.is_set():
+            try:
+                got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1,
+                                          WaitTimeSeconds=1,
+                                          VisibilityTimeout=EXPORT_VISIBILITY)
+            except Exception:  # noqa: BLE001 - moto stopping, or busy: try again
+                if self._stopping.wait(1):
+                    return
+                continue
+            for message in got.get("Messages", []):
+                try:
+                    outcomes = workers.call(_worker_exports, [message["Body"]])
+                except Exception as exc:  # noqa: BLE001 - the message comes back later
+                    if not self._stopping.is_set():
+                        self._log(f"export en échec : {exc}")
+                    continue
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+                self._dirty.set()
+                for job_id, outcome in outcomes:
+                    self._log(f"Export {job_id} : {outcome}")
 
     def stop(self) -> None:
         """Save, then stop the web server and moto's server."""

@@ -460,6 +460,25 @@ export function exportUrl(name, from, to) {
 }
 
 /**
+ * POST /api/staff/export-jobs {export, from, to} with `Idempotency-Key: key` → 202 the job
+ * {id, export, from, to, state, rows, pages_done, pages_total, file_name, size, failure,
+ * created_at, ended_at, download_url, download_expires_at}: the file of any size, written
+ * in the background. The same key again answers the same job.
+ */
+export function createExportJob(name, from, to, key) {
+  return request('POST', '/api/staff/export-jobs', { export: name, from, to },
+    { 'Idempotency-Key': key });
+}
+
+/**
+ * GET /api/staff/export-jobs/{id} → the job: `state` queued, running (rows written so far),
+ * done (`download_url`, valid 15 minutes), failed (`failure`) or expired.
+ */
+export function getExportJob(id) {
+  return request('GET', `/api/staff/export-jobs/${enc(id)}`);
+}
+
+/**
  * GET /api/staff/jobs/runs?job (lock, invoice or reminders) → {runs: [{id, job, trigger, started_at,
  * ended_at, outcome, summary, frozen_count, error}]}
  */

@@ -363,6 +363,29 @@ export function exportLinks(items) {
     : `<li><a class="button-link export-link" aria-disabled="true" data-export="${e(x.name)}">${e(x.label)}</a></li>`)).join('');
 }
 
+/** An export job's progress, then its download link (the link leaves the portal for S3). */
+export function exportJobStatus(job) {
+  const rows = Number(job.rows || 0).toLocaleString('fr-FR');
+  const days = job.pages_total ? ` (${e(job.pages_done)} / ${e(job.pages_total)} jours)` : '';
+  if (job.state === 'queued') {
+    return '<p>Fichier demandé : la préparation va commencer…</p>';
+  }
+  if (job.state === 'running') {
+    const bar = job.pages_total
+      ? `<progress max="${e(job.pages_total)}" value="${e(job.pages_done)}">${e(job.pages_done)} / ${e(job.pages_total)}</progress>`
+      : '<progress></progress>';
+    return `<p>Préparation en cours : ${e(rows)} lignes écrites${days}.</p>${bar}`;
+  }
+  if (job.state === 'done') {
+    return `<p>Fichier prêt : ${e(rows)} lignes. Le lien est valable 15 minutes (jusqu'à ${e(formatDateTime(job.download_expires_at).slice(-5))}).</p>`
+      + `<p><a class="button-link export-download" href="${e(job.download_url)}" download="${e(job.file_name)}" rel="noopener">Télécharger ${e(job.file_name)}</a></p>`;
+  }
+  if (job.state === 'expired') {
+    return '<p>Ce fichier n\'est plus disponible (supprimé après un jour) : demandez-le à nouveau.</p>';
+  }
+  return `<p class="run-error">${e(job.failure || 'La préparation du fichier a échoué.')}</p>`;
+}
+
 // --- Lock runs ("Verrouillages") ------------------------------------------------------------------
 
 const TRIGGERS = { schedule: 'Automatique', staff: 'Manuel (personnel)' };

@@ -4,7 +4,8 @@ called by each kind of caller (anonymous, family, agent, kitchen, admin).
 Staff roles (issue "Staff operations"): the admin does everything, the agent takes
 attendance and reads the day's lists, the kitchen reads head counts and publishes menus.
 Exports have their own roles: head counts for all staff, bookings and attendance for the
-admin and agents, the families file for the admin only.
+admin and agents, the families file for the admin only — downloaded directly or asked for
+as a file (an export job), whose job is then visible to the roles of its export only.
 
 Need to know, field by field (issue 15): agents and kitchen staff never see a family's
 income bracket or any billing data, in any answer or export they may read.
@@ -23,8 +24,7 @@ import pytest
 
 from app import app as chalice_app
 from chalicelib import wiring
-from chalicelib.api.routing import (AUDIENCES, ENDPOINTS, FAMILY, MEMBER, PUBLIC, SESSION,
-                                    STAFF)
+from chalicelib.api.routing import AUDIENCES, ENDPOINTS, FAMILY, MEMBER, PUBLIC, SESSION, STAFF
 from chalicelib.domain.accounts import STAFF_ROLES
 from chalicelib.domain.sepa import MANDATE_TEXT_VERSION
 from tests import demo
@@ -69,6 +69,8 @@ STAFF_ROLES_BY_ROUTE = {
     ("POST", "/staff/waiting-lists/promote"): {ADMIN, AGENT},
     ("POST", "/staff/waiting-lists/remove"): {ADMIN, AGENT},
     ("GET", "/staff/exports/{name}"): {ADMIN, AGENT, KITCHEN},  # then per export, below
+    ("POST", "/staff/export-jobs"): {ADMIN, AGENT, KITCHEN},    # then per export, below
+    ("GET", "/staff/export-jobs/{job_id}"): {ADMIN, AGENT, KITCHEN},  # then per export
     ("PUT", "/staff/menus/{week}"): {ADMIN, KITCHEN},
     # Billing and payments: the admin only (money is the town hall's office work).
     ("GET", "/staff/tariffs"): {ADMIN},
@@ -395,6 +397,8 @@ REQUESTS: dict[tuple[str, str], Request] = {
         "/staff/bordereaux/2026-0000001-1/reissue", {}, 409, "not_titres_mode"),
     # The world's commune offers direct debit, but no debit exists.
     ("GET", "/staff/billing/{month}/debits"): Request("/staff/billing/{month}/debits"),
+    # The world's export job is of head counts, which every staff role may read.
+    ("GET", "/staff/export-jobs/{job_id}"): Request("/staff/export-jobs/{export_job_id}"),
     ("POST", "/staff/billing/{month}/debits/file"): Request(
         "/staff/billing/{month}/debits/file", {}, 409, "no_debits"),
     ("GET", "/staff/billing/{month}/debits/files/{file_id}/xml"): Request(
@@ -405,6 +409,15 @@ REQUESTS: dict[tuple[str, str], Request] = {
         "not_found"),
 }
 EXPORT_REQUEST = Request(f"/staff/exports/{{name}}.csv?{WEEK}")
+FILE_EXPORTS = ("headcounts", "bookings", "attendance", "families")
+# An export asked for as a file: one variant per export, each behind its export's roles.
+EXPORT_JOB_ROUTE = ("POST", "/staff/export-jobs")
+
+
+def export_job_request(name: str) -> Request:
+    return Request("/staff/export-jobs", {"export": name, "from": "2026-11-23",
+                                          "to": "2026-11-27"}, 202,
+                   headers={"Idempotency-Key": "matrice-export-1"})
 
 
 def concrete_calls() -> list[dict]:
@@ -415,6 +428,9 @@ def concrete_calls() -> list[dict]:
         if "{name}" in path:
             variants = [(replace(EXPORT_REQUEST, path=EXPORT_REQUEST.path.replace(
                 "{name}", name)), roles) for name, roles in EXPORT_ROLES.items()]
+        elif (method, path) == EXPORT_JOB_ROUTE:
+            variants = [(export_job_request(name), EXPORT_ROLES[name])
+                        for name in FILE_EXPORTS]
         else:
             variants = [(REQUESTS[(method, path)], set(endpoint.roles))]
         for request, roles in variants:
@@ -534,7 +550,9 @@ def world(client, clock, outbox, payfip, request):
     payfip.settle(idop, "P")
     ok(parent.get(f"/family/payfip/return?idop={idop}"))
     overpayment = ok(admin.get("/staff/overpayments"))["overpayments"][0]["id"]
-    return {"number": demo.FAMILY_NUMBER, "child_id": demo.FAMILY_CHILD,
+    export_job = ok(admin.post("/staff/export-jobs", {"export": "headcounts"},
+                               headers={"Idempotency-Key": "monde-export-1"}), 202)["id"]
+    return {"export_job_id": export_job,"number": demo.FAMILY_NUMBER, "child_id": demo.FAMILY_CHILD,
             "closure_id": closure["id"], "week": "2026-12-07", "email": TARGET_ACCOUNT,
             "invoice_id": "2026-000001", "month": "2026-11", "idop": idop,
             "overpayment_id": overpayment, "rum": mandate["rum"]}
@@ -555,7 +573,7 @@ CALLER_FIXTURES = {"anonymous": "api", "family": "parent", AGENT: "agent",
 
 
 def test_every_route_has_a_valid_request_and_every_request_a_route():
-    routes = {r for r in app_routes() if "{name}" not in r[1]}
+    routes = {r for r in app_routes() if "{name}" not in r[1] and r != EXPORT_JOB_ROUTE}
     assert set(REQUESTS) == routes
 
 

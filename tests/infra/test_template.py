@@ -152,6 +152,23 @@ def _check_role(packaged, function, role):
             "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:" + invoice]
     else:
         assert jobs is None
+    # The export queue: the API sends, the export function receives; nobody else.
+    send = statements.pop("ExportQueueSend", None)
+    receive = statements.pop("ExportQueueReceive", None)
+    uploads = statements.pop("ExportUploads", None)
+    queue = {"Fn::GetAtt": ["ExportQueue", "Arn"]}
+    if function == "APIHandler":
+        assert send == {"Sid": "ExportQueueSend", "Effect": "Allow",
+                        "Action": "sqs:SendMessage", "Resource": queue}
+    else:
+        assert send is None
+    if function == "WriteExport":
+        assert receive["Action"] == ["sqs:DeleteMessage", "sqs:GetQueueAttributes",
+                                     "sqs:ReceiveMessage"] and receive["Resource"] == queue
+        assert uploads["Action"] == "s3:AbortMultipartUpload"
+        assert uploads["Resource"] == {"Fn::Sub": "${FilesBucket.Arn}/exports/*"}
+    else:
+        assert receive is None and uploads is None
     assert set(statements) == {"Logs", "Tables", "Files", "Mail", "AppendOnly"}
     # The files bucket's objects, read and written, nothing else of S3.
     assert statements["Files"]["Action"] == ["s3:GetObject", "s3:PutObject"]
@@ -566,6 +583,37 @@ def test_the_files_bucket_is_private_encrypted_versioned_and_kept(packaged):
     assert "application/xml" in body["x-amazon-apigateway-binary-media-types"]
 
 
+def test_export_files_are_written_by_a_function_the_export_queue_drives(packaged):
+    from chalicelib.services.export_jobs import LEASE
+    queue = packaged.resources["ExportQueue"]
+    assert queue["Type"] == "AWS::SQS::Queue"
+    assert queue["Properties"]["QueueName"] == f"{PREFIX}exports"
+    function = packaged.resources["WriteExport"]["Properties"]
+    assert function["Handler"] == "app.write_export"
+    (event,) = function["Events"].values()
+    assert event["Type"] == "SQS"
+    assert event["Properties"]["Queue"] == {"Fn::GetAtt": ["ExportQueue", "Arn"]}
+    assert event["Properties"]["BatchSize"] == 1
+    # A run that dies is retried only once its time (and the job's lease) is over.
+    timeout = function["Timeout"]
+    assert timeout == LEASE.total_seconds() == 900
+    assert queue["Properties"]["VisibilityTimeout"] > timeout
+    api = packaged.resources["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert api["CANTINE_EXPORT_QUEUE"] == {"Ref": "ExportQueue"}
+
+
+def test_export_files_are_deleted_after_a_day_with_their_versions(packaged):
+    rules = {r["Id"]: r for r in packaged.resources["FilesBucket"]["Properties"][
+        "LifecycleConfiguration"]["Rules"]}
+    assert {"exports", "exports-markers"} <= set(rules)
+    exports = rules["exports"]
+    assert exports["Prefix"] == "exports/" and exports["Status"] == "Enabled"
+    assert exports["ExpirationInDays"] == 1
+    assert exports["NoncurrentVersionExpiration"] == {"NoncurrentDays": 1}
+    assert exports["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
+    assert rules["exports-markers"]["ExpiredObjectDeleteMarker"] is True
+
+
 def test_the_site_bucket_keeps_versions(packaged):
     props = packaged.resources["SiteBucket"]["Properties"]
     assert props["VersioningConfiguration"] == {"Status": "Enabled"}
@@ -621,8 +669,10 @@ def test_medical_certificates_expire_a_year_after_upload_and_no_other_file():
     # Health data: the certificates' own prefix is emptied (old versions and delete
     # markers too); PES and debit files, accounting records, are never expired.
     bucket = infra.files()[infra.FILES_BUCKET]
-    rules = bucket["Properties"]["LifecycleConfiguration"]["Rules"]
-    assert {rule["Prefix"] for rule in rules} == {"certificats/"}
+    every = bucket["Properties"]["LifecycleConfiguration"]["Rules"]
+    # Besides the certificates, only the day-old export files go (the test above).
+    assert {rule["Prefix"] for rule in every} == {"certificats/", "exports/"}
+    rules = [rule for rule in every if rule["Prefix"] == "certificats/"]
     assert all(rule["Status"] == "Enabled" for rule in rules)
     (expiring,) = [rule for rule in rules if "ExpirationInDays" in rule]
     assert expiring["ExpirationInDays"] == 365

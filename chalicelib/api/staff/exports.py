@@ -1,17 +1,22 @@
-"""CSV files for Excel, each export behind its own roles."""
+"""CSV files for Excel, each export behind its own roles: answered directly (a period of
+up to a term), or asked for as a file written in the background (any size)."""
 from __future__ import annotations
 
 from chalice import Blueprint, Response
 
+from chalicelib.api import shapes
+from chalicelib.api.errors import json_response
 from chalicelib.api.routing import STAFF, Call, endpoint
 from chalicelib.api.staff.roles import ADMIN, ALL_STAFF, OFFICE
-from chalicelib.domain.errors import Forbidden, NotFound
+from chalicelib.domain.errors import Forbidden, NotFound, ValidationError
+from chalicelib.services.exports import EXPORTS
 
 bp = Blueprint(__name__)
 
 
 EXPORT_ROLES = {"headcounts": ALL_STAFF, "bookings": OFFICE, "attendance": OFFICE,
                 "families": ADMIN, "invoices": ADMIN, "ledger": ADMIN}
+FORBIDDEN_EXPORT = "Cet export n'est pas accessible à votre rôle."
 
 
 @endpoint(bp, "/staff/exports/{name}", audience=STAFF, roles=ALL_STAFF)
@@ -22,7 +27,7 @@ def download_export(call: Call):
         raise NotFound()
     name = name[:-4]
     if call.principal.role not in EXPORT_ROLES[name]:
-        raise Forbidden("Cet export n'est pas accessible à votre rôle.")
+        raise Forbidden(FORBIDDEN_EXPORT)
     if name in ("invoices", "ledger"):
         filename, text = call.services.billing.export(name, call.query, call.now)
     else:
@@ -31,3 +36,36 @@ def download_export(call: Call):
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": f'attachment; filename="{filename}"',
         "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
+
+@endpoint(bp, "/staff/export-jobs", ("POST",), audience=STAFF, roles=ALL_STAFF)
+def create_export_job(call: Call):
+    """Ask for an export as a file (``{"export", "from", "to"}``, ``Idempotency-Key``):
+    202 with the job to poll; the same key again answers the same job."""
+    name = call.body.get("export")
+    if not isinstance(name, str) or name not in EXPORTS:
+        raise ValidationError("Export inconnu (headcounts, bookings, attendance ou "
+                              "families).", field="export", code="unknown_export")
+    if call.principal.role not in EXPORT_ROLES[name]:
+        raise Forbidden(FORBIDDEN_EXPORT)
+    query = {k: v for k in ("from", "to") if isinstance(v := call.body.get(k), str)}
+    key = call.header("idempotency-key") or call.body.get("idempotency_key")
+    job, created = call.services.export_jobs.request(name, query, key, call.principal.ref,
+                                                     call.now)
+    if created:
+        call.audit("export", job.id, None, {"export": name, **query})
+    else:
+        call.audit_entries.append(("export (répété)", job.id, None, None))
+    view = call.services.export_jobs.view(job.id, lambda _: True, call.now)
+    return json_response(shapes.export_job(view), 202)
+
+
+@endpoint(bp, "/staff/export-jobs/{job_id}", audience=STAFF, roles=ALL_STAFF)
+def get_export_job(call: Call):
+    """An export job: its progress, then a link to its file valid 15 minutes. A job of an
+    export the caller's role may not read does not exist for them."""
+    role = call.principal.role
+    view = call.services.export_jobs.view(call.params["job_id"],
+                                          lambda export: role in EXPORT_ROLES[export],
+                                          call.now)
+    return shapes.export_job(view)

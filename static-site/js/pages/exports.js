@@ -2,13 +2,17 @@
  * exports.html — CSV downloads: plain links (the session cookie goes along), one per
  * export the role may use, updated as the fields change. Most cover the period "Du" –
  * "Au"; the billing ones (administrators: "Factures", "Grand livre") cover a "Mois".
+ * "Fichiers volumineux": a file of any size prepared on the server (an export job),
+ * polled every second until its link (valid 15 minutes, straight to S3) is ready.
  */
-import { exportUrl, monthExportUrl } from '../api.js';
+import {
+  createExportJob, exportUrl, getExportJob, monthExportUrl,
+} from '../api.js';
 import {
   addMonths, firstDayOfMonth, isIsoMonth, lastDayOfMonth, monthOf,
 } from '../format.js';
 import { exportsFor } from '../staff-roles.js';
-import { exportLinks } from '../templates-staff.js';
+import { exportJobStatus, exportLinks } from '../templates-staff.js';
 import {
   $, clearMessage, queryParam, render, replaceQuery, show, showMessage,
 } from '../view.js';
@@ -84,5 +88,66 @@ export async function start() {
     show(section, true);
   }
   update();
+  startFileExports(allowed, month);
   show($('#content'), true);
+}
+
+const POLL_MS = 1000;
+// The exports a file can be prepared for (the billing ones are a month: small enough).
+const FILE_EXPORTS = ['headcounts', 'bookings', 'attendance', 'families'];
+
+/** A fresh key for one request of a file (random, 128 bits, hex). */
+function newExportKey() {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return `exp-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+function startFileExports(allowed, month) {
+  const choices = allowed.filter((x) => FILE_EXPORTS.includes(x.name));
+  if (!choices.length) return;
+  const form = $('#file-export-form');
+  const status = $('#file-export-status');
+  const message = $('#file-export-message');
+  const button = $('#file-export-submit');
+  const select = form.elements.export;
+  choices.forEach((x) => select.add(new Option(x.label, x.name)));
+  initRange(form, { from: firstDayOfMonth(month), to: lastDayOfMonth(month) });
+  let timer = null;
+
+  const follow = async (id) => {
+    try {
+      const job = await getExportJob(id);
+      render(status, exportJobStatus(job));
+      if (job.state === 'queued' || job.state === 'running') {
+        timer = setTimeout(() => follow(id), POLL_MS);
+        return;
+      }
+    } catch (error) {
+      showMessage(message, error.message);
+    }
+    button.disabled = false;
+  };
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (button.disabled) return; // a double click asks once
+    const range = readRange(form);
+    if (range.problem && select.value !== 'families') {
+      showMessage(message, range.problem);
+      return;
+    }
+    clearMessage(message);
+    clearTimeout(timer);
+    button.disabled = true;
+    try {
+      const job = await createExportJob(select.value, range.from, range.to, newExportKey());
+      render(status, exportJobStatus(job));
+      follow(job.id);
+    } catch (error) {
+      showMessage(message, error.message);
+      button.disabled = false;
+    }
+  });
+  show($('#file-exports-section'), true);
 }

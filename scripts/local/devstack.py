@@ -40,6 +40,8 @@ API_PREFIX = "/api"
 DUMP_EVERY = 1.0  # seconds between a change and its write to disk
 LOCK_EVERY = 15 * 60  # seconds between two runs of the scheduled lock, as in production
 EXPORTS_PREFIX = "exports/"  # the export files in the files bucket (not saved to disk)
+# How often the local stack looks at the export queue when it is empty.
+EXPORT_POLL_S = 0.5
 # As the stack's queue (infra/template.py): a message whose run failed comes back after.
 EXPORT_VISIBILITY = 960
 # How many requests the API serves at once. Each runs in a worker process of its own, one
@@ -373,13 +375,18 @@ class DevStack:
         the queue's visibility, as in AWS."""
         while not self._stopping.is_set():
             try:
+                # A short poll, then a pause: moto's server applies one request at a
+                # time (scripts/local/local_aws.py), so a long poll would hold every
+                # DynamoDB request of the stack back for its whole wait.
                 got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1,
-                                          WaitTimeSeconds=1,
+                                          WaitTimeSeconds=0,
                                           VisibilityTimeout=EXPORT_VISIBILITY)
             except Exception:  # noqa: BLE001 - moto stopping, or busy: try again
                 if self._stopping.wait(1):
                     return
                 continue
+            if not got.get("Messages") and self._stopping.wait(EXPORT_POLL_S):
+                return
             for message in got.get("Messages", []):
                 try:
                     outcomes = workers.call(_worker_exports, [message["Body"]])

@@ -167,7 +167,7 @@ def build(settings: Settings) -> Container:
                                   billing_repository, DraftRepository(), runs, mailer,
                                   settings.site_url, titres, sick_reports, debits)
     billing = BillingService(commune, accounts, billing_repository, invoicing.is_invoiced,
-                             debits.check_not_sent)
+                             debits.check_not_sent, files)
     payments = PaymentService(_payfip_client_factory(settings), billing, billing_repository,
                               PaymentAttemptRepository(), settings.site_url,
                               debits=debits)

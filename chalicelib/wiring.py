@@ -18,6 +18,7 @@ from chalicelib.services.bookings import BookingService
 from chalicelib.services.closures import ReleaseService
 from chalicelib.services.commune import CommuneService
 from chalicelib.services.debits import DebitService
+from chalicelib.services.deliveries import DeliveryService
 from chalicelib.services.export_jobs import ExportJobService
 from chalicelib.services.exports import ExportService
 from chalicelib.services.families import FamilyService
@@ -163,19 +164,23 @@ def build(settings: Settings) -> Container:
     sick_reports = SickReportRepository()
     sickness = SicknessService(commune, accounts, booking_repository, sick_reports, files,
                                billing_repository)
+    drafts = DraftRepository()
     invoicing = InvoiceRunService(commune, accounts, booking_repository, attendance,
-                                  billing_repository, DraftRepository(), runs, mailer,
+                                  billing_repository, drafts, runs, mailer,
                                   settings.site_url, titres, sick_reports, debits)
     billing = BillingService(commune, accounts, billing_repository, invoicing.is_invoiced,
                              debits.check_not_sent, files)
+    queue = ExportQueue(_sqs_client_factory(settings),
+                        settings.export_queue or settings.export_queue_name)
+    invoicing.deliveries = DeliveryService(
+        commune, accounts, billing_repository, drafts, mailer, settings.site_url,
+        billing.invoice_pdf, debits.of_family, queue.send_work)
     payments = PaymentService(_payfip_client_factory(settings), billing, billing_repository,
                               PaymentAttemptRepository(), settings.site_url,
                               debits=debits)
     head_counts = HeadcountService(commune, accounts, booking_repository, headcounts,
                                    sick_reports)
     exports = ExportService(commune, accounts, booking_repository, attendance, head_counts)
-    queue = ExportQueue(_sqs_client_factory(settings),
-                        settings.export_queue or settings.export_queue_name)
     return Container(
         settings=settings, clock=clock, mailer=mailer, accounts=accounts, auth=auth,
         families=families, commune=commune, bookings=bookings, audit=audit, lock=lock,

@@ -1,4 +1,6 @@
-"""The export function: writes the CSV files staff asked for, one SQS message a job."""
+"""The background function: writes the CSV files staff asked for (one SQS message a
+job), and hands out the batches of invoices a big month's confirmation queued
+(services/deliveries.py)."""
 from __future__ import annotations
 
 import json
@@ -18,7 +20,10 @@ def job_ids(bodies: Iterable[str]) -> list[str]:
     ids = []
     for body in bodies:
         try:
-            job_id = json.loads(body)["job"]
+            message = json.loads(body)
+            if isinstance(message, dict) and "deliver" in message:
+                continue  # a batch of invoices: deliveries(bodies)
+            job_id = message["job"]
         except (ValueError, KeyError, TypeError):
             LOG.error("export message ignored: %r", body[:200])
             continue
@@ -27,11 +32,32 @@ def job_ids(bodies: Iterable[str]) -> list[str]:
     return ids
 
 
+def deliveries(bodies: Iterable[str]) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+    """The batches of invoices of these messages' bodies: (month, items) each."""
+    found = []
+    for body in bodies:
+        try:
+            message = json.loads(body)
+            batch = message["deliver"] if isinstance(message, dict) else None
+            if batch is None:
+                continue
+            items = [(str(f), str(n), bool(d)) for f, n, d in batch["items"]]
+            found.append((str(batch["month"]), items))
+        except (ValueError, KeyError, TypeError):
+            LOG.error("delivery message ignored: %r", body[:200])
+    return found
+
+
 def write_exports(bodies: Iterable[str]) -> list[tuple[str, str]]:
-    """Write the files of these messages' jobs: (job id, done, failed or skipped) each."""
+    """Do the work of these messages: (job id or month, outcome) each."""
     services = wiring.container()
-    return [(job_id, services.export_jobs.run(job_id, services.clock.now))
+    bodies = list(bodies)
+    done = [(job_id, services.export_jobs.run(job_id, services.clock.now))
             for job_id in job_ids(bodies)]
+    for month, items in deliveries(bodies):
+        result = services.invoicing.deliveries.deliver(month, items, services.clock.now())
+        done.append((month, f"delivered {result['delivered']}"))
+    return done
 
 
 def write_export(event: Any, context: Any = None) -> dict[str, int]:

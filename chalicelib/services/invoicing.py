@@ -133,6 +133,9 @@ class InvoiceRunService:
         self._titres = titres
         self._sick = sick
         self._debits = debits
+        # Hands the issued invoices to the families (services/deliveries.py); set once the
+        # billing service that draws the PDFs exists (wiring.py).
+        self.deliveries: Any = None
 
     def is_invoiced(self, month: str) -> bool:
         """Whether a month has invoices standing or a confirmed draft."""
@@ -369,6 +372,11 @@ class InvoiceRunService:
         mandates = self._debits.active_mandates() \
             if self._debits is not None and settings.direct_debit.enabled else {}
         invoiced = skipped = amount = 0
+        # The month's invoices to hand to the families: those a run that stopped halfway
+        # issued, then those issued now (services/deliveries.py).
+        earlier = [(invoice.family, invoice.number, invoice.family in mandates)
+                   for invoice in standing.values()]
+        fresh: list[tuple[Family, Invoice, bool]] = []
         for row in rows:
             if row.invoice is not None or row.total_cents <= 0:
                 continue
@@ -383,16 +391,21 @@ class InvoiceRunService:
                 continue
             invoiced += 1
             amount += invoice.total_cents
-            self._tell_family(family, invoice, by_debit=row.family in mandates)
+            fresh.append((family, invoice, row.family in mandates))
         summary = {"month": month, "invoiced": invoiced, "skipped": skipped,
                    "total_cents": amount, "repaired": len(numbering.repaired),
                    "repairs": numbering.repaired,
                    **self._debits_of(month, settings, now, mandates),
                    **self._bordereau(month, rows, now, who, collection)}
+        if self.deliveries is not None:
+            # After the debits: an invoice's PDF and e-mail say when it will be debited.
+            summary.update(self.deliveries.hand_out(month, fresh, earlier, now))
+        handed: dict[str, Any] = {k: summary[k] for k in ("to_deliver", "delivery_batches")
+                                  if k in summary}
         try:
             self._drafts.confirmed(month, header.revision, now, who,
                                    {**header.summary, "invoiced": invoiced,
-                                    "invoiced_cents": amount})
+                                    "invoiced_cents": amount, **handed})
         except BuildInProgress:
             # Another confirmation of the same draft finished first: all is issued.
             again = self._drafts.header(month)
@@ -537,22 +550,14 @@ class InvoiceRunService:
             "confirmed_at": header.confirmed_at.astimezone(PARIS).isoformat()
             if header and header.confirmed_at else None,
             "summary": header.summary if header else {},
+            # Invoices the background has handed out (a big month's, batch by batch).
+            "delivered": header.delivered if header else 0,
             "families": [{"number": r.family, "name": r.name, "total_cents": r.total_cents,
                           "lines": r.lines, "anomalies": r.anomalies, "invoice": r.invoice,
                           "ignored": r.ignored,
                           "blocking": any(a["level"] == BLOCKING for a in r.anomalies)}
                          for r in sorted(rows, key=lambda r: (r.name.lower(), r.family))],
         }
-
-    def _tell_family(self, family: Family, invoice: Invoice, by_debit: bool = False) -> None:
-        if not family.emails:
-            return
-        try:
-            self._mailer.send(templates.invoice_ready(
-                family.emails, family.name, invoice.number, month_label(invoice.month),
-                invoice.total_cents, self._site_url, invoice.collection, by_debit))
-        except Exception:  # noqa: BLE001 - the invoice stands; the family still sees it
-            LOG.exception("invoice e-mail not sent for %s", invoice.number)
 
     def _tell_staff_draft_ready(self, month: str, result: dict[str, Any]) -> None:
         admins = tuple(m.email for m in self._accounts.list_staff() if m.role == "admin")

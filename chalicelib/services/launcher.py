@@ -62,3 +62,8 @@ class ExportQueue:
     def send(self, job_id: str) -> None:
         """Ask for the job to be written (a duplicate message writes nothing more)."""
         self._sqs().send_message(QueueUrl=self.url(), MessageBody=json.dumps({"job": job_id}))
+
+    def send_work(self, body: dict[str, Any]) -> None:
+        """Another piece of background work on the same queue: a batch of invoices to
+        hand out (services/deliveries.py). Its handler does each part once."""
+        self._sqs().send_message(QueueUrl=self.url(), MessageBody=json.dumps(body))

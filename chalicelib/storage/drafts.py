@@ -39,6 +39,7 @@ class DraftHeader:
     confirmed_at: datetime | None
     confirmed_by: str | None
     summary: dict[str, Any]
+    delivered: int = 0  # the confirmed month's invoices sent to their families so far
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class StoredRow:
 def _header(item: DraftModel) -> DraftHeader:
     return DraftHeader(item.month, item.status or DRAFT, int(item.revision or 0),
                        item.built_at, item.built_by or "", item.confirmed_at,
-                       item.confirmed_by, dict(item.summary or {}))
+                       item.confirmed_by, dict(item.summary or {}), int(item.delivered or 0))
 
 
 def _row(item: DraftModel) -> StoredRow:
@@ -125,6 +126,13 @@ class DraftRepository:
         self._set(month, revision, DRAFT,
                   [DraftModel.status.set(CONFIRMED), DraftModel.confirmed_at.set(now),
                    DraftModel.confirmed_by.set(who), DraftModel.summary.set(summary)])
+
+    def count_delivered(self, month: str, count: int) -> None:
+        """Add ``count`` invoices sent to the month's tally (each batch adds its own, in
+        parallel: an ADD, never a read-then-write)."""
+        if count:
+            DraftModel(month, HEADER).update(actions=[DraftModel.delivered.add(count)],
+                                             condition=DraftModel.family.exists())
 
     @staticmethod
     def _set(month: str, revision: int, status: str, actions: list[Any]) -> None:

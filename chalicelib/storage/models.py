@@ -493,6 +493,7 @@ class DraftModel(Model):
     confirmed_at = UTCDateTimeAttribute(null=True)
     confirmed_by = UnicodeAttribute(null=True)
     summary = JSONAttribute(null=True)
+    delivered = NumberAttribute(null=True)           # header: invoices sent to families
 
 
 class OverpaymentStatusIndex(GlobalSecondaryIndex):

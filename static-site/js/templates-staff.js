@@ -607,8 +607,16 @@ export function draftStatusText(month) {
   switch (month.status) {
     case 'draft':
       return `Pré-facturation de ${what} calculée le ${formatDateTime(month.built_at)} : ${plural(Number(summary.to_issue) || 0, 'facture à émettre', 'factures à émettre')} pour ${formatMoney(Number(summary.total_cents) || 0)}. Relisez-la, puis validez.`;
-    case 'confirmed':
-      return `Facturation de ${what} validée le ${formatDateTime(month.confirmed_at)}.`;
+    case 'confirmed': {
+      const done = `Facturation de ${what} validée le ${formatDateTime(month.confirmed_at)}.`;
+      // A big month's invoices go out in the background, batch by batch.
+      const queued = Number(summary.delivery_batches) ? Number(summary.to_deliver) || 0 : 0;
+      const sent = Number(month.delivered) || 0;
+      if (!queued) return done;
+      return sent >= queued
+        ? `${done} Les ${queued} factures ont été envoyées aux familles.`
+        : `${done} Envoi des factures aux familles en cours : ${sent} sur ${queued}.`;
+    }
     case 'building':
       return `La pré-facturation de ${what} est en cours de calcul.`;
     case 'interrupted':

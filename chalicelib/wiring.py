@@ -20,6 +20,7 @@ from chalicelib.services.commune import CommuneService
 from chalicelib.services.debits import DebitService
 from chalicelib.services.export_jobs import ExportJobService
 from chalicelib.services.exports import ExportService
+from chalicelib.services.state_reports import StateReportService
 from chalicelib.services.families import FamilyService
 from chalicelib.services.headcounts import HeadcountService
 from chalicelib.services.invoicing import InvoiceRunService
@@ -74,6 +75,7 @@ class Container:
     attendance: AttendanceService
     headcounts: HeadcountService
     exports: ExportService
+    state_reports: StateReportService
     export_jobs: ExportJobService
     menus: MenuService
     attendance_repository: AttendanceRepository
@@ -182,6 +184,8 @@ def build(settings: Settings) -> Container:
         attendance=AttendanceService(commune, accounts, booking_repository, attendance),
         headcounts=head_counts,
         exports=exports,
+        state_reports=StateReportService(commune, accounts, booking_repository, attendance,
+                                         billing_repository, head_counts, sick_reports),
         export_jobs=ExportJobService(exports, ExportJobRepository(), files, queue.send),
         menus=MenuService(MenuRepository()),
         attendance_repository=attendance, booking_repository=booking_repository,

@@ -179,9 +179,9 @@ def claim_period(query: Mapping[str, str]) -> tuple[str, str]:
     if not first:
         raise ValidationError("Indiquez le premier mois de la période (AAAA-MM).",
                               field="from", code="invalid_period")
-    start, _ = month_bounds(first)
+    start = _month(first, "from")
     if last:
-        end_first, _ = month_bounds(last)
+        end_first = _month(last, "to")
     else:
         end_first = _add_months(start, CLAIM_MONTHS - 1)
     if end_first != _add_months(start, CLAIM_MONTHS - 1):
@@ -189,6 +189,13 @@ def claim_period(query: Mapping[str, str]) -> tuple[str, str]:
                               "au quatrième mois inclus (par exemple de 2026-09 à 2026-12).",
                               field="to", code="invalid_period")
     return start.strftime("%Y-%m"), end_first.strftime("%Y-%m")
+
+
+def _month(value: str, field: str) -> date:
+    try:
+        return month_bounds(value)[0]
+    except ValidationError as error:
+        raise ValidationError(error.message, field=field, code="invalid_period") from None
 
 
 def claim_months(first: str) -> list[str]:

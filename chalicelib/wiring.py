@@ -20,7 +20,6 @@ from chalicelib.services.commune import CommuneService
 from chalicelib.services.debits import DebitService
 from chalicelib.services.export_jobs import ExportJobService
 from chalicelib.services.exports import ExportService
-from chalicelib.services.state_reports import StateReportService
 from chalicelib.services.families import FamilyService
 from chalicelib.services.headcounts import HeadcountService
 from chalicelib.services.invoicing import InvoiceRunService
@@ -32,6 +31,7 @@ from chalicelib.services.payments import PaymentService
 from chalicelib.services.privacy import PrivacyService
 from chalicelib.services.reminders import ReminderService
 from chalicelib.services.sickness import SicknessService
+from chalicelib.services.state_reports import StateReportService
 from chalicelib.services.titres import TitresService
 from chalicelib.services.treasury import TreasuryService
 from chalicelib.services.typical_week import TypicalWeekService

@@ -32,6 +32,7 @@ from chalicelib.services.payments import PaymentService
 from chalicelib.services.privacy import PrivacyService
 from chalicelib.services.reminders import ReminderService
 from chalicelib.services.sickness import SicknessService
+from chalicelib.services.state_reports import StateReportService
 from chalicelib.services.titres import TitresService
 from chalicelib.services.treasury import TreasuryService
 from chalicelib.services.typical_week import TypicalWeekService
@@ -75,6 +76,7 @@ class Container:
     attendance: AttendanceService
     headcounts: HeadcountService
     exports: ExportService
+    state_reports: StateReportService
     export_jobs: ExportJobService
     menus: MenuService
     attendance_repository: AttendanceRepository
@@ -187,6 +189,8 @@ def build(settings: Settings) -> Container:
         attendance=AttendanceService(commune, accounts, booking_repository, attendance),
         headcounts=head_counts,
         exports=exports,
+        state_reports=StateReportService(commune, accounts, booking_repository, attendance,
+                                         billing_repository, head_counts, sick_reports),
         export_jobs=ExportJobService(exports, ExportJobRepository(), files, queue.send),
         menus=MenuService(MenuRepository()),
         attendance_repository=attendance, booking_repository=booking_repository,

@@ -52,7 +52,9 @@ def child_details(child: Child) -> JSON:
     return {"id": child.id, "first_name": child.first_name, "last_name": child.last_name,
             "school": child.school, "class_name": child.class_name,
             "meal_type": child.meal_type, "allergies": child.allergies,
-            "pickup_people": list(child.pickup_people), "archived": child.archived}
+            "pickup_people": list(child.pickup_people),
+            "birth_date": child.birth_date.isoformat() if child.birth_date else None,
+            "archived": child.archived}
 
 
 def family(family: Family) -> JSON:

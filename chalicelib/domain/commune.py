@@ -36,6 +36,13 @@ SERVICE_CODES = ("meal", "care_morning", "care_evening", "centre_morning", "cent
 DEFAULT_LABELS = {"meal": "Repas", "care_morning": "Garderie matin",
                   "care_evening": "Garderie soir", "centre_morning": "Centre matin",
                   "centre_evening": "Centre soir", "study": "Etude"}
+# Minutes of care a session counts for the CAF when the commune set none: a morning
+# garderie 7:30–8:30, an evening one 16:30–18:30, a leisure-centre half day 4 hours, an
+# hour of study. The lunch break (meal) is not declared as accueil périscolaire hours by
+# default; a commune that declares it types its duration.
+DEFAULT_DURATIONS = {"care_morning": 60, "care_evening": 120, "centre_morning": 240,
+                     "centre_evening": 240, "study": 60}
+MAX_DURATION_MINUTES = 12 * 60
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,16 @@ class ServiceConfig:
     # Places per day (a garderie room, a leisure-centre group); None: no limit. Bookings
     # beyond it go on the day's waiting list.
     places: int | None = None
+    # How long one session is, in minutes, for the CAF's activity report (hours of care):
+    # None takes the product's default for the service (DEFAULT_DURATIONS).
+    duration_minutes: int | None = None
+
+    @property
+    def hours_minutes(self) -> int:
+        """The minutes of care one session counts for the CAF (0: not counted)."""
+        if self.duration_minutes is not None:
+            return self.duration_minutes
+        return DEFAULT_DURATIONS.get(self.code, 0)
 
     @property
     def bookable(self) -> bool:
@@ -127,7 +144,9 @@ def service_to_dict(service: ServiceConfig) -> dict[str, Any]:
     return {"code": service.code, "label": service.label, "mode": service.mode,
             "deadline": policy_to_dict(service.deadline) if service.deadline else None,
             "closing_time": _time_text(service.closing_time),
-            "price_cents": service.price_cents, "places": service.places}
+            "price_cents": service.price_cents, "places": service.places,
+            "duration_minutes": service.duration_minutes,
+            "hours_minutes": service.hours_minutes}
 
 
 def closure_to_dict(closure: Closure) -> dict[str, Any]:
@@ -194,7 +213,13 @@ def _parse_service(data: Any, index: int) -> ServiceConfig:
     if places is not None and mode != BOOKED:
         raise ValidationError("Seule une prestation réservée peut avoir un nombre de places.",
                               field=f"{where}.places")
-    return ServiceConfig(code, label, mode, policy, closing_time, price, places)
+    duration = data.get("duration_minutes")
+    if duration is not None and (isinstance(duration, bool) or not isinstance(duration, int)
+                                 or not 0 <= duration <= MAX_DURATION_MINUTES):
+        raise ValidationError("La durée d'une séance doit être un nombre entier de minutes "
+                              f"(0 à {MAX_DURATION_MINUTES}), ou vide pour la durée par "
+                              "défaut.", field=f"{where}.duration_minutes")
+    return ServiceConfig(code, label, mode, policy, closing_time, price, places, duration)
 
 
 def parse_settings(data: Any, current: CommuneSettings,

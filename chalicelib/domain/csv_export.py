@@ -20,6 +20,13 @@ class Cents:
     value: int
 
 
+@dataclass(frozen=True)
+class Hours:
+    """A duration in whole minutes, shown in hours with two decimals and a decimal comma
+    (90 minutes: "1,50"); the hundredth is rounded half up, in integers."""
+    minutes: int
+
+
 def neutralize(text: str) -> str:
     """Prefix a quote to text a spreadsheet would otherwise evaluate (OWASP CSV injection)."""
     return "'" + text if text.startswith(_DANGEROUS_START) else text
@@ -35,6 +42,9 @@ def cell(value: Any) -> str:
         sign = "-" if value.value < 0 else ""
         whole, cents = divmod(abs(value.value), 100)
         return f"{sign}{whole},{cents:02d}"
+    if isinstance(value, Hours):
+        hundredths = (value.minutes * 100 + 30) // 60
+        return f"{hundredths // 100},{hundredths % 100:02d}"
     if isinstance(value, datetime):
         return value.strftime("%d/%m/%Y %H:%M")
     if isinstance(value, date):

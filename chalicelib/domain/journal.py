@@ -21,7 +21,8 @@ FAMILY_FIELDS = {"name": "nom", "emails": "adresses mail", "pending_email": "adr
                  "children": "enfants", "archived": "archivage"}
 CHILD_FIELDS = {"first_name": "prénom", "last_name": "nom", "school": "école",
                 "class_name": "classe", "meal_type": "régime", "allergies": "allergies (PAI)",
-                "pickup_people": "personnes autorisées", "archived": "archivage"}
+                "pickup_people": "personnes autorisées", "birth_date": "date de naissance",
+                "archived": "archivage"}
 STAFF_ROLES = {"admin": "administrateur", "agent": "agent", "kitchen": "cuisine"}
 METHODS = {"cheque": "chèque", "especes": "espèces", "cesu": "CESU", "virement": "virement",
            "prelevement": "prélèvement", "payfip": "PayFip"}

@@ -61,14 +61,16 @@ def _credentials(model: FamilyModel | StaffModel) -> Credentials:
 def _child(c: ChildMap) -> Child:
     return Child(c.id, c.first_name, c.last_name, c.school or "", c.class_name or "",
                  c.meal_type or "standard", c.allergies or "",
-                 tuple(c.pickup_people or ()), bool(c.archived))
+                 tuple(c.pickup_people or ()), bool(c.archived),
+                 date.fromisoformat(c.birth_date) if c.birth_date else None)
 
 
 def _child_map(c: Child) -> ChildMap:
     return ChildMap(id=c.id, first_name=c.first_name, last_name=c.last_name,
                     school=c.school, class_name=c.class_name, meal_type=c.meal_type,
                     allergies=c.allergies, pickup_people=list(c.pickup_people),
-                    archived=c.archived)
+                    archived=c.archived,
+                    birth_date=c.birth_date.isoformat() if c.birth_date else None)
 
 
 def _family(model: FamilyModel) -> Family:

@@ -30,7 +30,7 @@ def _service(data: dict) -> ServiceConfig:
         data["code"], data["label"], data["mode"],
         parse_policy(data["deadline"], "deadline") if data.get("deadline") else None,
         time.fromisoformat(closing) if closing else None,
-        data.get("price_cents"), data.get("places"))
+        data.get("price_cents"), data.get("places"), data.get("duration_minutes"))
 
 
 def _closure(data: dict) -> Closure:

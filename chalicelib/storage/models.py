@@ -50,6 +50,7 @@ class ChildMap(MapAttribute):
     # PynamoDB types a list of UnicodeAttribute as list[UnicodeAttribute]; it holds str.
     pickup_people: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
     archived = BooleanAttribute(default=False)
+    birth_date = UnicodeAttribute(null=True)  # YYYY-MM-DD, optional
 
 
 class PendingEmailMap(MapAttribute):

@@ -331,7 +331,7 @@ export function unarchiveFamily(number) {
 
 /**
  * PUT /api/staff/families/{number}/children/{id} {first_name, last_name, school,
- * class_name, meal_type, allergies, pickup_people} → the child
+ * class_name, meal_type, allergies, pickup_people, birth_date} → the child
  */
 export function updateChild(number, childId, child) {
   return request('PUT', `/api/staff/families/${enc(number)}/children/${enc(childId)}`, {
@@ -342,6 +342,7 @@ export function updateChild(number, childId, child) {
     meal_type: child.meal_type,
     allergies: child.allergies,
     pickup_people: child.pickup_people,
+    birth_date: child.birth_date,
   });
 }
 
@@ -692,6 +693,15 @@ export function createCreditNote(number, invoiceId, reason) {
  */
 export function monthExportUrl(name, month) {
   return `/api/staff/exports/${enc(name)}.csv?month=${enc(month)}`;
+}
+
+/**
+ * GET /api/staff/exports/{caf|meal_aid|meal_order}.csv: the State's reports, each with
+ * its own parameters ({month}, {from, to} months, {week} a Monday).
+ */
+export function reportUrl(name, params) {
+  const query = Object.entries(params).map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&');
+  return `/api/staff/exports/${enc(name)}.csv?${query}`;
 }
 
 /** An e-mail as a path segment ("@" is legal there and kept readable). */

@@ -40,6 +40,10 @@ export const EXPORTS = [
   { name: 'families', label: 'Familles', roles: ['admin'] },
   { name: 'invoices', label: 'Factures', roles: ['admin'], period: 'month' },
   { name: 'ledger', label: 'Grand livre', roles: ['admin'], period: 'month' },
+  // The State's reports, each with its own parameter (a month, four months, a week).
+  { name: 'caf', label: "Rapport d'activité CAF", roles: ['admin'], period: 'report' },
+  { name: 'meal_aid', label: 'Cantine à 1 € (4 mois)', roles: ['admin'], period: 'report' },
+  { name: 'meal_order', label: 'Commande de repas', roles: ['admin', 'kitchen'], period: 'report' },
 ];
 
 /** Whether a staff role may open a console page (by key). */

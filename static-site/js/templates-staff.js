@@ -130,6 +130,7 @@ ${childHeading(child)}
 <div class="field"><label for="${p}-class">Classe</label><input id="${p}-class" name="class_name" data-field="class_name" type="text" autocomplete="off" value="${e(child.class_name)}"></div>
 </div>
 <div class="field"><label for="${p}-meal">Régime</label><select id="${p}-meal" name="meal_type" data-field="meal_type">${options}</select></div>
+<div class="field"><label for="${p}-birth">Date de naissance</label><input id="${p}-birth" name="birth_date" data-field="birth_date" type="date" autocomplete="off" value="${e(child.birth_date || '')}" aria-describedby="${p}-birth-hint"><p id="${p}-birth-hint" class="hint">Facultative : pour le rapport d'activité CAF (moins de 6 ans / 6 ans et plus).</p></div>
 <div class="field"><label for="${p}-allergies">Allergies / PAI</label><textarea id="${p}-allergies" name="allergies" data-field="allergies" rows="2" autocomplete="off">${e(child.allergies)}</textarea></div>
 <div class="field"><label for="${p}-pickup">Personnes autorisées à récupérer l'enfant</label><textarea id="${p}-pickup" name="pickup_people" data-field="pickup_people" rows="3" autocomplete="off" aria-describedby="${p}-pickup-hint">${e((child.pickup_people || []).join('\n'))}</textarea><p id="${p}-pickup-hint" class="hint">Une personne par ligne.</p></div>
 <div class="message" role="alert" hidden></div>
@@ -201,6 +202,7 @@ ${cancellation ? ruleFieldset(i, 'cancellation', cancellation) : ''}
 <div class="field"><label for="${p}-closing">Heure de fermeture</label><input id="${p}-closing" name="${p}-closing" type="time" data-field="${e(f)}.closing_time" value="${e(service.closing_time || '')}" aria-describedby="${p}-closing-hint"><p id="${p}-closing-hint" class="hint">Pour la garderie : au-delà, le retard est compté.</p></div>
 <div class="field"><label for="${p}-price">Prix (€)</label><input id="${p}-price" name="${p}-price" type="text" inputmode="decimal" autocomplete="off" data-field="${e(f)}.price_cents" value="${e(centsToEuros(service.price_cents))}" aria-describedby="${p}-price-hint"><p id="${p}-price-hint" class="hint">Par exemple 3,50. Vide si non facturé.</p></div>
 <div class="field"><label for="${p}-places">Places par jour</label><input id="${p}-places" name="${p}-places" type="number" min="1" max="10000" step="1" inputmode="numeric" data-field="${e(f)}.places" value="${e(service.places == null ? '' : String(service.places))}" aria-describedby="${p}-places-hint"><p id="${p}-places-hint" class="hint">Vide : pas de limite. Au-delà, les inscriptions vont en liste d'attente.</p></div>
+<div class="field"><label for="${p}-duration">Durée d'une séance (minutes)</label><input id="${p}-duration" name="${p}-duration" type="number" min="0" max="720" step="1" inputmode="numeric" data-field="${e(f)}.duration_minutes" value="${e(service.duration_minutes == null ? '' : String(service.duration_minutes))}" placeholder="${e(String(service.hours_minutes ?? ''))}" aria-describedby="${p}-duration-hint"><p id="${p}-duration-hint" class="hint">Heures déclarées à la CAF. Vide : ${e(String(service.hours_minutes ?? 0))} minutes par défaut.</p></div>
 </div>
 </fieldset>`;
 }

@@ -37,7 +37,10 @@ TARGET_ACCOUNT = "cible@example.org"
 
 EXPORT_ROLES = {"headcounts": {ADMIN, AGENT, KITCHEN}, "bookings": {ADMIN, AGENT},
                 "attendance": {ADMIN, AGENT}, "families": {ADMIN}, "invoices": {ADMIN},
-                "ledger": {ADMIN}}
+                "ledger": {ADMIN},
+                # The State's reports: the CAF's and the "cantine à 1 €" claim (money,
+                # income brackets) for the admin; the caterer's order for the kitchen too.
+                "caf": {ADMIN}, "meal_aid": {ADMIN}, "meal_order": {ADMIN, KITCHEN}}
 
 # The role table, route by route: a new staff route must be placed here knowingly.
 STAFF_ROLES_BY_ROUTE = {
@@ -409,6 +412,8 @@ REQUESTS: dict[tuple[str, str], Request] = {
         "not_found"),
 }
 EXPORT_REQUEST = Request(f"/staff/exports/{{name}}.csv?{WEEK}")
+# Exports whose parameters are not a period of days.
+EXPORT_QUERIES = {"meal_aid": "from=2026-09&to=2026-12", "meal_order": "week=2026-11-23"}
 FILE_EXPORTS = ("headcounts", "bookings", "attendance", "families")
 # An export asked for as a file: one variant per export, each behind its export's roles.
 EXPORT_JOB_ROUTE = ("POST", "/staff/export-jobs")
@@ -426,8 +431,9 @@ def concrete_calls() -> list[dict]:
     for method, path in app_routes():
         endpoint = declaration(method, path)
         if "{name}" in path:
-            variants = [(replace(EXPORT_REQUEST, path=EXPORT_REQUEST.path.replace(
-                "{name}", name)), roles) for name, roles in EXPORT_ROLES.items()]
+            variants = [(replace(EXPORT_REQUEST, path=f"/staff/exports/{name}.csv?"
+                                 + EXPORT_QUERIES.get(name, WEEK)), roles)
+                        for name, roles in EXPORT_ROLES.items()]
         elif (method, path) == EXPORT_JOB_ROUTE:
             variants = [(export_job_request(name), EXPORT_ROLES[name])
                         for name in FILE_EXPORTS]

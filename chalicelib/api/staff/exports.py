@@ -7,21 +7,28 @@ from chalice import Blueprint, Response
 from chalicelib.api import shapes
 from chalicelib.api.errors import json_response
 from chalicelib.api.routing import STAFF, Call, endpoint
-from chalicelib.api.staff.roles import ADMIN, ALL_STAFF, OFFICE
+from chalicelib.api.staff.roles import ADMIN, ALL_STAFF, CATERING, OFFICE
 from chalicelib.domain.errors import Forbidden, NotFound, ValidationError
 from chalicelib.services.exports import EXPORTS
+from chalicelib.services.state_reports import REPORTS as STATE_REPORTS
 
 bp = Blueprint(__name__)
 
 
 EXPORT_ROLES = {"headcounts": ALL_STAFF, "bookings": OFFICE, "attendance": OFFICE,
-                "families": ADMIN, "invoices": ADMIN, "ledger": ADMIN}
+                "families": ADMIN, "invoices": ADMIN, "ledger": ADMIN,
+                # The State's reports: the CAF's activity report and the "cantine à 1 €"
+                # claim (income brackets, money) for the admin; the caterer's order for
+                # the kitchen too.
+                "caf": ADMIN, "meal_aid": ADMIN, "meal_order": CATERING}
 FORBIDDEN_EXPORT = "Cet export n'est pas accessible à votre rôle."
 
 
 @endpoint(bp, "/staff/exports/{name}", audience=STAFF, roles=ALL_STAFF)
 def download_export(call: Call):
-    """A CSV for Excel: ``headcounts``, ``bookings``, ``attendance`` or ``families``."""
+    """A CSV for Excel: ``headcounts``, ``bookings``, ``attendance``, ``families``, the
+    billing ones (``invoices``, ``ledger``) or the State's reports (``caf``, ``meal_aid``,
+    ``meal_order``)."""
     name = call.params["name"]
     if not name.endswith(".csv") or name[:-4] not in EXPORT_ROLES:
         raise NotFound()
@@ -30,6 +37,8 @@ def download_export(call: Call):
         raise Forbidden(FORBIDDEN_EXPORT)
     if name in ("invoices", "ledger"):
         filename, text = call.services.billing.export(name, call.query, call.now)
+    elif name in STATE_REPORTS:
+        filename, text = call.services.state_reports.export(name, call.query, call.now)
     else:
         filename, text = call.services.exports.export(name, call.query, call.now)
     return Response(body=text, status_code=200, headers={

@@ -6,10 +6,11 @@
  * polled every second until its link (valid 15 minutes, straight to S3) is ready.
  */
 import {
-  createExportJob, exportUrl, getExportJob, monthExportUrl,
+  createExportJob, exportUrl, getExportJob, monthExportUrl, reportUrl,
 } from '../api.js';
 import {
-  addMonths, firstDayOfMonth, isIsoMonth, lastDayOfMonth, monthOf,
+  addDays, addMonths, firstDayOfMonth, isIsoDate, isIsoMonth, isoWeekday, lastDayOfMonth,
+  mondayOf, monthOf,
 } from '../format.js';
 import { exportsFor } from '../staff-roles.js';
 import { exportJobStatus, exportLinks } from '../templates-staff.js';
@@ -88,8 +89,67 @@ export async function start() {
     show(section, true);
   }
   update();
+  startStateReports(me, month);
   startFileExports(allowed, month);
   show($('#content'), true);
+}
+
+/**
+ * "Rapports pour l'État et la CAF": one small form per report the role may download, each
+ * with its own parameter; its link is live while the parameter is valid.
+ */
+function startStateReports(me, month) {
+  const reports = exportsFor(me.staff_role, 'report');
+  if (!reports.length) return;
+  const message = $('#state-reports-message');
+  const list = $('#state-reports');
+  const forms = {
+    caf: $('#caf-form'), meal_aid: $('#meal-aid-form'), meal_order: $('#meal-order-form'),
+  };
+  // Defaults: the month just over (the one to declare), the four months that started
+  // last (September, January or May), next week's order.
+  forms.caf.elements.month.value = addMonths(month, -1);
+  const [year, number] = month.split('-').map(Number);
+  const start = number >= 9 ? '09' : number >= 5 ? '05' : '01';
+  forms.meal_aid.elements.month.value = addMonths(`${year}-${start}`, -4);
+  forms.meal_order.elements.week.value = addDays(mondayOf(staffToday(me)), 7);
+
+  // Each report's parameters, or a problem in French.
+  const params = {
+    caf: (f) => (isIsoMonth(f.elements.month.value) ? { month: f.elements.month.value }
+      : { problem: "Rapport CAF : indiquez le mois (par exemple 2026-11)." }),
+    meal_aid: (f) => {
+      const first = f.elements.month.value;
+      if (!isIsoMonth(first)) return { problem: 'Cantine à 1 € : indiquez le premier mois (par exemple 2026-09).' };
+      return { from: first, to: addMonths(first, 3) };
+    },
+    meal_order: (f) => {
+      const week = f.elements.week.value;
+      if (!isIsoDate(week)) return { problem: 'Commande de repas : indiquez le lundi de la semaine.' };
+      if (isoWeekday(week) !== 1) return { problem: `Commande de repas : la semaine commence un lundi (le ${mondayOf(week).split('-').reverse().join('/')}).` };
+      return { week };
+    },
+  };
+  const update = () => {
+    const problems = [];
+    const items = reports.map((x) => {
+      const values = params[x.name](forms[x.name]);
+      if (values.problem) problems.push(values.problem);
+      return { name: x.name, label: x.label, href: values.problem ? null : reportUrl(x.name, values) };
+    });
+    if (problems.length) showMessage(message, `${problems.join(' ')} Le lien est inactif en attendant.`);
+    else clearMessage(message);
+    render(list, exportLinks(items));
+  };
+  reports.forEach((x) => {
+    const form = forms[x.name];
+    form.hidden = false;
+    form.addEventListener('input', update);
+    form.addEventListener('change', update);
+    form.addEventListener('submit', (event) => event.preventDefault());
+  });
+  update();
+  show($('#state-reports-section'), true);
 }
 
 const POLL_MS = 1000;

@@ -243,6 +243,7 @@ function childFromForm(form) {
     meal_type: el.meal_type.value,
     allergies: el.allergies.value.trim(),
     pickup_people: splitList(el.pickup_people.value, /\r?\n/),
+    birth_date: el.birth_date.value || null,
   };
 }
 
@@ -283,6 +284,7 @@ async function saveChild(form) {
     el.meal_type.value = child.meal_type || 'standard';
     el.allergies.value = child.allergies || '';
     el.pickup_people.value = (child.pickup_people || []).join('\n');
+    el.birth_date.value = child.birth_date || '';
   }
   showMessage(message, 'Modifications enregistrées.', 'success');
 }

@@ -230,6 +230,11 @@ function readForm() {
     if (places !== null && (!Number.isInteger(places) || places < 1)) {
       return { problem: { field: `services[${i}].places`, text: 'Nombre de places invalide : un nombre entier, ou vide pour ne pas limiter.' } };
     }
+    const durationText = box.querySelector(`[data-field~="services[${i}].duration_minutes"]`).value.trim();
+    const duration = durationText === '' ? null : Number(durationText);
+    if (duration !== null && (!Number.isInteger(duration) || duration < 0 || duration > 720)) {
+      return { problem: { field: `services[${i}].duration_minutes`, text: 'Durée invalide : un nombre entier de minutes (0 à 720), ou vide pour la durée par défaut.' } };
+    }
     services.push({
       code: box.dataset.code,
       label: box.querySelector('.service-label').value.trim(),
@@ -239,6 +244,7 @@ function readForm() {
       price_cents: price,
       // Only a booked service has places (the API refuses them on the others).
       places: mode === 'booked' ? places : null,
+      duration_minutes: duration,
     });
   }
   return {

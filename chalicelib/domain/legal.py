@@ -57,6 +57,7 @@ class AccessibilitySettings:
     non_compliant: str = ""            # non-conformities found
     derogations: str = ""              # disproportionate burden, exempted contents
     plan: tuple[PlanYear, ...] = field(default=())
+    rate: int | None = None            # % of the RGAA criteria met, as the audit found
 
     @property
     def label(self) -> str:
@@ -169,13 +170,21 @@ def parse_accessibility(data: Any, current: AccessibilitySettings,
     contact = _contact(_text(data, "contact", current.contact, where, ACCESSIBILITY_ERROR,
                              limit=500, one_line=True), where)
     plan = _plan(data["plan"], where) if "plan" in data else current.plan
+    rate = data.get("rate", current.rate)
+    if rate is not None and (isinstance(rate, bool) or not isinstance(rate, int)
+                             or not 0 <= rate <= 100):
+        raise ValidationError("Le taux de conformité est un pourcentage entier (0 à 100), "
+                              "ou vide.", field=f"{where}.rate", code=ACCESSIBILITY_ERROR)
+    if rate is not None and audit_date is None:
+        raise ValidationError("Un taux de conformité suppose une évaluation : indiquez sa "
+                              "date.", field=f"{where}.audit_date", code=ACCESSIBILITY_ERROR)
     return AccessibilitySettings(
         status=status, audit_date=audit_date, method=method, contact=contact,
         non_compliant=_text(data, "non_compliant", current.non_compliant, where,
                             ACCESSIBILITY_ERROR),
         derogations=_text(data, "derogations", current.derogations, where,
                           ACCESSIBILITY_ERROR),
-        plan=plan)
+        plan=plan, rate=rate)
 
 
 def accessibility_to_dict(settings: AccessibilitySettings) -> dict[str, Any]:
@@ -185,7 +194,8 @@ def accessibility_to_dict(settings: AccessibilitySettings) -> dict[str, Any]:
             "method": settings.method, "method_label": METHOD_LABELS[settings.method],
             "contact": settings.contact, "non_compliant": settings.non_compliant,
             "derogations": settings.derogations,
-            "plan": [{"year": y.year, "actions": y.actions} for y in settings.plan]}
+            "plan": [{"year": y.year, "actions": y.actions} for y in settings.plan],
+            "rate": settings.rate}
 
 
 def accessibility_from_dict(data: Any) -> AccessibilitySettings:

@@ -22,6 +22,7 @@ from chalicelib.domain.legal import (
 )
 
 GOOD = {"status": "partiellement", "audit_date": "2026-09-15", "method": "auto-evaluation",
+        "rate": 74,
         "contact": " Accessibilite@Mairie.example.org ",
         "non_compliant": "Le tableau des inscriptions n'a pas de résumé.",
         "derogations": "",
@@ -63,6 +64,9 @@ def test_a_form_address_is_a_contact_too():
     ({"non_compliant": 12}, "accessibility.non_compliant"),
     ({"derogations": "x" * 4001}, "accessibility.derogations"),
     ({"plan": "2026 : tout"}, "accessibility.plan"),
+    ({"rate": 101, "audit_date": "2026-09-15"}, "accessibility.rate"),
+    ({"rate": "80", "audit_date": "2026-09-15"}, "accessibility.rate"),
+    ({"rate": 80}, "accessibility.audit_date"),
     ({"plan": [{"year": 1999, "actions": "a"}]}, "accessibility.plan[0].year"),
     ({"plan": [{"year": True, "actions": "a"}]}, "accessibility.plan[0].year"),
     ({"plan": [{"year": 2026, "actions": "  "}]}, "accessibility.plan[0].actions"),

@@ -32,8 +32,15 @@ chromium:
 	  else echo "chromium or chromium-l10n is missing: install Debian's packages 'chromium' and 'chromium-l10n'"; fi; \
 	fi
 
+## axe-core for the browser tests' accessibility check, from the npm registry at the version
+## package-lock.json pins (node_modules/ is git-ignored; nothing of it is shipped).
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(AXE)
+
 ## Run every test.
-test: $(STAMP) chromium
+test: $(STAMP) chromium $(AXE)
 	$(PY) -m pytest -n $(JOBS) --dist loadfile
 
 ## The model of a commune's money, driven at length (MONEY_EXAMPLES, MONEY_STEPS).

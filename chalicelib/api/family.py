@@ -18,7 +18,8 @@ def get_family(call: Call):
     # "today" is the commune's date from the server clock, so pages agree with the rules;
     # the commune's name (for the header) came with the family: no request more.
     return {**shapes.family(call.family()), "today": call.now.date().isoformat(),
-            "commune_name": call.settings.name}
+            "commune_name": call.settings.name,
+            "commune_accessibility": call.settings.accessibility.status}
 
 
 # How far ahead the home page lists booked days ("Inscriptions en cours").
@@ -39,6 +40,7 @@ def get_home(call: Call):
                 "to": (today + timedelta(days=HOME_UPCOMING_DAYS)).isoformat()}
     return {"family": {**shapes.family(call.family()), "today": today.isoformat()},
             "commune_name": call.settings.name,
+            "commune_accessibility": call.settings.accessibility.status,
             "statement": call.services.billing.statement(
                 call.family_number(), HOME_STATEMENT_LINES, today),
             "bookings": shapes.family_bookings(call.services.bookings.family_bookings(
@@ -69,7 +71,8 @@ def get_calendar(call: Call):
                                       call.now)
     return {**grid, "child": shapes.child(grid["child"]),
             "family": {**shapes.family(call.family()), "today": call.now.date().isoformat(),
-                       "commune_name": call.settings.name},
+                       "commune_name": call.settings.name,
+                       "commune_accessibility": call.settings.accessibility.status},
             "menus": menus}
 
 

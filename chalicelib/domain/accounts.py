@@ -16,6 +16,9 @@ _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]{2,}$")
 _PHONE = re.compile(r"^\+?[0-9 .\-()]{6,20}$")
 
 
+# Diets are recorded as needs only (CNIL, school catering): never a religion or a belief
+# (no "halal", "casher"); a family asking for one is offered the need it implies ("sans
+# porc", "végétarien"). A closed list, so no free text can carry a belief here.
 MEAL_TYPES = ("standard", "sans_porc", "vegetarien", "panier_pai")
 MEAL_TYPE_LABELS = {"standard": "Standard", "sans_porc": "Sans porc",
                     "vegetarien": "Végétarien", "panier_pai": "Panier repas (PAI)"}
@@ -295,8 +298,9 @@ def apply_child_edit(child: Child, data: dict[str, Any]) -> Child:
         return _text(data, name, required=required, max_len=max_len) if name in data else current
     meal_type = data.get("meal_type", child.meal_type)
     if meal_type not in MEAL_TYPES:
-        raise ValidationError("Régime invalide (standard, sans_porc, vegetarien, panier_pai).",
-                              field="meal_type")
+        raise ValidationError("Régime inconnu : choisissez un besoin alimentaire de la liste "
+                              "(standard, sans porc, végétarien, panier repas PAI).",
+                              field="meal_type", code="invalid_meal_type")
     allergies = data.get("allergies", child.allergies)
     if allergies is None:
         allergies = ""

@@ -20,6 +20,14 @@ from chalicelib.domain.deadlines import (
     policy_to_dict,
 )
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.legal import (
+    AccessibilitySettings,
+    PrivacySettings,
+    accessibility_to_dict,
+    parse_accessibility,
+    parse_privacy,
+    privacy_to_dict,
+)
 from chalicelib.domain.reminders import ReminderSettings, parse_reminders, reminders_to_dict
 from chalicelib.domain.sepa import (
     DirectDebitSettings,
@@ -98,6 +106,10 @@ class CommuneSettings:
     sickness: SicknessSettings = field(default_factory=SicknessSettings)
     # « Prélèvement automatique »: the commune as a SEPA creditor (domain/sepa.py).
     direct_debit: DirectDebitSettings = field(default_factory=DirectDebitSettings)
+    # What the law asks the portal to publish: the accessibility statement and its plan,
+    # the personal-data notice (domain/legal.py).
+    accessibility: AccessibilitySettings = field(default_factory=AccessibilitySettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
 
     def frozen(self, day: date, service: str) -> bool:
         """Whether the lock has frozen this day's bookings of this service."""
@@ -167,6 +179,8 @@ def settings_to_dict(settings: CommuneSettings) -> dict[str, Any]:
             "reminders": reminders_to_dict(settings.reminders),
             "sickness": sickness_to_dict(settings.sickness),
             "direct_debit": direct_debit_to_dict(settings.direct_debit),
+            "accessibility": accessibility_to_dict(settings.accessibility),
+            "privacy": privacy_to_dict(settings.privacy),
             "version": settings.version}
 
 
@@ -272,9 +286,14 @@ def parse_settings(data: Any, current: CommuneSettings,
                 else current.sickness)
     direct_debit = (parse_direct_debit(data["direct_debit"], current.direct_debit)
                     if "direct_debit" in data else current.direct_debit)
+    accessibility = (parse_accessibility(data["accessibility"], current.accessibility)
+                     if "accessibility" in data else current.accessibility)
+    privacy = (parse_privacy(data["privacy"], current.privacy) if "privacy" in data
+               else current.privacy)
     return replace(current, name=name, zone=zone, school_days=tuple(sorted(days)),
                    services=services, auto_confirm=auto_confirm, collection=collection,
-                   reminders=reminders, sickness=sickness, direct_debit=direct_debit)
+                   reminders=reminders, sickness=sickness, direct_debit=direct_debit,
+                   accessibility=accessibility, privacy=privacy)
 
 
 def _stamp_roll_year(new: CollectionSettings, old: CollectionSettings,

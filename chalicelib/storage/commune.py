@@ -15,6 +15,12 @@ from chalicelib.domain.commune import (
 )
 from chalicelib.domain.deadlines import parse_policy
 from chalicelib.domain.errors import Conflict
+from chalicelib.domain.legal import (
+    accessibility_from_dict,
+    accessibility_to_dict,
+    privacy_from_dict,
+    privacy_to_dict,
+)
 from chalicelib.domain.reminders import reminders_from_dict, reminders_to_dict
 from chalicelib.domain.sepa import direct_debit_from_dict, direct_debit_to_dict
 from chalicelib.domain.sickness import sickness_from_dict, sickness_to_dict
@@ -50,7 +56,9 @@ def settings_of(model: CommuneModel) -> CommuneSettings:
         collection=parse_collection((model.billing or {}).get("collection")),
         reminders=reminders_from_dict(model.reminders),
         sickness=sickness_from_dict(model.sickness),
-        direct_debit=direct_debit_from_dict(model.direct_debit))
+        direct_debit=direct_debit_from_dict(model.direct_debit),
+        accessibility=accessibility_from_dict((model.legal or {}).get("accessibility")),
+        privacy=privacy_from_dict((model.legal or {}).get("privacy")))
 
 
 class CommuneRepository:
@@ -74,7 +82,9 @@ class CommuneRepository:
                      "collection": collection_to_dict(settings.collection)},
             reminders=reminders_to_dict(settings.reminders),
             sickness=sickness_to_dict(settings.sickness),
-            direct_debit=direct_debit_to_dict(settings.direct_debit))
+            direct_debit=direct_debit_to_dict(settings.direct_debit),
+            legal={"accessibility": accessibility_to_dict(settings.accessibility),
+                   "privacy": privacy_to_dict(settings.privacy)})
         if settings.version is not None:
             model.version = settings.version
         if next_closure is not None:

@@ -204,6 +204,7 @@ class CommuneModel(Model):
     reminders = JSONAttribute(null=True)          # {"enabled": bool, "hours_before": int}
     sickness = JSONAttribute(null=True)           # {"enabled", "cutoff", "billing", …}
     direct_debit = JSONAttribute(null=True)       # {"enabled", "creditor_id", "debit_day", …}
+    legal = JSONAttribute(null=True)              # {"accessibility": {…}, "privacy": {…}}
     version = VersionAttribute()
 
 

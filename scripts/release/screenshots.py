@@ -17,6 +17,7 @@ import html
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,14 @@ PAGES = (
     Page("parametres", "/parametres.html", "staff"),
     Page("personnel-comptes", "/personnel-comptes.html", "staff"),
     Page("verrouillages", "/verrouillages.html", "staff"),
+    Page("confirmer-adresse", "/confirmer-adresse.html", "public"),
+    Page("accessibilite", "/accessibilite.html", "public"),
+    Page("schema-accessibilite", "/schema-accessibilite.html", "public"),
+    Page("donnees-personnelles", "/donnees-personnelles.html", "public"),
+    Page("semaine-type", "/semaine-type.html", "family"),
+    Page("malade", "/malade.html", "family"),
+    Page("attente", "/attente.html", "staff"),
+    Page("malades", "/malades.html", "staff"),
 )
 
 # Chromium draws date fields in its own interface language (not the page's locale): its
@@ -79,9 +88,12 @@ _LOCALE_PROBE = """() => ({
 
 
 def shoot(browser: Any, url: str, out: Path, pages: tuple[Page, ...] = PAGES,
-          sizes: dict[str, tuple[int, int]] | None = None) -> dict[str, Any]:
+          sizes: dict[str, tuple[int, int]] | None = None,
+          check: Callable[[Any, Page, str], None] | None = None) -> dict[str, Any]:
     """Write the screenshots of ``pages`` at ``sizes``; returns what was written and the
-    locale the browser used."""
+    locale the browser used. ``check(page, page_info, size)`` runs on each loaded page
+    before its picture (the browser tests check accessibility there, so that every page
+    is loaded once per size for both)."""
     sizes = sizes or SIZES
     written: list[Path] = []
     locale: dict[str, str] = {}
@@ -100,6 +112,8 @@ def shoot(browser: Any, url: str, out: Path, pages: tuple[Page, ...] = PAGES,
                                            timeout=30000)
                     page.wait_for_load_state("networkidle")
                     locale = page.evaluate(_LOCALE_PROBE)
+                    if check is not None:
+                        check(page, page_info, size)
                     target = out / size / f"{page_info.name}.png"
                     target.parent.mkdir(parents=True, exist_ok=True)
                     page.screenshot(path=str(target), full_page=True)

@@ -38,18 +38,25 @@ function fallbackMessage(status) {
   return 'Une erreur est survenue. Veuillez réessayer.';
 }
 
-// Answers that know the commune's name carry it as `commune_name` (the family pages get
-// it with the family, at no cost); whoever draws the header listens here.
+// Answers that know the commune's name carry it as `commune_name`, with its accessibility
+// state as `commune_accessibility` (the family pages get both with the family, at no
+// cost); whoever draws the header and the footer listens here.
 const communeListeners = [];
 
-/** Call `listener(name)` each time an answer carries the commune's name. */
+/** Call `listener(name, accessibility)` each time an answer carries the commune's name
+ * (`accessibility`: "totalement", "partiellement", "non", or '' when not told). */
 export function onCommuneName(listener) {
   communeListeners.push(listener);
 }
 
 function noteCommuneName(data) {
-  if (!data || typeof data !== 'object' || typeof data.commune_name !== 'string') return;
-  communeListeners.forEach((listener) => listener(data.commune_name));
+  if (!data || typeof data !== 'object') return;
+  const found = typeof data.commune_name === 'string' ? data
+    : (data.family && typeof data.family === 'object' && typeof data.family.commune_name === 'string'
+      ? data.family : null);
+  if (!found) return;
+  const state = typeof found.commune_accessibility === 'string' ? found.commune_accessibility : '';
+  communeListeners.forEach((listener) => listener(found.commune_name, state));
 }
 
 async function request(method, path, body, headers = {}) {
@@ -101,7 +108,17 @@ async function request(method, path, body, headers = {}) {
 /** GET /api/commune → {name}: the commune's name, for pages that read nothing else. */
 export async function getCommune() {
   const data = await request('GET', '/api/commune');
-  noteCommuneName(data && { commune_name: data.name });
+  noteCommuneName(data && { commune_name: data.name, commune_accessibility: data.accessibility });
+  return data;
+}
+
+/** GET /api/commune/legal → {name, accessibility: {…}, privacy: {…}} (no sign-in). */
+export async function getLegalNotices() {
+  const data = await request('GET', '/api/commune/legal');
+  noteCommuneName(data && {
+    commune_name: data.name,
+    commune_accessibility: data.accessibility && data.accessibility.status,
+  });
   return data;
 }
 
@@ -360,8 +377,8 @@ export function getSettings() {
 }
 
 /** PUT /api/staff/settings {name, zone, school_days, services, version} → the settings (409 when stale) */
-export function updateSettings(settings) {
-  return request('PUT', '/api/staff/settings', {
+export async function updateSettings(settings) {
+  const saved = await request('PUT', '/api/staff/settings', {
     name: settings.name,
     zone: settings.zone,
     school_days: settings.school_days,
@@ -371,8 +388,16 @@ export function updateSettings(settings) {
     reminders: settings.reminders,
     sickness: settings.sickness,
     direct_debit: settings.direct_debit,
+    accessibility: settings.accessibility,
+    privacy: settings.privacy,
     version: settings.version,
   });
+  // The header and the footer (« Accessibilité : … ») follow what was just saved.
+  noteCommuneName(saved && {
+    commune_name: saved.name,
+    commune_accessibility: saved.accessibility && saved.accessibility.status,
+  });
+  return saved;
 }
 
 /**

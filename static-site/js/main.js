@@ -2,12 +2,14 @@
  * main.js — wiring only: picks the page controller named by <body data-page="…">
  * and starts it. Controllers are loaded on demand so each page fetches only its own code.
  * The header shows the commune's name: from this tab's memory, from any answer that
- * carries it (the family pages), else asked once (GET /api/commune).
+ * carries it (the family pages), else asked once (GET /api/commune). The footer's
+ * « Accessibilité : … » comes the same way, with the name.
  */
 import { getCommune, onCommuneName } from './api.js';
-import { showCommuneName } from './view.js';
+import { ensureSiteFooter, showAccessibilityState, showCommuneName } from './view.js';
 
 const COMMUNE_KEY = 'cantine.communeName';
+const ACCESSIBILITY_KEY = 'cantine.communeAccessibility';
 const CONTROLLERS = {
   connexion: () => import('./pages/connexion.js'),
   'mot-de-passe-oublie': () => import('./pages/mot-de-passe-oublie.js'),
@@ -34,6 +36,9 @@ const CONTROLLERS = {
   verrouillages: () => import('./pages/verrouillages.js'),
   facturation: () => import('./pages/facturation.js'),
   'personnel-comptes': () => import('./pages/personnel-comptes.js'),
+  accessibilite: () => import('./pages/accessibilite.js'),
+  'schema-accessibilite': () => import('./pages/schema-accessibilite.js'),
+  'donnees-personnelles': () => import('./pages/donnees-personnelles.js'),
   journal: () => import('./pages/journal.js'),
   courriels: () => import('./pages/courriels.js'),
 };
@@ -44,30 +49,36 @@ document.addEventListener('submit', (event) => {
   if (document.documentElement.dataset.ready !== 'true') event.preventDefault();
 }, true);
 
-function rememberedCommune() {
+function remembered(key) {
   try {
-    return window.sessionStorage.getItem(COMMUNE_KEY) || '';
+    return window.sessionStorage.getItem(key) || '';
   } catch (error) {
     return '';
   }
 }
 
 let communeKnown = false;
-onCommuneName((name) => {
-  communeKnown = true;
+onCommuneName((name, accessibility) => {
+  communeKnown = Boolean(accessibility);
   showCommuneName(name);
+  showAccessibilityState(accessibility);
   try {
     window.sessionStorage.setItem(COMMUNE_KEY, name);
+    if (accessibility) window.sessionStorage.setItem(ACCESSIBILITY_KEY, accessibility);
   } catch (error) {
     // Storage refused (private mode): the name is asked again on the next page.
   }
 });
-const remembered = rememberedCommune();
-if (remembered) showCommuneName(remembered);
+ensureSiteFooter();
+const rememberedName = remembered(COMMUNE_KEY);
+const rememberedState = remembered(ACCESSIBILITY_KEY);
+if (rememberedName) showCommuneName(rememberedName);
+if (rememberedState) showAccessibilityState(rememberedState);
 
-/** After the page's own calls: ask for the name only if none of them brought it. */
+/** After the page's own calls: ask for the name (and the accessibility state) only if
+ * none of them brought it. */
 function completeHeader() {
-  if (communeKnown || remembered) return;
+  if (communeKnown || (rememberedName && rememberedState)) return;
   getCommune().catch(() => {
     // No name in the header is better than an error on the page.
   });

@@ -28,7 +28,7 @@ export function debitsTable(debits) {
 <td><span class="status">${e(d.status_label)}</span>${notice}${reject}</td>
 </tr>`;
   }).join('');
-  return `<div class="table-scroll"><table class="data-table debits">
+  return `<div class="table-scroll" tabindex="0"><table class="data-table debits">
 <caption class="visually-hidden">Prélèvements du mois</caption>
 <thead><tr><th scope="col">Famille</th><th scope="col">Facture</th><th scope="col" class="num">Montant</th><th scope="col">Date</th><th scope="col">Mandat</th><th scope="col">Compte</th><th scope="col">État</th></tr></thead>
 <tbody>${rows}</tbody></table></div>`;

@@ -129,9 +129,9 @@ ${childHeading(child)}
 <div class="field"><label for="${p}-school">École</label><input id="${p}-school" name="school" data-field="school" type="text" autocomplete="off" value="${e(child.school)}"></div>
 <div class="field"><label for="${p}-class">Classe</label><input id="${p}-class" name="class_name" data-field="class_name" type="text" autocomplete="off" value="${e(child.class_name)}"></div>
 </div>
-<div class="field"><label for="${p}-meal">Régime</label><select id="${p}-meal" name="meal_type" data-field="meal_type">${options}</select></div>
+<div class="field"><label for="${p}-meal">Régime</label><select id="${p}-meal" name="meal_type" data-field="meal_type" aria-describedby="${p}-meal-hint">${options}</select><p id="${p}-meal-hint" class="hint">Un besoin alimentaire, jamais une religion ni une conviction.</p></div>
 <div class="field"><label for="${p}-birth">Date de naissance</label><input id="${p}-birth" name="birth_date" data-field="birth_date" type="date" autocomplete="off" value="${e(child.birth_date || '')}" aria-describedby="${p}-birth-hint"><p id="${p}-birth-hint" class="hint">Facultative : pour le rapport d'activité CAF (moins de 6 ans / 6 ans et plus).</p></div>
-<div class="field"><label for="${p}-allergies">Allergies / PAI</label><textarea id="${p}-allergies" name="allergies" data-field="allergies" rows="2" autocomplete="off">${e(child.allergies)}</textarea></div>
+<div class="field"><label for="${p}-allergies">Allergies / PAI</label><textarea id="${p}-allergies" name="allergies" data-field="allergies" rows="2" autocomplete="off" aria-describedby="${p}-allergies-hint">${e(child.allergies)}</textarea><p id="${p}-allergies-hint" class="hint">Le besoin de santé seulement (allergie, intolérance, PAI et sa conduite à tenir), sans croyance ni diagnostic détaillé. Visible de la mairie et des agents qui s'occupent de l'enfant.</p></div>
 <div class="field"><label for="${p}-pickup">Personnes autorisées à récupérer l'enfant</label><textarea id="${p}-pickup" name="pickup_people" data-field="pickup_people" rows="3" autocomplete="off" aria-describedby="${p}-pickup-hint">${e((child.pickup_people || []).join('\n'))}</textarea><p id="${p}-pickup-hint" class="hint">Une personne par ligne.</p></div>
 <div class="message" role="alert" hidden></div>
 <div class="actions">
@@ -216,7 +216,7 @@ export function closuresTable(closures) {
 <td>${e(c.label)}</td>
 <td><button type="button" class="delete-closure" data-closure-id="${e(c.id)}">Supprimer<span class="visually-hidden"> la fermeture ${e(c.label)} du ${e(formatShortDate(c.start))}</span></button></td>
 </tr>`).join('');
-  return `<div class="table-scroll"><table class="data-table">
+  return `<div class="table-scroll" tabindex="0"><table class="data-table">
 <caption class="visually-hidden">Fermetures</caption>
 <thead><tr><th scope="col">Du</th><th scope="col">Au</th><th scope="col">Motif</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
 <tbody>${rows}</tbody></table></div>`;
@@ -341,14 +341,14 @@ export function headcountsTable(days) {
       const cells = HEADCOUNT_TYPES.map((t) => `<td class="num">${e(Number(by[t]) || 0)}</td>`).join('');
       return `<tr><td>${e(formatShortDate(d.date))}</td><td>${e(d.label || d.service)}</td><td class="num total">${headcountTotal(d)}</td>${cells}<td>${headcountStatus(d)}</td></tr>`;
     }).join('');
-    parts.push(`<div class="table-scroll"><table class="data-table headcounts headcounts-meals">
+    parts.push(`<div class="table-scroll" tabindex="0"><table class="data-table headcounts headcounts-meals">
 <caption>Repas, par régime</caption>
 <thead><tr><th scope="col">Date</th><th scope="col">Prestation</th><th scope="col" class="num">Total</th>${head}<th scope="col">État</th></tr></thead>
 <tbody>${rows}</tbody></table></div>`);
   }
   if (others.length) {
     const rows = others.map((d) => `<tr><td>${e(formatShortDate(d.date))}</td><td>${e(d.label || d.service)}</td><td class="num total">${headcountTotal(d)}</td><td>${headcountStatus(d)}</td></tr>`).join('');
-    parts.push(`<div class="table-scroll"><table class="data-table headcounts headcounts-others">
+    parts.push(`<div class="table-scroll" tabindex="0"><table class="data-table headcounts headcounts-others">
 <caption>Garderie et autres prestations</caption>
 <thead><tr><th scope="col">Date</th><th scope="col">Prestation</th><th scope="col" class="num">Total</th><th scope="col">État</th></tr></thead>
 <tbody>${rows}</tbody></table></div>`);
@@ -432,7 +432,7 @@ export function runsTable(runs, caption = 'Exécutions du verrouillage') {
 <td>${detail.join('<br>')}</td>
 </tr>`;
   }).join('');
-  return `<div class="table-scroll"><table class="data-table runs">
+  return `<div class="table-scroll" tabindex="0"><table class="data-table runs">
 <caption class="visually-hidden">${e(caption)}</caption>
 <thead><tr><th scope="col">Début</th><th scope="col">Fin</th><th scope="col">Déclenchement</th><th scope="col">Résultat</th><th scope="col">Détail</th></tr></thead>
 <tbody>${rows}</tbody></table></div>`;
@@ -567,7 +567,7 @@ export function monthInvoicesTable(invoices, month, pdfHref) {
 <td><a class="button-link is-secondary" href="${e(pdfHref(inv.family, id))}" target="_blank" rel="noopener">PDF<span class="visually-hidden"> de la facture ${e(inv.number)} (nouvel onglet)</span></a></td>
 </tr>`;
   }).join('');
-  return `<div class="table-scroll"><table class="data-table invoices">
+  return `<div class="table-scroll" tabindex="0"><table class="data-table invoices">
 <caption class="visually-hidden">Factures de ${e(monthText(month))}</caption>
 <thead><tr><th scope="col">N° facture</th><th scope="col">Famille</th><th scope="col" class="num">Montant</th><th scope="col" class="num">Payé</th><th scope="col" class="num">Reste à payer</th><th scope="col">État</th><th scope="col"><span class="visually-hidden">Facture PDF</span></th></tr></thead>
 <tbody>${rows}</tbody>
@@ -655,7 +655,7 @@ export function draftView(month, onlyToCheck = false) {
   }).join('');
   const table = families.length
     ? `<div class="field field-check"><input id="draft-only-check" type="checkbox"${onlyToCheck ? ' checked' : ''}><label for="draft-only-check">Seulement les familles à vérifier</label></div>
-<div class="table-scroll"><table class="data-table draft">
+<div class="table-scroll" tabindex="0"><table class="data-table draft">
 <caption class="visually-hidden">Pré-facturation de ${e(monthText(month.month))}</caption>
 <thead><tr><th scope="col">Famille</th><th scope="col" class="num">À facturer</th><th scope="col">Points à vérifier</th><th scope="col">Détail</th></tr></thead>
 <tbody>${rows || `<tr><td colspan="4" class="empty">Aucune famille à vérifier.</td></tr>`}</tbody></table></div>`
@@ -691,7 +691,7 @@ export function overpaymentsTable(items) {
 <button type="button" class="keep-overpayment" data-id="${e(o.id)}" data-amount="${e(o.amount_cents)}" data-family="${e(o.family_name || o.family)}">Conserver sur le compte<span class="visually-hidden"> de la famille ${e(o.family_name || o.family)}</span></button>
 </div></td>
 </tr>`).join('');
-  return `<div class="table-scroll"><table class="data-table overpayments">
+  return `<div class="table-scroll" tabindex="0"><table class="data-table overpayments">
 <caption class="visually-hidden">Trop-perçus à traiter</caption>
 <thead><tr><th scope="col">Famille</th><th scope="col">Reçu le</th><th scope="col">Référence</th><th scope="col">Facture</th><th scope="col" class="num">Montant</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
 <tbody>${rows}</tbody></table></div>`;
@@ -722,7 +722,7 @@ export function bordereauxTable(items, fileHref) {
 <td><div class="row-actions"><a class="button-link is-secondary" href="${e(fileHref(b.id))}" download="${e(b.file_name)}">Télécharger<span class="visually-hidden"> le fichier ${e(b.file_name)}</span></a>${again}</div></td>
 </tr>`;
   }).join('');
-  return `<div class="table-scroll"><table class="data-table bordereaux">
+  return `<div class="table-scroll" tabindex="0"><table class="data-table bordereaux">
 <caption class="visually-hidden">Bordereaux de titres du mois</caption>
 <thead><tr><th scope="col">N° de bordereau</th><th scope="col">Envoi</th><th scope="col">Émis le</th><th scope="col" class="num">Titres</th><th scope="col" class="num">Montant</th><th scope="col">État</th><th scope="col"><span class="visually-hidden">Fichier et actions</span></th></tr></thead>
 <tbody>${rows}</tbody></table></div>`;
@@ -746,7 +746,7 @@ ${invoiceCells(inv)}
 ${cell('Actions', `<div class="row-actions">${pdf}${credit}</div>`, 'inv-actions')}
 </tr>`;
   }).join('');
-  return `<div class="table-scroll"><table class="data-table invoices stackable" role="table">
+  return `<div class="table-scroll" tabindex="0"><table class="data-table invoices stackable" role="table">
 <caption class="visually-hidden">Factures de la famille</caption>
 ${headRow([...INVOICE_COLUMNS, { text: 'Actions', hidden: true }])}
 <tbody role="rowgroup">${rows}</tbody></table></div>`;
@@ -795,7 +795,7 @@ export function treasuryImportReport(report) {
 <td role="cell"><strong>${e(TREASURY_STATUSES[row.status] || row.status)}</strong> : ${e(row.message)}</td>
 </tr>`).join('');
   return `<p class="import-summary">${e(summary.recorded ?? 0)} paiement(s) enregistré(s) pour ${e(formatMoney(summary.recorded_cents ?? 0))} ; ${e(summary.already_recorded ?? 0)} déjà enregistré(s) ; ${e(summary.refused ?? 0)} refusé(s).</p>
-<div class="table-scroll"><table class="data-table treasury-report" role="table">
+<div class="table-scroll" tabindex="0"><table class="data-table treasury-report" role="table">
 <caption class="visually-hidden">Compte rendu de l'import, ligne par ligne</caption>
 <thead role="rowgroup"><tr role="row"><th scope="col" role="columnheader" class="num">Ligne</th><th scope="col" role="columnheader">Titre</th><th scope="col" role="columnheader">Famille</th><th scope="col" role="columnheader" class="num">Montant</th><th scope="col" role="columnheader">Date</th><th scope="col" role="columnheader">Résultat</th></tr></thead>
 <tbody role="rowgroup">${rows}</tbody></table></div>`;

@@ -175,7 +175,7 @@ ${cell('Crédit', money(line.credit_cents), 'num st-credit')}
 ${cell('Solde', money(line.balance_cents), 'num st-balance')}
 </tr>`;
   }).join('');
-  return `<div class="table-scroll"><table class="data-table statement stackable" role="table">
+  return `<div class="table-scroll" tabindex="0"><table class="data-table statement stackable" role="table">
 <caption class="visually-hidden">${e(caption)}</caption>
 ${headRow(STATEMENT_COLUMNS)}
 <tbody role="rowgroup">${rows}</tbody></table></div>
@@ -270,7 +270,7 @@ ${invoiceCells(inv)}
 ${cell('Actions', actions, 'inv-actions')}
 </tr>`;
   }).join('');
-  return `<div class="table-scroll"><table class="data-table invoices stackable" role="table">
+  return `<div class="table-scroll" tabindex="0"><table class="data-table invoices stackable" role="table">
 <caption class="visually-hidden">Mes factures</caption>
 ${headRow([...INVOICE_COLUMNS, { text: 'Actions', hidden: true }])}
 <tbody role="rowgroup">${rows}</tbody></table></div>
@@ -480,7 +480,7 @@ export function typicalWeekForm(entry, schoolDays, services) {
   return `<section class="section" aria-labelledby="${id}-title">
 <h2 id="${id}-title">${e(child.first_name)} ${e(child.last_name)}</h2>${note}
 <form class="card form typical-week" data-child="${e(child.id)}" method="post">
-<div class="table-scroll"><table><caption class="visually-hidden">Semaine type de ${e(child.first_name)}</caption>
+<div class="table-scroll" tabindex="0"><table><caption class="visually-hidden">Semaine type de ${e(child.first_name)}</caption>
 <thead><tr><th scope="col">Jour</th>${head}</tr></thead><tbody>${rows}</tbody></table></div>
 <div class="message" role="status" tabindex="-1" hidden></div>
 <div class="actions"><button type="submit" class="primary">Enregistrer la semaine type de ${e(child.first_name)}</button></div>

@@ -328,3 +328,50 @@ export function showCommuneName(name) {
   }
   line.textContent = text;
 }
+
+const ACCESSIBILITY_LABELS = {
+  totalement: 'totalement conforme',
+  partiellement: 'partiellement conforme',
+  non: 'non conforme',
+};
+
+/**
+ * Complete the footer's link « Accessibilité » into « Accessibilité : partiellement
+ * conforme » (decree 2019-768: the state on every page, linked to the statement).
+ */
+export function showAccessibilityState(state) {
+  const label = ACCESSIBILITY_LABELS[state];
+  const slot = ensureSiteFooter().querySelector('.accessibility-state');
+  if (!label || !slot) return;
+  slot.textContent = ` : ${label}`;
+}
+
+/**
+ * The footer every page writes after <main> (tests/site/test_page_shell.py); a page that
+ * lacks it gets the same one here, so the legal mentions are never missing.
+ */
+export function ensureSiteFooter() {
+  let footer = document.querySelector('.site-footer');
+  if (footer) return footer;
+  footer = document.createElement('footer');
+  footer.className = 'site-footer';
+  const list = document.createElement('ul');
+  list.className = 'footer-links';
+  const links = [['accessibilite.html', 'Accessibilité'], ['donnees-personnelles.html', 'Données personnelles']];
+  links.forEach(([href, text], index) => {
+    const item = document.createElement('li');
+    const link = document.createElement('a');
+    link.href = href;
+    link.textContent = text;
+    if (index === 0) {
+      const state = document.createElement('span');
+      state.className = 'accessibility-state';
+      link.append(state);
+    }
+    item.append(link);
+    list.append(item);
+  });
+  footer.append(list);
+  document.body.append(footer);
+  return footer;
+}

@@ -312,6 +312,7 @@ REQUESTS: dict[tuple[str, str], Request] = {
     ("GET", "/health"): Request("/health"),
     ("POST", "/payfip/notification"): Request("/payfip/notification", {"idop": "{idop}"}),
     ("GET", "/commune"): Request("/commune"),
+    ("GET", "/commune/legal"): Request("/commune/legal"),
     ("GET", "/staff/families"): Request("/staff/families?q=toto"),
     ("POST", "/staff/families"): Request("/staff/families", {
         "name": "NOUVELLE", "emails": ["nouvelle@example.org"]}, 201),

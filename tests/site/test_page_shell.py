@@ -23,7 +23,8 @@ SITE_NAME = "Cantine et périscolaire"
 
 # Pages open to anyone (no session, no "Déconnexion"); courriels.html is the local
 # stack's outbox. The token pages send no referrer at all.
-PUBLIC = {"connexion", "mot-de-passe-oublie", "reinitialiser", "confirmer-adresse", "courriels"}
+PUBLIC = {"connexion", "mot-de-passe-oublie", "reinitialiser", "confirmer-adresse", "courriels",
+          "accessibilite", "schema-accessibilite", "donnees-personnelles"}
 NO_REFERRER = {"reinitialiser", "confirmer-adresse"}
 # Signed in, but before any menu: the temporary password must be changed first.
 NO_NAV = {"changer-mot-de-passe"}
@@ -83,6 +84,24 @@ def expected_shell(name: str, title: str, page: str) -> str:
 """
 
 
+# After <main>, every page ends with the same footer: the accessibility state (decree
+# 2019-768, « Accessibilité : … » on every page, linked to the statement; main.js writes the
+# state in) and the personal-data notice.
+FOOTER = """  </main>
+  <footer class="site-footer">
+    <ul class="footer-links">
+      <li><a href="accessibilite.html">Accessibilité<span class="accessibility-state"></span></a></li>
+      <li><a href="donnees-personnelles.html">Données personnelles</a></li>
+    </ul>
+  </footer>
+</body>
+</html>
+"""
+# exports.html is being rewritten on another branch: its footer is added when that branch
+# and this one meet (until then main.js adds the same footer to it in the browser).
+FOOTER_PENDING = {"exports"}
+
+
 def controllers() -> dict[str, str]:
     """main.js's table: data-page value → module under js/."""
     text = (SITE / "js" / "main.js").read_text(encoding="utf-8")
@@ -99,10 +118,16 @@ def test_each_page_wears_the_common_shell(path):
     name = path.stem
     title = re.search(r"<title>([^<]*)</title>", text)
     assert title and title.group(1).endswith(f" – {SITE_NAME}"), "title: '<what> – site name'"
-    shell = text[:text.index('<main id="main" class="page">\n') + len('<main id="main" class="page">\n')]
+    main = re.search(r'<main id="main" class="page( legal)?">\n', text)
+    assert main, "<main id=\"main\" class=\"page\"> is missing"
+    shell = text[:main.end()].replace(' class="page legal">', ' class="page">')
     assert shell == expected_shell(name, title.group(1), data_page(path))
     assert text.count('id="main"') == 1
-    assert text.endswith("  </main>\n</body>\n</html>\n")
+    if name in FOOTER_PENDING:
+        assert text.endswith("  </main>\n</body>\n</html>\n")
+    else:
+        assert text.endswith(FOOTER)
+        assert text.count("<footer") == 1 + text.count('<footer class="page-footer"')
 
 
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)

@@ -1,9 +1,27 @@
-"""`make screenshots` photographs the pages at phone, tablet and desktop sizes, in French."""
+"""`make screenshots` photographs the pages at phone, tablet and desktop sizes, in French;
+the same pass runs axe-core on every page at phone and desktop sizes (RGAA 4.1: what a
+machine can check) and fails on any violation."""
 from __future__ import annotations
 
+import json
 import struct
+from pathlib import Path
 
+import pytest
+
+from scripts.local.devstack import SITE
 from scripts.release.screenshots import PAGES, SIZES, launch, shoot
+
+ROOT = Path(__file__).resolve().parents[2]
+# Installed from the npm registry by `make test` (`npm ci`, package-lock.json pins it):
+# never copied into the repository.
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_SIZES = ("phone", "desktop")
+# WCAG 2.1 A and AA, the level the RGAA 4.1 maps to, plus axe's best practices.
+AXE_OPTIONS = {"runOnly": {"type": "tag",
+                           "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
+                                      "best-practice"]},
+               "resultTypes": ["violations"]}
 
 
 def png_size(path):
@@ -13,18 +31,47 @@ def png_size(path):
     return struct.unpack(">II", head[16:24])
 
 
-def test_each_page_is_photographed_at_three_sizes_in_a_french_browser(browser, stack,
-                                                                      tmp_path):
-    # One page of each audience: the sign-in, a parent's, a secretary's.
-    chosen = tuple(p for p in PAGES if p.name in ("connexion", "inscriptions", "familles"))
+def axe_violations(page) -> list[dict]:
+    """axe-core's violations on the loaded page.
+
+    The script is evaluated through the DevTools protocol (``page.evaluate``), which the
+    page's Content-Security-Policy does not govern: the page keeps its production policy
+    (``script-src 'self'``), so the pictures and the check see what a user gets, and no
+    ``bypass_csp`` is needed."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    result = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
+
+
+def test_every_page_of_the_site_is_photographed_and_checked():
+    names = {p.path.split("?")[0].lstrip("/").removesuffix(".html") for p in PAGES}
+    assert names == {p.stem for p in SITE.glob("*.html")}
+
+
+def test_each_page_is_photographed_at_three_sizes_in_a_french_browser_and_passes_axe(
+        browser, stack, tmp_path):
+    if not AXE.is_file():
+        pytest.fail("axe-core is missing: run `make test` (it runs `npm ci`) or "
+                    "`npm ci --no-audit --no-fund`.")
+    found: dict[str, list[dict]] = {}
+
+    def check(page, page_info, size):
+        if size in AXE_SIZES:
+            violations = axe_violations(page)
+            if violations:
+                found[f"{page_info.name} ({size})"] = violations
+
     french = launch(browser.browser_type)
     try:
-        result = shoot(french, stack.url, tmp_path, chosen)
+        result = shoot(french, stack.url, tmp_path, PAGES, check=check)
     finally:
         french.close()
-    assert len(result["files"]) == len(chosen) * len(SIZES)
+    assert not found, json.dumps(found, ensure_ascii=False, indent=1)
+    assert len(result["files"]) == len(PAGES) * len(SIZES)
     for size, (width, height) in SIZES.items():
-        for page in chosen:
+        for page in PAGES:
             shot_width, shot_height = png_size(tmp_path / size / f"{page.name}.png")
             assert shot_width == width and shot_height >= height
     # 24-hour times, dd/mm/yyyy dates, Paris time: what the review looks at.
@@ -32,4 +79,4 @@ def test_each_page_is_photographed_at_three_sizes_in_a_french_browser(browser, s
                                 "timezone": "Europe/Paris",
                                 "date_field": ["Jour", "Mois", "Année"]}
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
-    assert all(f"{size}/{page.name}.png" in index for size in SIZES for page in chosen)
+    assert all(f"{size}/{page.name}.png" in index for size in SIZES for page in PAGES)

@@ -193,6 +193,58 @@ function fillForm(settings) {
   el.dd_schema.value = debit.schema;
   render(ui.services, (settings.services || []).map((s, i) => serviceFieldset(s, i)).join(''));
   fillCollection(settings.collection, settings.services);
+  fillLegal(settings);
+}
+
+/** The accessibility statement's and the personal-data notice's fields. */
+function fillLegal(settings) {
+  const el = ui.form.elements;
+  const a = settings.accessibility || {};
+  el.a11y_status.value = a.status || 'non';
+  el.a11y_audit_date.value = a.audit_date || '';
+  el.a11y_method.value = a.method || 'auto-evaluation';
+  el.a11y_rate.value = a.rate == null ? '' : String(a.rate);
+  el.a11y_contact.value = a.contact || '';
+  el.a11y_non_compliant.value = a.non_compliant || '';
+  el.a11y_derogations.value = a.derogations || '';
+  el.a11y_plan.value = (a.plan || []).map((y) => `${y.year} : ${y.actions}`).join('\n');
+  const p = settings.privacy || {};
+  el.privacy_controller.value = p.controller || '';
+  el.privacy_address.value = p.address || '';
+  el.privacy_dpo_contact.value = p.dpo_contact || '';
+  el.privacy_retention_months.value = String(p.retention_months || 12);
+}
+
+/** « 2027 : audit externe » lines → [{year, actions}]; a line without its year is sent
+ * as typed (year null), so the API names the line at fault in French. */
+function readPlan(text) {
+  return text.split('\n').map((line) => line.trim()).filter(Boolean).map((line) => {
+    const found = /^(\d{4})\s*[:\-–]\s*(.*)$/.exec(line);
+    return found ? { year: Number(found[1]), actions: found[2] } : { year: null, actions: line };
+  });
+}
+
+function readLegal() {
+  const el = ui.form.elements;
+  const rate = el.a11y_rate.value.trim();
+  return {
+    accessibility: {
+      status: el.a11y_status.value,
+      audit_date: el.a11y_audit_date.value || null,
+      method: el.a11y_method.value,
+      rate: rate === '' ? null : wholeNumber(rate),
+      contact: el.a11y_contact.value.trim(),
+      non_compliant: el.a11y_non_compliant.value,
+      derogations: el.a11y_derogations.value,
+      plan: readPlan(el.a11y_plan.value),
+    },
+    privacy: {
+      controller: el.privacy_controller.value.trim(),
+      address: el.privacy_address.value,
+      dpo_contact: el.privacy_dpo_contact.value.trim(),
+      retention_months: wholeNumber(el.privacy_retention_months.value),
+    },
+  };
 }
 
 function readRule(box) {
@@ -279,6 +331,7 @@ function readForm() {
         max_rejects: wholeNumber(el.dd_max_rejects.value),
         schema: el.dd_schema.value,
       },
+      ...readLegal(),
       version: state.version,
     },
   };

@@ -97,9 +97,6 @@ FOOTER = """  </main>
 </body>
 </html>
 """
-# exports.html is being rewritten on another branch: its footer is added when that branch
-# and this one meet (until then main.js adds the same footer to it in the browser).
-FOOTER_PENDING = {"exports"}
 
 
 def controllers() -> dict[str, str]:
@@ -123,10 +120,7 @@ def test_each_page_wears_the_common_shell(path):
     shell = text[:main.end()].replace(' class="page legal">', ' class="page">')
     assert shell == expected_shell(name, title.group(1), data_page(path))
     assert text.count('id="main"') == 1
-    if name in FOOTER_PENDING:
-        assert text.endswith("  </main>\n</body>\n</html>\n")
-    else:
-        assert text.endswith(FOOTER)
+    assert text.endswith(FOOTER)
         assert text.count("<footer") == 1 + text.count('<footer class="page-footer"')
 
 

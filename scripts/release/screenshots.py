@@ -89,11 +89,14 @@ _LOCALE_PROBE = """() => ({
 
 def shoot(browser: Any, url: str, out: Path, pages: tuple[Page, ...] = PAGES,
           sizes: dict[str, tuple[int, int]] | None = None,
-          check: Callable[[Any, Page, str], None] | None = None) -> dict[str, Any]:
+          check: Callable[[Any, Page, str], None] | None = None,
+          settle: bool = True) -> dict[str, Any]:
     """Write the screenshots of ``pages`` at ``sizes``; returns what was written and the
     locale the browser used. ``check(page, page_info, size)`` runs on each loaded page
     before its picture (the browser tests check accessibility there, so that every page
-    is loaded once per size for both)."""
+    is loaded once per size for both). ``settle`` waits for the network to be idle half
+    a second after the page says it is ready (late images and fonts in the pictures);
+    the tests, which read no picture, go on as soon as the page is ready."""
     sizes = sizes or SIZES
     written: list[Path] = []
     locale: dict[str, str] = {}
@@ -110,7 +113,8 @@ def shoot(browser: Any, url: str, out: Path, pages: tuple[Page, ...] = PAGES,
                     page.goto(page_info.path)
                     page.wait_for_selector("html[data-ready='true']", state="attached",
                                            timeout=30000)
-                    page.wait_for_load_state("networkidle")
+                    if settle:
+                        page.wait_for_load_state("networkidle")
                     locale = page.evaluate(_LOCALE_PROBE)
                     if check is not None:
                         check(page, page_info, size)

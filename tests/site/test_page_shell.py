@@ -121,7 +121,7 @@ def test_each_page_wears_the_common_shell(path):
     assert shell == expected_shell(name, title.group(1), data_page(path))
     assert text.count('id="main"') == 1
     assert text.endswith(FOOTER)
-        assert text.count("<footer") == 1 + text.count('<footer class="page-footer"')
+    assert text.count("<footer") == 1 + text.count('<footer class="page-footer"')
 
 
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)

@@ -99,6 +99,7 @@ def actions_section(requests: dict[str, dict[str, float]]) -> list[str]:
 
 
 def jobs_section(jobs: list[dict[str, Any]]) -> list[str]:
+    from scripts.bench.bench_jobs import LAMBDA_CEILING_S
     lines = ["## Scheduled runs", "",
              "Each run on a fresh set of tables (moto in-process), then run again: the second "
              "run must write nothing.", "",
@@ -121,7 +122,7 @@ def jobs_section(jobs: list[dict[str, Any]]) -> list[str]:
                   f"{sample['aws_round_trip_ms']:.0f} ms each (a DynamoDB round trip from a "
                   f"Lambda in the same region: 5-10 ms), parallelism "
                   f"{sample['aws_parallelism']} (one invocation), before any work of the run "
-                  f"itself; a Lambda stops at {bench_jobs_ceiling()} s."]
+                  f"itself; a Lambda stops at {LAMBDA_CEILING_S} s."]
     invoice = sorted((f for f in jobs if f["job"] == "invoice"), key=lambda f: f["families"])
     if len(invoice) >= 2:
         # What one more family costs: the slope between the two largest runs.
@@ -281,11 +282,6 @@ def bill_section(requests: dict[str, dict[str, float]], jobs_500: dict[str, dict
 def part_requests() -> dict[str, Any]:
     from scripts.bench import bench_requests
     return bench_requests.run()
-
-
-def bench_jobs_ceiling() -> int:
-    from scripts.bench.bench_jobs import LAMBDA_CEILING_S
-    return LAMBDA_CEILING_S
 
 
 def part_jobs(sizes: list[int]) -> list[dict[str, Any]]:

@@ -26,8 +26,8 @@ def ok(response, status=200):
 
 
 @pytest.fixture
-def big_month(client, clock, monkeypatch):
-    monkeypatch.setattr(deliveries, "INLINE_UP_TO", 0)
+def november(client, clock):
+    """TOTO booked for lunch on Monday 30 November; the admin signed in on 1 December."""
     parent = Api(client)
     ok(parent.login(*FAMILY))
     ok(parent.put("/children/1001-1/bookings", {"changes": [
@@ -36,6 +36,12 @@ def big_month(client, clock, monkeypatch):
     admin = Api(client)
     ok(admin.login(*ADMIN))
     return admin
+
+
+@pytest.fixture
+def big_month(november, monkeypatch):
+    monkeypatch.setattr(deliveries, "INLINE_UP_TO", 0)
+    return november
 
 
 def queued(services) -> list[str]:
@@ -88,15 +94,7 @@ def test_a_confirmation_run_again_queues_nothing_new_to_send_twice(big_month, se
     assert len(invoice_mails(outbox)) == 1
 
 
-def test_a_village_month_is_sent_by_the_confirmation_itself(client, clock, services,
-                                                            outbox):
-    parent = Api(client)
-    ok(parent.login(*FAMILY))
-    ok(parent.put("/children/1001-1/bookings", {"changes": [
-        {"date": "2026-11-30", "service": "meal", "booked": True}]}))
-    clock.set(datetime(2026, 12, 1, 8, 0, tzinfo=PARIS))
-    admin = Api(client)
-    ok(admin.login(*ADMIN))
-    confirmed = invoice(admin, "2026-11")
+def test_a_village_month_is_sent_by_the_confirmation_itself(november, services, outbox):
+    confirmed = invoice(november, "2026-11")
     assert (confirmed["to_deliver"], confirmed["delivered_now"]) == (1, 1)
     assert len(invoice_mails(outbox)) == 1 and queued(services) == []

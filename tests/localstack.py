@@ -20,12 +20,19 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class Stack:
-    """A running local stack; ``restart(now=...)`` keeps the data and moves the clock."""
+    """A running local stack; ``restart(now=...)`` keeps the data and moves the clock.
 
-    def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
+    Sign-in answers are not padded (``pacing=False``): the browser tests sign in about a
+    hundred times, and half a second each (a whole second for a forgotten password) would
+    be a minute of waiting that tests nothing they look at. The load tests, which measure
+    the padding, run their stack with ``pacing=True``, as deployed.
+    """
+
+    def __init__(self, data_dir: Path, env: dict[str, str] | None = None,
+                 pacing: bool = False) -> None:
         from scripts.local.devstack import free_port
         self.data_dir = data_dir
-        self.extra_env = dict(env or {})
+        self.extra_env = {"CANTINE_AUTH_PACING": "on" if pacing else "off", **(env or {})}
         self.port = free_port()
         self.process: subprocess.Popen | None = None
         self.log = data_dir / "stack.log"

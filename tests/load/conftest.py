@@ -17,7 +17,8 @@ FIGURES: list[dict] = []
 
 @pytest.fixture(scope="package")
 def stack(tmp_path_factory):
-    running = Stack(tmp_path_factory.mktemp("load"), env={"CANTINE_LOCAL_WORKERS": "8"})
+    running = Stack(tmp_path_factory.mktemp("load"), env={"CANTINE_LOCAL_WORKERS": "8"},
+                    pacing=True)
     running.start("2026-11-23T10:00:00+01:00")
     yield running
     running.stop()

@@ -23,7 +23,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -149,9 +149,10 @@ class ApiWorkers:
                     self._pool = self._new_pool()
             return self._pool.submit(function, *args).result()
 
-    def warm(self) -> None:
-        """Start one worker now, so that the first page does not wait for a cold start."""
-        self.call(_worker_ping)
+    def warm(self) -> Future:
+        """Start one worker now, so that the first page does not wait for a cold start;
+        the answer says when it is up."""
+        return self._pool.submit(_worker_ping)
 
     def stop(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -265,7 +266,9 @@ class DevStack:
             # Its own session: Ctrl-C in the terminal must not kill it before we save.
             start_new_session=True)
         endpoint = f"http://127.0.0.1:{moto_port}"
-        _wait_for(f"{endpoint}/moto-api/data.json")
+        # While moto boots, the rest starts: the fake PayFip, the first API worker's cold
+        # start and this process's imports need no AWS; moto is waited for just before the
+        # tables are made.
         # The fake PayFip plays the Treasury's payment pages, so a demo payment can be
         # clicked through; it notifies this stack like the real one would.
         from scripts.local.fake_payfip import FakePayFip
@@ -280,6 +283,7 @@ class DevStack:
         self.workers = workers = ApiWorkers(WORKERS, {k: v for k, v in os.environ.items()
                                                       if k.startswith(("CANTINE_", "AWS_"))})
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        warming = workers.warm()
         (self.data_dir / "endpoints.json").write_text(json.dumps(
             {"moto": endpoint, "payfip": self.payfip.url}), encoding="utf-8")
 
@@ -288,6 +292,7 @@ class DevStack:
         from chalicelib.storage.models import ALL_MODELS
 
         container = wiring.container()
+        _wait_for(f"{endpoint}/moto-api/data.json")
         demo.prepare_stack(container)
         import boto3
         client = boto3.client("dynamodb", region_name=container.settings.region,
@@ -304,7 +309,7 @@ class DevStack:
         self._log(f"Données locales : {self.data_dir} ({restored} éléments restaurés)")
         self._log(demo.describe())
 
-        workers.warm()
+        warming.result()
         self.httpd = _Server(("127.0.0.1", self.port), self._handler_class())
         self.port = self.httpd.server_address[1]
         # A short poll: stopping (each restart of a test's stack) waits for it.

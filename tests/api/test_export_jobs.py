@@ -84,6 +84,12 @@ def test_without_a_key_or_with_bad_input_the_answer_says_why(admin):
     keyless = admin.post("/staff/export-jobs", {"export": "families"})
     assert keyless.status_code == 400
     assert body(keyless)["error"]["code"] == "idempotency_key_required"
+    # A body key that is not text is refused, even beside a good header: the request is
+    # not what the page meant to send (found by the API fuzzing).
+    for wrong in (0, True, ["cle-console-0001"]):
+        typed = ask(admin, {"export": "families", "idempotency_key": wrong})
+        assert typed.status_code == 400
+        assert body(typed)["error"]["code"] == "idempotency_key_required"
     unknown = ask(admin, {"export": "salaires"})
     assert body(unknown)["error"]["code"] == "unknown_export"
     assert "Export inconnu" in body(unknown)["error"]["message"]

@@ -195,6 +195,11 @@ def test_a_payment_without_its_key_is_refused(seven_euros):
                           {"amount_cents": 300, "method": "cheque"})
     assert response.status_code == 400
     assert body(response)["error"]["code"] == "idempotency_key_required"
+    # A key in the body that is not text is refused even beside a good header.
+    typed = pay(admin, "1001", {"amount_cents": 300, "method": "cheque",
+                                "idempotency_key": 12345678}, key="form-0002")
+    assert typed.status_code == 400
+    assert body(typed)["error"]["code"] == "idempotency_key_required"
     assert balance(parent) == 1050
 
 

@@ -106,7 +106,7 @@ def get_family_invoice_pdf(call: Call):
 def record_payment(call: Call):
     """Record a payment received at the town hall (cheque, cash, CESU, transfer, debit),
     once per ``Idempotency-Key``: a repeat answers the first result."""
-    key = call.header("idempotency-key") or call.body.get("idempotency_key")
+    key = call.idempotency_key()
     payment, recorded = call.services.billing.record_payment(
         call.params["number"], call.body, key, call.now, call.principal.ref)
     if recorded:

@@ -58,7 +58,7 @@ def create_export_job(call: Call):
     if call.principal.role not in EXPORT_ROLES[name]:
         raise Forbidden(FORBIDDEN_EXPORT)
     query = {k: v for k in ("from", "to") if isinstance(v := call.body.get(k), str)}
-    key = call.header("idempotency-key") or call.body.get("idempotency_key")
+    key = call.idempotency_key()
     job, created = call.services.export_jobs.request(name, query, key, call.principal.ref,
                                                      call.now)
     if created:

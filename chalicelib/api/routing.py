@@ -142,11 +142,11 @@ class Call:
 
     def idempotency_key(self) -> Any:
         """The request's once-only key: the ``Idempotency-Key`` header, else the body's
-        ``idempotency_key``. A body key that is not text is refused even when the header
-        is there: the request is not what the page meant to send. The service checks the
+        ``idempotency_key``. A body key that is not text (``null`` included) is refused
+        even when the header is there: the request is not what the page meant to send. The service checks the
         key's form."""
         in_body = self.body.get("idempotency_key")
-        if in_body is not None and not isinstance(in_body, str):
+        if "idempotency_key" in self.body and not isinstance(in_body, str):
             raise ValidationError("Clé d'envoi invalide (idempotency_key : du texte, 8 à 80 "
                                   "lettres, chiffres, - ou _).", field="idempotency_key",
                                   code="idempotency_key_required")

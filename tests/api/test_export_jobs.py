@@ -86,10 +86,15 @@ def test_without_a_key_or_with_bad_input_the_answer_says_why(admin):
     assert body(keyless)["error"]["code"] == "idempotency_key_required"
     # A body key that is not text is refused, even beside a good header: the request is
     # not what the page meant to send (found by the API fuzzing).
-    for wrong in (0, True, ["cle-console-0001"]):
+    for wrong in (None, 0, True, ["cle-console-0001"]):
         typed = ask(admin, {"export": "families", "idempotency_key": wrong})
         assert typed.status_code == 400
         assert body(typed)["error"]["code"] == "idempotency_key_required"
+    # An empty or malformed date is refused, not read as today.
+    for wrong in ("", None, 20261201, "01/12/2026"):
+        dated = ask(admin, {"export": "headcounts", "from": "2026-12-01", "to": wrong})
+        assert dated.status_code == 400
+        assert body(dated)["error"]["details"]["field"] == "to"
     unknown = ask(admin, {"export": "salaires"})
     assert body(unknown)["error"]["code"] == "unknown_export"
     assert "Export inconnu" in body(unknown)["error"]["message"]

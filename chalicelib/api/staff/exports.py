@@ -8,6 +8,7 @@ from chalicelib.api import shapes
 from chalicelib.api.errors import json_response
 from chalicelib.api.routing import STAFF, Call, endpoint
 from chalicelib.api.staff.roles import ADMIN, ALL_STAFF, CATERING, OFFICE
+from chalicelib.domain.calendar import parse_date
 from chalicelib.domain.errors import Forbidden, NotFound, ValidationError
 from chalicelib.services.exports import EXPORTS
 from chalicelib.services.state_reports import REPORTS as STATE_REPORTS
@@ -57,7 +58,11 @@ def create_export_job(call: Call):
                               "families).", field="export", code="unknown_export")
     if call.principal.role not in EXPORT_ROLES[name]:
         raise Forbidden(FORBIDDEN_EXPORT)
-    query = {k: v for k in ("from", "to") if isinstance(v := call.body.get(k), str)}
+    # A date the page sends is a date: an empty or malformed one is refused here rather
+    # than read as "today" (the query string of a direct download may leave them out).
+    query = {k: call.body[k] for k in ("from", "to") if k in call.body}
+    for k, value in query.items():
+        parse_date(value, k)
     key = call.idempotency_key()
     job, created = call.services.export_jobs.request(name, query, key, call.principal.ref,
                                                      call.now)

@@ -201,7 +201,10 @@ function startFileExports(allowed, month) {
     clearTimeout(timer);
     button.disabled = true;
     try {
-      const job = await createExportJob(select.value, range.from, range.to, newExportKey());
+      // The families' list has no period: its dates are left out, not sent empty.
+      const dated = select.value !== 'families';
+      const job = await createExportJob(select.value, dated ? range.from : undefined,
+        dated ? range.to : undefined, newExportKey());
       render(status, exportJobStatus(job));
       follow(job.id);
     } catch (error) {

@@ -16,8 +16,17 @@ from datetime import date, datetime
 from typing import Any
 
 from chalicelib.domain.accounts import Child, Family, Income
+from chalicelib.domain.errors import Conflict
 
 ANONYMISED_NAME = "Famille anonymisée"
+
+
+class FamilyAnonymised(Conflict):
+    """A change asked of a family whose personal data the purge erased."""
+    code = "family_anonymised"
+    message = ("Cette famille a été anonymisée : ses données personnelles sont effacées et "
+               "seules ses factures, son compte et ses mandats restent consultables. Si "
+               "elle revient, créez-lui une nouvelle fiche.")
 
 
 def child_placeholder(rank: int) -> str:

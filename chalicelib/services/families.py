@@ -23,7 +23,7 @@ from chalicelib.domain.accounts import (
 )
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound, ValidationError
 from chalicelib.domain.passwords import generate_temporary_password
-from chalicelib.domain.retention import departure
+from chalicelib.domain.retention import FamilyAnonymised, departure
 from chalicelib.domain.sessions import TEMPORARY_PASSWORD_LIFETIME
 from chalicelib.domain.signing import Signer
 from chalicelib.domain.text import clean_line
@@ -59,13 +59,6 @@ class FamilyArchived(Conflict):
     code = "family_archived"
     message = ("Cette famille est archivée : réactivez-la avant de lui renvoyer ses "
                "identifiants.")
-
-
-class FamilyAnonymised(Conflict):
-    code = "family_anonymised"
-    message = ("Cette famille a été anonymisée : ses données personnelles sont effacées et "
-               "seules ses factures et son compte restent consultables. Si elle revient, "
-               "créez-lui une nouvelle fiche.")
 
 
 class FamilyService:

@@ -312,7 +312,9 @@ def test_staff_can_no_longer_edit_an_anonymised_family(left, client, clock):
             admin.post("/staff/families/1001/unarchive"),
             admin.post("/staff/families/1001/children", {"first_name": "A", "last_name": "B"}),
             admin.put(f"/staff/families/1001/children/{FAMILY_CHILD}", {"allergies": "x"}),
-            admin.post("/staff/families/1001/credentials")):
+            admin.post("/staff/families/1001/credentials"),
+            admin.post("/staff/families/1001/mandates", {
+                "holder": "Paul TEST", "iban": IBAN, "signed_on": "2026-11-20"})):
         assert response.status_code == 409, response.body
         error = body(response)["error"]
         assert error["code"] == "family_anonymised"

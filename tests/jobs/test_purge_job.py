@@ -266,6 +266,25 @@ def test_the_purge_finds_the_families_due_through_the_index_without_a_scan(left,
     assert "Scan" not in calls and calls["Query"] <= 2, calls
 
 
+def test_the_purge_reads_the_index_page_by_page_and_leaves_the_rest_to_the_next_night(
+        services, clock, monkeypatch):
+    from chalicelib.services import purge
+    monkeypatch.setattr(purge, "PAGE_SIZE", 2)
+    monkeypatch.setattr(purge, "MAX_FAMILIES_PER_RUN", 3)
+    for rank in range(5):
+        family = services.families.create_family(
+            {"name": f"PARTIE{rank}", "emails": [f"partie{rank}@example.org"]}, clock.now())
+        services.families.set_archived(family.number, True, clock.now())
+    first = night(clock, 2027, 12, 1)
+    assert (first["anonymised"], first["more"]) == (4, True)     # two pages of two
+    second = night(clock, 2027, 12, 2)
+    assert second["anonymised"] == 1
+    assert night(clock, 2027, 12, 3)["anonymised"] == 0
+    [summary] = [r.summary for r in services.purge.runs(clock.now())
+                 if r.details.get("more")]
+    assert summary == "4 famille(s) anonymisée(s) ; la suite la nuit suivante"
+
+
 def test_the_anonymised_parent_can_no_longer_sign_in_nor_reset_a_password(
         left, client, clock, outbox):
     clock.set(paris(2028, 1, 2, 3, 0))

@@ -2,7 +2,7 @@
 from chalice import Chalice, Cron
 
 from chalicelib.api import auth, dev, family, mandates, public, sickness, staff
-from chalicelib.jobs import exports, invoice, lock, payments, reminders, schedules
+from chalicelib.jobs import exports, invoice, lock, payments, purge, reminders, schedules
 from chalicelib.logging_setup import configure as configure_logs
 from chalicelib.settings import get_settings
 
@@ -27,6 +27,8 @@ reconcile_payments = app.schedule(Cron(*schedules.PAYMENTS),
                                   name="reconcile_payments")(payments.reconcile_payments)
 remind_families = app.schedule(Cron(*schedules.REMINDERS),
                                name="remind_families")(reminders.remind_families)
+purge_families = app.schedule(Cron(*schedules.PURGE),
+                              name="purge_families")(purge.purge_families)
 # The export files staff ask for, one SQS message a job (the stack makes the queue under
 # this name, with a visibility longer than the function's 15 minutes: infra/template.py).
 write_export = app.on_sqs_message(queue=settings.export_queue_name, batch_size=1,

@@ -30,6 +30,7 @@ from chalicelib.services.mandates import MandateService
 from chalicelib.services.menus import MenuService
 from chalicelib.services.payments import PaymentService
 from chalicelib.services.privacy import PrivacyService
+from chalicelib.services.purge import PurgeService
 from chalicelib.services.reminders import ReminderService
 from chalicelib.services.sickness import SicknessService
 from chalicelib.services.state_reports import StateReportService
@@ -91,6 +92,7 @@ class Container:
     titres: TitresService
     typical_weeks: TypicalWeekService
     reminders: ReminderService
+    purge: PurgeService
     sickness: SicknessService
     debits: DebitService
     mandates: MandateService
@@ -183,6 +185,8 @@ def build(settings: Settings) -> Container:
     head_counts = HeadcountService(commune, accounts, booking_repository, headcounts,
                                    sick_reports)
     exports = ExportService(commune, accounts, booking_repository, attendance, head_counts)
+    purge = PurgeService(commune, accounts, billing_repository, sessions,
+                         TypicalWeekRepository(), drafts, audit, runs)
     return Container(
         settings=settings, clock=clock, mailer=mailer, accounts=accounts, auth=auth,
         families=families, commune=commune, bookings=bookings, audit=audit, lock=lock,
@@ -203,7 +207,8 @@ def build(settings: Settings) -> Container:
         waitlist=waitlist,
         closures=ReleaseService(commune, booking_repository, accounts, headcounts, mailer,
                                 settings.site_url, invoicing.is_invoiced),
-        titres=titres, reminders=mail_reminders, sickness=sickness, debits=debits,
+        titres=titres, reminders=mail_reminders, purge=purge, sickness=sickness,
+        debits=debits,
         mandates=MandateService(accounts, mandate_repository, mailer, settings.site_url),
         typical_weeks=TypicalWeekService(bookings, booking_repository,
                                          TypicalWeekRepository()))

@@ -8,7 +8,7 @@ the commune's time zone).
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from chalicelib.domain.accounts import MEAL_TYPES, Child, Family, StaffMember
@@ -66,14 +66,18 @@ def family(family: Family) -> JSON:
             "children": [child(c) for c in family.active_children()]}
 
 
-def family_details(family: Family, *, with_income: bool = True) -> JSON:
+def family_details(family: Family, *, with_income: bool = True,
+                   purge_on: date | None = None) -> JSON:
     """Everything staff see about a family (never credentials); the income bracket only
-    for those who bill (``with_income``)."""
+    for those who bill (``with_income``); from when it may be anonymised, if known."""
     details: JSON = {
         "number": family.number, "name": family.name, "emails": list(family.emails),
         "phones": list(family.phones), "address": family.address,
         "archived": family.archived, "reminders": family.reminders,
-        "receipts": family.receipts}
+        "receipts": family.receipts,
+        "left_on": family.left_on.isoformat() if family.left_on else None,
+        "anonymised_at": _paris(family.anonymised_at) if family.anonymised_at else None,
+        "purge_on": purge_on.isoformat() if purge_on else None}
     if with_income:
         details["income"] = {"qf": family.income.qf,
                              "effective_from": (family.income.effective_from.isoformat()
@@ -85,7 +89,8 @@ def family_details(family: Family, *, with_income: bool = True) -> JSON:
 def family_summary(family: Family) -> JSON:
     """A family in the staff's search results."""
     return {"number": family.number, "name": family.name, "emails": list(family.emails),
-            "archived": family.archived, "children_count": len(family.active_children())}
+            "archived": family.archived, "anonymised": family.anonymised,
+            "children_count": len(family.active_children())}
 
 
 def staff_member(member: StaffMember) -> JSON:

@@ -80,6 +80,11 @@ class Family:
     # a receipt after each save (off unless the family opts in).
     reminders: bool = True
     receipts: bool = False
+    # The Europe/Paris day its last child left (the family or its last active child
+    # archived), until the family comes back; the purge counts the retention from it
+    # (domain/retention.py). Kept once the family is anonymised, with when that was.
+    left_on: date | None = None
+    anonymised_at: datetime | None = None
 
     def child(self, child_id: str) -> Child | None:
         """The family's child with this id, or None if it is not one of theirs."""
@@ -88,6 +93,11 @@ class Family:
     def active_children(self) -> tuple[Child, ...]:
         """Children still enrolled."""
         return tuple(c for c in self.children if not c.archived)
+
+    @property
+    def anonymised(self) -> bool:
+        """Whether the purge erased its personal data (only accounting records remain)."""
+        return self.anonymised_at is not None
 
 
 @dataclass(frozen=True)

@@ -150,6 +150,7 @@ def describe(action: str, target: str, before: Any, after: Any, names: Names) ->
         "famille.archivage": "Famille archivée",
         "famille.réactivation": "Famille réactivée",
         "famille.identifiants": "Identifiants renvoyés par courriel",
+        "famille.anonymisation": "Famille anonymisée (données personnelles effacées)",
     }
     if action in simple:
         text = simple[action] + DASH + _family(number or target, names, new or old)

@@ -18,6 +18,12 @@ PAYMENTS = ("5/30", "*", "*", "*", "?", "*")
 # once-only marker makes any number of runs send one e-mail per family and deadline).
 REMINDERS = ("10", "*", "*", "*", "?", "*")
 
+# 02:30 UTC (03:30 or 04:30 in Paris) every night: the families whose last child left
+# more than the retention ago are anonymised, away from the lock's busy quarter-hours and
+# from the invoice run. Daily is enough for a retention counted in months; a run that
+# stops early (or finds a family being edited) leaves the rest to the next night.
+PURGE = ("30", "2", "*", "*", "?", "*")
+
 # By the job module's name (chalicelib/jobs/<name>.py).
 SCHEDULES = {"lock": LOCK, "invoice": INVOICE, "payments": PAYMENTS,
-             "reminders": REMINDERS}
+             "reminders": REMINDERS, "purge": PURGE}

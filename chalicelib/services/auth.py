@@ -12,6 +12,7 @@ from chalicelib.domain.commune import CommuneSettings
 from chalicelib.domain.errors import (
     DomainError,
     Forbidden,
+    NotFound,
     TooManyRequests,
     Unauthenticated,
     ValidationError,
@@ -343,7 +344,10 @@ class AuthService:
         consumed = self._resets.consume(token_hash)
         if consumed is None:
             raise InvalidToken()
-        self._accounts.set_password(kind, ref, hash_password(password))
+        try:
+            self._accounts.set_password(kind, ref, hash_password(password))
+        except NotFound:
+            raise InvalidToken() from None  # the account was closed or anonymised since
         self._sessions.delete_all(consumed[0])
         self._unlock(kind, ref)
 

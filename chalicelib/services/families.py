@@ -23,12 +23,14 @@ from chalicelib.domain.accounts import (
 )
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound, ValidationError
 from chalicelib.domain.passwords import generate_temporary_password
+from chalicelib.domain.retention import FamilyAnonymised, departure
 from chalicelib.domain.sessions import TEMPORARY_PASSWORD_LIFETIME
 from chalicelib.domain.signing import Signer
 from chalicelib.domain.text import clean_line
 from chalicelib.mail import templates
 from chalicelib.mail.sender import Mailer
 from chalicelib.services.security import hash_password, hash_token, new_token, password_link, same
+from chalicelib.settings import PARIS
 from chalicelib.storage.accounts import AccountRepository, EmailTaken
 from chalicelib.storage.sessions import AttemptRepository, ResetTokenRepository, SessionRepository
 
@@ -123,9 +125,17 @@ class FamilyService:
         families, last = self._accounts.search_families(text, start)
         return families, self._signer.sign(purpose, last) if last else None
 
+    def _editable(self, number: str) -> Family:
+        """A family staff may change: not an anonymised one (nothing is left to edit,
+        and an address typed into it would bring it back half)."""
+        family = self.get_family(number)
+        if family.anonymised:
+            raise FamilyAnonymised()
+        return family
+
     def update_family(self, number: str, data: dict[str, Any]) -> tuple[Family, Family]:
         """Apply a staff edit; returns (before, after)."""
-        before = self.get_family(number)
+        before = self._editable(number)
         after = apply_family_edit(before, data)
         return before, self._accounts.save_family(before, after)
 
@@ -180,10 +190,14 @@ class FamilyService:
             raise EmailUnavailable() from None
         return pending.email
 
-    def set_archived(self, number: str, archived: bool) -> tuple[Family, Family]:
-        """Archive (no sign-in, out of lists) or reactivate a family."""
-        before = self.get_family(number)
-        after = self._accounts.save_family(before, replace(before, archived=archived))
+    def set_archived(self, number: str, archived: bool,
+                     now: datetime) -> tuple[Family, Family]:
+        """Archive (no sign-in, out of lists) or reactivate a family; the day its last
+        child left is recorded or cleared (``domain.retention.departure``)."""
+        before = self._editable(number)
+        after = replace(before, archived=archived)
+        after = replace(after, left_on=departure(before, after, now.astimezone(PARIS).date()))
+        after = self._accounts.save_family(before, after)
         if archived:
             self._sessions.delete_all(f"family#{number}")
         return before, after
@@ -194,6 +208,8 @@ class FamilyService:
         The current password keeps working until the link is used (a parent who had only
         mislaid the e-mail loses nothing); the addresses written to are returned."""
         family = self.get_family(number)
+        if family.anonymised:
+            raise FamilyAnonymised()
         if family.archived:
             raise FamilyArchived()
         link = password_link(self._resets, self._site_url, f"family#{number}",
@@ -206,14 +222,15 @@ class FamilyService:
     def add_child(self, number: str, data: dict[str, Any]) -> Child:
         """Add a child to an existing family, with optional details."""
         first_name, last_name = parse_new_child(data)
-        self.get_family(number)
+        self._editable(number)
         template = apply_child_edit(Child("", first_name, last_name), data)
         return self._accounts.add_child(number, template)
 
-    def update_child(self, number: str, child_id: str, data: dict[str, Any],
+    def update_child(self, number: str, child_id: str, data: dict[str, Any], now: datetime,
                      archived: bool | None = None) -> tuple[Child, Child]:
-        """Edit (or archive) one child of a family; returns (before, after)."""
-        family = self.get_family(number)
+        """Edit (or archive) one child of a family; returns (before, after). Archiving
+        the last child still attending records the day the family left."""
+        family = self._editable(number)
         before = family.child(child_id)
         if before is None:
             raise NotFound()
@@ -221,7 +238,10 @@ class FamilyService:
         if archived is not None:
             after = replace(after, archived=archived)
         children = tuple(after if c.id == child_id else c for c in family.children)
-        self._accounts.save_family(family, replace(family, children=children))
+        edited = replace(family, children=children)
+        edited = replace(edited, left_on=departure(family, edited,
+                                                   now.astimezone(PARIS).date()))
+        self._accounts.save_family(family, edited)
         return before, after
 
     # -- staff accounts ------------------------------------------------------------------

@@ -14,6 +14,7 @@ from chalicelib.domain.accounts import Family
 from chalicelib.domain.calendar import parse_date
 from chalicelib.domain.commune import CommuneSettings
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
+from chalicelib.domain.retention import FamilyAnonymised
 from chalicelib.domain.sepa import (
     ACTIVE,
     MANDATE_TEXT_VERSION,
@@ -208,6 +209,8 @@ class MandateService:
         """Enter a mandate the family signed on paper (its date not in the future)."""
         _require_on(settings)
         family = self._family(number)
+        if family.anonymised:
+            raise FamilyAnonymised()
         holder = _holder(data)
         account = _account(data)
         signed_on = parse_date(data.get("signed_on"), "signed_on")

@@ -45,6 +45,10 @@ FIRST_FAMILY_NUMBER = 1001
 TERM_SCOPE = "family"
 # A family write and its term changes go in one transaction while they fit in it.
 MAX_TRANSACTION_ACTIONS = 100
+# ``awaiting`` of a family in the purge index (``by_departure``).
+AWAITING_PURGE = "purge"
+# The password hash of an anonymised family: no argon2 hash, so no password matches it.
+LOCKED_PASSWORD = "!"
 
 
 class EmailTaken(Conflict):
@@ -86,7 +90,14 @@ def _family(model: FamilyModel) -> Family:
         pending_email=(PendingEmail(model.pending_email.email, model.pending_email.token_hash,
                                     model.pending_email.expires_at)
                        if model.pending_email is not None else None),
-        reminders=not model.reminders_off, receipts=bool(model.receipts))
+        reminders=not model.reminders_off, receipts=bool(model.receipts),
+        left_on=date.fromisoformat(model.left_on) if model.left_on else None,
+        anonymised_at=model.anonymised_at)
+
+
+def _awaiting(family: Family) -> str | None:
+    """The purge index's key: a family that left and is not anonymised yet waits."""
+    return AWAITING_PURGE if family.left_on is not None and not family.anonymised else None
 
 
 def _term_item(term: str, number: str) -> FamilyTermModel:
@@ -233,6 +244,10 @@ class AccountRepository:
             child = replace(template, id=f"{number}-{model.next_child}")
             model.children = list(model.children or []) + [_child_map(child)]
             model.next_child = int(model.next_child) + 1
+            if not model.archived and not template.archived:
+                # A child attends again: the family has not left (domain/retention.py).
+                model.left_on = None
+                model.awaiting = None
             added, removed = _term_changes(before, _family(model))
             try:
                 # VersionAttribute: fails if someone else wrote meanwhile. The child's
@@ -255,11 +270,17 @@ class AccountRepository:
             model = model_class.get(ref)
         except DoesNotExist:
             raise NotFound() from None
+        # An anonymised family takes no password again (a reset link sent before): it is
+        # no one's account any more.
+        if kind == "family" and getattr(model, "anonymised_at", None) is not None:
+            raise NotFound()
+        condition = FamilyModel.anonymised_at.does_not_exist() if kind == "family" else None
         try:
             # The item's version guards against a concurrent edit of the account.
             model.update(actions=[model_class.password_hash.set(password_hash),
                                   model_class.must_change_password.set(False),
-                                  model_class.temporary_expires_at.remove()])
+                                  model_class.temporary_expires_at.remove()],
+                         condition=condition)
         except UpdateError as exc:
             if is_condition_failure(exc):
                 raise Conflict() from exc
@@ -287,8 +308,11 @@ class AccountRepository:
         return (ref,)
 
     # -- staff-side management ----------------------------------------------------------
-    def save_family(self, before: Family, after: Family) -> Family:
-        """Write an edited family read at ``before.version``; e-mails move with it."""
+    def save_family(self, before: Family, after: Family, *,
+                    lock_credentials: bool = False) -> Family:
+        """Write an edited family read at ``before.version``; e-mails move with it.
+        ``lock_credentials``: its password is replaced by one nothing matches (the
+        family's anonymisation)."""
         removed = [e for e in before.emails if e not in after.emails]
         added = [e for e in after.emails if e not in before.emails]
         model = FamilyModel(
@@ -304,7 +328,9 @@ class AccountRepository:
                                            expires_at=after.pending_email.expires_at)
                            if after.pending_email is not None else None),
             reminders_off=True if not after.reminders else None,
-            receipts=True if after.receipts else None)
+            receipts=True if after.receipts else None,
+            left_on=after.left_on.isoformat() if after.left_on else None,
+            awaiting=_awaiting(after), anonymised_at=after.anonymised_at)
         raw = FamilyModel.get(before.number)
         if raw.version != before.version:
             raise Conflict()
@@ -312,6 +338,10 @@ class AccountRepository:
         for name in ("password_hash", "must_change_password", "temporary_expires_at",
                      "next_child", "created_at"):
             setattr(model, name, getattr(raw, name))
+        if lock_credentials:
+            model.password_hash = LOCKED_PASSWORD
+            model.must_change_password = False
+            model.temporary_expires_at = None
         model.version = raw.version
         # The terms stored are those of the stored item (the version just checked).
         terms_added, terms_removed = _term_changes(_family(raw), after)
@@ -381,6 +411,34 @@ class AccountRepository:
         """Every family, page by page through the index (jobs and exports)."""
         for item in FamilyModel.by_kind.query("family"):
             yield _family(item)
+
+    def families_due(self, cutoff: date, start: dict | None = None,
+                     limit: int = 25) -> tuple[list[Family], dict | None]:
+        """One page of the families waiting for their purge whose last child left on or
+        before ``cutoff``, earliest first (Query ``by_departure``), and the key to read
+        the next page from (None at the end)."""
+        query = FamilyModel.by_departure.query(
+            AWAITING_PURGE, FamilyModel.left_on <= cutoff.isoformat(), limit=limit,
+            last_evaluated_key=start)
+        families = [_family(item) for item in query]
+        return families, query.last_evaluated_key or None
+
+    def date_departure(self, family: Family, day: date) -> bool:
+        """Record ``day`` as the day a family that left without a date left (families
+        archived before the dates were kept); False when it has one by now or was
+        written meanwhile (its next write dates it)."""
+        model = FamilyModel(family.number)
+        model.version = family.version
+        try:
+            model.update(actions=[FamilyModel.left_on.set(day.isoformat()),
+                                  FamilyModel.awaiting.set(AWAITING_PURGE)],
+                         condition=FamilyModel.left_on.does_not_exist()
+                         & FamilyModel.anonymised_at.does_not_exist())
+        except UpdateError as exc:
+            if is_condition_failure(exc):
+                return False
+            raise
+        return True
 
     def get_families(self, numbers: list[str]) -> dict[str, Family]:
         """Several families at once (BatchGetItem, 100 keys a request)."""

@@ -111,6 +111,18 @@ class DraftRepository:
             for family in stale:
                 batch.delete(DraftModel(month, family))
 
+    def rename(self, month: str, family: str, name: str) -> bool:
+        """Show a family's row of a month under another name (its anonymisation): the
+        lines and totals stay as built. False when the month has no row for it."""
+        try:
+            DraftModel(month, family).update(actions=[DraftModel.name.set(name)],
+                                             condition=DraftModel.family.exists())
+        except UpdateError as exc:
+            if is_condition_failure(exc):
+                return False
+            raise
+        return True
+
     def finish(self, month: str, revision: int, summary: dict[str, Any]) -> None:
         """Close a build: the draft can be reviewed and confirmed."""
         self._set(month, revision, BUILDING,

@@ -70,6 +70,17 @@ class FamilyKindIndex(GlobalSecondaryIndex):
     search_key = UnicodeAttribute(range_key=True)
 
 
+class FamilyDepartureIndex(GlobalSecondaryIndex):
+    """The families waiting for their purge, by the day their last child left: the nightly
+    purge reads those due without a Scan. Sparse: only a family that left and is not
+    anonymised yet carries ``awaiting``, so the index holds those alone."""
+    class Meta:
+        index_name = "by_departure"
+        projection = AllProjection()
+    awaiting = UnicodeAttribute(hash_key=True)
+    left_on = UnicodeAttribute(range_key=True)
+
+
 class CredentialsMixin:
     password_hash = UnicodeAttribute()
     must_change_password = BooleanAttribute(default=False)
@@ -99,6 +110,12 @@ class FamilyModel(CredentialsMixin, Model):
     kind = UnicodeAttribute(default="family")
     search_key = UnicodeAttribute()
     by_kind = FamilyKindIndex()
+    # The Paris day the last child left (YYYY-MM-DD), and "purge" in ``awaiting`` until
+    # the family is anonymised (``anonymised_at``): see domain/retention.py.
+    left_on = UnicodeAttribute(null=True)
+    awaiting = UnicodeAttribute(null=True)
+    anonymised_at = UTCDateTimeAttribute(null=True)
+    by_departure = FamilyDepartureIndex()
     version = VersionAttribute()
 
 

@@ -3,6 +3,7 @@
 Access patterns (docs/data.md, table ``typical_weeks``):
 - ``of_family``: Query ``family = :f`` — the page and the application read them all.
 - ``put``: PutItem, unconditional — the family's last save wins, like a form.
+- ``delete_family``: Query ``family = :f`` + BatchWriteItem deletes — the purge.
 """
 from __future__ import annotations
 
@@ -24,3 +25,11 @@ class TypicalWeekRepository:
         """Replace a child's typical week."""
         TypicalWeekModel(family, child_id, days={str(d): sorted(s) for d, s in days.items()},
                          updated_at=now).save()
+
+    def delete_family(self, family: str) -> int:
+        """Delete every typical week of a family (its anonymisation); how many."""
+        items = list(TypicalWeekModel.query(family))
+        with TypicalWeekModel.batch_write() as batch:
+            for item in items:
+                batch.delete(item)
+        return len(items)

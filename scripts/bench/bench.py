@@ -74,6 +74,7 @@ def actions_section(requests: dict[str, dict[str, float]]) -> list[str]:
         "staff_export": "Staff: bookings CSV over two months",
         "reconcile_run": "Scheduled PayFip reconciliation (nothing pending)",
         "reminder_run": "Scheduled reminders (at the bench's clock)",
+        "purge_run": "Nightly purge (no family due)",
     }
     lines = ["## DynamoDB requests per action", "",
              "Counted through the API as deployed (session check included), under moto. "

@@ -432,6 +432,12 @@ def runs_per_month(schedule: tuple[str, ...], days_in_month: int) -> float:
     return per_day * days
 
 
+def _schedules() -> tuple[str, ...]:
+    """Every scheduled job's module name (chalicelib/jobs/schedules.py)."""
+    from chalicelib.jobs.schedules import SCHEDULES
+    return tuple(SCHEDULES)
+
+
 def job_schedule(module: str) -> tuple[str, ...]:
     """The schedule of chalicelib/jobs/<module>.py (chalicelib/jobs/schedules.py)."""
     from chalicelib.jobs.schedules import SCHEDULES
@@ -588,7 +594,17 @@ ACTIONS: dict[str, Action] = {
         "Scheduled reminders before a deadline (chalicelib/jobs/schedules.py REMINDERS; "
         "most runs find no deadline near and read only the settings)",
         "remind_families", _scheduled("reminders"), invocations=1, cold_starts="job"),
+    "purge_run": Action(
+        "Nightly purge of the families whose last child left long ago (chalicelib/jobs/"
+        "schedules.py PURGE; most nights find no family due and read one index page)",
+        "purge_families", _scheduled("purge"), invocations=1, cold_starts="job"),
 }
+
+# The action of each scheduled job (chalicelib/jobs/schedules.py SCHEDULES): EventBridge
+# bills every run of every schedule, so a schedule without its action here fails the bill.
+SCHEDULED_ACTIONS = {"lock": "lock_run", "invoice": "invoice_run",
+                     "payments": "reconcile_run", "reminders": "reminder_run",
+                     "purge": "purge_run"}
 
 # Illustrative counts (NOT measured: plausible orders of magnitude from reading the code),
 # for `python -m scripts.bench.bench_bill` and as the template of what the benchmark passes.
@@ -630,6 +646,8 @@ EXAMPLE_REQUESTS: dict[str, dict[str, float]] = {
     "reconcile_run": {"Query": 1, "Query.items": 2, "GetItem": 1, "PutItem": 1,
                       "lambda_ms": 150},
     "reminder_run": {"GetItem": 1, "PutItem": 1, "UpdateItem": 1, "lambda_ms": 80},
+    "purge_run": {"GetItem": 1, "Query": 2, "Query.items": 1, "PutItem": 1,
+                  "UpdateItem": 1, "lambda_ms": 60},
 }
 
 def _check_counts(action: str, counts: Mapping[str, float]) -> None:
@@ -743,8 +761,7 @@ def monthly_bill(requests_per_action: Mapping[str, ActionCounts],
         "cloudfront_data_out": page_views * usage.kb_per_page / 1e6 + total["response_gb"],
         "cloudfront_functions": total["api_calls"],
         "eventbridge_scheduled_rules": sum(
-            per_action[n]["per_month"] for n in ("lock_run", "invoice_run", "reconcile_run",
-                                          "reminder_run")),
+            per_action[SCHEDULED_ACTIONS[module]]["per_month"] for module in _schedules()),
         "cloudwatch_logs_ingestion": total["log_gb"],
         # Steady state: the retention's worth of months of logs is kept.
         "cloudwatch_logs_storage": total["log_gb"] * LOG_RETENTION_DAYS / 30,

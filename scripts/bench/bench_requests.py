@@ -190,6 +190,8 @@ def run() -> dict[str, dict[str, float]]:
                 out["reconcile_run"], _ = measure(lambda: reconcile_payments({}))
                 from chalicelib.jobs.reminders import remind_families
                 out["reminder_run"], _ = measure(lambda: remind_families({}))
+                from chalicelib.jobs.purge import purge_families
+                out["purge_run"], _ = measure(lambda: purge_families({}))
             finally:
                 fake.stop()
         wiring.reset()

@@ -9,7 +9,8 @@
    Cache-Control, delete what is no longer there, and invalidate CloudFront's cache.
    Nothing else is generated: the site calls the API on its own origin (``/api/``).
 4. Bring the stored data up to this version (``upgrade_data``, idempotent: the families'
-   search index), with the Lambda function's own environment.
+   search index, the day families that left before it was kept left), with the Lambda
+   function's own environment.
 5. ``--create-admin EMAIL``: open the first admin account (``FamilyService.create_staff``
    with the Lambda function's own environment); its temporary password goes by e-mail.
 
@@ -443,13 +444,20 @@ def _enter_stage(variables: dict[str, str]) -> None:
 
 
 def upgrade_data(variables: dict[str, str]) -> int:
-    """Bring stored data up to what this version reads, idempotently: today the families'
-    search terms (families stored before the search index existed). Returns the number
-    of families indexed."""
+    """Bring stored data up to what this version reads, idempotently: the families' search
+    terms (families stored before the search index existed), and the day the last child
+    left of families that left before that day was kept (dated today: the purge then
+    anonymises them a retention later, never earlier than the notice says). Returns the
+    number of families indexed."""
     _enter_stage(variables)
     from chalicelib import wiring
-    count = wiring.container().accounts.index_all_families()
+    services = wiring.container()
+    count = services.accounts.index_all_families()
     log(f"Index de recherche des familles à jour ({count} famille(s))")
+    dated = services.purge.date_departures(services.clock.now().date())
+    if dated:
+        log(f"Date de départ fixée à aujourd'hui pour {dated} famille(s) partie(s) "
+            "avant qu'elle ne soit enregistrée")
     return count
 
 

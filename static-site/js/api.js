@@ -505,7 +505,7 @@ export function getExportJob(id) {
 }
 
 /**
- * GET /api/staff/jobs/runs?job (lock, invoice or reminders) → {runs: [{id, job, trigger, started_at,
+ * GET /api/staff/jobs/runs?job (lock, invoice, reminders or purge) → {runs: [{id, job, trigger, started_at,
  * ended_at, outcome, summary, frozen_count, error}]}
  */
 export function getJobRuns(job) {

@@ -1,7 +1,8 @@
 /**
  * mandate-staff.js — « Mandat de prélèvement » on famille.html, for administrators: the
  * family's mandates (newest first, IBAN masked, PDF), « Suspendre » (a reason required),
- * « Reprendre », « Révoquer » (after a confirmation), and a paper mandate's entry.
+ * « Reprendre », « Révoquer » (after a confirmation), and a paper mandate's entry (not for
+ * an anonymised family: its mandates are kept, no new one is taken).
  */
 import {
   enterPaperMandate, getStaffMandates, setMandateStatus, staffMandatePdfUrl,
@@ -14,6 +15,7 @@ import { clearErrors, reportError } from './common.js';
 
 let ui = null;
 let number = null;
+let readOnly = false;
 
 const DONE = {
   suspend: 'Mandat suspendu : aucun prélèvement tant qu\'il l\'est. La famille est prévenue par courriel.',
@@ -27,7 +29,7 @@ function draw(answer) {
   const last = answer.mandates[answer.mandates.length - 1];
   const standing = last && last.status !== 'revoked';
   show(ui.reasonField, answer.enabled && Boolean(standing));
-  show(ui.paper, answer.enabled && !standing);
+  show(ui.paper, answer.enabled && !standing && !readOnly);
   show(ui.off, !answer.enabled);
 }
 
@@ -83,9 +85,11 @@ async function enter() {
   }
 }
 
-/** Show the block and wire it, for the family numbered `familyNumber`. */
-export async function startMandates(familyNumber) {
+/** Show the block and wire it, for the family numbered `familyNumber`; `anonymised`: the
+ * family's mandates are only read. */
+export async function startMandates(familyNumber, { anonymised = false } = {}) {
   number = familyNumber;
+  readOnly = anonymised;
   ui = {
     section: $('#mandate-section'),
     list: $('#mandates'),

@@ -53,7 +53,8 @@ export function familyResults(families) {
   if (!families.length) return '<p class="empty">Aucune famille ne correspond à cette recherche.</p>';
   const items = families.map((f) => {
     const emails = (f.emails || []).filter(Boolean).map((m) => `<span class="result-email">${e(m)}</span>`).join('');
-    const archived = f.archived ? ' <span class="badge is-archived">Archivée</span>' : '';
+    const archived = f.anonymised ? ' <span class="badge is-archived">Anonymisée</span>'
+      : (f.archived ? ' <span class="badge is-archived">Archivée</span>' : '');
     return `<li class="result${f.archived ? ' is-archived' : ''}">
 <a class="result-link" href="famille.html?numero=${e(encodeURIComponent(f.number))}"><span class="result-name">${e(f.name)}</span> <span class="result-number">n° ${e(f.number)}</span></a>${archived}
 <p class="result-meta">${emails}<span class="result-children">${e(childrenCount(f.children_count))}</span></p>
@@ -73,6 +74,27 @@ function detailLine(term, valueHtml) {
 
 function lines(values) {
   return (values || []).filter(Boolean).map(e).join('<br>');
+}
+
+/**
+ * The family's state under its title: archived, the day its last child left and from when
+ * the nightly purge anonymises it, or when it was anonymised; '' for a family attending.
+ */
+export function familyStateText(family) {
+  if (family.anonymised_at) {
+    return `Famille anonymisée le ${formatDateTime(family.anonymised_at)} : ses données `
+      + 'personnelles (noms, coordonnées, santé des enfants, identifiants) ont été effacées. '
+      + 'Ses factures, son relevé de compte et ses mandats restent consultables (conservation '
+      + 'comptable de 10 ans).';
+  }
+  const parts = [];
+  if (family.archived) parts.push('Famille archivée : elle ne peut plus se connecter ni réserver.');
+  if (family.left_on) parts.push(`Dernier enfant parti le ${formatLongDate(family.left_on)}.`);
+  if (family.purge_on) {
+    parts.push(`Ses données personnelles seront anonymisées à partir du ${formatLongDate(family.purge_on)}, `
+      + 'une fois son compte soldé ; ses factures et son compte seront conservés.');
+  }
+  return parts.join(' ');
 }
 
 /** A family's details, read-only (for agents: no income, which only billing needs). */

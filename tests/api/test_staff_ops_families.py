@@ -72,7 +72,7 @@ def test_an_empty_search_lists_every_family_by_name_on_one_page(admin, directory
     assert found["next"] is None
     test = found["families"][-1]
     assert test == {"number": "1001", "name": "TEST", "emails": [FAMILY_EMAIL],
-                    "archived": False, "children_count": 1}
+                    "archived": False, "anonymised": False, "children_count": 1}
 
 
 @pytest.mark.parametrize("query, expected", [

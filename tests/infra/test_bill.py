@@ -14,7 +14,8 @@ import pytest
 
 from scripts.bench import bench_bill
 from scripts.bench.bench_bill import (ACTIONS, DEFAULT_USAGE, EUR_PER_USD, EXAMPLE_REQUESTS,
-                                PRICES, PRICES_CHECKED, UnitAssumptions, job_schedule,
+                                PRICES, PRICES_CHECKED, SCHEDULED_ACTIONS, UnitAssumptions,
+                                job_schedule,
                                 lambda_memory_mb, monthly_bill, render_markdown,
                                 request_units, runs_per_month)
 
@@ -209,9 +210,16 @@ def test_scheduled_runs_come_from_the_jobs_schedules():
     assert b["per_action"]["reconcile_run"]["per_month"] == 2 * 24 * 31
     assert b["per_action"]["invoice_run"]["per_month"] == 5
     assert b["per_action"]["reminder_run"]["per_month"] == 24 * 31
+    assert b["per_action"]["purge_run"]["per_month"] == 31
     assert line(b, "eventbridge_scheduled_rules")["quantity"] == (
-        4 * 24 * 31 + 2 * 24 * 31 + 5 + 24 * 31)
+        4 * 24 * 31 + 2 * 24 * 31 + 5 + 24 * 31 + 31)
     assert runs_per_month(("0", "8", "?", "*", "MON-FRI", "*"), 28) == 20
+
+
+def test_every_scheduled_job_has_its_action_in_the_bill():
+    from chalicelib.jobs.schedules import SCHEDULES
+    assert set(SCHEDULED_ACTIONS) == set(SCHEDULES)
+    assert set(SCHEDULED_ACTIONS.values()) <= set(ACTIONS)
 
 
 def test_memory_sizes_come_from_the_chalice_config():

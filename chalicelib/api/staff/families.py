@@ -7,8 +7,19 @@ from chalicelib.api import shapes
 from chalicelib.api.errors import json_response
 from chalicelib.api.routing import STAFF, Call, endpoint
 from chalicelib.api.staff.roles import ADMIN, INCOME_ROLES, OFFICE
+from chalicelib.domain.accounts import Family
+from chalicelib.domain.retention import purge_on
 
 bp = Blueprint(__name__)
+
+
+def _details(call: Call, family: Family):
+    """The family as staff see it, and for one that left, from when the nightly purge may
+    anonymise it (the commune's retention, read only then)."""
+    purge = (purge_on(family.left_on, call.settings.privacy.retention_months)
+             if family.left_on is not None and not family.anonymised else None)
+    return shapes.family_details(family, with_income=call.principal.role in INCOME_ROLES,
+                                 purge_on=purge)
 
 
 @endpoint(bp, "/staff/families", audience=STAFF, roles=OFFICE)
@@ -29,8 +40,7 @@ def create_family(call: Call):
 @endpoint(bp, "/staff/families/{number}", audience=STAFF, roles=OFFICE)
 def get_family(call: Call):
     """A family with its children's details (its income bracket for the admin only)."""
-    return shapes.family_details(call.services.families.get_family(call.params["number"]),
-                          with_income=call.principal.role in INCOME_ROLES)
+    return _details(call, call.services.families.get_family(call.params["number"]))
 
 
 @endpoint(bp, "/staff/families/{number}", ("PUT",), audience=STAFF, roles=ADMIN)
@@ -39,14 +49,15 @@ def update_family(call: Call):
     before, after = call.services.families.update_family(call.params["number"], call.body)
     call.audit("famille.modification", after.number, shapes.family_details(before),
                shapes.family_details(after))
-    return shapes.family_details(after)
+    return _details(call, after)
 
 
 def _archive(call: Call, archived: bool):
-    before, after = call.services.families.set_archived(call.params["number"], archived)
+    before, after = call.services.families.set_archived(call.params["number"], archived,
+                                                        call.now)
     call.audit("famille.archivage" if archived else "famille.réactivation", after.number,
                {"archived": before.archived}, {"archived": after.archived})
-    return shapes.family_details(after)
+    return _details(call, after)
 
 
 @endpoint(bp, "/staff/families/{number}/archive", ("POST",), audience=STAFF, roles=ADMIN)
@@ -86,7 +97,7 @@ def create_child(call: Call):
 def update_child(call: Call):
     """Edit a child's school, class, meal type, allergies and pick-up people."""
     before, after = call.services.families.update_child(
-        call.params["number"], call.params["child_id"], call.body)
+        call.params["number"], call.params["child_id"], call.body, call.now)
     call.audit("enfant.modification", after.id, shapes.child_details(before),
                shapes.child_details(after))
     return shapes.child_details(after)
@@ -97,6 +108,6 @@ def update_child(call: Call):
 def archive_child(call: Call):
     """Archive a child who left the school."""
     before, after = call.services.families.update_child(
-        call.params["number"], call.params["child_id"], {}, archived=True)
+        call.params["number"], call.params["child_id"], {}, call.now, archived=True)
     call.audit("enfant.archivage", after.id, {"archived": False}, {"archived": True})
     return shapes.child_details(after)

@@ -28,6 +28,9 @@ def list_runs(call: Call):
         return {"runs": [shapes.job_run(r) for r in call.services.invoicing.runs(call.now)]}
     if job == "reminders":
         return {"runs": [shapes.job_run(r) for r in call.services.reminders.runs(call.now)]}
+    if job == "purge":
+        return {"runs": [shapes.job_run(r) for r in call.services.purge.runs(call.now)]}
     if job != "lock":
-        raise ValidationError("Tâche inconnue (lock, invoice ou reminders).", field="job")
+        raise ValidationError("Tâche inconnue (lock, invoice, reminders ou purge).",
+                              field="job")
     return {"runs": [shapes.job_run(r) for r in call.services.lock.runs(call.now)]}

@@ -3,14 +3,16 @@
  * children (school, class, diet, allergies, who may pick them up). Administrators edit,
  * resend the credentials, archive or reactivate the family, add and archive children, and
  * see its account ("Compte": statement, invoices, credit notes, payments — famille-compte.js)
- * and its direct-debit mandates (mandate-staff.js); agents read.
+ * and its direct-debit mandates (mandate-staff.js); agents read. A family that left says
+ * since when and from when the nightly purge anonymises it; an anonymised one says when,
+ * and is read-only (its account and mandates stay).
  */
 import {
   addChild, archiveChild, archiveFamily, getStaffFamily, resendCredentials, unarchiveFamily,
   updateChild, updateStaffFamily,
 } from '../api.js';
 import { canBill, canEditFamilies } from '../staff-roles.js';
-import { childEditCard, childReadonly, familyReadonly } from '../templates-staff.js';
+import { childEditCard, childReadonly, familyReadonly, familyStateText } from '../templates-staff.js';
 import {
   $, $$, confirmAction, focus, queryParam, render, setBusy, setDocumentTitle, show,
   showFieldError, showMessage,
@@ -66,6 +68,8 @@ export async function start() {
     return;
   }
   state.family = family;
+  // Nothing of an anonymised family is left to edit: its page is read-only.
+  if (family.anonymised_at) state.canEdit = false;
   show(ui.content, true);
   show(ui.form, state.canEdit);
   show(ui.readonly, !state.canEdit);
@@ -75,19 +79,32 @@ export async function start() {
   drawChildren();
   if (state.canEdit) wireEditing();
   if (canBill(me.staff_role)) {
-    await Promise.all([startAccount(state.number, staffToday(me)), startMandates(state.number)]);
+    await Promise.all([
+      startAccount(state.number, staffToday(me)),
+      startMandates(state.number, { anonymised: Boolean(family.anonymised_at) }),
+    ]);
   }
 }
 
 // --- Drawing -------------------------------------------------------------------------------
 
+/** The line under the title: archived, since when its last child left, when it is (or
+ * was) anonymised. */
+function drawFamilyState() {
+  const f = state.family;
+  const text = familyStateText(f);
+  ui.familyState.textContent = text;
+  ui.familyState.classList.toggle('is-archived', Boolean(f.archived));
+  show(ui.familyState, Boolean(text));
+}
+
 function drawFamily() {
   const f = state.family;
-  ui.title.textContent = `Famille ${f.name} (n° ${f.number})`;
-  setDocumentTitle(`Famille ${f.name}`);
-  ui.familyState.textContent = f.archived ? 'Famille archivée : elle ne peut plus se connecter ni réserver.' : '';
-  ui.familyState.classList.toggle('is-archived', Boolean(f.archived));
-  show(ui.familyState, Boolean(f.archived));
+  // « Famille anonymisée » is already a family's name: not « Famille Famille anonymisée ».
+  const name = f.anonymised_at ? f.name : `Famille ${f.name}`;
+  ui.title.textContent = `${name} (n° ${f.number})`;
+  setDocumentTitle(name);
+  drawFamilyState();
   if (!state.canEdit) {
     render(ui.readonly, familyReadonly(f));
     return;
@@ -233,6 +250,17 @@ async function toggleArchive() {
   ui.archive.focus();
 }
 
+/** Archiving the last child dates the family's departure: read it again for its line. */
+async function refreshFamilyState(messageArea) {
+  try {
+    const fresh = await getStaffFamily(state.number);
+    state.family = { ...state.family, left_on: fresh.left_on, purge_on: fresh.purge_on };
+    drawFamilyState();
+  } catch (error) {
+    reportError(error, messageArea);
+  }
+}
+
 function childFromForm(form) {
   const el = form.elements;
   return {
@@ -304,6 +332,7 @@ async function archiveOneChild(button) {
     return;
   }
   const child = replaceChild({ ...(saved || {}), id: childId, archived: true });
+  await refreshFamilyState(message);
   if (card) {
     const html = childEditCard(child);
     card.outerHTML = html;
@@ -340,6 +369,7 @@ async function addOneChild() {
   try {
     state.family = await getStaffFamily(state.number);
     drawChildren();
+    drawFamilyState();
   } catch (error) {
     reportError(error, ui.addMessage);
   }

@@ -1,7 +1,7 @@
 /**
  * verrouillages.html — the runs of the weekly lock (which freezes the bookings of slots
  * past their deadline) and a button to run it now; then the runs of the reminders sent to
- * families before a deadline.
+ * families before a deadline, and those of the nightly purge of the families that left.
  */
 import { getJobRuns, runLock } from '../api.js';
 import { runsTable } from '../templates-staff.js';
@@ -23,9 +23,11 @@ export async function start() {
     message: $('#lock-message'),
     runs: $('#runs'),
     reminderRuns: $('#reminder-runs'),
+    purgeRuns: $('#purge-runs'),
   };
   if (!(await loadRuns(ui.pageMessage))) return;
   if (!(await loadReminderRuns(ui.pageMessage))) return;
+  if (!(await loadJobRuns('purge', ui.purgeRuns, 'Exécutions de l\'anonymisation', ui.pageMessage))) return;
   show(ui.content, true);
   ui.button.addEventListener('click', lockNow);
 }
@@ -48,19 +50,25 @@ async function loadRuns(messageArea) {
 }
 
 /** Draw the reminder runs; false when they could not be read. */
-async function loadReminderRuns(messageArea) {
-  ui.reminderRuns.setAttribute('aria-busy', 'true');
+function loadReminderRuns(messageArea) {
+  return loadJobRuns('reminders', ui.reminderRuns, 'Exécutions des rappels', messageArea);
+}
+
+/** Draw the runs of a scheduled job in ``area``, newest first; false when they could not
+ * be read. */
+async function loadJobRuns(job, area, caption, messageArea) {
+  area.setAttribute('aria-busy', 'true');
   try {
-    const answer = await getJobRuns('reminders');
+    const answer = await getJobRuns(job);
     const runs = [...((answer && answer.runs) || [])]
       .sort((a, b) => (Date.parse(b.started_at) || 0) - (Date.parse(a.started_at) || 0));
-    render(ui.reminderRuns, runsTable(runs, 'Exécutions des rappels'));
+    render(area, runsTable(runs, caption));
     return true;
   } catch (error) {
     reportError(error, messageArea);
     return false;
   } finally {
-    ui.reminderRuns.removeAttribute('aria-busy');
+    area.removeAttribute('aria-busy');
   }
 }
 

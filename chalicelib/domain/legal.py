@@ -34,6 +34,11 @@ ACCOUNTING_YEARS = 10
 # file at most one school year more; the commune may shorten or lengthen it (1–36 months).
 DEFAULT_RETENTION_MONTHS = 12
 MIN_RETENTION_MONTHS, MAX_RETENTION_MONTHS = 1, 36
+# The audit log (who changed what, with the before and after): a trace, not an accounting
+# record. The CNIL recommends keeping such traces six months to a year; a year lets a
+# secretary answer for the last school year, and a family's name, address or allergies
+# copied into an entry are gone at most a year after it was written, whatever the purge.
+AUDIT_LOG_DAYS = 366
 
 ACCESSIBILITY_ERROR = "invalid_accessibility"
 PRIVACY_ERROR = "invalid_privacy"

@@ -38,6 +38,10 @@ class AuditService:
         self._repository.record(AuditEntry(now, who, action, target, scrub(before),
                                            scrub(after)))
 
+    def date_undated(self) -> int:
+        """Entries written before the log expired its entries get their expiry (deploy)."""
+        return self._repository.date_undated()
+
     def list(self, query: dict[str, str], now: datetime) -> list[dict[str, Any]]:
         """Entries of a date range (default: the last 7 days), newest first."""
         end = parse_date(query["to"], "to") if query.get("to") else now.date()

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from pynamodb.exceptions import UpdateError
+
+from chalicelib.domain.legal import AUDIT_LOG_DAYS
 from chalicelib.settings import PARIS
-from chalicelib.storage.keys import months
+from chalicelib.storage.keys import is_condition_failure, months
 from chalicelib.storage.models import AuditModel
 
 
@@ -25,12 +28,30 @@ class AuditRepository:
     """Appends entries; reads them back by date range, newest first."""
 
     def record(self, entry: AuditEntry) -> None:
-        """Store one entry (never updated, never deleted)."""
+        """Store one entry (never updated; DynamoDB deletes it ``AUDIT_LOG_DAYS`` on)."""
         at_utc = entry.at.astimezone(UTC)
         AuditModel(entry.at.astimezone(PARIS).strftime("%Y-%m"),
                    f"{at_utc.isoformat()}#{secrets.token_hex(4)}",
                    at=entry.at, who=entry.who, action=entry.action, target=entry.target,
-                   before=entry.before, after=entry.after).save()
+                   before=entry.before, after=entry.after,
+                   expires=at_utc + timedelta(days=AUDIT_LOG_DAYS)).save()
+
+    def date_undated(self) -> int:
+        """Give entries written before the log expired its entries their expiry (a year
+        after each was written); returns how many. Deploy-time upgrade only: it reads the
+        whole table, which no request does. Idempotent: a dated entry is left alone."""
+        dated = 0
+        for item in AuditModel.scan(AuditModel.expires.does_not_exist()):
+            try:
+                item.update(actions=[AuditModel.expires.set(
+                    item.at.astimezone(UTC) + timedelta(days=AUDIT_LOG_DAYS))],
+                    condition=AuditModel.expires.does_not_exist())
+            except UpdateError as exc:  # dated meanwhile by another upgrade
+                if not is_condition_failure(exc):
+                    raise
+                continue
+            dated += 1
+        return dated
 
     def between(self, start: date, end: date, limit: int = 500) -> list[AuditEntry]:
         """Entries whose Paris date lies between two dates, newest first."""

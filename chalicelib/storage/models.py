@@ -375,6 +375,9 @@ class AuditModel(Model):
     target = UnicodeAttribute(default="")
     before = JSONAttribute(null=True)
     after = JSONAttribute(null=True)
+    # DynamoDB deletes the entry a year on (domain/legal.py AUDIT_LOG_DAYS): entries
+    # written before this attribute existed have none and are dated by the data upgrade.
+    expires = TTLAttribute(null=True)
 
 
 class MenuModel(Model):

@@ -197,6 +197,29 @@ def test_passwords_never_reach_the_audit_log(admin, client, outbox):
         assert secret not in log
 
 
+def test_an_entry_is_deleted_by_dynamodb_a_year_after_it_was_written(admin):
+    # The log copies a family's name, address, allergies… into its entries: they must
+    # not outlive the purge of that family by more than the log's own year.
+    ok(admin.put("/staff/families/1001", {"address": "1 rue Haute"}))
+    from chalicelib.storage.models import AuditModel
+    [item] = list(AuditModel.query("2026-11"))
+    assert item.action == "famille.modification"
+    assert item.expires == datetime(2027, 11, 24, 9, 0, tzinfo=ZoneInfo("UTC"))
+
+
+def test_entries_written_before_they_expired_are_dated_once_at_the_upgrade(admin):
+    from chalicelib import wiring
+    from chalicelib.storage.models import AuditModel
+    ok(admin.put("/staff/families/1001", {"address": "1 rue Haute"}))
+    [item] = list(AuditModel.query("2026-11"))
+    item.update(actions=[AuditModel.expires.remove()])   # as stored by an older version
+    audit_service = wiring.container().audit
+    assert audit_service.date_undated() == 1
+    assert audit_service.date_undated() == 0
+    [item] = list(AuditModel.query("2026-11"))
+    assert item.expires == datetime(2027, 11, 24, 9, 0, tzinfo=ZoneInfo("UTC"))
+
+
 def test_the_audit_log_is_read_by_date_range_newest_first(admin, clock):
     ok(admin.put("/staff/settings", {"zone": "B"}))
     clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=PARIS))

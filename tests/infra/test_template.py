@@ -113,6 +113,12 @@ def test_sessions_expire_through_ttl_on_expires(packaged):
         "AttributeName": "expires", "Enabled": True}
 
 
+def test_audit_entries_expire_through_ttl_on_expires(packaged):
+    # What a purged family's name, address or allergies left in the log goes with it.
+    assert _tables(packaged)[PREFIX + "audit"]["TimeToLiveSpecification"] == {
+        "AttributeName": "expires", "Enabled": True}
+
+
 # -- IAM -------------------------------------------------------------------------------
 def _statements(packaged, role: str) -> dict[str, dict]:
     (policy,) = packaged.resources[role]["Properties"]["Policies"]

@@ -146,8 +146,11 @@ def build(settings: Settings) -> Container:
     commune = CommuneService(commune_repository)
     booking_repository = BookingRepository()
     runs = JobRunRepository()
+    queue = ExportQueue(_sqs_client_factory(settings),
+                        settings.export_queue or settings.export_queue_name)
     mail_reminders = ReminderService(commune, accounts, booking_repository,
-                                     ReminderRepository(), runs, mailer, settings.site_url)
+                                     ReminderRepository(), runs, mailer, settings.site_url,
+                                     queue.send_work)
     waitlist = WaitlistService(commune, booking_repository, accounts, mailer,
                                settings.site_url)
     bookings = BookingService(commune, booking_repository, waitlist,
@@ -174,8 +177,6 @@ def build(settings: Settings) -> Container:
                                   settings.site_url, titres, sick_reports, debits)
     billing = BillingService(commune, accounts, billing_repository, invoicing.is_invoiced,
                              debits.check_not_sent, files)
-    queue = ExportQueue(_sqs_client_factory(settings),
-                        settings.export_queue or settings.export_queue_name)
     invoicing.deliveries = DeliveryService(
         commune, accounts, billing_repository, drafts, mailer, settings.site_url,
         billing.invoice_pdf, debits.of_family, queue.send_work)

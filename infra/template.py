@@ -110,6 +110,10 @@ FILES_BUCKET = "FilesBucket"
 # is retried after it), and the files deleted by a lifecycle rule (personal data).
 EXPORT_QUEUE = "ExportQueue"
 EXPORT_FUNCTION = "WriteExport"
+# The functions that hand work to the background queue: the API (export jobs), the
+# invoice run (a big month's invoices to hand out, services/deliveries.py) and the
+# reminders (a big commune's reminders, services/reminders.py).
+QUEUE_SENDERS = (API_FUNCTION, "InvoiceMonth", "RemindFamilies")
 EXPORT_VISIBILITY_SECONDS = 960
 EXPORT_PREFIX = "exports/"
 EXPORT_FILE_DAYS = 1
@@ -823,6 +827,8 @@ def merge(chalice_template: dict[str, Any], stage: str, stage_env: dict[str, str
     if missing:
         raise TemplateError(f"chalice package no longer makes {missing}: update infra/template.py")
     lambdas = functions(resources)
+    if unknown := sorted(set(QUEUE_SENDERS) - set(lambdas)):
+        raise TemplateError(f"queue senders without a function: {unknown}")
     if len(set(lambdas.values())) != len(lambdas):
         raise TemplateError("functions share a role: each needs its own log group policy")
     prefix = stage_env.get(env.TABLE_PREFIX, "")
@@ -864,7 +870,7 @@ def merge(chalice_template: dict[str, Any], stage: str, stage_env: dict[str, str
         if function == API_FUNCTION:
             props["ReservedConcurrentExecutions"] = {"Ref": "ApiConcurrency"}
         invokes = sorted(named.values()) if function == API_FUNCTION else []
-        extra = export_statements(sends=function == API_FUNCTION,
+        extra = export_statements(sends=function in QUEUE_SENDERS,
                                   consumes=function == EXPORT_FUNCTION)
         resources[role]["Properties"]["Policies"] = [
             function_policy(log_group_id(function), table_resources, invokes, extra)]

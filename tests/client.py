@@ -123,3 +123,19 @@ def staff_member(client, admin: Api, outbox, email: str, name: str, role: str) -
                                                  "password": NEW_PASSWORD})
     assert changed.status_code == 204, changed.body
     return api
+
+
+def queued(services) -> list[str]:
+    """Every message waiting on the background queue (moto's SQS), taken off it: what the
+    background function would be handed."""
+    import boto3
+    sqs = boto3.client("sqs", region_name=services.settings.region)
+    url = sqs.get_queue_url(QueueName=services.settings.export_queue_name)["QueueUrl"]
+    bodies: list[str] = []
+    while True:
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        if not got:
+            return bodies
+        for message in got:
+            bodies.append(message["Body"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])

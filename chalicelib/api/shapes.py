@@ -163,6 +163,7 @@ def job_run(run: JobRun) -> JSON:
             "outcome": run.outcome, "summary": run.summary,
             "frozen_count": int(details.get("frozen_count", 0)),
             "month": details.get("month"), "step": details.get("step"),
+            "queued": int(details.get("queued", 0)), "sent_later": run.later,
             "error": run.error}
 
 

@@ -17,6 +17,9 @@ class JobRun:
     summary: str
     details: dict[str, Any]
     error: str | None
+    # What the background function did for this run after it ended (reminders sent from
+    # the batches it queued), added up as the batches go.
+    later: int = 0
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,15 @@
 """The background function: writes the CSV files staff asked for (one SQS message a
-job), and hands out the batches of invoices a big month's confirmation queued
-(services/deliveries.py)."""
+job), hands out the batches of invoices a big month's confirmation queued
+(services/deliveries.py), and sends the batches of reminders a big commune's hourly run
+queued (services/reminders.py)."""
 from __future__ import annotations
 
 import json
 import logging
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from chalicelib import wiring
@@ -15,9 +18,10 @@ LOG = logging.getLogger("cantine.jobs")
 
 
 def write_exports(bodies: Iterable[str]) -> list[tuple[str, str]]:
-    """Do the work of these messages, each read once: an export job (``{"job": id}``), or
-    a batch of invoices to hand out (``{"deliver": {month, items}}``); (job id or month,
-    outcome) each."""
+    """Do the work of these messages, each read once: an export job (``{"job": id}``), a
+    batch of invoices to hand out (``{"deliver": {month, items}}``), or a batch of
+    reminders (``{"remind": {deadline, families, run, started}}``); (job id, month or
+    deadline, outcome) each."""
     services = wiring.container()
     done = []
     for body in bodies:
@@ -26,6 +30,10 @@ def write_exports(bodies: Iterable[str]) -> list[tuple[str, str]]:
             LOG.error("background message ignored: %r", body[:200])
         elif isinstance(work, str):
             done.append((work, services.export_jobs.run(work, services.clock.now)))
+        elif isinstance(work, Reminders):
+            result = services.reminders.remind_batch(
+                work.deadline, work.families, work.run, work.started, services.clock.now())
+            done.append((work.deadline, f"reminded {result['sent']}"))
         else:
             month, items = work
             result = services.invoicing.deliveries.deliver(month, items, services.clock.now())
@@ -33,11 +41,25 @@ def write_exports(bodies: Iterable[str]) -> list[tuple[str, str]]:
     return done
 
 
-def _work(body: str) -> str | tuple[str, list[tuple[str, str, bool]]] | None:
-    """What a message asks, read once: an export job's id, a batch of invoices (month,
-    items), or None when it cannot be read (delivering it again would change nothing)."""
+@dataclass(frozen=True)
+class Reminders:
+    """A batch of reminders: the families of one deadline, and the run that queued them."""
+    deadline: str
+    families: list[str]
+    run: str
+    started: datetime
+
+
+def _work(body: str) -> str | Reminders | tuple[str, list[tuple[str, str, bool]]] | None:
+    """What a message asks, read once: an export job's id, a batch of reminders, a batch of
+    invoices (month, items), or None when it cannot be read (delivering it again would
+    change nothing)."""
     try:
         message = json.loads(body)
+        if "remind" in message:
+            batch = message["remind"]
+            return Reminders(str(batch["deadline"]), [str(n) for n in batch["families"]],
+                             str(batch["run"]), datetime.fromisoformat(batch["started"]))
         if "deliver" in message:
             batch = message["deliver"]
             return str(batch["month"]), [(str(f), str(n), bool(d))

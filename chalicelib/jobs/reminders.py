@@ -14,6 +14,8 @@ def remind_families(event: Any) -> dict[str, Any]:
     e-mail per family and deadline, however many runs."""
     services = wiring.container()
     result = services.reminders.run("schedule", services.clock.now)
-    LOG.info("reminder run %s sent %d e-mail(s)", result["run"].id, result["sent"])
+    LOG.info("reminder run %s sent %d e-mail(s), queued %d", result["run"].id,
+             result["sent"], result.get("queued", 0))
     return {"run": result["run"].id, "sent": result["sent"],
-            "already_sent": result["already_sent"]}
+            "already_sent": result["already_sent"], "deadlines": result["deadlines"],
+            "queued": result.get("queued", 0), "batches": result.get("batches", 0)}

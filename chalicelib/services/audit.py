@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.calendar import parse_date
@@ -38,9 +38,9 @@ class AuditService:
         self._repository.record(AuditEntry(now, who, action, target, scrub(before),
                                            scrub(after)))
 
-    def date_undated(self) -> int:
+    def date_undated(self, today: date) -> int:
         """Entries written before the log expired its entries get their expiry (deploy)."""
-        return self._repository.date_undated()
+        return self._repository.date_undated(today)
 
     def list(self, query: dict[str, str], now: datetime) -> list[dict[str, Any]]:
         """Entries of a date range (default: the last 7 days), newest first."""

@@ -36,12 +36,14 @@ class AuditRepository:
                    before=entry.before, after=entry.after,
                    expires=at_utc + timedelta(days=AUDIT_LOG_DAYS)).save()
 
-    def date_undated(self) -> int:
+    def date_undated(self, today: date) -> int:
         """Give entries written before the log expired its entries their expiry (a year
-        after each was written); returns how many. Deploy-time upgrade only: it reads the
-        whole table, which no request does. Idempotent: a dated entry is left alone."""
+        after each was written); returns how many. Deploy-time upgrade only: one Query a
+        month over the last ten years. Idempotent: a dated entry is left alone."""
         dated = 0
-        for item in AuditModel.scan(AuditModel.expires.does_not_exist()):
+        first = date(today.year - 10, today.month, 1)
+        for item in (i for month in months(first, today)
+                     for i in AuditModel.query(month, AuditModel.expires.does_not_exist())):
             try:
                 item.update(actions=[AuditModel.expires.set(
                     item.at.astimezone(UTC) + timedelta(days=AUDIT_LOG_DAYS))],

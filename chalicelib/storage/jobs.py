@@ -23,7 +23,8 @@ def _run_key(started_at: datetime, run_id: str) -> str:
 
 def _run(item: JobRunModel) -> JobRun:
     return JobRun(item.id, item.job, item.trigger, item.started_at, item.ended_at,
-                  item.outcome, item.summary or "", item.details or {}, item.error)
+                  item.outcome, item.summary or "", item.details or {}, item.error,
+                  int(item.later or 0))
 
 
 def _stale(run: JobRun, now: datetime, limit: timedelta) -> JobRun:
@@ -32,7 +33,7 @@ def _stale(run: JobRun, now: datetime, limit: timedelta) -> JobRun:
         return run
     return JobRun(run.id, run.job, run.trigger, run.started_at, None, "failure",
                   run.summary, run.details,
-                  STALE_ERROR.format(minutes=int(limit.total_seconds() // 60)))
+                  STALE_ERROR.format(minutes=int(limit.total_seconds() // 60)), run.later)
 
 
 class JobRunRepository:
@@ -79,6 +80,14 @@ class JobRunRepository:
                     # The run's own item, never a new one made by a key gone wrong.
                     condition=JobRunModel.id == run.id)
         return _run(item)
+
+    def add_later(self, job: str, started_at: datetime, run_id: str, count: int) -> None:
+        """Add what a background batch did for the run (one atomic ADD: batches handled
+        side by side never lose each other's count)."""
+        if count:
+            JobRunModel(job, _run_key(started_at, run_id)).update(
+                actions=[JobRunModel.later.add(count)],
+                condition=JobRunModel.id == run_id)
 
     def recent(self, job: str, now: datetime, stale_after: timedelta,
                limit: int = 50) -> list[JobRun]:

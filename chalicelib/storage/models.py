@@ -309,6 +309,7 @@ class JobRunModel(Model):
     details = JSONAttribute(default=dict)
     error = UnicodeAttribute(null=True)
     expires = TTLAttribute(null=True)
+    later = NumberAttribute(null=True)              # done by its background batches (ADD)
 
 
 class ExportJobModel(Model):

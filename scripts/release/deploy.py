@@ -458,7 +458,7 @@ def upgrade_data(variables: dict[str, str]) -> int:
     if dated:
         log(f"Date de départ fixée à aujourd'hui pour {dated} famille(s) partie(s) "
             "avant qu'elle ne soit enregistrée")
-    expiring = services.audit.date_undated()
+    expiring = services.audit.date_undated(services.clock.now().date())
     if expiring:
         log(f"Journal : {expiring} entrée(s) antérieure(s) effacée(s) un an après leur "
             "écriture, comme les nouvelles")

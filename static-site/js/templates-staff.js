@@ -439,7 +439,10 @@ export function runsTable(runs, caption = 'Exécutions du verrouillage') {
       detail.push(`<strong>${e(STEPS[r.step])}${r.month ? ` – ${e(monthText(r.month))}` : ''}</strong>`);
     }
     if (r.summary) detail.push(e(r.summary));
-    else if (Number.isFinite(Number(r.frozen_count)) && r.outcome !== 'running') {
+    // Reminders handed to the background: what its batches sent so far.
+    if (Number(r.queued)) {
+      detail.push(e(`${Number(r.sent_later) || 0} sur ${Number(r.queued)} envoyé(s) à ce jour`));
+    } else if (!r.summary && Number.isFinite(Number(r.frozen_count)) && r.outcome !== 'running') {
       detail.push(e(plural(Number(r.frozen_count) || 0, 'créneau verrouillé', 'créneaux verrouillés')));
     }
     if (r.error) detail.push(`<span class="run-error">Erreur : ${e(r.error)}</span>`);

@@ -14,7 +14,7 @@ import pytest
 
 from chalicelib.jobs.exports import write_exports
 from chalicelib.services import deliveries
-from tests.client import Api, body, invoice
+from tests.client import Api, body, invoice, queued
 from tests.demo import ADMIN, FAMILY
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -42,17 +42,6 @@ def november(client, clock):
 def big_month(november, monkeypatch):
     monkeypatch.setattr(deliveries, "INLINE_UP_TO", 0)
     return november
-
-
-def queued(services) -> list[str]:
-    sqs = boto3.client("sqs", region_name=services.settings.region)
-    url = sqs.get_queue_url(QueueName=services.settings.export_queue_name)["QueueUrl"]
-    bodies = []
-    while True:
-        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-        if not got:
-            return bodies
-        bodies += [m["Body"] for m in got]
 
 
 def invoice_mails(outbox) -> list[dict]:

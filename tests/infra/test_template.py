@@ -158,12 +158,13 @@ def _check_role(packaged, function, role):
             "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:" + invoice]
     else:
         assert jobs is None
-    # The export queue: the API sends, the export function receives; nobody else.
+    # The background queue: the API (export jobs), the invoice run (a big month's
+    # invoices) and the reminders (a big commune's) send; the export function receives.
     send = statements.pop("ExportQueueSend", None)
     receive = statements.pop("ExportQueueReceive", None)
     uploads = statements.pop("ExportUploads", None)
     queue = {"Fn::GetAtt": ["ExportQueue", "Arn"]}
-    if function == "APIHandler":
+    if function in ("APIHandler", "InvoiceMonth", "RemindFamilies"):
         assert send == {"Sid": "ExportQueueSend", "Effect": "Allow",
                         "Action": "sqs:SendMessage", "Resource": queue}
     else:

@@ -33,6 +33,7 @@ _.do_DELETE
 _.do_OPTIONS
 _.external_attr  # package.py: zipfile writes a ZipInfo's attributes into the archive
 _.compress_type
+disable_nagle_algorithm  # devstack.py: socketserver's StreamRequestHandler reads it
 
 # -- PynamoDB reads these -----------------------------------------------------------------
 _.connect_timeout_seconds  # models.py _Meta: PynamoDB's connection settings

@@ -6,9 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
+from chalicelib.jobs.exports import write_exports
 from chalicelib.jobs.reminders import remind_families
+from chalicelib.services import reminders as reminder_service
 from chalicelib.jobs.schedules import REMINDERS
-from tests.client import body, sign_in
+from tests.client import body, queued, sign_in
 from tests.demo import ADMIN, FAMILY, FAMILY_CHILD, FAMILY_EMAIL
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -156,3 +160,67 @@ def test_staff_read_the_reminder_runs_with_how_many_were_sent(admin, clock, outb
     runs = body(response)["runs"]
     assert [r["summary"] for r in runs] == ["Aucun rappel à envoyer", "1 rappel(s) envoyé(s)"]
     assert {r["job"] for r in runs} == {"reminders"} and {r["outcome"] for r in runs} == {"success"}
+
+
+# -- a big commune: the reminders go out from the background, in batches ---------------
+
+@pytest.fixture
+def big_commune(monkeypatch):
+    """Past INLINE_UP_TO, the run hands its reminders to the background queue."""
+    monkeypatch.setattr(reminder_service, "INLINE_UP_TO", 0)
+
+
+def test_a_big_communes_reminders_go_out_from_the_background_once_each(
+        big_commune, services, clock, admin, outbox):
+    clock.set(paris(2026, 11, 25, 20, 0))
+    run = remind_families({})
+    assert (run["queued"], run["batches"], run["sent"]) == (1, 1, 0)
+    assert reminders(outbox) == []          # nothing yet: the batch is on the queue
+    [message] = queued(services)
+    clock.set(paris(2026, 11, 25, 20, 1))
+    assert write_exports([message]) == [(run["deadlines"][0], "reminded 1")]
+    [mail] = reminders(outbox)
+    assert f"/inscriptions.html?enfant={FAMILY_CHILD}&semaine=2026-11-30" in mail["text"]
+    # SQS may hand the same message over again: nothing more goes.
+    assert write_exports([message]) == [(run["deadlines"][0], "reminded 0")]
+    assert len(reminders(outbox)) == 1
+    # The console reads what the batches sent, added to the run that queued them.
+    sign_in(admin, *ADMIN)
+    [shown] = body(admin.get("/staff/jobs/runs?job=reminders"))["runs"]
+    assert shown["summary"] == "1 rappel(s) confiés à l'envoi en arrière-plan (1 lot(s))"
+    assert (shown["queued"], shown["sent_later"]) == (1, 1)
+
+
+def test_a_family_that_booked_while_its_batch_waited_is_not_reminded(
+        big_commune, services, clock, parent, outbox):
+    clock.set(paris(2026, 11, 25, 20, 0))
+    remind_families({})
+    [message] = queued(services)
+    sign_in(parent, *FAMILY)
+    save(parent, ("2026-11-30", "meal", True))
+    assert write_exports([message])[0][1] == "reminded 0"
+    assert reminders(outbox) == []
+
+
+def test_a_batch_whose_deadline_passed_while_it_waited_sends_nothing(
+        big_commune, services, clock, outbox):
+    clock.set(paris(2026, 11, 25, 20, 0))
+    remind_families({})
+    [message] = queued(services)
+    clock.set(paris(2026, 11, 26, 17, 30))   # the Thursday deadline is gone
+    assert write_exports([message])[0][1] == "reminded 0"
+    assert reminders(outbox) == []
+
+
+def test_a_reminder_that_could_not_leave_goes_at_the_messages_next_delivery(
+        big_commune, services, clock, outbox, monkeypatch):
+    clock.set(paris(2026, 11, 25, 20, 0))
+    remind_families({})
+    [message] = queued(services)
+    real_send = services.reminders._mailer.send
+    monkeypatch.setattr(services.reminders._mailer, "send", lambda mail: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        write_exports([message])
+    monkeypatch.setattr(services.reminders._mailer, "send", real_send)
+    assert write_exports([message])[0][1] == "reminded 1"
+    assert len(reminders(outbox)) == 1

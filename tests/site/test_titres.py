@@ -43,7 +43,7 @@ def api_call(stack, method, path, body=None, cookie=None):
                                      data=json.dumps(body).encode() if body is not None else None,
                                      headers={"Content-Type": "application/json",
                                               **({"Cookie": cookie} if cookie else {})})
-    with urllib.request.urlopen(request, timeout=10) as reply:
+    with urllib.request.urlopen(request, timeout=60) as reply:  # a month confirmed on a busy machine
         return json.loads(reply.read().decode() or "null"), \
             reply.headers.get("Set-Cookie", "").split(";")[0]
 

@@ -60,9 +60,10 @@ def create_export_job(call: Call):
         raise Forbidden(FORBIDDEN_EXPORT)
     # A date the page sends is a date: an empty or malformed one is refused here rather
     # than read as "today" (the query string of a direct download may leave them out).
-    query = {k: call.body[k] for k in ("from", "to") if k in call.body}
-    for k, value in query.items():
-        parse_date(value, k)
+    query: dict[str, str] = {}
+    for k in ("from", "to"):
+        if k in call.body:
+            query[k] = parse_date(call.body[k], k).isoformat()
     key = call.idempotency_key()
     job, created = call.services.export_jobs.request(name, query, key, call.principal.ref,
                                                      call.now)

@@ -133,5 +133,93 @@ window.__rgaa = (() => {
     }
   }
 
-  return { reflow, clipped, spilled, spaced };
+  // --- 10.7 and 12.8: Tab through the page ------------------------------------------------
+
+  let walk = null;
+  const ring = (style) => ({
+    outline: style.outlineStyle === 'none' || parseFloat(style.outlineWidth) === 0
+      ? 'none' : `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}`,
+    shadow: style.boxShadow,
+  });
+
+  /** Before the first Tab: every element's look unfocused, and no positive tabindex. */
+  function startWalk() {
+    walk = { problems: [], stops: [], unfocused: new Map() };
+    if (document.activeElement && document.activeElement !== document.body) {
+      walk.problems.push(`focus already on ${describe(document.activeElement)} once loaded`);
+    }
+    for (const el of document.querySelectorAll('*')) {
+      if (el.tabIndex > 0) walk.problems.push(`positive tabindex (${el.tabIndex}): ${describe(el)}`);
+      if (el.tabIndex >= 0) walk.unfocused.set(el, ring(getComputedStyle(el)));
+    }
+  }
+
+  /**
+   * After each Tab: the focused element is visible (some size, inside the viewport once
+   * scrolled to, not under a sticky bar) and shows an outline or a halo it does not have
+   * unfocused; it comes after the previous stop in the HTML and on the screen. True once
+   * the focus has gone round (back on <body> or the first stop).
+   */
+  function step() {
+    const el = document.activeElement;
+    if (!el || el === document.body || el === walk.stops[0]) return true;
+    const previous = walk.stops[walk.stops.length - 1];
+    walk.stops.push(el);
+    const problems = [];
+    const box = el.getBoundingClientRect();
+    if (!(box.width > 0 && box.height > 0)) {
+      problems.push('no size');
+    } else if (box.bottom <= 0 || box.top >= innerHeight || box.right <= 0 || box.left >= innerWidth) {
+      problems.push(`outside the viewport (${Math.round(box.left)}, ${Math.round(box.top)})`);
+    } else {
+      const x = Math.min(Math.max(box.left + box.width / 2, 0), innerWidth - 1);
+      const y = Math.min(Math.max(box.top + box.height / 2, 0), innerHeight - 1);
+      const top = document.elementFromPoint(x, y);
+      if (top && !(top === el || el.contains(top) || top.contains(el) || top.control === el)) {
+        problems.push(`hidden under ${describe(top)}`);
+      }
+    }
+    const before = walk.unfocused.get(el) || { outline: 'none', shadow: 'none' };
+    const now = ring(getComputedStyle(el));
+    if (!((now.outline !== 'none' && now.outline !== before.outline)
+          || (now.shadow !== 'none' && now.shadow !== before.shadow))) {
+      // A date or time field is focused but not :focus when its own calendar or clock
+      // button, inside it, has the focus.
+      const inner = el.matches(':focus') ? '' : ' while its own inner button has the focus';
+      problems.push(`no focus indicator${inner} (outline ${now.outline}, shadow ${now.shadow})`);
+    }
+    // A date or time field takes several stops (day, month, year, its calendar button).
+    if (previous && el !== previous
+        && !(previous.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING)) {
+      problems.push(`reached after ${describe(previous)}, which comes after it in the page`);
+    }
+    // What Tab follows is what the eye follows: down the page, and left to right along a
+    // line; CSS that moves content (order, grid placement) away from the HTML's order shows.
+    const here = { top: box.top + scrollY, bottom: box.bottom + scrollY,
+                   left: box.left + scrollX, right: box.right + scrollX };
+    const last = walk.last;
+    const sized = box.width > 0 && box.height > 0;
+    if (sized && last && last.el !== el) {
+      const up = here.bottom <= last.top + 1;
+      const back = here.right <= last.left + 1 && here.top < last.bottom && here.bottom > last.top;
+      if (up || back) {
+        problems.push(`shown ${up ? 'above' : 'left of'} ${describe(last.el)}, reached after it`);
+      }
+    }
+    if (sized) walk.last = { el, ...here };
+    if (problems.length) walk.problems.push(`${describe(el)}: ${problems.join('; ')}`);
+    return false;
+  }
+
+  /** What the walk found; the focus is given back to the page as loaded. */
+  function endWalk() {
+    const found = { stops: walk.stops.length, first: walk.stops[0] ? describe(walk.stops[0]) : null,
+                    problems: walk.problems };
+    if (document.activeElement) document.activeElement.blur();
+    window.scrollTo(0, 0);
+    walk = null;
+    return found;
+  }
+
+  return { reflow, clipped, spilled, spaced, startWalk, step, endWalk };
 })();

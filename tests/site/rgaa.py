@@ -7,7 +7,10 @@ phone and desktop sizes, after axe, so that no page is loaded again for them:
   a table's own focusable zone; no text cut off or spilling out of its box), then the same
   with the text spacing of WCAG 1.4.12 (10.12);
 - desktop: the viewport goes to 640 × 400 CSS px, what a 1280 × 800 screen shows at 200 %
-  zoom (10.4: the same checks).
+  zoom (10.4: the same checks); back at its size, Tab goes through the page (up to
+  ``MAX_STOPS``): the skip link comes first, each stop is visible, not under a sticky bar,
+  and shows a focus indicator it has not unfocused (10.7); no positive tabindex, and the
+  stops follow the HTML's order and the screen's, down the page and left to right (12.8).
 
 The page gets its size back after each check, so the screenshot is the page as loaded.
 rgaa.js holds the checks; docs/accessibility.md says what they settle and what they
@@ -22,6 +25,8 @@ from pathlib import Path
 SCRIPT = Path(__file__).with_name("rgaa.js")
 REFLOW = (320, 568)
 ZOOM_200 = (640, 400)
+MAX_STOPS = 60
+SKIP_LINK = "a.skip-link"
 
 
 def install(page) -> None:
@@ -59,11 +64,25 @@ def zoomed(page) -> dict[str, list[str]]:
         return {"10.4 zoom 200 % (640 px)": page.evaluate(LAYOUT)}
 
 
+def keyboard(page, max_stops: int = MAX_STOPS) -> dict[str, list[str]]:
+    """10.7 and 12.8: Tab through the page from its top, as loaded."""
+    page.evaluate("() => __rgaa.startWalk()")
+    for _ in range(max_stops):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => __rgaa.step()"):
+            break
+    walk = page.evaluate("() => __rgaa.endWalk()")
+    problems = walk["problems"]
+    if not (walk["first"] or "").startswith(SKIP_LINK):
+        problems.insert(0, f"the first Tab reaches {walk['first']}, not the skip link")
+    return {"10.7 focus visible, 12.8 tab order": problems}
+
+
 def problems(page, size: str) -> dict[str, list[str]]:
     """What the checks of this size find on the loaded page, by criterion."""
     install(page)
     if size == "phone":
         return narrow(page)
     if size == "desktop":
-        return zoomed(page)
+        return {**zoomed(page), **keyboard(page)}
     return {}

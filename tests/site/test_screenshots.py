@@ -1,7 +1,7 @@
 """`make screenshots` photographs the pages at phone, tablet and desktop sizes, in French;
 the same pass runs axe-core on every page at phone and desktop sizes, then the RGAA 4.1
 checks axe does not make (tests/site/rgaa.py: reflow at 320 px, 200 % zoom, text
-spacing), and fails on any violation."""
+spacing, visible focus and tab order), and fails on any violation."""
 from __future__ import annotations
 
 import json

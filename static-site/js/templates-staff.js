@@ -532,17 +532,18 @@ export function allergenSummary(codes, allergens) {
   return `Allergènes : ${names.length ? names.join(', ') : 'aucun'}`;
 }
 
-/** One dish row: its name, its allergens (in a disclosure), and "Retirer". */
+/** One dish row: its name and "Retirer", then its allergens (in a disclosure) below, in
+ * the order Tab follows. */
 export function dishRow(date, key, number, dish, allergens) {
   const p = `dish-${e(date)}-${e(key)}`;
   const chosen = new Set(dish.allergens || []);
   const boxes = Object.entries(allergens).map(([code, label]) => `<label class="choice"><input type="checkbox" class="allergen" value="${e(code)}"${chosen.has(code) ? ' checked' : ''}> ${e(label)}</label>`).join('');
   return `<li class="dish-row" data-key="${e(key)}">
 <div class="field dish-name-field"><label for="${p}-name" class="dish-label">Plat ${e(number)}</label><input id="${p}-name" class="dish-name" type="text" maxlength="120" autocomplete="off" value="${e(dish.name)}"></div>
+<button type="button" class="remove-dish">Retirer<span class="visually-hidden"> le plat ${e(number)}</span></button>
 <details class="dish-allergens"><summary class="allergen-summary">${e(allergenSummary([...chosen], allergens))}</summary>
 <fieldset class="allergen-box"><legend class="visually-hidden">Allergènes du plat ${e(number)}</legend><div class="choices">${boxes}</div></fieldset>
 </details>
-<button type="button" class="remove-dish">Retirer<span class="visually-hidden"> le plat ${e(number)}</span></button>
 </li>`;
 }
 

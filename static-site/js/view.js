@@ -57,8 +57,30 @@ export function clearMessage(element) {
   element.hidden = true;
 }
 
-/** Disable a form's controls (or one button) while a request runs. */
+// The control that had the focus when its form (or itself) went busy.
+const focusBeforeBusy = new WeakMap();
+
+/**
+ * Disable a form's controls (or one button) while a request runs. A disabled control
+ * cannot keep the focus: the browser drops it to the top of the page, where a keyboard
+ * user's next Tab would start again. So the control that had it gets it back once the
+ * request is over, unless the page has put the focus somewhere else meanwhile.
+ */
 export function setBusy(target, busy) {
+  if (!target) return;
+  const active = document.activeElement;
+  if (busy && active && active !== document.body && target.contains(active)) {
+    focusBeforeBusy.set(target, active);
+  }
+  disable(target, busy);
+  if (busy) return;
+  const had = focusBeforeBusy.get(target);
+  focusBeforeBusy.delete(target);
+  const lost = !document.activeElement || document.activeElement === document.body;
+  if (had && lost && had.isConnected && !had.disabled) had.focus({ preventScroll: true });
+}
+
+function disable(target, busy) {
   if (target instanceof HTMLFormElement) {
     target.setAttribute('aria-busy', busy ? 'true' : 'false');
     for (const control of target.querySelectorAll('button, input, select, textarea')) {
@@ -72,7 +94,7 @@ export function setBusy(target, busy) {
         control.disabled = false;
       }
     }
-  } else if (target) {
+  } else {
     target.disabled = busy;
     target.setAttribute('aria-busy', busy ? 'true' : 'false');
   }

@@ -1,6 +1,7 @@
 """`make screenshots` photographs the pages at phone, tablet and desktop sizes, in French;
-the same pass runs axe-core on every page at phone and desktop sizes (RGAA 4.1: what a
-machine can check) and fails on any violation."""
+the same pass runs axe-core on every page at phone and desktop sizes, then the RGAA 4.1
+checks axe does not make (tests/site/rgaa.py: reflow at 320 px, 200 % zoom, text
+spacing, visible focus and tab order), and fails on any violation."""
 from __future__ import annotations
 
 import json
@@ -11,6 +12,7 @@ import pytest
 
 from scripts.local.devstack import SITE
 from scripts.release.screenshots import PAGES, SIZES, launch, shoot
+from tests.site import rgaa
 
 ROOT = Path(__file__).resolve().parents[2]
 # Installed from the npm registry by `make test` (`npm ci`, package-lock.json pins it):
@@ -50,18 +52,23 @@ def test_every_page_of_the_site_is_photographed_and_checked():
     assert names == {p.stem for p in SITE.glob("*.html")}
 
 
-def test_each_page_is_photographed_in_a_french_browser_and_passes_axe_at_phone_and_desktop(
+def test_each_page_is_photographed_in_a_french_browser_and_passes_axe_and_rgaa_checks(
         browser, stack, tmp_path):
     if not AXE.is_file():
         pytest.fail("axe-core is missing: run `make test` (it runs `npm ci`) or "
                     "`npm ci --no-audit --no-fund`.")
     found: dict[str, list[dict]] = {}
+    not_met: dict[str, dict[str, list[str]]] = {}
 
     def check(page, page_info, size):
         if size in AXE_SIZES:
             violations = axe_violations(page)
             if violations:
                 found[f"{page_info.name} ({size})"] = violations
+        # On the same loaded page: each page load costs half a second.
+        problems = {criterion: p for criterion, p in rgaa.problems(page, size).items() if p}
+        if problems:
+            not_met[f"{page_info.name} ({size})"] = problems
 
     # The sizes axe checks (the tablet's differs only by its width); `make screenshots`
     # takes all three.
@@ -72,6 +79,7 @@ def test_each_page_is_photographed_in_a_french_browser_and_passes_axe_at_phone_a
     finally:
         french.close()
     assert not found, json.dumps(found, ensure_ascii=False, indent=1)
+    assert not not_met, json.dumps(not_met, ensure_ascii=False, indent=1)
     assert len(result["files"]) == len(PAGES) * len(sizes)
     for size, (width, height) in sizes.items():
         for page in PAGES:

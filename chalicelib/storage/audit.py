@@ -43,7 +43,8 @@ class AuditRepository:
         dated = 0
         first = date(today.year - 10, today.month, 1)
         for item in (i for month in months(first, today)
-                     for i in AuditModel.query(month, AuditModel.expires.does_not_exist())):
+                     for i in AuditModel.query(
+                         month, filter_condition=AuditModel.expires.does_not_exist())):
             try:
                 item.update(actions=[AuditModel.expires.set(
                     item.at.astimezone(UTC) + timedelta(days=AUDIT_LOG_DAYS))],

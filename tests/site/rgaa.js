@@ -90,6 +90,8 @@ window.__rgaa = (() => {
    * wider than its column, a line taller than a fixed height). Each element's own text is
    * measured against the element's box.
    */
+  const SCROLLS = ['auto', 'scroll'];
+
   function spilled() {
     const problems = [];
     const range = document.createRange();
@@ -97,10 +99,16 @@ window.__rgaa = (() => {
       const texts = [...el.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE && n.data.trim());
       if (!texts.length || el.matches('input, select, textarea, option') || !rendered(el)) continue;
       const box = el.getBoundingClientRect();
+      // Text scrolled inside its own box (overflow auto or scroll: a long log entry in a
+      // zone of fixed height) stays in it, reachable by scrolling: not a spill on that axis.
+      const style = getComputedStyle(el);
+      const scrollsX = SCROLLS.includes(style.overflowX);
+      const scrollsY = SCROLLS.includes(style.overflowY);
       const out = texts.some((text) => {
         range.selectNodeContents(text);
-        return [...range.getClientRects()].some((r) => r.width > 0 && (r.right > box.right + 1
-          || r.left < box.left - 1 || r.bottom > box.bottom + 1 || r.top < box.top - 1));
+        return [...range.getClientRects()].some((r) => r.width > 0
+          && ((!scrollsX && (r.right > box.right + 1 || r.left < box.left - 1))
+            || (!scrollsY && (r.bottom > box.bottom + 1 || r.top < box.top - 1))));
       });
       if (out && !insideHidden(el)) {
         problems.push(`text spills out of its box: ${describe(el)} (${Math.round(box.width)} × `

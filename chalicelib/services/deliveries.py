@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.accounts import Family
@@ -28,15 +28,16 @@ from chalicelib.domain.money import month_label
 from chalicelib.mail import templates
 from chalicelib.mail.sender import Mailer
 from chalicelib.services.commune import CommuneService
+from chalicelib.services.launcher import batches
 from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.billing import BillingRepository
 from chalicelib.storage.drafts import DraftRepository
+from chalicelib.storage.leases import FOREVER
 
 LOG = logging.getLogger("cantine.deliveries")
 
 BATCH = 100         # invoices a message carries
 INLINE_UP_TO = 500  # a month this size or smaller is handed out in the confirmation itself
-DONE_UNTIL = datetime(9999, 12, 31, tzinfo=UTC)  # a lease that never expires: handed out for good
 
 # One invoice to hand out: (family number, invoice number, paid by direct debit).
 Item = tuple[str, str, bool]
@@ -44,10 +45,6 @@ Item = tuple[str, str, bool]
 
 def mark_of(invoice_number: str) -> str:
     return f"delivered#{invoice_number}"
-
-
-def batches(items: list[Item], size: int = BATCH) -> list[list[Item]]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 class DeliveryService:
@@ -80,7 +77,7 @@ class DeliveryService:
             sent = sum(self._mail(family, invoice, by_debit)
                        for family, invoice, by_debit in fresh)
             return {"to_deliver": len(fresh), "delivered_now": sent}
-        parts = batches(everything)
+        parts = batches(everything, BATCH)
         for part in parts:
             self._send({"deliver": {"month": month, "items": [list(i) for i in part]}})
         LOG.info("%s: %d invoices handed to the background in %d batches", month,
@@ -109,7 +106,7 @@ class DeliveryService:
         for family_number, number, by_debit in items:
             family = families.get(family_number)
             if family is None or not self._billing.claim(mark_of(number), "sent",
-                                                         DONE_UNTIL, now):
+                                                         FOREVER, now):
                 skipped += 1  # handed out already, or by a batch running right now
                 continue
             debit = (self._debits_of(family_number).get(number)

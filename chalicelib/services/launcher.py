@@ -11,9 +11,12 @@ once; the run's record then shows its progress and outcome. Locally, it runs inl
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from chalicelib.settings import Settings
+
+T = TypeVar("T")
 
 
 class JobLauncher:
@@ -37,6 +40,11 @@ class JobLauncher:
                             InvocationType="Event",
                             Payload=json.dumps({"month": month, "step": step,
                                                 "who": who}).encode())
+
+
+def batches(items: Sequence[T], size: int) -> list[list[T]]:
+    """``items`` cut into messages of ``size`` at most, in order."""
+    return [list(items[i:i + size]) for i in range(0, len(items), size)]
 
 
 class ExportQueue:

@@ -20,6 +20,7 @@ from chalicelib.mail import templates
 from chalicelib.mail.sender import Mailer
 from chalicelib.services.commune import CommuneService
 from chalicelib.services.job_runs import JobRunRecorder
+from chalicelib.services.launcher import batches
 from chalicelib.storage.accounts import AccountRepository
 from chalicelib.storage.bookings import BookingRepository
 from chalicelib.storage.jobs import JobRunRepository
@@ -44,11 +45,9 @@ def _may_be_reminded(family: Family) -> bool:
                 and family.active_children())
 
 
-def _late(period: Period, family: Family | None,
+def _late(period: Period, family: Family,
           booked: dict[str, dict[date, frozenset[str]]]) -> list[Child]:
     """The family's children with nothing booked yet for the period."""
-    if family is None:
-        return []
     return [c for c in family.active_children() if needs_reminder(period, booked.get(c.id, {}))]
 
 
@@ -121,10 +120,10 @@ class ReminderService:
         for period, family, _late in due:
             by_period.setdefault(period.key, []).append(family.number)
         messages = 0
+        assert self._send is not None
         for key, numbers in by_period.items():
-            for start in range(0, len(numbers), BATCH):
-                assert self._send is not None
-                self._send({"remind": {"deadline": key, "families": numbers[start:start + BATCH],
+            for part in batches(numbers, BATCH):
+                self._send({"remind": {"deadline": key, "families": part,
                                        "run": run_id, "started": started.isoformat()}})
                 messages += 1
         LOG.info("%d reminders handed to the background in %d batches", len(due), messages)
@@ -145,9 +144,9 @@ class ReminderService:
         try:
             for number in numbers:
                 family = families.get(number)
-                late = _late(period, family, booked) \
-                    if family is not None and _may_be_reminded(family) else []
-                if family is None or not late or not self._marks.claim(number, deadline, now):
+                if family is None or not _may_be_reminded(family) \
+                        or not (late := _late(period, family, booked)) \
+                        or not self._marks.claim(number, deadline, now):
                     skipped += 1  # booked meanwhile, left, or reminded already
                     continue
                 try:

@@ -12,15 +12,16 @@ from __future__ import annotations
 import itertools
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from chalicelib.domain.collection import REGIE
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.invoicing import Invoice
 from chalicelib.domain.ledger import LedgerEntry, Overpayment
+from chalicelib.storage import leases
 from chalicelib.storage.keys import get_together, is_condition_failure
 from chalicelib.storage.models import (
     CounterModel,
@@ -323,16 +324,7 @@ class BillingRepository:
     def claim(self, key: str, token: str, until: datetime, now: datetime,
               replaces: str | None = None) -> bool:
         """Take a lease: free, expired, or held under ``replaces``; False if held."""
-        condition = MarkModel.key.does_not_exist() | (MarkModel.until < now)
-        if replaces is not None:
-            condition = condition | (MarkModel.ref == replaces)
-        try:
-            MarkModel(key, ref=token, until=until).save(condition=condition)
-            return True
-        except PutError as exc:
-            if is_condition_failure(exc):
-                return False  # held
-            raise
+        return leases.take(key, token, until, now, replaces)
 
     def hand_over(self, key: str, token: str, ref: str, until: datetime) -> bool:
         """Point a lease taken under ``token`` at ``ref``; False if it was lost meanwhile."""
@@ -346,14 +338,8 @@ class BillingRepository:
             raise
 
     def release(self, key: str, ref: str, now: datetime) -> None:
-        """Give a lease back, if it still says ``ref``: it expires now. (Marks are never
-        deleted: no function may delete from that table.)"""
-        try:
-            MarkModel(key).update(actions=[MarkModel.until.set(now - timedelta(seconds=1))],
-                                  condition=MarkModel.ref == ref)
-        except UpdateError as exc:
-            if not is_condition_failure(exc):
-                raise
+        """Give a lease back, if it still says ``ref``: it expires now."""
+        leases.give_back(key, ref, now)
 
     # -- overpayments --------------------------------------------------------------------
     def overpayments(self, status: str = "open") -> list[Overpayment]:

@@ -1,14 +1,10 @@
-"""The once-only markers of the reminders before a deadline (table ``marks``)."""
+"""The once-only markers of the reminders before a deadline (table ``marks``), as leases
+taken for good (storage/leases.py)."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
-from pynamodb.exceptions import PutError, UpdateError
-
-from chalicelib.storage.keys import is_condition_failure
-from chalicelib.storage.models import MarkModel
-
-FOREVER = datetime(9999, 12, 31, tzinfo=UTC)
+from chalicelib.storage import leases
 
 
 def reminder_key(family: str, deadline_key: str) -> str:
@@ -20,31 +16,14 @@ class ReminderRepository:
     """Claims the right to send one family's reminder for one deadline."""
 
     def claim(self, family: str, deadline_key: str, now: datetime) -> bool:
-        """Put the marker if absent; False when a run (this one or another) already took it.
+        """Take the marker; False when a run (this one or another) already took it.
 
         Written before the e-mail leaves: a run cut between the two sends nothing more
         (at most one reminder, never two)."""
-        try:
-            # A marker given back (``release``) has expired and may be taken again; one
-            # taken for good has no end (or, written before markers could be given back,
-            # none at all: a missing ``until`` never compares lower).
-            MarkModel(reminder_key(family, deadline_key), ref=now.isoformat(),
-                      until=FOREVER).save(
-                MarkModel.key.does_not_exist() | (MarkModel.until < now))
-        except PutError as exc:
-            if is_condition_failure(exc):
-                return False
-            raise
-        return True
+        return leases.take(reminder_key(family, deadline_key), now.isoformat(),
+                           leases.FOREVER, now)
 
     def release(self, family: str, deadline_key: str, now: datetime) -> None:
         """Give the marker taken at ``now`` back when the e-mail could not leave, so that
-        the batch's next delivery sends it (a background batch: SQS delivers it again).
-        It expires rather than goes: no function may delete from ``marks``."""
-        try:
-            MarkModel(reminder_key(family, deadline_key)).update(
-                actions=[MarkModel.until.set(now - timedelta(seconds=1))],
-                condition=MarkModel.ref == now.isoformat())
-        except UpdateError as exc:
-            if not is_condition_failure(exc):
-                raise
+        the batch's next delivery sends it (a background batch: SQS delivers it again)."""
+        leases.give_back(reminder_key(family, deadline_key), now.isoformat(), now)

@@ -89,9 +89,10 @@ class PaymentService:
         self._debits = debits
 
     def start(self, family_number: str, email: str, invoice_id: str,
-              now: datetime) -> dict[str, Any]:
+              now: datetime, lost_race: bool = False) -> dict[str, Any]:
         """Send the parent to pay what remains of an invoice: the live attempt if one
-        lives, else a new one for exactly the amount remaining."""
+        lives, else a new one for exactly the amount remaining. (``lost_race``: another
+        click took the invoice's marker while this one was about to.)"""
         invoice = self._billing.invoice_of(family_number, invoice_id)
         if invoice.collection == TITRES:
             raise PaidToTreasury()  # the Treasury's avis des sommes à payer, not our régie
@@ -102,8 +103,8 @@ class PaymentService:
         waited = 0.0
         while True:
             held = self._ledger.mark(key)
-            if held is None or held.until is None or held.until <= now:
-                break  # no live attempt
+            if held is None or (held.until is not None and held.until <= now):
+                break  # no live attempt (a lease is over at its time: storage/leases.py)
             if held.ref.startswith("creating#"):
                 # Another click is creating it right now: wait for its idOp.
                 if waited >= WAIT_FOR_CREATION:
@@ -124,11 +125,13 @@ class PaymentService:
             if status == "paid":
                 break  # settled: what remains decides below
             # Refused or abandoned for good: a new attempt may start.
-            return self._create(family_number, email, invoice.number, now, replaces=held.ref)
-        return self._create(family_number, email, invoice.number, now, replaces=None)
+            return self._create(family_number, email, invoice.number, now, replaces=held.ref,
+                                lost_race=lost_race)
+        return self._create(family_number, email, invoice.number, now, replaces=None,
+                            lost_race=lost_race)
 
     def _create(self, family_number: str, email: str, invoice_number: str, now: datetime,
-                replaces: str | None) -> dict[str, Any]:
+                replaces: str | None, lost_race: bool = False) -> dict[str, Any]:
         invoice, state = self._billing.invoice_state(family_number, invoice_number)
         if state.remaining_cents <= 0:
             raise Conflict("Cette facture n'est pas à payer.", code="not_payable")
@@ -139,8 +142,11 @@ class PaymentService:
         key = live_key(invoice.number)
         token = f"creating#{secrets.token_hex(8)}"
         if not self._ledger.claim(key, token, now + CREATING_LEASE, now, replaces=replaces):
+            if lost_race:
+                # Held again after looking once more: never go round in circles.
+                raise PaymentInProgress()
             # Another click won the race: resume or wait for its attempt.
-            return self.start(family_number, email, invoice.number, now)
+            return self.start(family_number, email, invoice.number, now, lost_race=True)
         # A new refdet for every attempt, as PayFip requires.
         sequence = self._ledger.next_value(f"payfip-attempt-{invoice.number}")
         refdet = make_refdet(invoice.number, sequence)

@@ -18,9 +18,11 @@ FOREVER = datetime(9999, 12, 31, tzinfo=UTC)  # a lease that never expires: done
 
 def take(key: str, token: str, until: datetime, now: datetime,
          replaces: str | None = None) -> bool:
-    """Take a lease: free, expired, or held under ``replaces``; False if held. (A marker
-    written without ``until`` never compares lower: it stays held.)"""
-    condition = MarkModel.key.does_not_exist() | (MarkModel.until < now)
+    """Take a lease: free, expired, or held under ``replaces``; False if held.
+
+    A lease taken until T is over at T itself (``until <= now``), as its holders read it.
+    (A marker written without ``until`` never compares: it stays held.)"""
+    condition = MarkModel.key.does_not_exist() | (MarkModel.until <= now)
     if replaces is not None:
         condition = condition | (MarkModel.ref == replaces)
     try:

@@ -137,6 +137,19 @@ def test_an_abandoned_answer_is_not_final_at_once_and_a_stale_attempt_makes_the_
     assert idop_of(fresh["redirect_url"]) != idop
 
 
+def test_a_click_at_the_very_minute_the_attempt_stops_living_opens_a_new_one(
+        seven_euros, payfip, clock):
+    """The attempt lives 20 minutes: at exactly the 20th the parent's click opens a new
+    attempt (the page once went round in circles there: the click found the attempt over
+    while its marker, compared the other way, still held it)."""
+    _, parent = seven_euros
+    started = clock.now()
+    idop = idop_of(ok(parent.post("/family/invoices/2027-000001/payfip"))["redirect_url"])
+    clock.set(started + timedelta(minutes=20))
+    fresh = ok(parent.post("/family/invoices/2027-000001/payfip"))
+    assert idop_of(fresh["redirect_url"]) != idop and fresh["amount_cents"] == 700
+
+
 def test_two_simultaneous_clicks_open_a_single_attempt(seven_euros, payfip, services):
     family = services.accounts.get_family("1001")
     answers: list = []

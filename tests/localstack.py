@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class Stack:
-    """A running local stack; ``restart(now=...)`` keeps the data and moves the clock.
+    """A running local stack; ``move_clock(now)`` lets time pass, ``restart(now)`` also
+    checks the data survives a restart.
 
     Sign-in answers are not padded (``pacing=False``): the browser tests sign in about a
     hundred times, and half a second each (a whole second for a forgotten password) would
@@ -74,8 +75,18 @@ class Stack:
                 self.process.wait()
 
     def restart(self, now: str) -> None:
+        """Stop and start again at ``now``: the data must survive (tables.json)."""
         self.stop()
         self.start(now)
+
+    def move_clock(self, now: str) -> None:
+        """Let time pass to ``now`` without a restart (the stack's ``/_local/clock``): the
+        scheduled lock and reminders run at once, as at a start."""
+        request = urllib.request.Request(f"{self.url}/_local/clock", method="POST",
+                                         data=json.dumps({"now": now}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as reply:
+            assert json.load(reply)["now"] == now
 
     def outbox(self) -> list[dict]:
         with urllib.request.urlopen(f"{self.url}/api/dev/outbox", timeout=30) as reply:

@@ -1,6 +1,6 @@
 """The whole product on one machine, as CloudFront will serve it: the site at ``/`` and
 the API under ``/api/`` on one origin, moto's server playing DynamoDB, SES, S3 and SQS.
-A scheduler thread plays EventBridge (the lock, the reminders) and another plays Lambda's
+A scheduler thread plays EventBridge (the lock, the reminders, the nightly purge) and another plays Lambda's
 SQS poller for the export queue, each handing the work to an API worker process.
 
 ``make run`` starts it in the foreground (Ctrl-C stops everything it started); the
@@ -25,6 +25,7 @@ import urllib.parse
 import urllib.request
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,11 @@ EXPORT_VISIBILITY = 960
 # request at a time, as Lambda runs each in a container of its own: concurrent saves meet
 # in DynamoDB (moto), as they do in production.
 WORKERS = int(os.environ.get("CANTINE_LOCAL_WORKERS", "4"))
+
+# Local stack only, never an API route: moves the fixed clock without a restart (the
+# browser tests' way of letting a night or a month pass; see DevStack.move_clock).
+CLOCK_PATH = "/_local/clock"
+JSON_TEXT = {"Content-Type": "application/json; charset=utf-8"}
 
 # moto's server, applying one request at a time as DynamoDB does (scripts/local/local_aws.py).
 AWS_SERVER = (sys.executable, "-m", "scripts.local.local_aws")
@@ -92,6 +98,24 @@ def _worker_start(environment: dict[str, str]) -> None:
     _GATEWAY = LocalGateway(app, config)
 
 
+# The instant this worker's clock shows (local stage with a fixed clock): the stack's clock
+# may move while the worker lives (``POST /_local/clock``); each call says where it is.
+_NOW: str | None = None
+
+
+def _at(now: str | None, function, *args):
+    """Run ``function`` with this worker's fixed clock at ``now`` (moved if it was not)."""
+    global _NOW
+    if now and now != _NOW:
+        from chalicelib import wiring
+        from chalicelib.settings import parse_now
+        clock = wiring.container().clock
+        if hasattr(clock, "set"):
+            clock.set(parse_now(now))
+        _NOW = now
+    return function(*args)
+
+
 def _worker_request(method: str, path: str, headers: dict, body: bytes | None):
     """One request through Chalice's local gateway, as API Gateway would hand it over."""
     from chalice.local import LocalGatewayException
@@ -114,6 +138,11 @@ def _worker_reminders() -> dict:
     return remind_families({})
 
 
+def _worker_purge() -> dict:
+    from chalicelib.jobs.purge import purge_families
+    return purge_families({})
+
+
 def _worker_exports(bodies: list[str]) -> list[tuple[str, str]]:
     from chalicelib.jobs.exports import write_exports
     return write_exports(bodies)
@@ -129,6 +158,8 @@ class ApiWorkers:
     def __init__(self, count: int, environment: dict[str, str]) -> None:
         self.count = max(1, count)
         self.environment = dict(environment)
+        # The stack's fixed clock, handed to each call (DevStack.move_clock moves it).
+        self.now: str | None = environment.get("CANTINE_NOW") or None
         self._lock = threading.Lock()
         self._pool = self._new_pool()
 
@@ -141,13 +172,13 @@ class ApiWorkers:
     def call(self, function, *args):
         pool = self._pool
         try:
-            return pool.submit(function, *args).result()
+            return pool.submit(_at, self.now, function, *args).result()
         except BrokenProcessPool:
             # A worker died (as a Lambda container may): start afresh, then retry once.
             with self._lock:
                 if self._pool is pool:
                     self._pool = self._new_pool()
-            return self._pool.submit(function, *args).result()
+            return self._pool.submit(_at, self.now, function, *args).result()
 
     def warm(self) -> Future:
         """Start one worker now, so that the first page does not wait for a cold start;
@@ -247,6 +278,8 @@ class DevStack:
         self.store: TableStore | None = None
         self._dirty = threading.Event()
         self._stopping = threading.Event()
+        self._round = threading.Lock()  # one scheduled round at a time
+        self._purged_night: datetime | None = None  # the last night the purge ran for
         self.workers: ApiWorkers | None = None
 
     @property
@@ -354,6 +387,15 @@ class DevStack:
         """Play EventBridge: run the scheduled lock and reminders at start, then every 15
         minutes."""
         while not self._stopping.is_set():
+            self._scheduled_round(workers)
+            if self._stopping.wait(LOCK_EVERY):
+                return
+
+    def _scheduled_round(self, workers: ApiWorkers) -> None:
+        """One round of the scheduled runs: the lock, the reminders, and the nightly purge
+        once a night (at the first round after its hour, as EventBridge's)."""
+        with self._round:
+            self._purge_if_due(workers)
             try:
                 result = workers.call(_worker_lock)
                 if result["frozen"]:
@@ -371,8 +413,40 @@ class DevStack:
             except Exception as exc:  # noqa: BLE001 - the run record says why
                 if not self._stopping.is_set():
                     self._log(f"rappels en échec : {exc}")
-            if self._stopping.wait(LOCK_EVERY):
-                return
+
+    def _purge_if_due(self, workers: ApiWorkers) -> None:
+        from chalicelib.jobs.schedules import PURGE
+        from chalicelib.settings import parse_now
+        now = parse_now(self.now) if self.now else datetime.now(UTC)
+        minute, hour = int(PURGE[0]), int(PURGE[1])
+        night = now.astimezone(UTC).replace(hour=hour, minute=minute, second=0, microsecond=0)
+        if night > now:
+            night -= timedelta(days=1)
+        if night == self._purged_night:
+            return
+        try:
+            result = workers.call(_worker_purge)
+            self._purged_night = night
+            if result["anonymised"]:
+                self._dirty.set()
+                self._log(f"Anonymisation : {result['anonymised']} famille(s) partie(s)")
+        except Exception as exc:  # noqa: BLE001 - the run record says why
+            if not self._stopping.is_set():
+                self._log(f"anonymisation en échec : {exc}")
+
+    def move_clock(self, now: str) -> None:
+        """Move the fixed clock to ``now`` (ISO 8601 with its offset) without a restart,
+        then run the scheduled round as a start at that instant would: the API, the
+        scheduled runs and the export function all see the new time from then on."""
+        from chalicelib.settings import parse_now
+        if not self.now or self.workers is None:
+            raise ValueError("cette pile suit l'heure réelle : seule une horloge fixée "
+                             "(CANTINE_NOW) se déplace")
+        parse_now(now)  # refuses what the workers could not read
+        self.now = self.workers.now = now
+        os.environ["CANTINE_NOW"] = now
+        self._log(f"Horloge déplacée au {now}")
+        self._scheduled_round(self.workers)
 
     def _export_poller(self, workers: ApiWorkers, sqs: Any, url: str) -> None:
         """Play Lambda's SQS poller: each message of the export queue to the export
@@ -495,6 +569,9 @@ class DevStack:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
                 path = self.path
+                if path == CLOCK_PATH and self.command == "POST":
+                    self._move_clock(body)
+                    return
                 if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
                     api_path = path[len(API_PREFIX):] or "/"
                     # API Gateway hands path parameters decoded (a%40b → a@b).
@@ -508,6 +585,17 @@ class DevStack:
                     self._send(405, {"Allow": "GET, HEAD"}, b"")
                     return
                 self._serve_static(path.split("?", 1)[0].split("#", 1)[0])
+
+            def _move_clock(self, body: bytes | None) -> None:
+                try:
+                    now = json.loads(body or b"{}").get("now")
+                    stack.move_clock(now if isinstance(now, str) else "")
+                except Exception as exc:  # noqa: BLE001 - said to the caller
+                    self._send(409, dict(JSON_TEXT), json.dumps(
+                        {"error": {"code": "clock_not_moved", "message": str(exc)}},
+                        ensure_ascii=False).encode())
+                    return
+                self._send(200, dict(JSON_TEXT), json.dumps({"now": stack.now}).encode())
 
             def _serve_static(self, path: str) -> None:
                 relative = path.lstrip("/") or "index.html"

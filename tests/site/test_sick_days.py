@@ -23,7 +23,7 @@ def sick_morning(tmp_path):
                          {"login": FAMILY_NUMBER, "password": FAMILY_PASSWORD})
     api_call(stack, "PUT", "/children/1001-1/bookings", {"changes": [
         {"date": "2026-12-01", "service": "meal", "booked": True}]}, cookie)
-    stack.restart("2026-12-01T07:30:00+01:00")
+    stack.move_clock("2026-12-01T07:30:00+01:00")
     yield stack
     stack.stop()
 

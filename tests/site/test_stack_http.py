@@ -59,3 +59,22 @@ def test_the_session_cookie_is_httponly_strict_and_limited_to_the_api(stack):
 def test_the_local_outbox_exists_on_the_local_stack(stack):
     status, _, body = fetch(stack, "/api/dev/outbox")
     assert status == 200 and isinstance(json.loads(body), list)
+
+
+def test_the_clock_moves_only_to_a_readable_instant_and_only_when_it_is_fixed(stack, tmp_path):
+    from scripts.local.devstack import CLOCK_PATH, DevStack
+    request = urllib.request.Request(f"{stack.url}{CLOCK_PATH}", method="POST",
+                                     data=json.dumps({"now": "2026-11-30 08:00"}).encode())
+    try:
+        urllib.request.urlopen(request, timeout=30)
+        raise AssertionError("a time without its offset moved the clock")
+    except urllib.error.HTTPError as refused:
+        assert refused.code == 409
+        assert json.load(refused)["error"]["code"] == "clock_not_moved"
+    # `make run` without CANTINE_NOW follows the real time: there is no clock to move.
+    real_time = DevStack(0, tmp_path, now=None)
+    try:
+        real_time.move_clock("2026-11-30T08:00:00+01:00")
+        raise AssertionError("a stack on the real time moved its clock")
+    except ValueError as refused:
+        assert "horloge fixée" in str(refused)

@@ -58,7 +58,7 @@ def titres_month(tmp_path):
                          {"login": FAMILY_NUMBER, "password": FAMILY_PASSWORD})
     api_call(stack, "PUT", "/children/1001-1/bookings", {"changes": [
         {"date": "2026-11-30", "service": "meal", "booked": True}]}, cookie)
-    stack.restart("2026-12-01T08:00:00+01:00")
+    stack.move_clock("2026-12-01T08:00:00+01:00")
     _, cookie = api_call(stack, "POST", "/auth/login",
                          {"login": STAFF_EMAIL, "password": STAFF_PASSWORD})
     settings, _ = api_call(stack, "GET", "/staff/settings", None, cookie)

@@ -43,7 +43,7 @@ def titres_stack(tmp_path_factory):
     api_call(stack, "PUT", "/children/1001-1/bookings", {"changes": [
         {"date": "2026-11-30", "service": "meal", "booked": True},
         {"date": "2026-11-30", "service": "care_evening", "booked": True}]}, cookie)
-    stack.restart("2026-12-01T08:00:00+01:00")
+    stack.move_clock("2026-12-01T08:00:00+01:00")
     _, cookie = api_call(stack, "POST", "/auth/login",
                          {"login": STAFF_EMAIL, "password": STAFF_PASSWORD})
     current, _ = api_call(stack, "GET", "/staff/settings", None, cookie)

@@ -335,3 +335,20 @@ def test_hostile_queries_are_refused_with_a_4xx(fuzzing, who, path, code):
     reply = requests.get(fuzzing.api + path, cookies=cookies, timeout=30)
     _check_refusal(fuzzing, reply, 400, code, f"GET {path.split('?')[0]} (hostile query)",
                    before)
+
+
+def test_the_nothing_saved_check_sees_a_save(fuzzing):
+    """The snapshots the refusals are checked with see what a request saved: a booking
+    changes them, down to the one item it wrote."""
+    cookies = {SESSION_COOKIE: fuzzing.token("family")}
+    before = fuzzing.before()
+    reply = requests.put(f"{fuzzing.api}/children/1001-1/bookings", cookies=cookies,
+                         json={"changes": [{"date": "2026-12-10", "service": "meal",
+                                            "booked": True}]}, timeout=30)
+    assert reply.status_code == 200, reply.text[:300]
+    fuzzing.forget()
+    after = fuzzing.snapshot()
+    changed = {table for table in set(before) | set(after)
+               if before.get(table) != after.get(table)}
+    assert any(table.endswith("-bookings") for table in changed), changed
+    assert "2026-12-10" in describe_changes(before, after)

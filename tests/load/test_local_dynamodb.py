@@ -90,3 +90,29 @@ def test_simultaneous_updates_of_one_item_are_applied_one_at_a_time(dynamodb):
                 wrong.append((burst, sorted(counts, key=lambda c: -1 if c is None else c)))
     assert wrong == [], f"{len(wrong)} of {BURSTS} bursts interleaved: {wrong[:3]}"
     assert time.monotonic() - started < 120
+
+
+def test_the_items_read_by_the_server_change_with_a_write_and_only_with_one(dynamodb):
+    """The fuzzing's "nothing saved" check compares two of these readings."""
+    import json
+    import urllib.request
+
+    from scripts.local.local_aws import ITEMS_PATH
+    endpoint = dynamodb()._endpoint.host
+
+    def items():
+        with urllib.request.urlopen(f"{endpoint}{ITEMS_PATH}?region=eu-west-3") as reply:
+            return json.load(reply)
+
+    assert items() == {"counters": []}
+    assert count_try(dynamodb, "a") == 1
+    first = items()
+    assert [row.rsplit(" ", 1)[0] for row in first["counters"]] == ['[{"S":"a"}]']
+    try:  # refused by its condition: nothing written
+        dynamodb().put_item(TableName="counters", Item={"k": {"S": "a"}},
+                            ConditionExpression="attribute_not_exists(k)")
+    except dynamodb().exceptions.ConditionalCheckFailedException:
+        pass
+    assert items() == first
+    assert count_try(dynamodb, "a") == 2  # the same key, another content
+    assert items() != first

@@ -59,6 +59,17 @@ JSON_TEXT = {"Content-Type": "application/json; charset=utf-8"}
 AWS_SERVER = (sys.executable, "-m", "scripts.local.local_aws")
 
 
+def _end_with_parent() -> None:
+    """In moto's server process, before it runs: the kernel ends it when this stack's
+    process ends, however it ends (a stack killed after failing to stop in time left
+    its moto server running, a port and 100 MB held until the machine restarted). The
+    kernel watches the thread that started it: ``start`` runs in the main thread."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def free_port() -> int:
     """A TCP port nobody listens on right now, on loopback."""
     with socket.socket() as sock:
@@ -297,7 +308,7 @@ class DevStack:
             [*AWS_SERVER, "-H", "127.0.0.1", "-p", str(moto_port)], cwd=ROOT,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             # Its own session: Ctrl-C in the terminal must not kill it before we save.
-            start_new_session=True)
+            start_new_session=True, preexec_fn=_end_with_parent)
         endpoint = f"http://127.0.0.1:{moto_port}"
         # While moto boots, the rest starts: the fake PayFip, the first API worker's cold
         # start and this process's imports need no AWS; moto is waited for just before the

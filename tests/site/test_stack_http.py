@@ -78,3 +78,32 @@ def test_the_clock_moves_only_to_a_readable_instant_and_only_when_it_is_fixed(st
         raise AssertionError("a stack on the real time moved its clock")
     except ValueError as refused:
         assert "horloge fixée" in str(refused)
+
+
+def test_a_stack_killed_outright_leaves_no_aws_server_behind(tmp_path):
+    """A stack that does not stop in time is killed (tests/localstack.py): its moto
+    server, in a session of its own, used to outlive it for good."""
+    import os
+    import time
+
+    from tests.localstack import Stack
+    killed = Stack(tmp_path / "killed")
+    killed.start("2026-11-23T10:00:00+01:00")
+    port = killed.endpoints()["moto"].rsplit(":", 1)[1]
+    servers = [pid for pid in os.listdir("/proc") if pid.isdigit()
+               and f"-p\0{port}" in _cmdline(pid)]
+    assert len(servers) == 1
+    killed.process.kill()
+    killed.process.wait()
+    deadline = time.monotonic() + 10
+    while os.path.exists(f"/proc/{servers[0]}") and "local_aws" in _cmdline(servers[0]):
+        assert time.monotonic() < deadline, "the stack's moto server outlived it"
+        time.sleep(0.1)
+
+
+def _cmdline(pid: str) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline") as cmdline:
+            return cmdline.read()
+    except OSError:
+        return ""

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from infra.site_headers import SECURITY_HEADERS
+from scripts.local.lifetime import end_with_parent
 
 if TYPE_CHECKING:  # chalice is imported where it runs: the stack starts faster
     from chalice.local import LocalGateway
@@ -59,17 +60,6 @@ JSON_TEXT = {"Content-Type": "application/json; charset=utf-8"}
 AWS_SERVER = (sys.executable, "-m", "scripts.local.local_aws")
 
 
-def _end_with_parent() -> None:
-    """In moto's server process, before it runs: the kernel ends it when this stack's
-    process ends, however it ends (a stack killed after failing to stop in time left
-    its moto server running, a port and 100 MB held until the machine restarted). The
-    kernel watches the thread that started it: ``start`` runs in the main thread."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
 def free_port() -> int:
     """A TCP port nobody listens on right now, on loopback."""
     with socket.socket() as sock:
@@ -96,6 +86,7 @@ _GATEWAY: LocalGateway | None = None
 def _worker_start(environment: dict[str, str]) -> None:
     """Load the app once per worker, with the stack's environment, like a cold start."""
     global _GATEWAY
+    end_with_parent()  # the fork server's child: ends with it, and it with the stack
     os.environ.update(environment)
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
@@ -108,6 +99,16 @@ def _worker_start(environment: dict[str, str]) -> None:
     app = factory.load_chalice_app(config.environment_variables)
     _GATEWAY = LocalGateway(app, config)
 
+
+# Imported once by the workers' fork server (the first ties its life to the stack's);
+# none reads the settings at import
+# (tests/infra/test_settings_at_import.py), so app.py alone is loaded in each worker.
+WORKER_PRELOAD = ("scripts.local.forkserver_watch", "chalice.cli.factory", "chalice.local",
+                  "chalicelib.api.auth", "chalicelib.api.dev", "chalicelib.api.family", "chalicelib.api.mandates",
+                  "chalicelib.api.public", "chalicelib.api.sickness", "chalicelib.api.staff",
+                  "chalicelib.jobs.exports", "chalicelib.jobs.invoice", "chalicelib.jobs.lock",
+                  "chalicelib.jobs.payments", "chalicelib.jobs.purge",
+                  "chalicelib.jobs.reminders", "chalicelib.logging_setup")
 
 # The instant this worker's clock shows (local stage with a fixed clock): the stack's clock
 # may move while the worker lives (``POST /_local/clock``); each call says where it is.
@@ -175,9 +176,14 @@ class ApiWorkers:
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        # spawn: a clean interpreter per worker, no copy of this process's threads.
-        return ProcessPoolExecutor(max_workers=self.count,
-                                   mp_context=multiprocessing.get_context("spawn"),
+        # forkserver: each worker is forked from a clean single-threaded server process
+        # (no copy of this process's threads) that imported the libraries and the code
+        # once; the worker then loads app.py with the stack's environment, as a Lambda
+        # cold start does. Spawning each worker from scratch cost every stack a second of
+        # imports per worker.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(list(WORKER_PRELOAD))
+        return ProcessPoolExecutor(max_workers=self.count, mp_context=context,
                                    initializer=_worker_start, initargs=(self.environment,))
 
     def call(self, function, *args):
@@ -308,7 +314,7 @@ class DevStack:
             [*AWS_SERVER, "-H", "127.0.0.1", "-p", str(moto_port)], cwd=ROOT,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             # Its own session: Ctrl-C in the terminal must not kill it before we save.
-            start_new_session=True, preexec_fn=_end_with_parent)
+            start_new_session=True, preexec_fn=end_with_parent)
         endpoint = f"http://127.0.0.1:{moto_port}"
         # While moto boots, the rest starts: the fake PayFip, the first API worker's cold
         # start and this process's imports need no AWS; moto is waited for just before the

@@ -80,30 +80,46 @@ def test_the_clock_moves_only_to_a_readable_instant_and_only_when_it_is_fixed(st
         assert "horloge fixée" in str(refused)
 
 
-def test_a_stack_killed_outright_leaves_no_aws_server_behind(tmp_path):
+def test_a_stack_killed_outright_leaves_no_process_behind(tmp_path):
     """A stack that does not stop in time is killed (tests/localstack.py): its moto
-    server, in a session of its own, used to outlive it for good."""
-    import os
+    server (in a session of its own) and its API workers used to outlive it for good."""
     import time
 
     from tests.localstack import Stack
     killed = Stack(tmp_path / "killed")
     killed.start("2026-11-23T10:00:00+01:00")
-    port = killed.endpoints()["moto"].rsplit(":", 1)[1]
-    servers = [pid for pid in os.listdir("/proc") if pid.isdigit()
-               and f"-p\0{port}" in _cmdline(pid)]
-    assert len(servers) == 1
+    fetch(killed, "/api/auth/me")  # an API worker answers
+    helpers = _descendants(killed.process.pid)
+    commands = " ".join(_cmdline(pid) for pid in helpers)
+    assert "local_aws" in commands and "forkserver" in commands, commands
     killed.process.kill()
     killed.process.wait()
     deadline = time.monotonic() + 10
-    while os.path.exists(f"/proc/{servers[0]}") and "local_aws" in _cmdline(servers[0]):
-        assert time.monotonic() < deadline, "the stack's moto server outlived it"
+    while alive := [pid for pid in helpers if _cmdline(pid)]:
+        assert time.monotonic() < deadline, [_cmdline(pid)[:80] for pid in alive]
         time.sleep(0.1)
+
+
+def _descendants(root: int) -> list[str]:
+    import os
+    parents = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                parents[pid] = stat.read().rsplit(")", 1)[1].split()[1]
+        except OSError:
+            continue
+    found, frontier = [], [str(root)]
+    while frontier:
+        children = [pid for pid, parent in parents.items() if parent in frontier]
+        found += children
+        frontier = children
+    return found
 
 
 def _cmdline(pid: str) -> str:
     try:
         with open(f"/proc/{pid}/cmdline") as cmdline:
-            return cmdline.read()
+            return cmdline.read().replace("\0", " ")
     except OSError:
         return ""

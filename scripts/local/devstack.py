@@ -360,6 +360,9 @@ class DevStack:
         self._log(demo.describe())
 
         warming.result()
+        # The start's scheduled round, before the first request: a page opened at once
+        # (a test's first save of the settings) does not race the lock's marks.
+        self._scheduled_round(workers)
         self.httpd = _Server(("127.0.0.1", self.port), self._handler_class())
         self.port = self.httpd.server_address[1]
         # A short poll: stopping (each restart of a test's stack) waits for it.
@@ -401,12 +404,9 @@ class DevStack:
                     self._log(f"sauvegarde locale impossible : {exc}")
 
     def _scheduler(self, workers: ApiWorkers) -> None:
-        """Play EventBridge: run the scheduled lock and reminders at start, then every 15
-        minutes."""
-        while not self._stopping.is_set():
+        """Play EventBridge: a scheduled round every 15 minutes after the one at start."""
+        while not self._stopping.wait(LOCK_EVERY):
             self._scheduled_round(workers)
-            if self._stopping.wait(LOCK_EVERY):
-                return
 
     def _scheduled_round(self, workers: ApiWorkers) -> None:
         """One round of the scheduled runs: the lock, the reminders, and the nightly purge

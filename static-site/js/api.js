@@ -59,6 +59,27 @@ function noteCommuneName(data) {
   communeListeners.forEach((listener) => listener(found.commune_name, state));
 }
 
+// Signed-in activity: the server ends a session an hour after the last call it answered
+// (recorded at most every five minutes). Whoever warns before that listens here:
+// `listener(true)` after each answer to a signed-in call, `listener(false)` once the
+// session is known to be over (signed out, or a 401).
+const sessionListeners = [];
+const PUBLIC_PATHS = ['/api/commune', '/api/auth/password/', '/api/auth/email/confirm',
+  '/api/dev/', '/api/health'];
+
+/** Call `listener(alive)` as signed-in calls are answered (see above). */
+export function onSessionActivity(listener) {
+  sessionListeners.push(listener);
+}
+
+function noteSession(path, status) {
+  if (PUBLIC_PATHS.some((prefix) => path.startsWith(prefix))) return;
+  if (path.startsWith('/api/auth/login') && status !== 200) return;
+  const alive = status >= 200 && status < 300 ? !path.startsWith('/api/auth/logout')
+    : (status === 401 ? false : null);
+  if (alive !== null) sessionListeners.forEach((listener) => listener(alive));
+}
+
 async function request(method, path, body, headers = {}) {
   const init = {
     method,
@@ -80,6 +101,7 @@ async function request(method, path, body, headers = {}) {
     throw new ApiError(0, 'network_error', fallbackMessage(0), null);
   }
 
+  noteSession(path, response.status);
   const text = response.status === 204 ? '' : await response.text();
   let data = null;
   if (text) {

@@ -3,10 +3,13 @@
  * and starts it. Controllers are loaded on demand so each page fetches only its own code.
  * The header shows the commune's name: from this tab's memory, from any answer that
  * carries it (the family pages), else asked once (GET /api/commune). The footer's
- * « Accessibilité : … » comes the same way, with the name.
+ * « Accessibilité : … » comes the same way, with the name. A signed-in page warns before
+ * its session ends for inactivity.
  */
-import { getCommune, onCommuneName } from './api.js';
-import { ensureSiteFooter, showAccessibilityState, showCommuneName } from './view.js';
+import { getCommune, getMe, onCommuneName, onSessionActivity } from './api.js';
+import {
+  ensureSiteFooter, showAccessibilityState, showCommuneName, watchSession,
+} from './view.js';
 
 const COMMUNE_KEY = 'cantine.communeName';
 const ACCESSIBILITY_KEY = 'cantine.communeAccessibility';
@@ -70,6 +73,8 @@ onCommuneName((name, accessibility) => {
   }
 });
 ensureSiteFooter();
+// Signed in, the page warns before the session ends for inactivity (view.js).
+watchSession(onSessionActivity, getMe);
 const rememberedName = remembered(COMMUNE_KEY);
 const rememberedState = remembered(ACCESSIBILITY_KEY);
 if (rememberedName) showCommuneName(rememberedName);

@@ -397,3 +397,79 @@ export function ensureSiteFooter() {
   document.body.append(footer);
   return footer;
 }
+
+// -- Before the session ends for inactivity (RGAA 13.1, WCAG 2.2.1) -----------------------
+// The server ends a session one hour after the last call it answered, and records that
+// activity at most every five minutes: it may end 55 minutes after this page's last
+// answer. The page warns at 50, says what would be lost, and « Rester connecté » keeps
+// the session alive with one call.
+const SESSION_WARN_MS = 50 * 60 * 1000;
+const SESSION_OVER_MS = 60 * 60 * 1000;
+
+/** Watch the session: `onActivity(listener)` reports signed-in answers (api.js),
+ * `keepAlive()` is a signed-in call that returns a promise. */
+export function watchSession(onActivity, keepAlive) {
+  let warnTimer = null;
+  let overTimer = null;
+  let box = null;
+  let returnFocus = null;
+
+  function hide() {
+    if (!box || box.hidden) return;
+    box.hidden = true;
+    if (returnFocus && document.contains(returnFocus)) returnFocus.focus();
+    returnFocus = null;
+  }
+
+  function ensureBox() {
+    if (box) return box;
+    box = document.createElement('div');
+    box.className = 'session-warning';
+    box.setAttribute('role', 'alertdialog');
+    box.setAttribute('aria-labelledby', 'session-warning-title');
+    box.setAttribute('aria-describedby', 'session-warning-text');
+    box.hidden = true;
+    box.innerHTML = '<h2 id="session-warning-title">Votre session va se fermer</h2>'
+      + '<p id="session-warning-text"></p>'
+      + '<p class="actions"><button type="button">Rester connecté</button>'
+      + ' <a href="/connexion.html" hidden>Se reconnecter</a></p>';
+    box.querySelector('button').addEventListener('click', () => {
+      keepAlive().catch(() => {
+        // A 401 reports the end through onActivity; a network error leaves the warning.
+      });
+    });
+    document.body.append(box);
+    return box;
+  }
+
+  function warn(text, over) {
+    const shown = ensureBox();
+    shown.querySelector('#session-warning-text').textContent = text;
+    shown.querySelector('button').hidden = over;
+    shown.querySelector('a').hidden = !over;
+    if (shown.hidden) {
+      returnFocus = document.activeElement;
+      shown.hidden = false;
+    }
+    (over ? shown.querySelector('a') : shown.querySelector('button')).focus();
+  }
+
+  function ended() {
+    warn('Votre session s’est fermée après une heure sans activité. Ce qui n’était pas '
+      + 'enregistré ne l’a pas été : reconnectez-vous pour continuer.', true);
+  }
+
+  onActivity((alive) => {
+    clearTimeout(warnTimer);
+    clearTimeout(overTimer);
+    if (!alive) {
+      if (box && !box.hidden) ended();
+      return;
+    }
+    hide();
+    warnTimer = setTimeout(() => warn('Sans activité de votre part, elle se fermera dans '
+      + 'environ 5 minutes et ce qui n’est pas enregistré serait perdu.', false),
+    SESSION_WARN_MS);
+    overTimer = setTimeout(ended, SESSION_OVER_MS);
+  });
+}

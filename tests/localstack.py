@@ -82,7 +82,8 @@ class Stack:
     def move_clock(self, now: str) -> None:
         """Let time pass to ``now`` without a restart (the stack's ``/_local/clock``): the
         scheduled lock and reminders run at once, as at a start."""
-        request = urllib.request.Request(f"{self.url}/_local/clock", method="POST",
+        from scripts.local.devstack import CLOCK_PATH
+        request = urllib.request.Request(f"{self.url}{CLOCK_PATH}", method="POST",
                                          data=json.dumps({"now": now}).encode(),
                                          headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=60) as reply:

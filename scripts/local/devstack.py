@@ -23,6 +23,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime, timedelta
@@ -413,23 +414,13 @@ class DevStack:
         once a night (at the first round after its hour, as EventBridge's)."""
         with self._round:
             self._purge_if_due(workers)
-            try:
-                result = workers.call(_worker_lock)
-                if result["frozen"]:
-                    self._dirty.set()
-                    self._log(f"Verrouillage : {result['frozen']} créneau(x) figé(s)")
-            except Exception as exc:  # noqa: BLE001 - the run record says why
-                if not self._stopping.is_set():
-                    self._log(f"verrouillage en échec : {exc}")
-            try:
-                # Hourly in production; every quarter here too: its marker sends once.
-                sent = workers.call(_worker_reminders)["sent"]
-                if sent:
-                    self._dirty.set()
-                    self._log(f"Rappels : {sent} courriel(s) envoyé(s) (voir /courriels.html)")
-            except Exception as exc:  # noqa: BLE001 - the run record says why
-                if not self._stopping.is_set():
-                    self._log(f"rappels en échec : {exc}")
+            self._run_job(workers, _worker_lock, "verrouillage en échec",
+                          lambda r: f"Verrouillage : {r['frozen']} créneau(x) figé(s)"
+                          if r["frozen"] else None)
+            # Hourly in production; every quarter here too: its marker sends once.
+            self._run_job(workers, _worker_reminders, "rappels en échec",
+                          lambda r: f"Rappels : {r['sent']} courriel(s) envoyé(s) "
+                          "(voir /courriels.html)" if r["sent"] else None)
 
     def _purge_if_due(self, workers: ApiWorkers) -> None:
         from chalicelib.jobs.schedules import PURGE
@@ -439,17 +430,27 @@ class DevStack:
         night = now.astimezone(UTC).replace(hour=hour, minute=minute, second=0, microsecond=0)
         if night > now:
             night -= timedelta(days=1)
-        if night == self._purged_night:
-            return
-        try:
-            result = workers.call(_worker_purge)
+        if night != self._purged_night and self._run_job(
+                workers, _worker_purge, "anonymisation en échec",
+                lambda r: f"Anonymisation : {r['anonymised']} famille(s) partie(s)"
+                if r["anonymised"] else None):
             self._purged_night = night
-            if result["anonymised"]:
-                self._dirty.set()
-                self._log(f"Anonymisation : {result['anonymised']} famille(s) partie(s)")
+
+    def _run_job(self, workers: ApiWorkers, job: Callable[[], dict], failed: str,
+                 done: Callable[[dict], str | None]) -> bool:
+        """Run one scheduled job in a worker; log what it changed (``done`` says it, or
+        None when it changed nothing) or why it failed. True if it ran to its end."""
+        try:
+            result = workers.call(job)
         except Exception as exc:  # noqa: BLE001 - the run record says why
             if not self._stopping.is_set():
-                self._log(f"anonymisation en échec : {exc}")
+                self._log(f"{failed} : {exc}")
+            return False
+        said = done(result)
+        if said:
+            self._dirty.set()
+            self._log(said)
+        return True
 
     def move_clock(self, now: str) -> None:
         """Move the fixed clock to ``now`` (ISO 8601 with its offset) without a restart,
